@@ -1,0 +1,1 @@
+"""Loaders: read published rectification-progress reports and normalise them into DuckDB."""

@@ -1,0 +1,98 @@
+-- The DuckDB schema. Owned by loaders/store.py; read by loaders/queries.py. Documented in README.md.
+-- Keys are stable hashes (see loaders/models.py): report_key from unit + publication date + part,
+-- issue_key from report_key + category + title, so a supervisor's override survives re-ingestion.
+
+CREATE TABLE IF NOT EXISTS files (
+    file_sha      VARCHAR PRIMARY KEY,   -- sha256 of the file's bytes
+    path          VARCHAR NOT NULL,      -- path as given at ingestion (latest)
+    size_bytes    BIGINT NOT NULL,
+    ingested_at   TIMESTAMP NOT NULL,
+    n_reports     INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_key       VARCHAR PRIMARY KEY,
+    file_sha         VARCHAR NOT NULL,
+    ordinal          INTEGER NOT NULL,   -- position of the report in its file (0 = main)
+    part             VARCHAR NOT NULL,   -- 'main' or '附件1', '附件2', ...
+    parent_key       VARCHAR,            -- report_key of the main report, for an attachment
+    title            VARCHAR,
+    unit             VARCHAR NOT NULL,
+    issuer           VARCHAR,
+    province         VARCHAR,
+    city             VARCHAR,
+    county           VARCHAR,
+    team             VARCHAR,
+    inspection_start DATE,
+    inspection_end   DATE,
+    feedback_on      DATE,
+    published_on     DATE,
+    source_url       VARCHAR,
+    stated_json      VARCHAR             -- the 'stated' totals as JSON
+);
+
+CREATE TABLE IF NOT EXISTS issues (
+    issue_key     VARCHAR PRIMARY KEY,
+    report_key    VARCHAR NOT NULL,
+    seq           INTEGER NOT NULL,      -- order within the report
+    label         VARCHAR,
+    category      VARCHAR,
+    title         VARCHAR NOT NULL,
+    section       VARCHAR,
+    status        VARCHAR,               -- parsed status: 完成 / 阶段性完成 / 未完成 / NULL (unknown)
+    status_source VARCHAR,               -- explicit / inferred / NULL
+    evidence      VARCHAR,
+    rule          VARCHAR,
+    confidence    DOUBLE,
+    measures_text VARCHAR                -- all measures joined, for full-text search
+);
+
+CREATE TABLE IF NOT EXISTS measures (
+    issue_key VARCHAR NOT NULL,
+    seq       INTEGER NOT NULL,
+    text      VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS deadlines (
+    issue_key VARCHAR NOT NULL,
+    seq       INTEGER NOT NULL,
+    text      VARCHAR NOT NULL,          -- as printed
+    due_on    DATE                       -- normalised: end of the period named
+);
+
+CREATE TABLE IF NOT EXISTS figures (
+    report_key VARCHAR NOT NULL,
+    kind       VARCHAR NOT NULL,         -- e.g. party_discipline, party_discipline.党内警告, money_refunded, stated.issues
+    value      DOUBLE NOT NULL,
+    unit       VARCHAR,
+    evidence   VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS warnings (
+    report_key VARCHAR,                  -- NULL for file-level warnings
+    file_sha   VARCHAR,
+    code       VARCHAR NOT NULL,
+    message    VARCHAR NOT NULL
+);
+
+-- Append-only history of supervisors' corrections; the latest row per issue_key wins.
+CREATE TABLE IF NOT EXISTS overrides (
+    override_id BIGINT PRIMARY KEY,
+    issue_key   VARCHAR NOT NULL,
+    status      VARCHAR NOT NULL,
+    note        VARCHAR,
+    author      VARCHAR NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+
+-- What every page shows: the parsed status unless a supervisor overrode it.
+CREATE OR REPLACE VIEW issues_effective AS
+SELECT i.*,
+       COALESCE(o.status, i.status)          AS effective_status,
+       CASE WHEN o.issue_key IS NOT NULL THEN 'override' ELSE i.status_source END AS effective_source,
+       o.author AS override_author, o.note AS override_note, o.created_at AS override_at
+FROM issues i
+LEFT JOIN (
+    SELECT * FROM overrides
+    QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY created_at DESC, override_id DESC) = 1
+) o USING (issue_key);

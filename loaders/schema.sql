@@ -1,13 +1,16 @@
--- The DuckDB schema. Owned by loaders/store.py; read by loaders/queries.py. Documented in README.md.
+-- The DuckDB schema. Owned by loaders/store.py; read by loaders/queries.py. Documented in README.md
+-- (section "Database schema"). store.py creates it when a table or the view is missing.
 -- Keys are stable hashes (see loaders/models.py): report_key from unit + publication date + part,
 -- issue_key from report_key + category + title, so a supervisor's override survives re-ingestion.
+-- A key repeated inside one file gets a deterministic suffix and a duplicate_report / duplicate_issue warning.
+-- Ingestion replaces everything except `overrides`, which only ever grows (append-only).
 
 CREATE TABLE IF NOT EXISTS files (
     file_sha      VARCHAR PRIMARY KEY,   -- sha256 of the file's bytes
-    path          VARCHAR NOT NULL,      -- path as given at ingestion (latest)
+    path          VARCHAR NOT NULL,      -- absolute path at ingestion; a new sha at the same path replaces it
     size_bytes    BIGINT NOT NULL,
     ingested_at   TIMESTAMP NOT NULL,
-    n_reports     INTEGER NOT NULL
+    n_reports     INTEGER NOT NULL       -- reports found in the file when it was ingested
 );
 
 CREATE TABLE IF NOT EXISTS reports (
@@ -75,14 +78,15 @@ CREATE TABLE IF NOT EXISTS warnings (
     message    VARCHAR NOT NULL
 );
 
--- Append-only history of supervisors' corrections; the latest row per issue_key wins.
+-- Append-only history of supervisors' corrections; the latest row (highest override_id) per issue_key wins.
+-- Rows whose issue_key is no longer in `issues` are kept (orphaned) and listed by `python -m loaders overrides`.
 CREATE TABLE IF NOT EXISTS overrides (
-    override_id BIGINT PRIMARY KEY,
+    override_id BIGINT PRIMARY KEY,      -- 1, 2, 3, ... in the order the corrections were made
     issue_key   VARCHAR NOT NULL,
     status      VARCHAR NOT NULL,
     note        VARCHAR,
     author      VARCHAR NOT NULL,
-    created_at  TIMESTAMP NOT NULL
+    created_at  TIMESTAMP NOT NULL       -- local time of the machine that wrote it
 );
 
 -- What every page shows: the parsed status unless a supervisor overrode it.
@@ -94,5 +98,5 @@ SELECT i.*,
 FROM issues i
 LEFT JOIN (
     SELECT * FROM overrides
-    QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY created_at DESC, override_id DESC) = 1
+    QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
 ) o USING (issue_key);

@@ -1,0 +1,321 @@
+"""Ingestion: find report files, skip the ones already stored (by sha256), parse the rest in parallel
+processes, and write them from this process in batches through loaders/store.py.
+
+Guarantees: a file that fails (unreadable, unparsable, no report found, rejected by the database) is listed
+with a plain message and leaves the database as it was; the other files are stored. Files are written in
+batches of one transaction each; if a batch fails it is redone one transaction per file. A kill leaves the
+database holding exactly the batches committed before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders import store
+from loaders.config import project_path, section
+from loaders.models import Report
+
+SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
+PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
+BATCH_FILES = 100  # files per write transaction
+BATCH_SECONDS = 1.0  # ... or this long after the first parsed file waits, so readers see progress
+
+
+class MissingPathError(ValueError):
+    """A path given to ingest does not exist."""
+
+
+@dataclass
+class IngestSummary:
+    files_seen: int = 0
+    new: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    reports: int = 0  # reports written by this run
+    issues: int = 0
+    warnings: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, plain message)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def lines(self) -> list[str]:
+        """The closing summary, in plain English."""
+        out = [
+            f"Files: {self.files_seen} seen, {self.new} new, {self.unchanged} unchanged, "
+            f"{self.replaced} replaced, {self.failed} failed ({self.seconds:.1f} s).",
+            f"Stored by this run: {self.reports} reports, {self.issues} issues, {self.warnings} warnings.",
+        ]
+        out += [f"FAILED {path}: {message}" for path, message in self.failures]
+        return out
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    path: str
+    sha: str
+    size: int
+    reports: list[Report] | None
+    error: str | None
+
+
+def parse_file(path: str, data: bytes) -> list[Report]:
+    """The parser (imported late: the worker processes import it once; tests may replace this function)."""
+    from loaders.parse import parse_file as real_parse_file
+
+    return real_parse_file(path, data=data)
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to ingest: given files as they are, folders searched recursively for report files."""
+    found: dict[Path, None] = {}
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise MissingPathError(f"No such file or folder: {raw}")
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$")):
+                    found.setdefault(f.resolve())
+        else:
+            found.setdefault(p.resolve())
+    return list(found)
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _parse_one(path: str) -> _Parsed:
+    """Read, hash and parse one file; every error becomes a plain message (runs in a worker process)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return _Parsed(path, "", 0, None, f"cannot read the file ({exc.strerror or exc})")
+    sha = hashlib.sha256(data).hexdigest()  # of the bytes parsed, in case the file changed since hashing
+    try:
+        reports = parse_file(path, data)
+    except ValueError as exc:  # ReadError and the parser's own plain-language errors
+        return _Parsed(path, sha, len(data), None, _plain(exc))
+    except Exception as exc:  # a parser bug must not stop the batch
+        return _Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})")
+    if not reports:
+        return _Parsed(path, sha, len(data), None, "no report found")
+    return _Parsed(path, sha, len(data), list(reports), None)
+
+
+def _plain(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _parse_all(paths: Sequence[str], workers: int) -> Iterator[_Parsed]:
+    """Parse in input order, so a later file predictably replaces an earlier one holding the same report."""
+    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
+        yield from map(_parse_one, paths)
+        return
+    # forkserver: workers are forked from a clean process, not from this one (which may hold DuckDB
+    # threads and an open connection while it writes a batch).
+    ctx = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else None)
+    chunk = max(1, min(16, len(paths) // (workers * 8)))
+    done = 0
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as pool:
+        try:
+            for parsed in pool.map(_parse_one, paths, chunksize=chunk):
+                done += 1
+                yield parsed
+        except BrokenProcessPool:
+            for path in paths[done:]:
+                yield _Parsed(path, "", 0, None, "the parser process stopped unexpectedly (out of memory?)")
+
+
+class Progress:
+    """A one-line progress bar on stderr (plain lines every few seconds when stderr is not a terminal)."""
+
+    def __init__(self, total: int, enabled: bool = True, label: str = "Ingesting") -> None:
+        self.total, self.done, self.enabled, self.label = total, 0, enabled and total > 0, label
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.enabled and (now - self.last >= (0.1 if self.tty else 5.0) or self.done == self.total):
+            self.last = now
+            self._draw()
+
+    def _draw(self) -> None:
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        text = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files"
+        sys.stderr.write(("\r" + text) if self.tty else (text + "\n"))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.tty:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _known_files(db: Path) -> dict[str, str]:
+    if not db.exists():
+        return {}
+    with store.read_connection(db) as con:
+        try:
+            return store.stored_files(con)
+        except store.duckdb.CatalogException:  # an empty file without our schema yet
+            return {}
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    db: str | Path | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> IngestSummary:
+    """Ingest files and folders into the database; see the module docstring for the guarantees."""
+    started = time.perf_counter()
+    files = collect_files(paths)
+    db_path = Path(db) if db is not None else store.default_db()
+    known = _known_files(db_path)
+    summary = IngestSummary(files_seen=len(files))
+    bar = Progress(len(files), progress)
+    todo = _skip_unchanged(files, known, summary, bar)
+    try:
+        _parse_and_write(todo, db_path, set(known.values()), workers or os.cpu_count() or 1, summary, bar)
+    finally:
+        bar.close()
+        summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _skip_unchanged(
+    files: list[Path], known: dict[str, str], summary: IngestSummary, bar: Progress
+) -> list[str]:
+    """Hash every file; files whose sha is stored (or repeated in this run) are unchanged and never parsed."""
+    seen: set[str] = set(known)
+    todo = []
+    for f in files:
+        try:
+            sha, _ = file_sha256(f)
+        except OSError as exc:
+            summary.failures.append((str(f), f"cannot read the file ({exc.strerror or exc})"))
+            bar.advance()
+            continue
+        if sha in seen:
+            summary.unchanged += 1
+            bar.advance()
+        else:
+            seen.add(sha)
+            todo.append(str(f))
+    return todo
+
+
+def _parse_and_write(
+    todo: list[str], db: Path, old_paths: set[str], workers: int, summary: IngestSummary, bar: Progress
+) -> None:
+    batch: list[store.FileVersion] = []
+    first_at = 0.0
+    for parsed in _parse_all(todo, workers):
+        if parsed.error is not None or parsed.reports is None:
+            summary.failures.append((parsed.path, parsed.error or "no report found"))
+        else:
+            if not batch:
+                first_at = time.monotonic()
+            batch.append(store.FileVersion(parsed.sha, parsed.path, parsed.size, parsed.reports))
+        if batch and (len(batch) >= BATCH_FILES or time.monotonic() - first_at >= BATCH_SECONDS):
+            _flush(db, batch, old_paths, summary)
+            batch = []
+        bar.advance()
+    if batch:
+        _flush(db, batch, old_paths, summary)
+
+
+def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summary: IngestSummary) -> None:
+    """Write one batch with one short-lived connection (readers get the file between batches)."""
+    try:
+        with store.connect(db) as con:
+            results = store.write_batch(con, batch)
+    except store.StoreError as exc:
+        summary.failures.extend((fv.path, str(exc)) for fv in batch)
+        return
+    for fv, res in zip(batch, results, strict=True):
+        if isinstance(res, store.StoreError):
+            summary.failures.append((fv.path, str(res)))
+            continue
+        if res.replaced_reports or fv.path in old_paths:
+            summary.replaced += 1
+        else:
+            summary.new += 1
+        summary.reports += res.reports
+        summary.issues += res.issues
+        summary.warnings += res.warnings
+
+
+def default_reports_dir() -> Path:
+    return project_path(section("paths").get("reports_dir", "data/reports"))
+
+
+def ensure_database(
+    db: str | Path | None = None, reports_dir: str | Path | None = None, workers: int | None = None
+) -> IngestSummary | None:
+    """Build the database from the bundled reports when the file is missing (the dashboard's first start).
+
+    The build goes into a temporary file that replaces the real name only once complete, so a half-built
+    database is never visible; a lock file makes concurrent first starts build it once. Returns the build's
+    summary, or None when the database already existed.
+    """
+    db_path = Path(db) if db is not None else store.default_db()
+    if db_path.exists():
+        return None
+    src = Path(reports_dir) if reports_dir is not None else default_reports_dir()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(db_path):
+        if db_path.exists():  # another process built it while we waited
+            return None
+        tmp = db_path.with_name(db_path.name + ".tmp")
+        for stale in (tmp, Path(str(tmp) + ".wal")):
+            stale.unlink(missing_ok=True)  # left by a build that was killed
+        if src.is_dir():
+            summary = ingest_paths([src], tmp, workers=workers, progress=False)
+        else:
+            summary = IngestSummary()
+        with store.connect(tmp) as con:  # creates the schema even when nothing was ingested
+            con.execute("CHECKPOINT")  # everything in the main file: the .wal must not be left behind
+        os.replace(tmp, db_path)
+    return summary
+
+
+@contextlib.contextmanager
+def _build_lock(db: Path) -> Iterator[None]:
+    """An exclusive lock between processes building the same database (a no-op without fcntl)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: concurrent first starts are unlikely there; build without the lock
+        yield
+        return
+    name = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"rectification-build-{name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

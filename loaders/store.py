@@ -94,12 +94,13 @@ def _open(db: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnectio
         except duckdb.Error as exc:
             if not _is_lock_error(exc):
                 raise StoreError(f"Cannot open the database {db}: {exc}") from None
-            if time.monotonic() + pause > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise DatabaseBusyError(
                     f"The database {db} is in use by another program (an ingestion or the dashboard writing);"
                     f" gave up after {timeout:g} s. Try again in a moment."
                 ) from None
-        time.sleep(pause)
+        time.sleep(min(pause, remaining))
         pause = min(pause * 2, 0.5)
 
 
@@ -301,14 +302,10 @@ def _delete_previous(
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
-    for table, arrow in tables.items():
+    """Bulk insert from Arrow tables registered as views (must be called inside the transaction)."""
+    for table in tables:
         names = ", ".join(_ARROW_SCHEMAS[table].names)
-        view = f"_new_{table}"
-        con.register(view, arrow)
-        try:
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
-        finally:
-            con.unregister(view)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _new_{table}")
 
 
 def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion]) -> list[WriteResult]:
@@ -322,15 +319,21 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
     keys = rows.cols["reports"]["report_key"]
     keys_per_file = [keys[(marks[n - 1][0] if n else 0) : m[0]] for n, m in enumerate(marks)]
     tables = {t: rows.arrow(t) for t in DATA_TABLES if rows.count(t)}  # conversion errors: before BEGIN
-    con.execute("BEGIN TRANSACTION")
+    for table, arrow in tables.items():
+        con.register(f"_new_{table}", arrow)
     try:
-        replaced = _delete_previous(con, versions, keys_per_file)
-        _insert(con, tables)
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back
-            con.execute("ROLLBACK")
-        raise
+        con.execute("BEGIN TRANSACTION")
+        try:
+            replaced = _delete_previous(con, versions, keys_per_file)
+            _insert(con, tables)
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back
+                con.execute("ROLLBACK")
+            raise
+    finally:
+        for table in tables:
+            con.unregister(f"_new_{table}")
     before = (0, 0, 0)
     out = []
     for mark, n_replaced in zip(marks, replaced, strict=True):

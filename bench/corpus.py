@@ -1,0 +1,204 @@
+"""Deterministic corpus generator: N realistic reports recombined from the real samples, plus a manifest.
+
+Usage: python -m bench.corpus --n 1000 --out bench/out/corpus_1000 [--seed 7]
+Every file i depends only on (seed, i) and the unit/date drawn for it, so the same seed gives the same
+bytes, and the first 100 files of a 1,000-file corpus are the 100 files of the 100-file corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.layout_d import render_d
+from bench.layouts import Ctx, Rendered, render_a, render_b, render_c
+from bench.pools import Pools, load_pools
+from bench.textgen import Unit, county_unit, department_unit, make_dates, renamer
+from bench.units import DEPARTMENTS, all_places, cities
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REPORTS_DIR = PROJECT_ROOT / "data" / "reports"
+MANIFEST = "manifest.json"
+LAYOUTS = {"a": render_a, "b": render_b, "c": render_c, "d": render_d}
+LAYOUT_WEIGHTS = {"a": 30, "b": 20, "c": 20, "d": 30}
+FIRST_DAY, LAST_DAY = date(2019, 1, 1), date(2025, 12, 31)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who publishes file i and when; (unit, date) pairs are unique so report keys never collide."""
+
+    unit: Unit
+    published: date
+
+
+def assign(seed: int, n: int) -> list[Assignment]:
+    rng = random.Random(f"{seed}:units")
+    places, city_list = all_places(), cities()
+    span = (LAST_DAY - FIRST_DAY).days
+    used: set[tuple[str, date]] = set()
+    out: list[Assignment] = []
+    while len(out) < n:
+        if rng.random() < 0.85:
+            unit = county_unit(rng.choice(places))
+        else:
+            unit = department_unit(rng.choice(city_list)[1], rng.choice(DEPARTMENTS))
+        published = FIRST_DAY + timedelta(days=rng.randint(0, span))
+        if (unit.unit, published) not in used:
+            used.add((unit.unit, published))
+            out.append(Assignment(unit, published))
+    return out
+
+
+def render(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0) -> tuple[str, Rendered]:
+    rng = random.Random(f"{seed}:file:{i}")
+    layout = rng.choices(list(LAYOUT_WEIGHTS), weights=list(LAYOUT_WEIGHTS.values()))[0]
+    if layout == "d" and a.unit.place is None:  # combined reports with attachments are county-level
+        layout = "a"
+    ctx = Ctx(
+        rng,
+        pools,
+        a.unit,
+        make_dates(a.published, rng),
+        renamer(a.unit, pools.names),
+        rng.randint(1, 15),
+        revision,
+    )
+    return layout, LAYOUTS[layout](ctx)
+
+
+# --- formats and encodings ------------------------------------------------------------------------------
+
+_HALF_TO_FULL = str.maketrans({",": ",", ":": ":", ";": ";"})
+_AFTER_CJK = re.compile(r"(?<=[\u4e00-\u9fff”。)])[,:;]")
+
+
+def full_width(text: str) -> str:
+    """Full-width punctuation as many published pages print it (but leave URLs and phone numbers alone)."""
+    text = _AFTER_CJK.sub(lambda m: m.group(0).translate(_HALF_TO_FULL), text)
+    return text.replace("(", "(").replace(")", ")")
+
+
+def to_html(lines: list[str], title: str, charset: str, rng: random.Random) -> str:
+    """A government web page: site chrome around the article (what the reader must strip)."""
+    body = "\n".join(f"<p>{html.escape(ln)}</p>" for ln in lines if ln.strip())
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="{charset}">'
+        f"<title>{html.escape(title)}_清风网</title></head>"
+        '<body><div class="nav">首页 &gt; 工作动态 &gt; 巡视巡察</div>'
+        f'<div class="meta">信息索引号:{rng.randint(10**9, 10**10)} 发布机构:纪委监委 '
+        f"浏览量:{rng.randint(100, 99999)} 分享 朗读</div>"
+        f'<div class="article"><h1>{html.escape(title)}</h1>\n{body}\n</div>'
+        '<div class="footer">版权所有 主办单位 技术支持 扫一扫在手机打开当前页</div></body></html>\n'
+    )
+
+
+def encode(lines: list[str], rng: random.Random) -> tuple[bytes, str, str]:
+    """(bytes, extension, encoding label): mostly UTF-8 .txt; some GB18030; a few HTML pages."""
+    if rng.random() < 0.15:
+        lines = [full_width(ln) for ln in lines]
+    r = rng.random()
+    if r < 0.08:
+        title = next((ln for ln in lines if "通报" in ln), lines[0])
+        if rng.random() < 0.25:
+            return to_html(lines, title, "gb2312", rng).encode("gb18030"), ".html", "gb18030"
+        return to_html(lines, title, "utf-8", rng).encode("utf-8"), ".html", "utf-8"
+    newline = "\r\n" if rng.random() < 0.1 else "\n"
+    text = newline.join(lines) + newline
+    if r < 0.2:
+        return text.encode("gb18030"), ".txt", "gb18030"
+    if rng.random() < 0.1:
+        return text.encode("utf-8-sig"), ".txt", "utf-8-sig"
+    return text.encode("utf-8"), ".txt", "utf-8"
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def build_file(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0) -> tuple[str, bytes, dict]:
+    layout, (lines, specs) = render(seed, i, a, pools, revision)
+    data, ext, encoding = encode(lines, random.Random(f"{seed}:format:{i}"))
+    name = f"r{i:05d}{ext}"
+    entry = {
+        "file": name,
+        "layout": layout,
+        "encoding": encoding,
+        "bytes": len(data),
+        "n_reports": len(specs),
+        "n_issues": sum(s.issues for s in specs),
+        "reports": [s.to_json() for s in specs],
+    }
+    return name, data, entry
+
+
+def generate(n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR) -> dict[str, Any]:
+    """Write n files and manifest.json into out; return the manifest."""
+    pools = load_pools(reports_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for i, a in enumerate(assign(seed, n)):
+        name, data, entry = build_file(seed, i, a, pools)
+        (out / name).write_bytes(data)
+        entries.append(entry)
+    manifest = {
+        "generator": "bench.corpus",
+        "seed": seed,
+        "n": n,
+        "totals": {
+            "files": n,
+            "reports": sum(e["n_reports"] for e in entries),
+            "issues": sum(e["n_issues"] for e in entries),
+            "bytes": sum(e["bytes"] for e in entries),
+        },
+        "files": entries,
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+    return manifest
+
+
+def revise(out: Path, fraction: float, revision: int = 1, reports_dir: Path = REPORTS_DIR) -> list[str]:
+    """Rewrite a deterministic `fraction` of the corpus with changed bytes but the same parse."""
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    seed, n = manifest["seed"], manifest["n"]
+    pools = load_pools(reports_dir)
+    picks = sorted(random.Random(f"{seed}:revise:{revision}").sample(range(n), max(1, round(n * fraction))))
+    assignments = assign(seed, n)
+    names = []
+    for i in picks:
+        name, data, _ = build_file(seed, i, assignments[i], pools, revision)
+        (out / name).write_bytes(data)
+        names.append(name)
+    return names
+
+
+def corpus_files(out: Path) -> list[Path]:
+    return sorted(p for p in out.iterdir() if p.name != MANIFEST and p.suffix in (".txt", ".html"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.corpus", description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, required=True, help="number of files (documents) to write")
+    ap.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    m = generate(args.n, args.out, args.seed)
+    t = m["totals"]
+    print(
+        f"Wrote {t['files']} files ({t['reports']} reports, {t['issues']} issues, "
+        f"{t['bytes'] / 1e6:.1f} MB) to {args.out} in {time.perf_counter() - t0:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

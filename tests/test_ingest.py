@@ -1,0 +1,273 @@
+"""loaders/ingest.py on real DuckDB files: the sample reports end to end, the hash skip (the parser is not
+called for unchanged files), replacement of a changed file, failing files that leave no trace, overrides
+that survive re-ingestion, parallel parsing, ensure_database and a kill -9 in the middle of a batch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from loaders import ingest, store
+from loaders.models import Issue, Report
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "reports"
+SAMPLE_FILES = sorted(SAMPLES.glob("*.txt"))
+
+
+class CountingParser:
+    """A stand-in for loaders.parse for ingestion logic tests: a tiny line format, and a call counter.
+
+    Lines: `REPORT <unit> <YYYY-MM-DD> [part]` opens a report; `<category>|<title>` adds an issue to it;
+    `BUG` raises an unexpected error; `NOUNIT` makes a report the database rejects (unit is NOT NULL).
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, path: str, data: bytes) -> list[Report]:
+        self.calls.append(Path(path).name)
+        if not data:
+            raise ValueError(f"{Path(path).name}: the file is empty")
+        if b"\x00" in data:
+            raise ValueError(f"{Path(path).name}: not a text document (binary content)")
+        reports: list[Report] = []
+        for line in data.decode("utf-8").splitlines():
+            if line == "BUG":
+                raise RuntimeError("index out of range")
+            if line.startswith("REPORT "):
+                unit, day, *part = line.split()[1:]
+                unit = None if unit == "NOUNIT" else unit
+                reports.append(Report(title=None, unit=unit, published_on=date.fromisoformat(day),  # type: ignore[arg-type]
+                                      part=part[0] if part else "main"))
+            elif "|" in line and reports:
+                category, title = line.split("|", 1)
+                last = reports.pop()
+                issue = Issue(label=str(len(last.issues) + 1), category=category, title=title)
+                reports.append(Report(title=None, unit=last.unit, published_on=last.published_on,
+                                      part=last.part, issues=(*last.issues, issue)))
+        return reports
+
+
+@pytest.fixture
+def parser(monkeypatch: pytest.MonkeyPatch) -> CountingParser:
+    fake = CountingParser()
+    monkeypatch.setattr(ingest, "parse_file", fake)
+    return fake
+
+
+def report_text(unit: str, n: int, day: str = "2024-02-22") -> str:
+    return "\n".join([f"REPORT {unit} {day}", *(f"类别{i % 2}|{unit}问题{i}" for i in range(n))]) + "\n"
+
+
+def make_folder(root: Path, files: dict[str, str | bytes]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+    return root
+
+
+def test_folder_is_searched_recursively_for_report_files(tmp_path: Path, parser: CountingParser) -> None:
+    folder = make_folder(tmp_path / "in", {
+        "a.txt": report_text("甲区", 2), "sub/b.HTML": report_text("乙区", 1),
+        "sub/deeper/c.htm": report_text("丙区", 1),
+        "notes.md": "not a report", "~$lock.docx": b"x", ".hidden.txt": "x",
+    })
+    assert [p.name for p in ingest.collect_files([folder])] == ["a.txt", "b.HTML", "c.htm"]
+    with pytest.raises(ingest.MissingPathError, match="No such file or folder"):
+        ingest.collect_files([tmp_path / "nowhere"])
+
+
+def test_second_run_skips_unchanged_files_without_parsing(tmp_path: Path, parser: CountingParser) -> None:
+    folder = make_folder(tmp_path / "in", {f"{i}.txt": report_text(f"单位{i}", 3) for i in range(4)})
+    db = tmp_path / "t.duckdb"
+    first = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert (first.new, first.unchanged, first.reports, first.issues, first.failures) == (4, 0, 4, 12, [])
+    before = store.table_checksums(db)
+    parser.calls.clear()
+    second = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert parser.calls == []
+    assert (second.files_seen, second.new, second.unchanged, second.replaced) == (4, 0, 4, 0)
+    assert second.reports == 0
+    assert store.table_checksums(db) == before
+
+
+def test_changed_file_replaces_its_old_rows(tmp_path: Path, parser: CountingParser) -> None:
+    folder = make_folder(tmp_path / "in", {"a.txt": report_text("甲区", 5), "b.txt": report_text("乙区", 2)})
+    db = tmp_path / "t.duckdb"
+    ingest.ingest_paths([folder], db, workers=1, progress=False)
+    (folder / "a.txt").write_text(report_text("甲区", 3), encoding="utf-8")
+    parser.calls.clear()
+    summary = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert parser.calls == ["a.txt"]
+    assert (summary.new, summary.unchanged, summary.replaced, summary.issues) == (0, 1, 1, 3)
+    counts = store.table_counts(db)
+    assert (counts["files"], counts["reports"], counts["issues"]) == (2, 2, 5)
+
+
+def test_failing_files_leave_no_trace_and_the_rest_ingests(tmp_path: Path, parser: CountingParser) -> None:
+    good = {f"good{i}.txt": report_text(f"单位{i}", 2) for i in range(3)}
+    bad = {"empty.txt": b"", "binary.pdf": b"%PDF\x00\x01\x02", "none.txt": "no report here\n",
+           "bug.txt": "REPORT 丁区 2024-01-01\nBUG\n", "rejected.txt": report_text("NOUNIT", 2)}
+    db = tmp_path / "t.duckdb"
+    ingest.ingest_paths([make_folder(tmp_path / "good", good)], db, workers=1, progress=False)
+    expected = store.table_checksums(db)
+    shutil.rmtree(tmp_path / "good")
+    # the same good files again (unchanged) mixed with bad ones, all written in one batch
+    folder = make_folder(tmp_path / "mixed", {**good, **bad})
+    summary = ingest.ingest_paths([folder], tmp_path / "fresh.duckdb", workers=1, progress=False)
+    reasons = {Path(p).name: m for p, m in summary.failures}
+    assert set(reasons) == set(bad)
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.pdf"]
+    assert reasons["none.txt"] == "no report found"
+    assert reasons["bug.txt"] == "the parser failed (RuntimeError: index out of range)"
+    assert reasons["rejected.txt"].startswith("could not be stored: ")
+    assert all("Traceback" not in m and "\n" not in m for m in reasons.values())
+    assert (summary.new, summary.reports, summary.issues) == (3, 3, 6)
+    fresh = store.table_checksums(tmp_path / "fresh.duckdb")
+    del fresh["files"], expected["files"]  # the same contents at other paths, ingested at another time
+    assert fresh == expected
+
+
+def test_rejected_new_version_keeps_the_old_one(tmp_path: Path, parser: CountingParser) -> None:
+    db = tmp_path / "t.duckdb"
+    folder = make_folder(tmp_path / "in", {"a.txt": report_text("甲区", 2)})
+    ingest.ingest_paths([folder], db, workers=1, progress=False)
+    before = store.table_checksums(db)
+    (folder / "a.txt").write_text(report_text("NOUNIT", 4), encoding="utf-8")  # new version is rejected
+    summary = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert summary.failed == 1 and store.table_checksums(db) == before  # the old version is still there
+
+
+def test_override_survives_reingestion_of_a_modified_copy(tmp_path: Path, parser: CountingParser) -> None:
+    db = tmp_path / "t.duckdb"
+    folder = make_folder(tmp_path / "in", {"a.txt": report_text("甲区", 3)})
+    ingest.ingest_paths([folder], db, workers=1, progress=False)
+    with store.read_connection(db) as con:
+        key = con.execute("SELECT issue_key FROM issues WHERE title = '甲区问题1'").fetchall()[0][0]
+    store.add_override(db, key, "完成", "电话核实", "张三")
+    (folder / "a.txt").write_text(report_text("甲区", 3) + "类别9|新增问题\n", encoding="utf-8")
+    summary = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert summary.replaced == 1
+    with store.read_connection(db) as con:
+        rows = con.execute("SELECT title, effective_status, override_author FROM issues_effective "
+                           "WHERE effective_source = 'override'").fetchall()
+        n = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
+    assert rows == [("甲区问题1", "完成", "张三")] and n == 4
+    assert store.orphaned_overrides(db) == []
+
+
+@pytest.fixture(scope="module")
+def samples_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ingest.IngestSummary]:
+    pytest.importorskip("loaders.parse")
+    db = tmp_path_factory.mktemp("samples") / "s.duckdb"
+    return db, ingest.ingest_paths([SAMPLES], db, progress=False)
+
+
+def test_samples_ingest_to_9_reports_and_246_issues(samples_db: tuple[Path, ingest.IngestSummary]) -> None:
+    db, summary = samples_db
+    assert (summary.files_seen, summary.new, summary.failures) == (5, 5, [])
+    assert (summary.reports, summary.issues) == (9, 246)
+    with store.read_connection(db) as con:
+        per_file = dict(con.execute("SELECT f.path, count(r.report_key) FROM files f "
+                                    "JOIN reports r USING (file_sha) GROUP BY f.path").fetchall())
+        parts = con.execute("SELECT part, parent_key IS NOT NULL FROM reports WHERE part <> 'main' "
+                            "ORDER BY part").fetchall()
+    assert {Path(p).name[:3]: n for p, n in per_file.items()} == {
+        "000": 1, "001": 5, "002": 1, "003": 1, "004": 1}
+    assert parts == [(f"附件{i}", True) for i in range(1, 5)]
+    assert store.table_counts(db)["issues"] == 246
+
+
+def test_samples_reingest_is_unchanged(samples_db: tuple[Path, ingest.IngestSummary]) -> None:
+    db, _ = samples_db
+    before = store.table_checksums(db)
+    again = ingest.ingest_paths([SAMPLES], db, progress=False)
+    assert (again.unchanged, again.new, again.replaced, again.failures) == (5, 0, 0, [])
+    assert store.table_checksums(db) == before
+
+
+def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:
+    pytest.importorskip("loaders.parse")
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for i in range(ingest.PARALLEL_MIN_FILES):  # distinct content, same reports: later copies replace earlier
+        src = SAMPLE_FILES[i % len(SAMPLE_FILES)]
+        (folder / f"{i:02d}_{src.name}").write_bytes(src.read_bytes() + f"\n\n{i}\n".encode())
+    par = ingest.ingest_paths([folder], tmp_path / "par.duckdb", workers=2, progress=False)
+    seq = ingest.ingest_paths([folder], tmp_path / "seq.duckdb", workers=1, progress=False)
+    assert par.failures == [] and (par.reports, par.issues) == (seq.reports, seq.issues)
+    strip = ("files", "reports", "warnings")  # these hold paths / shas / times that differ between the runs
+    pc, sc = store.table_checksums(tmp_path / "par.duckdb"), store.table_checksums(tmp_path / "seq.duckdb")
+    assert {t: v for t, v in pc.items() if t not in strip} == {t: v for t, v in sc.items() if t not in strip}
+    assert store.table_counts(tmp_path / "par.duckdb")["issues"] == 246
+
+
+def test_ensure_database_builds_once_and_atomically(tmp_path: Path, parser: CountingParser) -> None:
+    folder = make_folder(tmp_path / "in", {f"{i}.txt": report_text(f"单位{i}", 2) for i in range(3)})
+    db = tmp_path / "sub" / "r.duckdb"
+    results: list[ingest.IngestSummary | None] = []
+    threads = [threading.Thread(target=lambda: results.append(ingest.ensure_database(db, folder, workers=1)))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    built = [r for r in results if r is not None]
+    assert len(built) == 1 and built[0].reports == 3
+    assert sorted(p.name for p in db.parent.iterdir()) == ["r.duckdb"]  # no .tmp, no .wal left behind
+    assert store.table_counts(db)["reports"] == 3
+    assert ingest.ensure_database(db, folder) is None
+
+
+def test_ensure_database_without_reports_makes_an_empty_schema(tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    summary = ingest.ensure_database(db, tmp_path / "missing")
+    assert summary is not None and summary.files_seen == 0
+    assert set(store.table_counts(db).values()) == {0}
+
+
+@pytest.mark.slow
+def test_kill_9_mid_ingest_leaves_only_whole_files(tmp_path: Path) -> None:
+    pytest.importorskip("loaders.parse")
+    folder = tmp_path / "many"
+    folder.mkdir()
+    n = 60
+    for i in range(n):
+        src = SAMPLE_FILES[i % len(SAMPLE_FILES)]
+        (folder / f"{i:03d}.txt").write_bytes(src.read_bytes() + f"\n{i}\n".encode())
+    db = tmp_path / "k.duckdb"
+    cmd = [sys.executable, "-c", "import sys; from loaders import ingest; ingest.BATCH_FILES = 3; "
+           "ingest.ingest_paths([sys.argv[1]], sys.argv[2], workers=1, progress=False)", str(folder), str(db)]
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not db.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with store.read_connection(db) as con:
+        files = con.execute("SELECT file_sha, n_reports FROM files").fetchall()
+        per_sha = dict(con.execute("SELECT file_sha, count(*) FROM reports GROUP BY file_sha").fetchall())
+        dangling = con.execute("SELECT count(*) FROM issues WHERE report_key NOT IN "
+                               "(SELECT report_key FROM reports)").fetchall()[0][0]
+    assert 0 < len(files) < n, "the kill should land mid-ingest; raise n if the machine is very fast"
+    # copies of the same sample share report keys: a later copy takes the reports over from an earlier one
+    assert sum(per_sha.values()) <= sum(k for _, k in files) and dangling == 0
+    summary = ingest.ingest_paths([folder], db, workers=1, progress=False)  # a re-run finishes the job
+    assert summary.failures == [] and summary.unchanged == len(files)
+    assert store.table_counts(db)["files"] == n

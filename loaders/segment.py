@@ -1,0 +1,383 @@
+"""Normalised lines → reports (main + 附件N) → categories → issues → measures, by the grammar in config.yaml.
+
+The engine walks a report's lines once. Chapter headings (一、) set the section; a chapter that is itself
+an issue (`一、关于“X”问题的整改情况`) takes the following (一) items and paragraphs as measures. Elsewhere a
+(一) heading followed by numbered items is a category; a heading matching an issue pattern, or followed by
+`整改结果:`, is an issue. Organisation and next-step chapters, contacts, signatures and attachment lists
+hold no issues. What the walker cannot place becomes a warning, never an exception.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from re import Match, Pattern
+
+from loaders.config import section
+from loaders.models import Warning
+
+LINE_KINDS = ("attachment_list", "chapter", "paren", "number", "sub", "result", "progress", "stop")
+CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100}
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The `segment:` section of config.yaml, compiled once."""
+
+    raw: dict
+    lines: tuple[tuple[str, Pattern[str]], ...]
+    chrome: tuple[Pattern[str], ...]
+    issue_titles: tuple[Pattern[str], ...]
+    category_titles: tuple[Pattern[str], ...]
+
+    def rx(self, name: str) -> Pattern[str]:
+        return _compiled(self.raw[name])
+
+    def sub(self, group: str, name: str) -> Pattern[str]:
+        return _compiled(self.raw[group][name])
+
+
+@functools.cache
+def _compiled(pattern: str) -> Pattern[str]:
+    return re.compile(pattern)
+
+
+@functools.cache
+def grammar() -> Grammar:
+    cfg = section("segment")
+    return Grammar(
+        raw=cfg,
+        lines=tuple((kind, re.compile(cfg["lines"][kind])) for kind in LINE_KINDS if kind in cfg["lines"]),
+        chrome=tuple(re.compile(p) for p in cfg.get("chrome_lines") or ()),
+        issue_titles=tuple(re.compile(p) for p in cfg.get("issue_titles") or ()),
+        category_titles=tuple(re.compile(p) for p in cfg.get("category_titles") or ()),
+    )
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十四 → 14, 二十八 → 28, 一百零二 → 102, "12" → 12; None when it is not a number."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            total += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    total += digit or 0
+    return total if text else None
+
+
+def classify(line: str) -> tuple[str, Match[str] | None]:
+    """The kind of a normalised line ("chapter", "paren", "number", … or "text") and its match."""
+    for kind, pattern in grammar().lines:
+        m = pattern.match(line)
+        if m:
+            return kind, m
+    if grammar().rx("date_line").match(line):
+        return "date", None
+    return "text", None
+
+
+# --- file level: chrome and the split into reports ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileText:
+    lines: list[str]
+    source_url: str | None
+    chrome_date: tuple[int, int, int] | None  # (y, m, d) from a surviving `发布日期:` line
+
+
+def strip_chrome(lines: list[str]) -> FileText:
+    """Drop site chrome lines, keeping what they tell: the source link and the site's publication date."""
+    g = grammar()
+    kept: list[str] = []
+    url, when = None, None
+    for line in lines:
+        link = g.rx("source_link").match(line)
+        if link:
+            url = url or link.group("url")
+            continue
+        date_m = g.rx("chrome_date").search(line)
+        if date_m and when is None:
+            when = (int(date_m["y"]), int(date_m["m"]), int(date_m["d"]))
+        if not any(p.search(line) for p in g.chrome):
+            kept.append(line)
+    return FileText(kept, url, when)
+
+
+def split_reports(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """[(part, lines)]: "main" and then each `附件N` that starts a report of its own."""
+    starts = [(i, n) for i, n in _attachment_starts(lines)]
+    parts: list[tuple[str, list[str]]] = []
+    bounds = [0, *[i for i, _ in starts], len(lines)]
+    names = ["main", *[f"附件{n}" for _, n in starts]]
+    for name, begin, end in zip(names, bounds, bounds[1:], strict=False):
+        body = lines[begin + 1 if name != "main" else begin:end]
+        if name != "main" or any(line.strip() for line in body):
+            parts.append((name, body))
+    return parts
+
+
+def _attachment_starts(lines: list[str]) -> Iterator[tuple[int, int]]:
+    g = grammar()
+    ahead = int(g.raw.get("attachment_lookahead", 3))
+    for i, line in enumerate(lines):
+        m = g.rx("attachment_start").match(line)
+        if not m:
+            continue
+        window = lines[i + 1:i + 1 + ahead]
+        if any(_is_title_like(w) for w in window):
+            yield i, cn_number(m.group("num")) or 0
+
+
+def _is_title_like(line: str) -> bool:
+    g = grammar()
+    return bool(g.rx("title").match(line) or g.rx("title_second_line").match(line))
+
+
+# --- report level: the structure walker ---------------------------------------------------------------
+
+
+@dataclass
+class RawIssue:
+    label: str
+    number: int | None  # printed number, for numbering-gap checks
+    level: str  # "chapter" | "paren" | "number"
+    category: str
+    title: str
+    section: str
+    explicit: str | None = None
+    measures: list[str] = field(default_factory=list)
+    open_sub: bool = False  # the last measure is a (1) sub-point waiting for its 整改情况
+
+
+@dataclass
+class Segmented:
+    issues: list[RawIssue] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)  # preamble and summaries: where totals live
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def segment(lines: list[str]) -> Segmented:
+    """Issues, context text and structural warnings of one report's body lines."""
+    walker = _Walker([line for line in lines if line.strip()])
+    walker.run()
+    out = walker.out
+    out.warnings.extend(numbering_warnings(out.issues))
+    return out
+
+
+class _Walker:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.out = Segmented()
+        self.chapter = ""  # text of the current plain chapter: passed on as the issue's section
+        self.zone = "plain"  # "plain" | "issue" | "closed" (organisation, next steps, tail)
+        self.category: str | None = None
+        self.issue: RawIssue | None = None
+        self.started = False  # an issue or category has been seen
+        self.summary = False  # inside a summary heading (its text is context)
+
+    def run(self) -> None:
+        for i, line in enumerate(self.lines):
+            kind, m = classify(line)
+            getattr(self, f"_on_{kind}")(i, line, m)
+        self._close()
+
+    # helpers -----------------------------------------------------------------------------------------
+    def _close(self) -> None:
+        if self.issue is not None:
+            self.out.issues.append(self.issue)
+        self.issue = None
+
+    def _next_kind(self, i: int) -> str:
+        return classify(self.lines[i + 1])[0] if i + 1 < len(self.lines) else ""
+
+    def _open(self, m: Match[str], level: str, title: str, label: str) -> None:
+        self._close()
+        self.started, self.summary = True, False
+        self.issue = RawIssue(label=label, number=cn_number(m.group("num")), level=level,
+                              category=self.category or "", title=title,
+                              section=self.chapter if self.zone == "plain" else "")
+
+    def _add_measures(self, text: str) -> None:
+        assert self.issue is not None
+        if self.issue.open_sub and self.issue.measures:
+            self.issue.measures[-1] = f"{self.issue.measures[-1]}{text}"
+            self.issue.open_sub = False
+            return
+        self.issue.measures.extend(split_measures(text))
+
+    def _warn_unparsed(self, line: str) -> None:
+        if self.zone == "plain" and grammar().rx("looks_like_issue").search(line):
+            self.out.warnings.append(Warning(
+                "unparsed_heading",
+                f"The heading “{_clip(line)}” looks like an issue heading but matches no issue pattern, "
+                "so it was not counted as an issue.",
+            ))
+
+    # line kinds --------------------------------------------------------------------------------------
+    def _on_chapter(self, i: int, line: str, m: Match[str]) -> None:
+        self._close()
+        self.category, self.summary = None, False
+        text = m.group("text")
+        title, _ = issue_title(text)
+        if title is not None:
+            self.zone, self.chapter = "issue", ""
+            self._open(m, "chapter", title, m.group("num"))
+        elif chapter_kind(text) != "plain":
+            self.zone = "closed"
+        else:
+            self.zone, self.chapter = "plain", text
+
+    def _on_paren(self, i: int, line: str, m: Match[str]) -> None:
+        text = m.group("text")
+        if self.zone == "closed":
+            return self._on_text(i, line, None)
+        if self.zone == "issue" and self.issue is not None:
+            return self.issue.measures.append(text)
+        self._close()
+        self.category, self.summary = None, False
+        title, label = issue_title(text)
+        nxt = self._next_kind(i)
+        if nxt == "number":
+            self.category, self.started = category_title(text), True
+        elif title is not None or nxt == "result":
+            title = title if title is not None else clean_title(text)
+            self._open(m, "paren", title, label or f"({m['num']})")
+        elif grammar().rx("summary_headings").search(text):
+            self.summary = True
+            self.out.context.append(line)
+        else:
+            self._warn_unparsed(line)
+
+    def _on_number(self, i: int, line: str, m: Match[str]) -> None:
+        text = m.group("text")
+        if self.zone == "closed":
+            return self._on_text(i, line, None)
+        if self.category is not None or (self.issue is None and self._next_kind(i) == "result"):
+            title, label = issue_title(text)
+            return self._open(m, "number", title if title is not None else clean_title(text),
+                              label or m.group("num"))
+        if self.issue is not None:
+            return self._add_measures(text)
+        self._warn_unparsed(line)
+
+    def _on_sub(self, i: int, line: str, m: Match[str]) -> None:
+        if self.issue is None:
+            return self._on_text(i, line, None)
+        self.issue.measures.append(m.group("text"))
+        self.issue.open_sub = True
+
+    def _on_result(self, i: int, line: str, m: Match[str]) -> None:
+        if self.issue is None:
+            return self._on_text(i, line, None)
+        value = m.group("text").strip()
+        if self.issue.explicit is None and value:
+            self.issue.explicit = value
+
+    def _on_progress(self, i: int, line: str, m: Match[str]) -> None:
+        if self.issue is None:
+            return self._on_text(i, line, None)
+        if m.group("text").strip():
+            self._add_measures(m.group("text").strip())
+
+    def _on_stop(self, i: int, line: str, m: Match[str] | None) -> None:
+        self._close()
+        self.zone, self.category = "closed", None
+
+    def _on_attachment_list(self, i: int, line: str, m: Match[str] | None) -> None:
+        self._on_stop(i, line, m)
+
+    def _on_date(self, i: int, line: str, m: Match[str] | None) -> None:
+        self._on_stop(i, line, m)
+
+    def _on_text(self, i: int, line: str, m: Match[str] | None) -> None:
+        if self.issue is not None and self.zone != "closed":
+            self._add_measures(line)
+        elif not self.started or self.summary:
+            self.out.context.append(line)
+
+
+# --- titles, measures, numbering ---------------------------------------------------------------------
+
+
+def issue_title(text: str) -> tuple[str | None, str | None]:
+    """(title, label) when `text` is an issue heading's text by one of the configured patterns."""
+    for pattern in grammar().issue_titles:
+        m = pattern.match(text)
+        if m:
+            label = m.groupdict().get("label")
+            return clean_title(m.group("title")), (f"问题{label}" if label else None)
+    return None, None
+
+
+def category_title(text: str) -> str:
+    for pattern in grammar().category_titles:
+        m = pattern.match(text)
+        if m:
+            return clean_title(m.group("title"))
+    return clean_title(text)
+
+
+def clean_title(text: str) -> str:
+    """Trim the closing 。 and quotes around the whole title (`“经济要稳住”` → 经济要稳住)."""
+    text = text.strip().rstrip("。;,:").strip()
+    if text.startswith("“") and text.endswith("”") and text.count("“") == 1:
+        text = text[1:-1]
+    return text
+
+
+def chapter_kind(text: str) -> str:
+    """"organisation", "next_steps" or "plain" for a chapter heading that is not itself an issue."""
+    for kind in ("organisation", "next_steps"):
+        if grammar().sub("chapter_kinds", kind).search(text):
+            return kind
+    return "plain"
+
+
+def split_measures(text: str) -> list[str]:
+    """A paragraph → measures, split before inline ordinals (一是…。二是…)."""
+    parts = grammar().rx("ordinal_split").split(text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def numbering_warnings(issues: list[RawIssue]) -> list[Warning]:
+    """One warning per gap in printed numbering (1, 2, 6 → 3–5 missing). A restart (1 again) is fine."""
+    warnings: list[Warning] = []
+    last: dict[tuple[str, str], tuple[int, str]] = {}
+    for issue in issues:
+        if issue.number is None:
+            continue
+        key = (issue.section, issue.level)
+        prev, _ = last.get(key, (0, ""))
+        if issue.number <= prev:
+            prev = 0  # numbering restarts under a new category
+        if issue.number > prev + 1:
+            warnings.append(_gap_warning(prev, issue))
+        last[key] = (issue.number, issue.category)
+    return warnings
+
+
+def _gap_warning(prev: int, issue: RawIssue) -> Warning:
+    number = issue.number or 0
+    missing = f"item {prev + 1} is" if number == prev + 2 else f"items {prev + 1}–{number - 1} are"
+    where = issue.category or issue.section or "the report"
+    return Warning(
+        "numbering_gap",
+        f"Issue numbering under “{_clip(where)}” jumps from {prev} to {number}: {missing} not in the "
+        "published report (published reports sometimes omit items).",
+    )
+
+
+def _clip(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[:size] + "…"

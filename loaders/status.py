@@ -143,7 +143,8 @@ def mask(text: str, ignore: tuple[re.Pattern[str], ...]) -> str:
 
 def evidence_sentence(text: str, start: int, end: int, cfg: StatusRules) -> str:
     """The sentence around text[start:end], trimmed to a window around the match when it is too long."""
-    left = max((m.end() for m in cfg.sentence_split.finditer(text, 0, start)), default=0)
+    reach = max(0, start - 2 * cfg.evidence_max)  # bounded look-back: bodies can be whole reports
+    left = max((m.end() for m in cfg.sentence_split.finditer(text, reach, start)), default=reach)
     stop = cfg.sentence_split.search(text, end)
     right = stop.start() if stop else len(text)
     sentence_start, sentence_end = _strip_span(text, left, right)

@@ -1,0 +1,250 @@
+"""Finds deadline phrases in plan text and normalises each to the last day of the period it names.
+
+The vocabulary (markers, period words, ignored spans) is the `deadlines:` section of config.yaml; the date
+grammar is assembled here from it. A date mention is a deadline when (checked on its clause, the text
+between , ; 。):
+- the clause reports the past (截至/以来/已/了) or the mention is part of a range (2023年1-9月) → never;
+- the mention itself is a commitment (7月前, 年底前, 年内) or the clause has a commitment marker → yes;
+- the clause has a forecast marker (预计) → yes, unless the period was already over at the report date;
+- otherwise the sentence around it is a plan (any marker) and the date is after the report date → yes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import cn2an
+
+from loaders.config import section
+from loaders.models import Deadline
+
+_MONTH_NUMBER = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+# Text right before a mention that makes it the second half of a range ("2019年至2022年", "1-9月") or a span
+# ("前三季度"); a connector after a non-date ("力争到2025年") is not a range.
+_RANGE_BEFORE = re.compile(r"(?:[\d年月日度]\s*[-—–~～至到]|前)\s*$")
+# Characters right after a mention that make it the first half of a range ("2023年1-9月", "4月11日至…").
+_RANGE_AFTER = re.compile(r"^\s*(?:\d{1,2}\s*)?[-—–~～至到]\s*\d")
+_FILLER = "\u3000"
+# How far back to look for the start of a clause or sentence.
+_REACH = 400
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    clause_split: re.Pattern[str]
+    sentence_split: re.Pattern[str]
+    max_phrase: int
+    roll_forward: timedelta
+    ignore: tuple[re.Pattern[str], ...]
+    commit: tuple[re.Pattern[str], ...]
+    forecast: tuple[re.Pattern[str], ...]
+    past: tuple[re.Pattern[str], ...]
+    mention: re.Pattern[str]
+    relative_years: dict[str, int]
+    commit_suffixes: frozenset[str]
+    month_parts: dict[str, int]
+    quarters: dict[str, int]
+    year_periods: dict[str, tuple[int, int]]
+    plan_periods: dict[str, int]
+    unresolvable: re.Pattern[str] | None
+
+
+def _alternation(words: object) -> str:
+    """Regex alternation of literal words, longest first so 本年度 is preferred to 本年."""
+    return "|".join(re.escape(str(w)) for w in sorted(words, key=lambda w: -len(str(w))))  # type: ignore[attr-defined]
+
+
+def _mention_pattern(cfg: dict) -> re.Pattern[str]:
+    """The date grammar: [year] month[day|part] | [year] quarter | [year] period | year[底] | 十四五末."""
+    year = (
+        r"(?:(?P<year>(?:19|20)\d{2})(?:年度?|(?=、(?:19|20)\d{2}))"
+        rf"|(?P<rel>{_alternation(cfg['relative_years'])}))"
+    )
+    month = (
+        rf"(?P<month>{_MONTH_NUMBER})月(?:份)?"
+        rf"(?:(?P<day>\d{{1,2}})[日号]|(?P<part>{_alternation(cfg['month_parts'])}))?"
+    )
+    quarter = rf"(?:第)?(?P<quarter>{_alternation(cfg['quarters'])})季度(?:末|底)?"
+    periods = [p for p in cfg["year_periods"] if len(str(p)) > 1]
+    period = rf"(?P<period>{_alternation(periods)})"
+    year_end = rf"(?<=[年度])(?P<yend>{_alternation(p for p in cfg['year_periods'] if len(str(p)) == 1)})"
+    plan = rf"[“‘\"']?(?P<fyp>{_alternation(cfg['plan_periods'])})[”’\"']?(?:时期|期)?末"
+    suffix = rf"(?P<suffix>{_alternation(cfg['deadline_suffixes'])})?(?![一二三四五六七八九十\d期半夕])"
+    # Every part is optional so a bare year can match; find_deadlines drops empty or year-less-and-period-less
+    # matches.
+    starts = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
+    body = rf"(?<![\d.])(?=[{starts}])(?:{plan}|(?:{year})?(?:{month}|{quarter}|{period}|{year_end})?)"
+    return re.compile(body + suffix)
+
+
+def _compile_all(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns or ())
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    month, day = str(value).split("-")
+    return int(month), int(day)
+
+
+@functools.cache
+def rules() -> DeadlineRules:
+    """The compiled `deadlines:` section (compiled once per process)."""
+    cfg = section("deadlines")
+    unresolvable = cfg.get("unresolvable_after") or []
+    return DeadlineRules(
+        clause_split=re.compile(cfg.get("clause_split", r"[,,;;。!?!?\n]")),
+        sentence_split=re.compile(cfg.get("sentence_split", r"[。;;!?!?\n]")),
+        max_phrase=int(cfg.get("max_phrase_chars", 60)),
+        roll_forward=timedelta(days=int(cfg.get("roll_forward_days", 183))),
+        ignore=_compile_all(cfg.get("ignore")),
+        commit=_compile_all(cfg.get("commit_markers")),
+        forecast=_compile_all(cfg.get("forecast_markers")),
+        past=_compile_all(cfg.get("past_markers")),
+        mention=_mention_pattern(cfg),
+        relative_years={str(k): int(v) for k, v in cfg["relative_years"].items()},
+        commit_suffixes=frozenset(str(s) for s in cfg["deadline_suffixes"]),
+        month_parts={str(k): int(v) for k, v in cfg["month_parts"].items()},
+        quarters={str(k): int(v) for k, v in cfg["quarters"].items()},
+        year_periods={str(k): _month_day(v) for k, v in cfg["year_periods"].items()},
+        plan_periods={str(k): int(v) for k, v in cfg["plan_periods"].items()},
+        unresolvable=re.compile(rf"^(?:{_alternation(unresolvable)})") if unresolvable else None,
+    )
+
+
+def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
+    """Every deadline in the text, in order: the clause as printed and the end date of the period it names."""
+    cfg = rules()
+    masked = _mask(text or "", cfg.ignore)
+    found: list[Deadline] = []
+    for match in cfg.mention.finditer(masked):
+        if _is_range(masked, match) or not _plausible(match):
+            continue
+        due = _resolve(match, masked, base, cfg)
+        if not _is_deadline(masked, match, due, base, cfg):
+            continue
+        deadline = Deadline(_phrase(text, match, cfg), due)
+        if deadline not in found:
+            found.append(deadline)
+    return tuple(found)
+
+
+def _plausible(match: re.Match[str]) -> bool:
+    """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date)."""
+    g = match.groupdict()
+    if not match.group(0) or not any(g[k] for k in ("fyp", "year", "rel", "month", "quarter", "period")):
+        return False
+    if not g["month"] or g["month"].isdigit() or g["year"] or g["rel"] or g["part"] or g["day"]:
+        return True
+    return "份" in match.group(0) or bool(g["suffix"])
+
+
+def _mask(text: str, ignore: tuple[re.Pattern[str], ...]) -> str:
+    """Blank out spans that are never deadlines (document names, year ranges), keeping offsets."""
+    for pattern in ignore:
+        text = pattern.sub(lambda m: _FILLER * len(m.group(0)), text)
+    return text
+
+
+def _is_range(text: str, match: re.Match[str]) -> bool:
+    before = text[max(0, match.start() - 4) : match.start()]
+    after = text[match.end() : match.end() + 6]
+    return bool(_RANGE_BEFORE.search(before) or _RANGE_AFTER.search(after))
+
+
+def _span(text: str, start: int, end: int, splitter: re.Pattern[str]) -> tuple[int, int]:
+    """Bounds of the clause or sentence (per `splitter`) holding text[start:end]."""
+    # Look back a bounded distance: scanning from the start of a long report for every mention is quadratic.
+    reach = max(0, start - _REACH)
+    left = max((m.end() for m in splitter.finditer(text, reach, start)), default=reach)
+    stop = splitter.search(text, end)
+    return left, stop.start() if stop else len(text)
+
+
+def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _is_deadline(
+    text: str, match: re.Match[str], due: date | None, base: date | None, cfg: DeadlineRules
+) -> bool:
+    lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
+    clause = text[lo:hi]
+    if _any(cfg.past, clause):
+        return False
+    if _is_commitment(match, cfg) or _any(cfg.commit, clause):
+        return True
+    not_over = base is None or due is None or due >= base
+    if _any(cfg.forecast, clause):
+        return not_over
+    # A bare year ("制定2020年工作要点") is too often an attribute to count on the sentence alone.
+    if not _names_part_of_year(match) or base is None or due is None or due <= base:
+        return False
+    s_lo, s_hi = _span(text, match.start(), match.end(), cfg.sentence_split)
+    sentence = text[s_lo:s_hi]
+    return _any(cfg.commit, sentence) or _any(cfg.forecast, sentence)
+
+
+def _names_part_of_year(match: re.Match[str]) -> bool:
+    g = match.groupdict()
+    return any(g[k] for k in ("month", "quarter", "period", "yend", "fyp"))
+
+
+def _is_commitment(match: re.Match[str], cfg: DeadlineRules) -> bool:
+    """The mention itself commits: '7月前', '年底前', '年内', '十四五末'."""
+    groups = match.groupdict()
+    if groups["suffix"] in cfg.commit_suffixes or groups["fyp"]:
+        return True
+    return groups["period"] == "年内" or groups["yend"] == "内"
+
+
+def _phrase(text: str, match: re.Match[str], cfg: DeadlineRules) -> str:
+    """The clause around the mention as printed, cut to a window around it when long."""
+    lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
+    if hi - lo > cfg.max_phrase:
+        lo = max(lo, match.start() - cfg.max_phrase // 3)
+        hi = min(hi, lo + cfg.max_phrase)
+    return text[lo:hi].strip()
+
+
+def _resolve(match: re.Match[str], text: str, base: date | None, cfg: DeadlineRules) -> date | None:
+    """The last day of the period named; None when it needs a base date we lack or names a holiday."""
+    if cfg.unresolvable and cfg.unresolvable.search(text[match.end() : match.end() + 8]):
+        return None
+    g = match.groupdict()
+    if g["fyp"]:
+        return date(cfg.plan_periods[g["fyp"]], 12, 31)
+    if g["year"]:
+        year, inferred = int(g["year"]), False
+    elif base is None:
+        return None
+    elif g["rel"]:
+        year, inferred = base.year + cfg.relative_years[g["rel"]], False
+    else:
+        year, inferred = base.year, True
+    due = _period_end(year, g, cfg)
+    if due is not None and inferred and base is not None and due < base - cfg.roll_forward:
+        due = _period_end(year + 1, g, cfg)
+    return due
+
+
+def _period_end(year: int, g: dict[str, str | None], cfg: DeadlineRules) -> date | None:
+    try:
+        if g["month"]:
+            month = int(cn2an.cn2an(g["month"], "smart"))
+            last = calendar.monthrange(year, month)[1]
+            day = int(g["day"]) if g["day"] else min(cfg.month_parts.get(g["part"] or "", last), last)
+            return date(year, month, day)
+        if g["quarter"]:
+            month = 3 * cfg.quarters[g["quarter"]]
+            return date(year, month, calendar.monthrange(year, month)[1])
+        if g["period"]:
+            month, day = cfg.year_periods[g["period"]]
+            return date(year, month, day)
+        return date(year, 12, 31)
+    except (ValueError, KeyError):
+        # Digits lost in copying ("2024717日") or an impossible day: keep the phrase, not a date.
+        return None

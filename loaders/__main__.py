@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -148,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except store.StoreError as exc:  # includes bad overrides, a busy or missing database
         _err(str(exc))
+        return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `... | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     except KeyboardInterrupt:
         _err("Interrupted: files written before the interruption are stored; run the command again.")

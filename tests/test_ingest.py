@@ -254,10 +254,10 @@ def test_kill_9_mid_ingest_leaves_only_whole_files(tmp_path: Path) -> None:
     cmd = [sys.executable, "-c", "import sys; from loaders import ingest; ingest.BATCH_FILES = 3; "
            "ingest.ingest_paths([sys.argv[1]], sys.argv[2], workers=1, progress=False)", str(folder), str(db)]
     proc = subprocess.Popen(cmd, cwd=ROOT)
+    # Readers get in between the writer's batches: watch until some files are committed, then kill it.
     deadline = time.monotonic() + 60
-    while not db.exists() and time.monotonic() < deadline:
+    while proc.poll() is None and time.monotonic() < deadline and _stored_files(db) < 3:
         time.sleep(0.05)
-    time.sleep(0.5)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     with store.read_connection(db) as con:
@@ -271,3 +271,11 @@ def test_kill_9_mid_ingest_leaves_only_whole_files(tmp_path: Path) -> None:
     summary = ingest.ingest_paths([folder], db, workers=1, progress=False)  # a re-run finishes the job
     assert summary.failures == [] and summary.unchanged == len(files)
     assert store.table_counts(db)["files"] == n
+
+
+def _stored_files(db: Path) -> int:
+    try:
+        with store.read_connection(db, timeout=0.2) as con:
+            return int(con.execute("SELECT count(*) FROM files").fetchall()[0][0])
+    except store.StoreError:  # not created yet, or the writer holds it right now
+        return 0

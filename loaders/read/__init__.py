@@ -1,0 +1,92 @@
+"""Bytes → text for every input format (.txt, .html/.htm, .docx, .pdf), with clear errors; no domain rules.
+
+    from loaders.read import read_document, ReadError, ReadResult
+    result = read_document("report.pdf")            # or read_document("upload.docx", data=raw_bytes)
+
+The format is decided by content (magic bytes), the file name's extension is only a hint.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from loaders.models import Warning
+from loaders.read.base import ReadError, ReadResult, max_file_bytes, require_text, source_url_in_text
+from loaders.read.decode import decode
+from loaders.read.sniff import extension, is_html, sniff
+
+__all__ = ["ReadError", "ReadResult", "read_document"]
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""")
+
+
+def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
+    """Read one report file. `data`, when given, is used instead of reading `path` (an upload: its bytes
+    and original name). Raises ReadError, naming the file and the reason, when it cannot be read."""
+    name = Path(path).name or str(path)
+    data = _load(Path(path), name, data)
+    if not data:
+        raise ReadError(name, "the file is empty")
+    if not data.strip():
+        raise ReadError(name, "the file is empty (only whitespace)")
+    kind = sniff(data, name)
+    if kind == "pdf":
+        from loaders.read.pdf import read_pdf
+
+        return read_pdf(data, name)
+    if kind == "docx":
+        from loaders.read.word import read_docx
+
+        return read_docx(data, name)
+    return _read_text(data, name)
+
+
+def _load(path: Path, name: str, data: bytes | None) -> bytes:
+    """The file's bytes, refusing files over read.max_file_mb before anything is decoded."""
+    limit = max_file_bytes()
+    if data is None:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ReadError(name, f"cannot open the file ({exc.strerror or exc})") from exc
+        if path.is_dir():
+            raise ReadError(name, "is a folder, not a file")
+        _check_size(name, size, limit)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadError(name, f"cannot read the file ({exc.strerror or exc})") from exc
+    _check_size(name, len(data), limit)
+    return data
+
+
+def _check_size(name: str, size: int, limit: int) -> None:
+    if size > limit:
+        raise ReadError(
+            name, f"the file is {size / 2**20:.1f} MB, over the {limit / 2**20:g} MB limit (read.max_file_mb)"
+        )
+
+
+def _read_text(data: bytes, name: str) -> ReadResult:
+    """Plain text or a web page: decode (honouring a declared charset), then extract if it is HTML."""
+    decoded = decode(data, name, declared=_declared_charset(data))
+    text = decoded.text
+    warnings: list[Warning] = list(decoded.warnings)
+    if is_html(text, name):
+        from loaders.read.web import extract_page
+
+        text, source_url, page_warnings = extract_page(text, name)
+        return ReadResult(text, (*warnings, *page_warnings), source_url, "html", decoded.encoding)
+    require_text(name, text, "the file is empty (only whitespace)")
+    if extension(name) in ("pdf", "docx", "doc"):
+        warnings.append(Warning("extension_mismatch", f"{name}: the content is plain text, read as .txt"))
+    return ReadResult(text, tuple(warnings), source_url_in_text(text), "txt", decoded.encoding)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in <meta> or an XML declaration (ASCII-compatible encodings only)."""
+    head = data[:4096]
+    m = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return m.group(1).decode("ascii", "replace") if m else None

@@ -1,0 +1,75 @@
+"""What every reader returns (ReadResult) or raises (ReadError), and the reading settings from config.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from loaders.config import section
+from loaders.models import Warning
+
+DEFAULT_MAX_FILE_MB = 50.0
+DEFAULT_SOURCE_URL_LABELS = ("原文链接", "原文地址", "原文网址", "来源链接")
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    text: str  # the document's text, one paragraph per line, "\n" line endings
+    warnings: tuple[Warning, ...]  # what went wrong but did not stop reading (wrong charset, (cid:N) pages…)
+    source_url: str | None  # where the document says it was published (原文链接, canonical link)
+    format: str  # "txt", "html", "docx" or "pdf": what the content turned out to be
+    encoding: str | None = None  # the text encoding used (txt/html only)
+
+
+class ReadError(ValueError):
+    """A file that cannot be read as a report; the message names the file and the reason in plain English."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def settings() -> dict[str, Any]:
+    """The `read:` section of config.yaml."""
+    return section("read")
+
+
+def max_file_bytes() -> int:
+    return int(float(settings().get("max_file_mb", DEFAULT_MAX_FILE_MB)) * 1024 * 1024)
+
+
+def source_url_in_text(text: str) -> str | None:
+    """The URL printed after a label such as 原文链接: in the text itself (mirror sites add one)."""
+    labels = settings().get("source_url_labels") or DEFAULT_SOURCE_URL_LABELS
+    alternatives = "|".join(map(re.escape, labels))
+    m = re.search(rf"(?:{alternatives})\s*[::]?\s*(https?://[^\s<>\"'“”)]+)", text)
+    # Sentence punctuation glued to the URL is not part of it.
+    return re.sub(r"[。,,;;.]+$", "", m.group(1)) if m else None
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF, lone CR, form feeds and Unicode line separators all become "\\n"; a leading BOM goes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for sep in ("\x0c", "\u2028", "\u2029", "\x85"):
+        text = text.replace(sep, "\n")
+    return text.removeprefix("\ufeff")
+
+
+def require_text(name: str, text: str, what: str = "the file is empty") -> str:
+    """Reject text with nothing but whitespace (full-width spaces and &nbsp; count as whitespace)."""
+    if not text.strip():
+        raise ReadError(name, what)
+    return text
+
+
+def page_list(pages: list[int]) -> str:
+    """[1, 2, 3, 7] → "1-3, 7" (1-based page numbers for messages)."""
+    runs: list[str] = []
+    for p in sorted(set(pages)):
+        if runs and runs[-1].split("-")[-1] == str(p - 1):
+            runs[-1] = f"{runs[-1].split('-')[0]}-{p}"
+        else:
+            runs.append(str(p))
+    return ", ".join(runs)

@@ -1,0 +1,172 @@
+"""Extracts a report's stated totals (4大类14个方面38个问题, 189条整改措施) and accountability figures.
+
+The vocabulary (labels, kinds, anchors, units) is the `figures:` section of config.yaml. Stated totals come
+back both as a dict (keys: categories, aspects, issues, measures, completed, in_progress, completion_rate)
+and as Figures of kind `stated.<key>`. Accountability figures (党纪处分38人(党内警告22人、…), 清退款项528.09万元)
+are read only from anchored summary sentences; a bracketed breakdown becomes `<kind>.<label>` figures and is
+never counted again as a total. Money is stored in 万元.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+from loaders.config import section
+from loaders.models import Figure
+
+_NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
+_UNIT = r"亿元|万元|元|人次|人|项|件|个|条"
+_OPEN, _CLOSE = "((", "))"
+_CLAUSE_END = ",,;;"
+# One item of a bracketed breakdown: "党内警告22人", "撤销党内职务1人".
+_BREAKDOWN_ITEM = re.compile(rf"(?P<label>[^\d、,,;;()()]+?)\s*(?P<value>\d+)\s*(?P<unit>{_UNIT})")
+_STATED_UNITS = {
+    "categories": "类",
+    "aspects": "个",
+    "issues": "个",
+    "measures": "条",
+    "completed": "个",
+    "in_progress": "个",
+    "completion_rate": "%",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    pattern: re.Pattern[str]  # label, number, unit, optional bracketed breakdown
+
+
+@dataclass(frozen=True)
+class FigureRules:
+    sentence_split: re.Pattern[str]
+    stated_anchors: tuple[re.Pattern[str], ...]
+    stated: tuple[re.Pattern[str], ...]
+    accountability_anchors: tuple[re.Pattern[str], ...]
+    kinds: tuple[Kind, ...]
+    money_units: dict[str, float]
+
+
+def _kind(raw: dict) -> Kind:
+    pattern = (
+        rf"(?:{raw['label']})(?:共|合计|总计|共计)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})"
+        rf"(?:\s*[{_OPEN}](?P<breakdown>[^{_OPEN}{_CLOSE}]{{1,200}})[{_CLOSE}])?"
+    )
+    return Kind(raw["kind"], re.compile(pattern))
+
+
+@functools.cache
+def rules() -> FigureRules:
+    """The compiled `figures:` section (compiled once per process)."""
+    cfg = section("figures")
+    return FigureRules(
+        sentence_split=re.compile(cfg.get("sentence_split", r"[。!?!?\n]")),
+        stated_anchors=tuple(re.compile(p) for p in cfg.get("stated_anchors") or ()),
+        stated=tuple(re.compile(p.replace("{N}", _NUMBER)) for p in cfg.get("stated") or ()),
+        accountability_anchors=tuple(re.compile(p) for p in cfg.get("accountability_anchors") or ()),
+        kinds=tuple(_kind(k) for k in cfg.get("accountability") or ()),
+        money_units={str(k): float(v) for k, v in (cfg.get("money_units") or {}).items()},
+    )
+
+
+def extract_figures(text: str) -> tuple[dict[str, float], tuple[Figure, ...]]:
+    """Stated totals (first statement of each wins) and accountability figures, each with its clause."""
+    cfg = rules()
+    stated: dict[str, float] = {}
+    figures: list[Figure] = []
+    seen_kinds: set[str] = set()
+    for sentence in _sentences(text or "", cfg.sentence_split):
+        if _has_any(cfg.stated_anchors, sentence):
+            figures.extend(_stated_in(sentence, stated, cfg))
+        if _has_any(cfg.accountability_anchors, sentence):
+            figures.extend(_accountability_in(sentence, seen_kinds, cfg))
+    return stated, tuple(figures)
+
+
+def _sentences(text: str, splitter: re.Pattern[str]) -> list[str]:
+    return [s.strip() for s in splitter.split(text) if s.strip()]
+
+
+def _has_any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _stated_in(sentence: str, stated: dict[str, float], cfg: FigureRules) -> list[Figure]:
+    """Stated totals in one sentence; keys already stated earlier in the report are left alone."""
+    found: list[Figure] = []
+    for pattern in cfg.stated:
+        for match in pattern.finditer(sentence):
+            for key, raw in match.groupdict().items():
+                value = to_number(raw) if raw else None
+                if value is None or key in stated:
+                    continue
+                stated[key] = value
+                unit = _STATED_UNITS.get(key, "")
+                found.append(Figure(f"stated.{key}", value, unit, clause_at(sentence, match.start())))
+    return found
+
+
+def _accountability_in(sentence: str, seen: set[str], cfg: FigureRules) -> list[Figure]:
+    """Accountability figures in one summary sentence; spans already read are not read again."""
+    found: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+    for kind in cfg.kinds:
+        for match in kind.pattern.finditer(sentence):
+            if kind.name in seen or any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            seen.add(kind.name)
+            taken.append(match.span())
+            evidence = clause_at(sentence, match.start())
+            value, unit = _amount(match.group("value"), match.group("unit"), cfg)
+            found.append(Figure(kind.name, value, unit, evidence))
+            found.extend(_breakdown(kind.name, match.group("breakdown"), evidence, cfg))
+    return found
+
+
+def _breakdown(kind: str, inner: str | None, evidence: str, cfg: FigureRules) -> list[Figure]:
+    if not inner:
+        return []
+    items: list[Figure] = []
+    for item in _BREAKDOWN_ITEM.finditer(inner):
+        value, unit = _amount(item.group("value"), item.group("unit"), cfg)
+        items.append(Figure(f"{kind}.{item.group('label').strip()}", value, unit, evidence))
+    return items
+
+
+def _amount(raw: str, unit: str, cfg: FigureRules) -> tuple[float, str]:
+    """Numbers as floats; money converted to 万元 (亿元 ×10000, 元 ÷10000)."""
+    value = float(raw)
+    if unit in cfg.money_units:
+        return round(value * cfg.money_units[unit], 6), "万元"
+    return value, unit
+
+
+def to_number(raw: str) -> float | None:
+    """Digits or Chinese numerals ("四", "十二") as a float; None when it is not a number."""
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(raw, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def clause_at(sentence: str, position: int) -> str:
+    """The clause (between , ; outside brackets) that holds `position`, as printed."""
+    depth, start = 0, 0
+    for i, char in enumerate(sentence):
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        elif char in _CLAUSE_END and depth == 0:
+            if i >= position:
+                return sentence[start:i].strip()
+            start = i + 1
+    return sentence[start:].strip()

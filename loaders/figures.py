@@ -1,10 +1,10 @@
 """Extracts a report's stated totals (4大类14个方面38个问题, 189条整改措施) and accountability figures.
 
-The vocabulary (labels, kinds, anchors, units) is the `figures:` section of config.yaml. Stated totals come
-back both as a dict (keys: categories, aspects, issues, measures, completed, in_progress, completion_rate)
-and as Figures of kind `stated.<key>`. Accountability figures (党纪处分38人(党内警告22人、…), 清退款项528.09万元)
-are read only from anchored summary sentences; a bracketed breakdown becomes `<kind>.<label>` figures and is
-never counted again as a total. Money is stored in 万元.
+The vocabulary (labels, kinds, anchors, units) is the `figures:` section of config.yaml. Stated totals
+come back both as a dict (keys: categories, aspects, issues, measures, completed, in_progress,
+completion_rate) and as Figures of kind `stated.<key>`. Accountability figures (党纪处分38人(党内警告22人、…),
+清退款项528.09万元) are read only from anchored summary sentences; a bracketed breakdown becomes
+`<kind>.<label>` figures and is never counted again as a total. Money is stored in 万元.
 """
 
 from __future__ import annotations

@@ -1,0 +1,134 @@
+"""`python -m loaders` in real subprocesses: exit codes, the closing summary, plain messages (never a
+traceback), `parse --json` against the shape documented in README.md, and overrides."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loaders import store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "reports"
+SAMPLE_001 = SAMPLES / "001_8ee0e02d3f5b09fb.txt"
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "loaders", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    db = tmp_path_factory.mktemp("cli") / "cli.duckdb"
+    return db, run("ingest", "--db", db)  # default PATH: data/reports, with the progress bar
+
+
+Ingested = tuple[Path, subprocess.CompletedProcess[str]]
+
+
+def test_ingest_samples_prints_summary_and_exits_0(ingested: Ingested) -> None:
+    _, proc = ingested
+    assert proc.returncode == 0, proc.stderr
+    assert "Files: 5 seen, 5 new, 0 unchanged, 0 replaced, 0 failed" in proc.stdout
+    assert "Stored by this run: 9 reports, 246 issues" in proc.stdout
+    assert "now holds 5 files, 9 reports, 246 issues" in proc.stdout
+    assert "5/5 files" in proc.stderr  # the progress bar goes to stderr, not into the summary
+
+
+def test_second_ingest_reports_all_unchanged(ingested: Ingested) -> None:
+    db, _ = ingested
+    before = store.table_checksums(db)
+    proc = run("ingest", SAMPLES, "--db", db, "--no-progress")
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert "Files: 5 seen, 0 new, 5 unchanged, 0 replaced, 0 failed" in proc.stdout
+    assert store.table_checksums(db) == before
+
+
+def test_failed_files_give_exit_1_and_reasons(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(SAMPLE_001.read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "photo.pdf").write_bytes(bytes(range(256)) * 8)
+    db = tmp_path / "t.duckdb"
+    proc = run("ingest", folder, "--db", db, "--no-progress", "--workers", "1")
+    assert proc.returncode == 1
+    assert "1 new, 0 unchanged, 0 replaced, 2 failed" in proc.stdout
+    failed = re.findall(r"^FAILED (\S+): (.+)$", proc.stdout, flags=re.M)
+    assert sorted(Path(p).name for p, _ in failed) == ["empty.txt", "photo.pdf"]
+    assert all(reason.strip() for _, reason in failed)
+    assert store.table_counts(db)["reports"] == 5
+
+
+def test_missing_path_exits_2_with_a_plain_message(tmp_path: Path) -> None:
+    proc = run("ingest", tmp_path / "nowhere", "--db", tmp_path / "t.duckdb")
+    assert proc.returncode == 2
+    assert "No such file or folder" in proc.stderr and not (tmp_path / "t.duckdb").exists()
+
+
+def _documented_keys() -> tuple[set[str], set[str]]:
+    """The keys in the README's two JSON tables: the report object's, then the issue object's."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    cli = readme.split("<!-- section: cli")[1].split("<!-- section:")[0]
+    report_part, issue_part = cli.split("Each object in `issues`:")
+    def keys(text: str) -> set[str]:
+        return set(re.findall(r"^\| `(\w+)` \|", text, flags=re.M))
+    return keys(report_part), keys(issue_part)
+
+
+def test_parse_json_has_the_documented_shape() -> None:
+    proc = run("parse", SAMPLE_001, "--json")
+    assert proc.returncode == 0, proc.stderr
+    reports = json.loads(proc.stdout)
+    report_keys, issue_keys = _documented_keys()
+    assert len(reports) == 5 and sum(len(r["issues"]) for r in reports) == 141
+    assert "巡视" in proc.stdout  # not ASCII-escaped
+    for r in reports:
+        assert set(r) == report_keys
+        for issue in r["issues"]:
+            assert set(issue) == issue_keys
+            assert issue["status"] in ("完成", "阶段性完成", "未完成")
+    assert [r["part"] for r in reports] == ["main", "附件1", "附件2", "附件3", "附件4"]
+
+
+def test_parse_errors_exit_1_with_a_message(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for target in (empty, tmp_path / "missing.txt"):
+        proc = run("parse", target, "--json")
+        assert proc.returncode == 1 and target.name in proc.stderr
+
+
+def test_override_commands(ingested: Ingested, tmp_path: Path) -> None:
+    src_db, _ = ingested
+    db = tmp_path / "o.duckdb"
+    db.write_bytes(src_db.read_bytes())  # a copy: this test writes
+    with store.read_connection(db) as con:
+        key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0][0]
+    no_author = run("override", key, "完成", "--db", db)
+    assert no_author.returncode == 2 and "--author" in no_author.stderr
+    blank = run("override", key, "完成", "--author", "  ", "--db", db)
+    assert blank.returncode == 1 and "author" in blank.stderr
+    bad = run("override", key, "done", "--author", "张三", "--db", db)
+    assert bad.returncode == 1 and "完成, 阶段性完成, 未完成" in bad.stderr
+    ok = run("override", key, "未完成", "--author", "张三", "--note", "现场核实", "--db", db)
+    assert ok.returncode == 0 and "#1" in ok.stdout and "未完成" in ok.stdout
+    listing = json.loads(run("overrides", "--json", "--db", db).stdout)
+    assert [(o["issue_key"], o["status"], o["author"], o["note"], o["orphaned"]) for o in listing] == [
+        (key, "未完成", "张三", "现场核实", False)]
+    assert store.table_counts(db)["overrides"] == 1
+
+
+def test_help_texts_are_plain_english() -> None:
+    for args in ((), ("ingest",), ("parse",), ("override",), ("overrides",)):
+        proc = run(*args, "--help")
+        assert proc.returncode == 0 and proc.stdout.startswith("usage: python -m loaders")
+        assert len(proc.stdout.split()) > 15

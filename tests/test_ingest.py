@@ -173,7 +173,6 @@ def test_override_survives_reingestion_of_a_modified_copy(tmp_path: Path, parser
 
 @pytest.fixture(scope="module")
 def samples_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ingest.IngestSummary]:
-    pytest.importorskip("loaders.parse")
     db = tmp_path_factory.mktemp("samples") / "s.duckdb"
     return db, ingest.ingest_paths([SAMPLES], db, progress=False)
 
@@ -202,7 +201,6 @@ def test_samples_reingest_is_unchanged(samples_db: tuple[Path, ingest.IngestSumm
 
 
 def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:
-    pytest.importorskip("loaders.parse")
     folder = tmp_path / "copies"
     folder.mkdir()
     for i in range(ingest.PARALLEL_MIN_FILES):  # distinct content, same reports: later copies replace earlier
@@ -243,7 +241,6 @@ def test_ensure_database_without_reports_makes_an_empty_schema(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_kill_9_mid_ingest_leaves_only_whole_files(tmp_path: Path) -> None:
-    pytest.importorskip("loaders.parse")
     folder = tmp_path / "many"
     folder.mkdir()
     n = 60

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loaders.deadlines import find_deadlines
 
@@ -147,3 +149,40 @@ def test_reports_without_plans_have_no_deadlines(prefix: str, base: date) -> Non
     """000 and 003 report what was done; none of their many dates is a deadline."""
     text = next(REPORTS.glob(f"{prefix}*.txt")).read_text(encoding="utf-8")
     assert find_deadlines(text, base) == ()
+
+
+_PIECES = st.sampled_from(
+    [
+        "力争",
+        "预计",
+        "计划",
+        "将于",
+        "已",
+        "截至",
+        "2024年",
+        "7月",
+        "12月底",
+        "前",
+        "年内",
+        "三季度",
+        "上半年",
+        "1-9月",
+        "(2023-2025年)",
+        "《三年行动计划》",
+        "完成",
+        ",",
+        "。",
+        "、",
+        "至",
+        "十二月份",
+        "春节",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join), st.sampled_from([None, D("2023-09-26")]))
+def test_any_text_gives_phrases_from_the_text(text: str, base: date | None) -> None:
+    for deadline in find_deadlines(text, base):
+        assert deadline.text and deadline.text in text
+        assert deadline.due_on is None or deadline.due_on.year >= 1900

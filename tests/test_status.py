@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loaders.status import decide_status
 
@@ -179,3 +181,38 @@ def test_sample_001_statuses_come_from_explicit_results() -> None:
     issues = [i for r in parse_file(next(REPORTS.glob("001_*.txt"))) for i in r.issues]
     assert Counter(i.status.source for i in issues) == Counter({"explicit": 141})
     assert Counter(i.status.status for i in issues) == Counter({"完成": 65, "阶段性完成": 75, "未完成": 1})
+
+
+_PIECES = st.sampled_from(
+    [
+        "已整改到位",
+        "尚未完成",
+        "剩余",
+        "未整改到位的",
+        "问题",
+        "力争",
+        "计划",
+        "《三年行动计划》",
+        "“尚未建成”",
+        "进一步",
+        "完成",
+        "开展",
+        "持续推进",
+        ",",
+        "。",
+        "\n",
+        "(2023-2025年)",
+        "严格执行",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=16).map("".join))
+def test_any_body_gets_a_status_with_evidence_from_it_or_unknown(body: str) -> None:
+    decision = decide_status(None, body)
+    if decision.status is None:
+        assert decision.rule == "none" and decision.evidence == ""
+    else:
+        assert decision.evidence and decision.evidence in body
+        assert len(decision.evidence) <= 200

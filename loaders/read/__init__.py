@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from loaders.models import Warning
-from loaders.read.base import ReadError, ReadResult, max_file_bytes, require_text, source_url_in_text
+from loaders.read.base import ReadError, ReadResult, max_file_mb, require_text, source_url_in_text
 from loaders.read.decode import decode
 from loaders.read.sniff import extension, is_html, sniff
 
@@ -45,7 +45,7 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
 
 def _load(path: Path, name: str, data: bytes | None) -> bytes:
     """The file's bytes, refusing files over read.max_file_mb before anything is decoded."""
-    limit = max_file_bytes()
+    limit = max_file_mb()
     if data is None:
         try:
             size = path.stat().st_size
@@ -62,11 +62,10 @@ def _load(path: Path, name: str, data: bytes | None) -> bytes:
     return data
 
 
-def _check_size(name: str, size: int, limit: int) -> None:
-    if size > limit:
-        raise ReadError(
-            name, f"the file is {size / 2**20:.1f} MB, over the {limit / 2**20:g} MB limit (read.max_file_mb)"
-        )
+def _check_size(name: str, size: int, limit_mb: float) -> None:
+    if size > limit_mb * 2**20:
+        reason = f"the file is {size / 2**20:.3g} MB, over the {limit_mb:g} MB limit (read.max_file_mb)"
+        raise ReadError(name, reason)
 
 
 def _read_text(data: bytes, name: str) -> ReadResult:

@@ -36,8 +36,8 @@ def settings() -> dict[str, Any]:
     return section("read")
 
 
-def max_file_bytes() -> int:
-    return int(float(settings().get("max_file_mb", DEFAULT_MAX_FILE_MB)) * 1024 * 1024)
+def max_file_mb() -> float:
+    return float(settings().get("max_file_mb", DEFAULT_MAX_FILE_MB))
 
 
 def source_url_in_text(text: str) -> str | None:

@@ -33,15 +33,14 @@ class Decoded:
 
 def canonical_codec(label: str | None) -> str | None:
     """Python codec name for a charset label ("GB2312" → "gb18030", "UTF8" → "utf-8"); None if unknown."""
-    if not label:
-        return None
+    label = (label or "").strip().strip("\"'").lower()
+    if label in _GB_FAMILY:
+        return "gb18030"
     try:
-        name = codecs.lookup(label.strip().strip("\"'").lower()).name
+        name = codecs.lookup(label).name if label else None
     except LookupError:
         return None
-    if name.replace("-", "_") in _GB_FAMILY or label.lower() in _GB_FAMILY:
-        return "gb18030"
-    return name
+    return "gb18030" if name and name.replace("-", "_") in _GB_FAMILY else name
 
 
 def decode(data: bytes, name: str, declared: str | None = None) -> Decoded:

@@ -66,7 +66,8 @@ def sniff(data: bytes, name: str) -> str:
         # Short signatures ("BM", "MZ") could begin a text file; binary formats have NULs near the start.
         if data.startswith(magic) and (len(magic) > 3 or b"\x00" in data[:64] or magic[0] >= 0x80):
             raise ReadError(name, f"not a text document ({kind})")
-    if ext == "pdf":
+    # A mislabelled text file is still read (as text); binary content under these names is a broken file.
+    if ext == "pdf" and b"\x00" in data[:4096]:
         raise ReadError(name, "not a valid PDF (no %PDF header: damaged file or wrong extension?)")
     if ext == "docx" and b"\x00" in data[:4096]:
         raise ReadError(name, "not a valid .docx (damaged file or wrong extension?)")

@@ -28,6 +28,7 @@ _CHROME_ATTR = re.compile(
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NO_SPACE = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|——| - | — )\s*")
+_MIN_PARAGRAPH_CJK = 20  # an article has at least one real paragraph
 _MIN_FALLBACK_SHARE = 0.4  # trafilatura keeping less than this share of the page's Chinese text has failed
 
 
@@ -49,8 +50,9 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
     if title:
         lines = with_title(lines, title)
     text = "\n".join(lines)
-    if not text.strip():
-        raise ReadError(name, "the web page holds no article text")
+    # A page whose every line is a few words (menus, link lists, captions) has no article on it.
+    if not any(_cjk_count(ln) >= _MIN_PARAGRAPH_CJK for ln in lines):
+        raise ReadError(name, "the web page holds no article text (only menus and site furniture)")
     return text, source_url or source_url_in_text(text), warnings
 
 

@@ -166,11 +166,13 @@ def generate(n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR) 
 
 
 def revise(out: Path, fraction: float, revision: int = 1, reports_dir: Path = REPORTS_DIR) -> list[str]:
-    """Rewrite a deterministic `fraction` of the corpus with changed bytes but the same parse."""
+    """Rewrite a deterministic `fraction` of the corpus with changed bytes but the same parse (revision > 0),
+    or as first generated (revision 0). Returns the names of the files rewritten."""
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
     seed, n = manifest["seed"], manifest["n"]
     pools = load_pools(reports_dir)
-    picks = sorted(random.Random(f"{seed}:revise:{revision}").sample(range(n), max(1, round(n * fraction))))
+    # The picks do not depend on `revision`, so revision=0 restores exactly the files a revision changed.
+    picks = sorted(random.Random(f"{seed}:revise").sample(range(n), max(1, round(n * fraction))))
     assignments = assign(seed, n)
     names = []
     for i in picks:

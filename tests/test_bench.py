@@ -87,6 +87,8 @@ def test_revise_changes_bytes_but_not_the_expected_parse(tmp_path: Path) -> None
     assert len(changed) == 2
     after = {p.name: p.read_bytes() for p in corpus_files(tmp_path)}
     assert sorted(n for n in before if before[n] != after[n]) == changed
+    assert revise(tmp_path, 0.1, revision=0) == changed
+    assert {p.name: p.read_bytes() for p in corpus_files(tmp_path)} == before
 
 
 def test_pools_come_from_every_sample_layout() -> None:

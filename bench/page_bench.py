@@ -1,0 +1,70 @@
+"""Server-side run time of every dashboard page (streamlit.testing AppTest), on a given database."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PAGE_DIRS = ("pages", "views")  # where page scripts live (components/ holds helpers, not pages)
+DB_ENV = "RECTIFY_DB"  # views/components/data.py reads the database path from it
+
+
+def page_scripts() -> list[Path]:
+    found = []
+    for d in PAGE_DIRS:
+        found += [p for p in sorted((PROJECT_ROOT / d).glob("*.py")) if not p.name.startswith("_")]
+    return found
+
+
+def _run_once(page: Path, clear_cache: bool) -> tuple[float, str | None]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    if clear_cache:  # a first view, or new filters: every query misses st.cache_data
+        st.cache_data.clear()
+    at = AppTest.from_file(str(page), default_timeout=120)
+    t0 = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - t0
+    error = None
+    if at.exception:
+        error = "; ".join(str(e.message).splitlines()[0] for e in at.exception)[:300]
+    return seconds, error
+
+
+def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
+    """Per page: median of `repeats` runs after one warm-up, with an empty cache (cold) and a full one
+    (warm)."""
+    previous = os.environ.get(DB_ENV)
+    os.environ[DB_ENV] = str(db)
+    out: dict[str, Any] = {}
+    try:
+        for page in page_scripts():
+            _run_once(page, clear_cache=True)  # warm-up: imports, OS page cache
+            cold, warm, errors = [], [], set()
+            for _ in range(repeats):
+                s, err = _run_once(page, clear_cache=True)
+                cold.append(s)
+                s2, err2 = _run_once(page, clear_cache=False)
+                warm.append(s2)
+                errors |= {e for e in (err, err2) if e}
+            name = str(page.relative_to(PROJECT_ROOT))
+            out[name] = {
+                "cold": statistics.median(cold),
+                "warm": statistics.median(warm),
+                "error": "; ".join(sorted(errors)) or None,
+            }
+            log(
+                f"    {name}: cold {out[name]['cold'] * 1000:.0f} ms, warm {out[name]['warm'] * 1000:.0f} ms"
+                + (f" ERROR {out[name]['error']}" if out[name]["error"] else "")
+            )
+    finally:
+        if previous is None:
+            os.environ.pop(DB_ENV, None)
+        else:
+            os.environ[DB_ENV] = previous
+    return out

@@ -1,0 +1,190 @@
+"""Latency of every public function in loaders/queries.py, with typical filters, on databases of a given size.
+
+Also builds the 100,000-report database (replicating an ingested one with new keys) and compares the
+overview's DuckDB aggregation with the naive pandas way (load all rows, group in pandas).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import math
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from loaders import queries, store
+
+AS_OF = dt.date(2025, 6, 30)
+FIGURE_KINDS = ("party_discipline", "government_sanction", "admonition", "money_refunded")
+
+
+def public_queries() -> dict[str, Callable[..., Any]]:
+    """Every public function defined in loaders/queries.py (new ones are picked up automatically)."""
+    return {
+        name: fn
+        for name, fn in inspect.getmembers(queries, inspect.isfunction)
+        if not name.startswith("_") and fn.__module__ == queries.__name__
+    }
+
+
+def sample_values(db: Path) -> dict[str, Any]:
+    """Real values to call the queries with: the unit with most reports, a province, an issue key."""
+    with store.read_connection(db) as con:
+        unit = con.execute(
+            "SELECT unit FROM reports GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 1"
+        ).fetchall()
+        prov = con.execute(
+            "SELECT province FROM reports WHERE province IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchall()
+        key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()
+    return {
+        "unit": unit[0][0] if unit else "",
+        "province": prov[0][0] if prov else None,
+        "issue_key": key[0][0] if key else "",
+    }
+
+
+def filter_sets(values: dict[str, Any]) -> dict[str, queries.Filters]:
+    """'all': the landing view (no restriction: the worst case); 'typical': one province, open statuses."""
+    typical = queries.Filters(
+        provinces=(values["province"],) if values["province"] else (),
+        statuses=("阶段性完成", "未完成"),
+        as_of=AS_OF,
+    )
+    return {"all": queries.Filters(as_of=AS_OF), "typical": typical}
+
+
+def _arguments(
+    fn: Callable[..., Any], db: Path, f: queries.Filters, values: dict[str, Any]
+) -> dict[str, Any]:
+    known = {
+        "db": db,
+        "f": f,
+        "unit": values["unit"],
+        "issue_key": values["issue_key"],
+        "kinds": FIGURE_KINDS,
+        "days": 90,
+        "search": "整改",
+        "limit": 200,  # the explorer's page size (config.yaml dashboard.page_size)
+        "offset": 0,
+        "threshold": 0.6,
+    }
+    args = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        if name in known:
+            args[name] = known[name]
+        elif param.default is inspect.Parameter.empty:
+            raise TypeError(f"no typical value for parameter {name!r} of {fn.__name__}")
+    return args
+
+
+def time_call(call: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """(median, max) seconds over `repeats` runs, after one warm-up run (OS page cache, imports)."""
+    call()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), max(times)
+
+
+def bench_queries(db: Path, repeats: int, log) -> dict[str, Any]:
+    values = sample_values(db)
+    out: dict[str, Any] = {}
+    for name, fn in sorted(public_queries().items()):
+        row: dict[str, Any] = {}
+        for label, f in filter_sets(values).items():
+            try:
+                args = _arguments(fn, db, f, values)
+            except TypeError as exc:
+                row[label] = {"error": str(exc)}
+                continue
+            if "f" not in args and label != "all":
+                continue  # no filters to vary
+            med, worst = time_call(lambda fn=fn, args=args: fn(**args), repeats)
+            row[label] = {"median": med, "max": worst}
+        out[name] = row
+        log(f"    {name}: " + ", ".join(f"{k} {v.get('median', 0) * 1000:.0f} ms" for k, v in row.items()))
+    return out
+
+
+# --- the 100,000-report database --------------------------------------------------------------------------
+
+# (table, key columns rewritten per copy). Every other column is copied as it is.
+_REKEY = {
+    "files": ("file_sha",),
+    "reports": ("report_key", "file_sha", "parent_key"),
+    "issues": ("issue_key", "report_key"),
+    "measures": ("issue_key",),
+    "deadlines": ("issue_key",),
+    "figures": ("report_key",),
+    "warnings": ("report_key", "file_sha"),
+}
+
+
+def build_replicated(src: Path, dst: Path, target_reports: int, log) -> dict[str, Any]:
+    """Copy src, then bulk-insert copies of its rows with new keys until it holds >= target_reports reports.
+
+    Parsing 100k files would take too long for a benchmark, so rows parsed from the real generated corpus
+    are replicated: copy k gets keys md5(old key || '#k') (16 hex chars, like the real keys); every other
+    column is unchanged, so each unit simply has k times the reports. One INSERT … SELECT per table and copy.
+    """
+    for p in (dst, Path(f"{dst}.wal")):
+        p.unlink(missing_ok=True)
+    shutil.copyfile(src, dst)
+    t0 = time.perf_counter()
+    with store.connect(dst) as con:
+        base = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
+        copies = max(0, math.ceil(target_reports / base) - 1)
+        cols = {t: [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()] for t in _REKEY}
+        con.execute("BEGIN TRANSACTION")
+        for table in _REKEY:  # a fixed snapshot to copy from, while the real table grows
+            con.execute(f"CREATE TEMP TABLE {table}_base AS SELECT * FROM {table}")
+        for k in range(1, copies + 1):
+            for table, keys in _REKEY.items():
+                exprs = [
+                    f"substr(md5({c} || '#{k}'), 1, 16)" if c in keys else c for c in cols[table]
+                ]  # NULL keys (parent_key of a main report) stay NULL
+                con.execute(f"INSERT INTO {table} SELECT {', '.join(exprs)} FROM {table}_base")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        total = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
+        issues = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
+    log(f"  replicated {base} reports x{copies + 1} -> {total} reports in {time.perf_counter() - t0:.1f} s")
+    return {
+        "base_reports": base,
+        "copies": copies + 1,
+        "reports": total,
+        "issues": issues,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+# --- the naive way beside ours ------------------------------------------------------------------------------
+
+
+def _pandas_status_by_unit(db: Path) -> Any:
+    """The naive way: load every issue and report into pandas, then group there."""
+    with store.read_connection(db) as con:
+        issues = con.execute("SELECT * FROM issues_effective").df()
+        reports = con.execute("SELECT * FROM reports").df()
+    merged = issues.merge(reports[["report_key", "unit"]], on="report_key")
+    merged["status"] = merged["effective_status"].fillna(queries.UNKNOWN)
+    return merged.groupby(["unit", "status"]).size()
+
+
+def pandas_vs_duckdb(db: Path, repeats: int) -> dict[str, Any]:
+    """status_by_unit (the overview's per-unit aggregation) in DuckDB vs the same aggregation in pandas."""
+    f = queries.Filters(as_of=AS_OF)
+    duck = queries.status_by_unit(db, f)
+    naive = _pandas_status_by_unit(db)
+    same = int(duck["n"].sum()) == int(naive.sum()) and len(duck) == len(naive)
+    d_med, _ = time_call(lambda: queries.status_by_unit(db, f), repeats)
+    p_med, _ = time_call(lambda: _pandas_status_by_unit(db), max(1, repeats // 2))
+    return {"duckdb": d_med, "pandas": p_med, "ratio": p_med / d_med, "same_result": same}

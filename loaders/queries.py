@@ -1,0 +1,378 @@
+"""Every read query the dashboard runs: named functions, bound parameters, pandas DataFrames out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from loaders import store
+
+UNKNOWN = "未知"  # label of an issue whose status nothing decided (effective_status IS NULL)
+STATUS_LABELS: tuple[str, ...] = ("完成", "阶段性完成", "未完成", UNKNOWN)
+AGING_BUCKETS: tuple[str, ...] = ("≤30天", "31–90天", "91–365天", ">365天")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's filters. Empty tuples mean "no restriction"."""
+
+    provinces: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    reports: tuple[str, ...] = ()  # report keys
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # values of STATUS_LABELS
+    sources: tuple[str, ...] = ()  # explicit / inferred / override
+    min_confidence: float = 0.0
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+
+class _Params:
+    """Collects named parameters while SQL text is composed, so every value is bound, never inlined."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, name: str, value: Any) -> str:
+        self.values[name] = value
+        return f"${name}"
+
+
+def _frame(db: str | Path, sql: str, params: _Params | None = None) -> pd.DataFrame:
+    # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
+    with store.read_connection(db) as con:
+        return con.execute(sql, params.values if params else {}).df()
+
+
+def _report_conditions(f: Filters, p: _Params) -> str:
+    conds = ["TRUE"]
+    for name, col, values in (
+        ("provinces", "r.province", f.provinces),
+        ("cities", "r.city", f.cities),
+        ("units", "r.unit", f.units),
+        ("reports", "r.report_key", f.reports),
+    ):
+        if values:
+            conds.append(f"list_contains({p.bind(name, list(values))}::VARCHAR[], {col})")
+    return " AND ".join(conds)
+
+
+def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
+    conds = ["TRUE"]
+    if f.categories:
+        conds.append(f"list_contains({p.bind('categories', list(f.categories))}::VARCHAR[], i.category)")
+    if f.statuses:
+        conds.append(
+            f"list_contains({p.bind('statuses', list(f.statuses))}::VARCHAR[], "
+            f"COALESCE(i.effective_status, '{UNKNOWN}'))"
+        )
+    if f.sources:
+        conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
+    if f.min_confidence > 0:
+        # A supervisor's correction is certain; the parser's confidence no longer applies to it.
+        conds.append(
+            f"(i.effective_source = 'override' OR "
+            f"COALESCE(i.confidence, 0) >= {p.bind('min_conf', float(f.min_confidence))})"
+        )
+    needle = search.strip().lower()
+    if needle:
+        q = p.bind("search", needle)
+        conds.append(
+            f"(contains(lower(i.title), {q}) OR contains(lower(COALESCE(i.measures_text, '')), {q}))"
+        )
+    return " AND ".join(conds)
+
+
+def _ctes(f: Filters, p: _Params, search: str = "") -> str:
+    """fr: the filtered reports; fi: the filtered issues with their report's columns and status label."""
+    return f"""
+    WITH fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
+    fi AS (
+        SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
+               COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label
+        FROM issues_effective i JOIN fr ON fr.report_key = i.report_key
+        WHERE {_issue_conditions(f, p, search)}
+    )"""
+
+
+# --- filter options ---------------------------------------------------------------------------------------
+
+
+def report_options(db: str | Path) -> pd.DataFrame:
+    """All reports, for the sidebar's region / unit / report choices."""
+    return _frame(
+        db,
+        """SELECT report_key, unit, province, city, published_on, part, title
+           FROM reports ORDER BY province, city, unit, published_on, ordinal""",
+    )
+
+
+def category_options(db: str | Path, f: Filters) -> list[str]:
+    p = _Params()
+    df = _frame(
+        db,
+        f"""SELECT DISTINCT i.category FROM issues i JOIN reports r USING (report_key)
+            WHERE {_report_conditions(f, p)} AND COALESCE(trim(i.category), '') <> ''
+            ORDER BY 1""",
+        p,
+    )
+    return df["category"].tolist()
+
+
+# --- overview ---------------------------------------------------------------------------------------------
+
+
+def key_figures(db: str | Path, f: Filters) -> pd.DataFrame:
+    """One row: reports, units, issues, per-status counts, completion rate and overdue issues."""
+    p = _Params()
+    as_of = p.bind("as_of", f.as_of)
+    sql = f"""{_ctes(f, p)}
+    SELECT (SELECT count(*) FROM fr) AS reports,
+           (SELECT count(DISTINCT unit) FROM fr) AS units,
+           count(fi.issue_key) AS issues,
+           count(*) FILTER (WHERE status_label = '完成') AS done,
+           count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
+           count(*) FILTER (WHERE status_label = '未完成') AS open,
+           count(*) FILTER (WHERE status_label = '{UNKNOWN}') AS unknown,
+           count(*) FILTER (WHERE status_label <> '完成' AND issue_key IN
+               (SELECT issue_key FROM deadlines WHERE due_on < {as_of})) AS overdue
+    FROM fi"""
+    df = _frame(db, sql, p)
+    issues = df["issues"].astype("float")
+    df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
+    return df
+
+
+def status_by_unit(db: str | Path, f: Filters) -> pd.DataFrame:
+    p = _Params()
+    return _frame(
+        db, f"{_ctes(f, p)} SELECT unit, status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p
+    )
+
+
+def status_split(db: str | Path, f: Filters) -> pd.DataFrame:
+    p = _Params()
+    return _frame(db, f"{_ctes(f, p)} SELECT status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p)
+
+
+def status_by_category(db: str | Path, f: Filters) -> pd.DataFrame:
+    p = _Params()
+    return _frame(
+        db,
+        f"{_ctes(f, p)} SELECT category_label AS category, status_label AS status, count(*) AS n "
+        "FROM fi GROUP BY ALL",
+        p,
+    )
+
+
+def figures_by_unit(db: str | Path, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+    """Accountability figures (figures.kind in kinds) summed per unit over the filtered reports."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT fr.unit, g.kind, sum(g.value) AS value, any_value(g.unit) AS measure
+    FROM figures g JOIN fr ON fr.report_key = g.report_key
+    WHERE list_contains({p.bind("kinds", list(kinds))}::VARCHAR[], g.kind)
+    GROUP BY ALL ORDER BY fr.unit, g.kind"""
+    return _frame(db, sql, p)
+
+
+# --- one unit ---------------------------------------------------------------------------------------------
+
+
+def unit_reports(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT fr.report_key, fr.title, fr.part, fr.issuer, fr.team, fr.inspection_start, fr.inspection_end,
+           fr.feedback_on, fr.published_on, fr.source_url,
+           (SELECT count(*) FROM fi WHERE fi.report_key = fr.report_key) AS issues
+    FROM fr WHERE fr.unit = {p.bind("unit", unit)} ORDER BY fr.published_on, fr.ordinal"""
+    return _frame(db, sql, p)
+
+
+def unit_figures(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT fr.published_on, fr.part, g.kind, g.value, g.unit AS measure, g.evidence
+    FROM figures g JOIN fr ON fr.report_key = g.report_key
+    WHERE fr.unit = {p.bind("unit", unit)} AND g.kind NOT LIKE 'stated.%'
+    ORDER BY fr.published_on, fr.part, g.kind"""
+    return _frame(db, sql, p)
+
+
+def _issue_columns() -> str:
+    """Issue columns shared by the unit page, the explorer and the CSV (deadlines folded into one cell)."""
+    return """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title, fi.category_label AS category,
+           fi.seq, fi.label, fi.title, fi.status_label AS status, fi.status AS parsed_status,
+           fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence, fi.measures_text,
+           fi.override_author, fi.override_note, fi.override_at,
+           (SELECT string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
+                              ORDER BY d.seq)
+            FROM deadlines d WHERE d.issue_key = fi.issue_key) AS deadlines,
+           (SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = fi.issue_key) AS first_due"""
+
+
+def unit_issues(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT {_issue_columns()} FROM fi WHERE fi.unit = {p.bind("unit", unit)}
+    ORDER BY fi.published_on, fi.part, fi.seq"""
+    return _frame(db, sql, p)
+
+
+# --- deadlines --------------------------------------------------------------------------------------------
+
+
+def deadline_rows(db: str | Path, f: Filters) -> pd.DataFrame:
+    """Every dated deadline of the filtered issues."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
+           d.text, d.due_on
+    FROM fi JOIN deadlines d ON d.issue_key = fi.issue_key
+    WHERE d.due_on IS NOT NULL ORDER BY d.due_on, fi.unit"""
+    return _frame(db, sql, p)
+
+
+def overdue_issues(db: str | Path, f: Filters) -> pd.DataFrame:
+    """Issues not 完成 with a deadline before as-of; aged from the first missed deadline."""
+    p = _Params()
+    as_of = p.bind("as_of", f.as_of)
+    sql = f"""{_ctes(f, p)},
+    missed AS (
+        SELECT issue_key, min(due_on) AS first_missed, count(*) AS n_missed,
+               arg_min(text, due_on) AS first_text
+        FROM deadlines WHERE due_on < {as_of} GROUP BY issue_key
+    )
+    SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
+           m.first_text AS deadline, m.first_missed AS due_on, m.n_missed,
+           date_diff('day', m.first_missed, {as_of}::DATE) AS days_overdue,
+           CASE WHEN date_diff('day', m.first_missed, {as_of}::DATE) <= 30 THEN '{AGING_BUCKETS[0]}'
+                WHEN date_diff('day', m.first_missed, {as_of}::DATE) <= 90 THEN '{AGING_BUCKETS[1]}'
+                WHEN date_diff('day', m.first_missed, {as_of}::DATE) <= 365 THEN '{AGING_BUCKETS[2]}'
+                ELSE '{AGING_BUCKETS[3]}' END AS bucket
+    FROM fi JOIN missed m ON m.issue_key = fi.issue_key
+    WHERE fi.status_label <> '完成'
+    ORDER BY days_overdue DESC, fi.unit"""
+    return _frame(db, sql, p)
+
+
+def due_soon(db: str | Path, f: Filters, days: int) -> pd.DataFrame:
+    """Deadlines of issues not 完成 that fall due from as-of to as-of + days (inclusive)."""
+    p = _Params()
+    as_of = p.bind("as_of", f.as_of)
+    sql = f"""{_ctes(f, p)}
+    SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, d.text AS deadline, d.due_on,
+           date_diff('day', {as_of}::DATE, d.due_on) AS days_left
+    FROM fi JOIN deadlines d ON d.issue_key = fi.issue_key
+    WHERE fi.status_label <> '完成' AND d.due_on >= {as_of}
+      AND d.due_on <= {as_of}::DATE + {p.bind("days", int(days))}::INTEGER
+    ORDER BY d.due_on, fi.unit"""
+    return _frame(db, sql, p)
+
+
+# --- explorer ---------------------------------------------------------------------------------------------
+
+
+def issues_count(db: str | Path, f: Filters, search: str = "") -> int:
+    p = _Params()
+    df = _frame(db, f"{_ctes(f, p, search)} SELECT count(*) AS n FROM fi", p)
+    return int(df["n"].iloc[0])
+
+
+def issues_page(
+    db: str | Path, f: Filters, search: str = "", limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
+    """The explorer's rows in a stable order; limit=None returns all matching rows (the CSV)."""
+    p = _Params()
+    page = ""
+    if limit is not None:
+        page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
+    sql = f"""{_ctes(f, p, search)}
+    SELECT {_issue_columns()} FROM fi
+    ORDER BY fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key {page}"""
+    return _frame(db, sql, p)
+
+
+# --- data quality -----------------------------------------------------------------------------------------
+
+
+def report_counts(db: str | Path, f: Filters) -> pd.DataFrame:
+    """Per report: the stated totals (JSON) beside what the parser found."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT fr.report_key, fr.unit, fr.part, fr.published_on, fr.title, fr.stated_json,
+           (SELECT count(*) FROM issues i WHERE i.report_key = fr.report_key) AS issues,
+           (SELECT count(DISTINCT NULLIF(trim(i.category), '')) FROM issues i
+             WHERE i.report_key = fr.report_key) AS categories,
+           (SELECT count(*) FROM measures m JOIN issues i USING (issue_key)
+             WHERE i.report_key = fr.report_key) AS measures,
+           (SELECT count(*) FROM warnings w WHERE w.report_key = fr.report_key) AS warnings
+    FROM fr ORDER BY fr.unit, fr.published_on, fr.ordinal"""
+    return _frame(db, sql, p)
+
+
+def stated_figures(db: str | Path, f: Filters) -> pd.DataFrame:
+    """Figures of kind stated.* (the totals a report states about itself), long form."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT g.report_key, substr(g.kind, 8) AS kind, g.value, g.evidence
+    FROM figures g JOIN fr ON fr.report_key = g.report_key WHERE g.kind LIKE 'stated.%'"""
+    return _frame(db, sql, p)
+
+
+def warnings_list(db: str | Path, f: Filters) -> pd.DataFrame:
+    """Warnings of the filtered reports, and file-level warnings of their files or of files with no report."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT r.unit, r.part, r.published_on, w.code, w.message, fl.path AS file
+    FROM warnings w
+    LEFT JOIN reports r ON r.report_key = w.report_key
+    LEFT JOIN files fl ON fl.file_sha = w.file_sha
+    WHERE w.report_key IN (SELECT report_key FROM fr)
+       OR (w.report_key IS NULL AND (w.file_sha IN (SELECT file_sha FROM fr)
+                                     OR w.file_sha IS NULL
+                                     OR w.file_sha NOT IN (SELECT file_sha FROM reports)))
+    ORDER BY r.unit NULLS FIRST, r.published_on, w.code"""
+    return _frame(db, sql, p)
+
+
+def weak_issues(db: str | Path, f: Filters, threshold: float) -> pd.DataFrame:
+    """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected)."""
+    p = _Params()
+    thr = p.bind("thr", float(threshold))
+    sql = f"""{_ctes(f, p)}
+    SELECT {_issue_columns()} FROM fi
+    WHERE fi.status_label = '{UNKNOWN}'
+       OR (fi.effective_source <> 'override' AND COALESCE(fi.confidence, 0) < {thr})
+    ORDER BY fi.confidence NULLS FIRST, fi.unit, fi.seq"""
+    return _frame(db, sql, p)
+
+
+def issue_choices(db: str | Path, f: Filters) -> pd.DataFrame:
+    """Compact list of the filtered issues for the correction form's picker."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT fi.issue_key, fi.unit, fi.part, fi.seq, fi.label, fi.title, fi.status_label AS status,
+           fi.effective_source AS source
+    FROM fi ORDER BY fi.unit, fi.published_on, fi.part, fi.seq"""
+    return _frame(db, sql, p)
+
+
+def override_history(db: str | Path, issue_key: str) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""SELECT created_at, status, note, author FROM overrides
+              WHERE issue_key = {p.bind("key", issue_key)} ORDER BY created_at DESC, override_id DESC"""
+    return _frame(db, sql, p)
+
+
+def recent_overrides(db: str | Path, limit: int = 50) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""SELECT o.created_at, r.unit, i.title, i.status AS parsed_status, o.status, o.note, o.author
+              FROM overrides o LEFT JOIN issues i USING (issue_key) LEFT JOIN reports r USING (report_key)
+              ORDER BY o.created_at DESC, o.override_id DESC LIMIT {p.bind("limit", int(limit))}"""
+    return _frame(db, sql, p)

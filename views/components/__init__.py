@@ -1,0 +1,1 @@
+"""Shared dashboard parts: sidebar filters, cached data access, chart builders, CSV export, UI helpers."""

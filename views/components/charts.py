@@ -1,0 +1,163 @@
+"""Chart builders: DataFrame in, plotly Figure out (no Streamlit calls here, so they are easy to test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from loaders.queries import AGING_BUCKETS
+from views.components.labels import STATUS_COLORS, STATUS_ORDER
+
+OTHER = "其他"
+_FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
+
+
+def _layout(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        font={"family": _FONT, "size": 13},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
+        showlegend=legend,
+    )
+    return fig
+
+
+def empty_figure(message: str = "暂无数据") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": "#888"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, 220, legend=False)
+
+
+def shorten(text: str, limit: int = 18) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def top_with_other(df: pd.DataFrame, key: str, n: int, weight: str = "n") -> pd.DataFrame:
+    """Keep the n groups of `key` with the largest total `weight`; fold the rest into one group "其他"."""
+    if df.empty or df[key].nunique() <= n:
+        return df
+    totals = df.groupby(key)[weight].sum().sort_values(ascending=False)
+    keep = set(totals.index[:n])
+    out = df.copy()
+    out[key] = out[key].where(out[key].isin(keep), OTHER)
+    group = [c for c in out.columns if c != weight]
+    return out.groupby(group, as_index=False, sort=False)[weight].sum()
+
+
+def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 18) -> go.Figure:
+    """100 % stacked horizontal bars of status per group (df: key, status, n), sorted by completion rate,
+    with the top_n largest groups and an "其他" group."""
+    if df.empty:
+        return empty_figure()
+    data = top_with_other(df, key, top_n)
+    totals = data.groupby(key)["n"].sum()
+    done = data[data["status"] == "完成"].groupby(key)["n"].sum().reindex(totals.index, fill_value=0)
+    rate = (done / totals).sort_values(ascending=False, kind="stable")
+    order = [k for k in rate.index if k != OTHER] + ([OTHER] if OTHER in rate.index else [])  # 其他 last
+    names = {k: f"{shorten(k, label_limit)}（{totals[k]}项·{rate[k]:.0%}）" for k in order}
+    data = data.assign(group=data[key].map(names), full=data[key], share=data["n"] / data[key].map(totals))
+    fig = px.bar(
+        data, x="share", y="group", color="status", orientation="h", text="n",
+        category_orders={"group": [names[k] for k in order], "status": list(STATUS_ORDER)},
+        color_discrete_map=STATUS_COLORS, custom_data=["full", "status", "n"],
+    )
+    fig.update_traces(
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{customdata[2]}项（%{x:.0%}）<extra></extra>",
+        textposition="inside", insidetextanchor="middle",
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1], title=None)
+    fig.update_yaxes(title=None, automargin=True)
+    return _layout(fig, 90 + 30 * len(order))
+
+
+def status_donut(df: pd.DataFrame) -> go.Figure:
+    """The status split (df: status, n) as a donut, in the fixed status order and colours."""
+    if df.empty or df["n"].sum() == 0:
+        return empty_figure()
+    data = df.set_index("status").reindex(list(STATUS_ORDER)).dropna().reset_index()
+    fig = go.Figure(
+        go.Pie(
+            labels=data["status"], values=data["n"], hole=0.55, sort=False, direction="clockwise",
+            marker={"colors": [STATUS_COLORS[s] for s in data["status"]]},
+            textinfo="label+value", hovertemplate="%{label}：%{value}项（%{percent}）<extra></extra>",
+        )
+    )
+    fig.add_annotation(text=f"{int(data['n'].sum())}<br>个问题", showarrow=False, font={"size": 18})
+    return _layout(fig, 340, legend=False)
+
+
+def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label: str) -> go.Figure:
+    """Accountability figures per unit (df: unit, kind, value), grouped bars, top units + "其他"."""
+    data = df[df["kind"].isin(labels)].rename(columns={"value": "n"})
+    if data.empty:
+        return empty_figure("所选通报未列出此类数字")
+    data = top_with_other(data[["unit", "kind", "n"]], "unit", top_n)
+    order = data.groupby("unit")["n"].sum().sort_values(ascending=False).index.tolist()
+    if OTHER in order:
+        order = [u for u in order if u != OTHER] + [OTHER]
+    data = data.assign(指标=data["kind"].map(labels), 单位=data["unit"].map(lambda u: shorten(u, 10)))
+    fig = px.bar(
+        data, x="单位", y="n", color="指标", barmode="group", text="n",
+        category_orders={"单位": [shorten(u, 10) for u in order], "指标": list(labels.values())},
+        custom_data=["unit", "指标"],
+    )
+    fig.update_traces(
+        texttemplate="%{y:,.4~g}", textposition="outside", cliponaxis=False,
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{y:,.2f}" + unit_label + "<extra></extra>",
+    )
+    fig.update_yaxes(title=unit_label, rangemode="tozero")
+    fig.update_xaxes(title=None, tickangle=0)
+    return _layout(fig, 340)
+
+
+def deadline_timeline(df: pd.DataFrame, as_of: dt.date, top_n: int) -> go.Figure:
+    """Deadlines on a time axis (df: unit, due_on, status, title, text), one row per unit (top units +
+    "其他"), coloured by status, with a vertical line at the as-of date."""
+    if df.empty:
+        return empty_figure("所选范围内没有可识别日期的时限")
+    counts = df.groupby("unit").size().sort_values(ascending=False)
+    keep = set(counts.index[:top_n])
+    data = df.assign(
+        row=df["unit"].where(df["unit"].isin(keep), OTHER).map(lambda u: shorten(u, 12)),
+        short=df["title"].map(lambda t: shorten(t, 40)),
+    )
+    fig = px.scatter(
+        data, x="due_on", y="row", color="status", symbol="status",
+        category_orders={"status": list(STATUS_ORDER)}, color_discrete_map=STATUS_COLORS,
+        custom_data=["unit", "short", "text", "status"],
+    )
+    fig.update_traces(
+        marker={"size": 11, "opacity": 0.8, "line": {"width": 1, "color": "white"}},
+        hovertemplate="%{customdata[0]}｜%{customdata[3]}<br>%{customdata[1]}<br>"
+        "时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
+    )
+    # add_vline's annotation breaks on date axes in some plotly versions: draw the line and label apart.
+    x = pd.Timestamp(as_of)
+    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
+                  line={"color": "#c62828", "dash": "dash"})
+    fig.add_annotation(x=x, y=1, yref="paper", text=f"截至 {as_of:%Y-%m-%d}", showarrow=False,
+                       yanchor="bottom", font={"color": "#c62828"})
+    fig.update_xaxes(title=None, tickformat="%Y-%m")
+    fig.update_yaxes(title=None, automargin=True)
+    return _layout(fig, 140 + 34 * data["row"].nunique())
+
+
+def aging_bars(df: pd.DataFrame) -> go.Figure:
+    """Overdue issues per aging bucket (df: bucket), in bucket order, empty buckets shown as 0."""
+    counts = df["bucket"].value_counts().reindex(list(AGING_BUCKETS), fill_value=0) if not df.empty else (
+        pd.Series(0, index=list(AGING_BUCKETS)))
+    data = pd.DataFrame({"bucket": counts.index, "n": counts.to_numpy()})
+    colors = ["#f59e0b", "#ef6c00", "#d84315", "#b71c1c"]
+    fig = go.Figure(go.Bar(x=data["bucket"], y=data["n"], text=data["n"], marker_color=colors,
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate="逾期%{x}：%{y}个问题<extra></extra>"))
+    fig.update_yaxes(title="问题数", rangemode="tozero")
+    fig.update_xaxes(title="逾期时长（自首个已过时限起算）")
+    return _layout(fig, 300, legend=False)

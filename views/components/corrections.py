@@ -1,0 +1,61 @@
+"""The status-correction form of the 数据质量 page: pick an issue, set a status, a note and a name."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from loaders import store
+from loaders.models import STATUSES
+from views.components.data import db_path
+from views.components.ui import escape_md, source_badge, status_badge
+
+
+def _choice_label(row: pd.Series) -> str:
+    return f"{row['unit']}｜{row['label'] or row['seq']} {str(row['title'])[:50]}（当前：{row['status']}）"
+
+
+def correction_form(choices: pd.DataFrame) -> str | None:
+    """Render the form; store a valid correction with store.add_override. Returns the chosen issue key."""
+    ss = st.session_state
+    if ss.pop("ov_clear", False):
+        ss.pop("ov_note", None)
+    if "override_done" in ss:
+        st.success(ss.pop("override_done"))
+    if choices.empty:
+        st.info("没有符合筛选条件的问题可更正。")
+        return None
+    table = choices.set_index("issue_key")
+    labels = {key: _choice_label(row) for key, row in table.iterrows()}
+    issue_key = st.selectbox("选择问题（可输入文字查找）", list(labels), format_func=labels.get,
+                             key="ov_issue")
+    current = table.loc[issue_key]
+    st.markdown(f"当前状态：{status_badge(current['status'])} {source_badge(current['source'])} "
+                f"{escape_md(current['title'])}")
+    with st.form("override_form"):
+        status = st.radio("更正为", list(STATUSES), horizontal=True, key="ov_status")
+        note = st.text_area("说明（必填：为什么这样更正、依据是什么）", key="ov_note",
+                            max_chars=store.MAX_NOTE_CHARS)
+        author = st.text_input("更正人（必填）", key="ov_author", max_chars=store.MAX_AUTHOR_CHARS)
+        submitted = st.form_submit_button("保存更正", type="primary")
+    if submitted:
+        _save(issue_key, status, note, author, str(current["title"]))
+    return issue_key
+
+
+def _save(issue_key: str, status: str, note: str, author: str, title: str) -> None:
+    if not author.strip() or not note.strip():
+        st.error("请填写说明和更正人姓名后再保存。")
+        return
+    try:
+        store.add_override(db_path(), issue_key, status, note, author)
+    except store.DatabaseBusyError:
+        st.error("数据库正被其他程序使用（例如正在导入），请稍后再保存。")
+        return
+    except store.StoreError as exc:  # e.g. the issue vanished in a re-ingestion meanwhile
+        st.error(f"保存失败，未做任何更改（{exc}）。")
+        return
+    done = f"已保存：“{title[:40]}”更正为“{status}”（{author.strip()}）。各页面已按新状态统计。"
+    st.session_state["override_done"] = done
+    st.session_state["ov_clear"] = True  # empty the note on the next run (a widget's state can't change now)
+    st.rerun()

@@ -1,0 +1,82 @@
+"""Where the database is, and cached access to loaders.queries (invalidated when the file changes)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from loaders import queries
+from loaders.config import project_path, section
+
+DB_ENV = "RECTIFY_DB"  # overrides paths.database (tests and the e2e server point it at a temp file)
+UPLOADS_ENV = "RECTIFY_UPLOADS"  # overrides paths.uploads_dir
+REPORTS_ENV = "RECTIFY_REPORTS"  # overrides paths.reports_dir (the samples the database is first built from)
+
+T = TypeVar("T")
+
+
+def db_path() -> Path:
+    env = os.environ.get(DB_ENV)
+    return Path(env) if env else project_path(section("paths").get("database", "data/rectification.duckdb"))
+
+
+def uploads_dir() -> Path:
+    env = os.environ.get(UPLOADS_ENV)
+    return Path(env) if env else project_path(section("paths").get("uploads_dir", "data/uploads"))
+
+
+def reports_dir() -> Path:
+    env = os.environ.get(REPORTS_ENV)
+    return Path(env) if env else project_path(section("paths").get("reports_dir", "data/reports"))
+
+
+def setting(name: str, default: T) -> T:
+    """A value of the `dashboard:` section of config.yaml, typed like its default."""
+    value = section("dashboard").get(name, default)
+    try:
+        return type(default)(value)  # type: ignore[call-arg]
+    except (TypeError, ValueError):
+        return default
+
+
+def db_version(db: Path) -> tuple[int, int, int, int]:
+    """Changes whenever the database (or its write-ahead log) is written: the cache key of every query."""
+    stamps: list[int] = []
+    for path in (db, db.with_name(db.name + ".wal")):
+        try:
+            stat = path.stat()
+            stamps += [stat.st_mtime_ns, stat.st_size]
+        except FileNotFoundError:
+            stamps += [0, 0]
+    return (stamps[0], stamps[1], stamps[2], stamps[3])
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached(name: str, db: str, version: tuple[int, ...], args: tuple[Any, ...]) -> Any:
+    # `version` is unused in the body: it is part of the cache key, so a changed file misses the cache.
+    return getattr(queries, name)(db, *args)
+
+
+def query(fn: Callable[..., T], *args: Any) -> T:
+    """Run a loaders.queries function on the dashboard's database, cached until the file changes."""
+    db = db_path()
+    return _cached(fn.__name__, str(db), db_version(db), args)
+
+
+def ensure_db() -> None:
+    """Build the database from the sample reports when it is missing (first start of a fresh clone)."""
+    db = db_path()
+    if db.exists():
+        return
+    from loaders.ingest import ensure_database  # imported late: parsing modules are heavy
+
+    with st.spinner("正在从样本报告建立数据库…"):
+        try:
+            ensure_database(db, reports_dir())
+        except Exception as exc:  # shown plainly: a first start must never end in a traceback
+            st.error(f"无法建立数据库：{exc}")
+            st.stop()

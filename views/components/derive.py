@@ -1,0 +1,50 @@
+"""Pure pandas steps between a query and a table (no Streamlit): stated-vs-parsed counts, deadline marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from views.components.labels import STATED_LABELS
+
+# Stated totals compared with what the parser found: stated key → parsed column.
+COMPARED = {"issues": "issues", "measures": "measures"}
+
+
+def stated_totals(stated_json: str | None) -> dict[str, float]:
+    try:
+        data = json.loads(stated_json or "{}")
+    except ValueError:
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
+
+
+def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
+    """One row per report: the totals it states (reports.stated_json, completed by figures `stated.*`)
+    beside the parsed counts, with the differences for issues and measures."""
+    rows = []
+    by_report = {k: dict(zip(g["kind"], g["value"], strict=True)) for k, g in stated.groupby("report_key")}
+    for r in counts.itertuples():
+        totals = {**by_report.get(r.report_key, {}), **stated_totals(r.stated_json)}
+        row = {"unit": r.unit, "part": r.part, "published_on": r.published_on, "解析问题数": r.issues,
+               "解析措施数": r.measures, "解析类别数": r.categories, "警告": r.warnings}
+        for key, label in STATED_LABELS.items():
+            row[f"声明{label}"] = totals.get(key)
+        for key, col in COMPARED.items():
+            said = totals.get(key)
+            row[f"{STATED_LABELS[key]}差异"] = None if said is None else getattr(r, col) - said
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    # Drop stated columns no report in view states, so the table stays readable.
+    return out.dropna(axis="columns", how="all")
+
+
+def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Add 是否逾期: the deadline is before as-of and the issue is not 完成."""
+    due = pd.to_datetime(deadlines["due_on"])
+    late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != "完成")
+    return deadlines.assign(是否逾期=late.map({True: "逾期", False: ""}))

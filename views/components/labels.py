@@ -1,0 +1,132 @@
+"""Chinese labels and colours shared by every page and chart (one place, so the pages agree)."""
+
+from __future__ import annotations
+
+from loaders.queries import STATUS_LABELS, UNKNOWN
+
+STATUS_ORDER: tuple[str, ...] = STATUS_LABELS
+STATUS_COLORS: dict[str, str] = {
+    "完成": "#2e7d32",
+    "阶段性完成": "#f59e0b",
+    "未完成": "#c62828",
+    UNKNOWN: "#9e9e9e",
+}
+# Streamlit markdown colour names for the badges (colored text, no HTML).
+STATUS_BADGE: dict[str, str] = {"完成": "green", "阶段性完成": "orange", "未完成": "red", UNKNOWN: "gray"}
+
+SOURCE_LABELS: dict[str, str] = {"explicit": "明确", "inferred": "推断", "override": "人工更正"}
+SOURCE_BADGE: dict[str, str] = {"explicit": "blue", "inferred": "violet", "override": "primary"}
+
+# Accountability figures shown on the overview and unit pages (kinds written by loaders/figures.py).
+PEOPLE_FIGURES: dict[str, str] = {
+    "party_discipline": "党纪处分",
+    "gov_sanction": "政务处分",
+    "party_gov_discipline": "党政纪处分",
+    "organisational_handling": "组织处理",
+    "admonition": "诫勉",
+    "education_reminder": "教育提醒",
+    "accountability": "问责",
+    "transferred_judicial": "移送司法机关",
+}
+MONEY_FIGURES: dict[str, str] = {
+    "money_refunded": "清退款项",
+    "losses_recovered": "挽回经济损失",
+    "money_recovered": "追缴资金",
+}
+OTHER_FIGURES: dict[str, str] = {
+    "rules_established": "建立完善制度（项）",
+    "cases_closed": "办结件数（件）",
+}
+FIGURE_LABELS: dict[str, str] = {**PEOPLE_FIGURES, **MONEY_FIGURES, **OTHER_FIGURES}
+
+STATED_LABELS: dict[str, str] = {
+    "categories": "大类",
+    "aspects": "方面",
+    "issues": "问题",
+    "measures": "整改措施",
+    "completed": "已完成",
+    "in_progress": "推进中",
+    "completion_rate": "完成率（%）",
+}
+
+PART_LABELS: dict[str, str] = {"main": "主报告"}
+
+# Column titles for tables and the CSV.
+COLUMN_LABELS: dict[str, str] = {
+    "unit": "单位",
+    "published_on": "发布日期",
+    "part": "部分",
+    "report_title": "通报标题",
+    "category": "类别",
+    "seq": "序号",
+    "label": "编号",
+    "title": "问题",
+    "status": "整改状态",
+    "parsed_status": "解析状态",
+    "source": "状态来源",
+    "rule": "判定规则",
+    "confidence": "置信度",
+    "evidence": "判定依据",
+    "measures_text": "整改措施",
+    "override_author": "更正人",
+    "override_note": "更正说明",
+    "override_at": "更正时间",
+    "deadlines": "时限",
+    "first_due": "最早时限",
+    "deadline": "时限原文",
+    "due_on": "到期日",
+    "days_overdue": "逾期天数",
+    "days_left": "剩余天数",
+    "n_missed": "已过时限数",
+    "bucket": "逾期时长",
+    "text": "时限原文",
+    "code": "类型",
+    "message": "说明",
+    "file": "文件",
+    "kind": "指标",
+    "value": "数值",
+    "measure": "单位（计量）",
+    "created_at": "时间",
+    "note": "说明",
+    "author": "更正人",
+    "issue_key": "问题编号",
+}
+
+
+def part_label(part: str | None) -> str:
+    return PART_LABELS.get(part or "main", part or "")
+
+
+def source_label(source: str | None) -> str:
+    return SOURCE_LABELS.get(source or "", "—")
+
+
+def figure_label(kind: str) -> str:
+    return FIGURE_LABELS.get(kind, kind)
+
+
+# Warning codes written by the loaders, in Chinese (the message itself stays as the loader wrote it).
+WARNING_LABELS: dict[str, str] = {
+    "numbering_gap": "编号不连续",
+    "stated_count_mismatch": "声明数与解析数不符",
+    "unknown_status": "状态无法判定",
+    "no_issues": "未找到问题",
+    "not_a_report": "不像整改通报",
+    "no_unit": "未识别出单位",
+    "no_publication_date": "未识别出发布日期",
+    "parse_error": "解析出错",
+    "duplicate_report": "重复的通报",
+    "duplicate_issue": "重复的问题",
+    "docx_numbering": "Word 自动编号",
+    "encoding_guessed": "编码为推测",
+    "wrong_charset": "声明的编码有误",
+    "undecodable_bytes": "含无法解码的字节",
+    "extension_mismatch": "扩展名与内容不符",
+    "html_fallback": "网页正文提取降级",
+    "pdf_cid_font": "PDF 字体无法转为文字",
+    "pdf_no_text": "PDF 没有文字层",
+}
+
+
+def warning_label(code: str) -> str:
+    return WARNING_LABELS.get(code, code)

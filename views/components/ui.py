@@ -1,0 +1,91 @@
+"""Small rendering helpers shared by the pages: escaped markdown, status badges, tables, pagination."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from views.components.labels import COLUMN_LABELS, SOURCE_BADGE, SOURCE_LABELS, STATUS_BADGE
+
+# Characters with a meaning in Streamlit markdown (incl. :color[...] directives and $math$).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:~<>&])")
+
+
+def escape_md(text: object) -> str:
+    """Report text rendered as literal text through st.markdown (never as markup, never as HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text)).replace("\n", "  \n")
+
+
+def status_badge(status: str) -> str:
+    return f":{STATUS_BADGE.get(status, 'gray')}-badge[{escape_md(status)}]"
+
+
+def source_badge(source: str | None) -> str:
+    if not source:
+        return ""
+    return f":{SOURCE_BADGE.get(source, 'gray')}-badge[{SOURCE_LABELS.get(source, escape_md(source))}]"
+
+
+def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The chosen columns with Chinese titles and Chinese status-source labels."""
+    out = df[columns].copy()
+    if "source" in out:
+        out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, "—") if isinstance(s, str) else "—")
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.date
+    return out.rename(columns=COLUMN_LABELS)
+
+
+def show_table(df: pd.DataFrame, columns: list[str], height: int | str = "auto", **config: object) -> None:
+    st.dataframe(display_frame(df, columns), hide_index=True, height=height, column_config=config or None)
+
+
+def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str) -> None:
+    """A table of at most `cap` rows, with a visible count (scale: never ship unbounded tables)."""
+    if df.empty:
+        st.info(f"没有{what}。")
+        return
+    shown = df.head(cap)
+    note = f"共 {len(df)} 条{what}" + (f"，显示前 {cap} 条" if len(df) > cap else "")
+    st.caption(note)
+    show_table(shown, columns)
+
+
+def page_window(total: int, page_size: int, key: str) -> tuple[int, int]:
+    """Pagination control; returns (offset, limit) and shows which rows are on screen."""
+    pages = max(1, math.ceil(total / page_size))
+    if not 1 <= int(st.session_state.get(key, 1)) <= pages:
+        st.session_state[key] = 1  # the row count shrank (new filter or search): back to the first page
+    page = st.pagination(pages, key=key) if pages > 1 else 1
+    page = min(max(1, int(page)), pages)
+    offset = (page - 1) * page_size
+    return offset, page_size
+
+
+def _when(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if pd.notna(value) else "时间不详"
+
+
+def render_issue(issue: object) -> None:
+    """One issue: status and source badges, its title, and (on demand) the evidence, measures, deadlines."""
+    i: Any = issue  # a row of queries.unit_issues (itertuples)
+    badges = f"{status_badge(i.status)} {source_badge(i.source)}"
+    st.markdown(f"{badges} **{escape_md(i.label)}** {escape_md(i.title)}")
+    with st.expander("判定依据与整改措施"):
+        st.markdown(f"**判定依据**：{escape_md(i.evidence or '—')}")
+        conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"
+        st.caption(f"规则：{escape_md(i.rule or '—')} ｜ 置信度：{conf}")
+        if i.source == "override":
+            note = escape_md(i.override_note or "（无说明）")
+            st.markdown(
+                f"**人工更正**：{escape_md(i.override_author)}，{_when(i.override_at)}：{note}"
+                f"（原解析状态：{escape_md(i.parsed_status or '未知')}）"
+            )
+        if isinstance(i.deadlines, str) and i.deadlines:
+            st.markdown(f"**时限**：{escape_md(i.deadlines)}")
+        st.markdown(f"**整改措施**：  \n{escape_md(i.measures_text or '—')}")

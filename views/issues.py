@@ -1,0 +1,47 @@
+"""问题清单: the searchable, filterable, paginated issue table and its CSV export (all matching rows)."""
+
+import streamlit as st
+
+from loaders import queries
+from views.components.csv_export import csv_filename, to_csv_bytes
+from views.components.data import db_path, query, setting
+from views.components.filters import filter_label, page_text, sidebar_filters
+from views.components.ui import display_frame, page_window
+
+COLUMNS = ["unit", "published_on", "part", "category", "label", "title", "status", "source", "rule",
+           "confidence", "evidence", "deadlines", "first_due", "override_author", "override_note"]
+CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key"]
+
+f = sidebar_filters("issues")
+st.title("📋 问题清单")
+search = page_text("q", "搜索问题标题和整改措施全文", key="issue_search",
+                   placeholder="例如：招商、拆迁、2024年")
+total = query(queries.issues_count, f, search)
+page_size = setting("page_size", 200)
+
+top = st.columns([3, 2])
+with top[0]:
+    offset, limit = page_window(total, page_size, "issue_page")
+    rows = query(queries.issues_page, f, search, limit, offset)
+    scope = "筛选与搜索" if search.strip() else "筛选"
+    shown = f"，当前显示第 {offset + 1}–{offset + len(rows)} 条（每页 {page_size} 条）" if total else ""
+    st.markdown(f"**共 {total} 条**符合{scope}条件的问题{shown}。")
+
+
+def _csv() -> bytes:
+    # Built on click, outside the script run: plain query (no st.cache), every matching row, not one page.
+    return to_csv_bytes(display_frame(queries.issues_page(db_path(), f, search), CSV_COLUMNS))
+
+
+label = filter_label(f) + (f"_{search.strip()}" if search.strip() else "")
+with top[1]:
+    st.download_button(
+        f"⬇️ 下载 CSV（全部 {total} 条，不只是本页）", data=_csv, on_click="ignore", mime="text/csv",
+        file_name=csv_filename("问题清单", f.as_of, label), disabled=total == 0,
+        help="导出当前筛选和搜索下的全部问题（不只是本页）；UTF-8 带 BOM，可直接用 Excel 打开。",
+    )
+
+if total:
+    st.dataframe(display_frame(rows, COLUMNS), hide_index=True, height=560)
+else:
+    st.info("没有符合条件的问题。可以放宽左侧筛选或修改搜索词。")

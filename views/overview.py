@@ -1,0 +1,53 @@
+"""总览: key figures, completion by unit and by category, the status split, accountability figures."""
+
+import streamlit as st
+
+from loaders import queries
+from views.components import charts
+from views.components.data import query, setting
+from views.components.filters import sidebar_filters
+from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
+
+f = sidebar_filters("overview")
+top_units = setting("top_units", 15)
+st.title("📊 总览")
+st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。")
+
+k = query(queries.key_figures, f).iloc[0]
+row1 = st.columns(4)
+row1[0].metric("通报", int(k["reports"]), help="符合地区/单位/通报筛选的通报数（附件各算一份）")
+row1[1].metric("单位", int(k["units"]))
+row1[2].metric("问题", int(k["issues"]))
+row1[3].metric("完成率", f"{k['done_rate']:.1%}", help="状态为“完成”的问题占全部问题的比例")
+row2 = st.columns(4)
+row2[0].metric("完成", int(k["done"]))
+row2[1].metric("阶段性完成", int(k["partial"]))
+row2[2].metric("未完成", int(k["open"]))
+row2[3].metric("未知", int(k["unknown"]), help="解析无法判定状态、也未人工更正的问题")
+st.metric("逾期", int(k["overdue"]), help="有时限早于截至日期、且状态不是“完成”的问题")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("各单位整改完成情况")
+    st.caption(f"按完成率排序；问题最多的 {top_units} 个单位单列，其余并入“其他”。")
+    st.plotly_chart(charts.completion_bars(query(queries.status_by_unit, f), "unit", top_units))
+with right:
+    st.subheader("整改状态构成")
+    st.plotly_chart(charts.status_donut(query(queries.status_split, f)))
+
+st.subheader("各类问题整改完成情况")
+st.plotly_chart(
+    charts.completion_bars(
+        query(queries.status_by_category, f), "category", setting("top_categories", 12), label_limit=24
+    )
+)
+
+st.subheader("问责与追缴")
+figures = query(queries.figures_by_unit, f, tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES))
+people, money = st.columns(2)
+with people:
+    st.caption("处分与问责（人）")
+    st.plotly_chart(charts.figure_bars(figures, PEOPLE_FIGURES, top_units, "人"))
+with money:
+    st.caption("清退与挽回（万元）")
+    st.plotly_chart(charts.figure_bars(figures, MONEY_FIGURES, top_units, "万元"))

@@ -1,0 +1,54 @@
+"""数据质量: stated versus parsed counts, every warning, doubtful statuses, and status corrections."""
+
+import streamlit as st
+
+from loaders import queries
+from views.components.corrections import correction_form
+from views.components.data import query, setting
+from views.components.derive import stated_vs_parsed
+from views.components.filters import sidebar_filters
+from views.components.labels import warning_label
+from views.components.ui import capped_table, show_table
+
+f = sidebar_filters("quality")
+cap = setting("table_cap", 500)
+threshold = setting("low_confidence", 0.6)
+st.title("🔍 数据质量")
+
+st.subheader("通报声明的数字与解析结果")
+st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。")
+counts = stated_vs_parsed(query(queries.report_counts, f), query(queries.stated_figures, f))
+if counts.empty:
+    st.info("没有符合筛选条件的通报。")
+else:
+    show_table(counts, list(counts.columns))
+
+st.subheader("解析警告")
+warnings = query(queries.warnings_list, f)
+capped_table(warnings.assign(code=warnings["code"].map(warning_label)),
+             ["unit", "part", "published_on", "code", "message", "file"], cap, "警告")
+
+st.subheader("待核查的问题")
+st.caption(f"状态未知，或解析置信度低于 {threshold:g} 且尚未人工更正的问题。")
+weak = query(queries.weak_issues, f, threshold)
+capped_table(weak, ["unit", "label", "title", "status", "source", "rule", "confidence", "evidence"], cap,
+             "待核查的问题")
+
+st.subheader("更正问题状态")
+st.caption("更正会记录时间、更正人和说明，之后各页面都按更正后的状态统计（来源显示为“人工更正”）；"
+           "重新导入同一通报时更正仍然保留。")
+issue_key = correction_form(query(queries.issue_choices, f))
+if issue_key:
+    st.markdown("**该问题的更正记录**")
+    history = query(queries.override_history, issue_key)
+    if history.empty:
+        st.caption("尚无人工更正。")
+    else:
+        show_table(history, ["created_at", "status", "note", "author"])
+
+st.subheader("最近的人工更正")
+recent = query(queries.recent_overrides, 50)
+if recent.empty:
+    st.caption("尚无人工更正。")
+else:
+    show_table(recent, ["created_at", "unit", "title", "parsed_status", "status", "note", "author"])

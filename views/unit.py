@@ -1,0 +1,65 @@
+"""单位: one unit at a time: its reports, issues by category (status, evidence), figures, deadlines."""
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from loaders import queries
+from views.components.data import query, setting
+from views.components.derive import mark_overdue
+from views.components.filters import matching_reports, page_choice, sidebar_filters
+from views.components.labels import figure_label, part_label
+from views.components.ui import escape_md, page_window, render_issue, show_table
+
+f = sidebar_filters("unit")
+st.title("🏛️ 单位")
+units = sorted(matching_reports(f)["unit"].dropna().unique().tolist())
+if not units:
+    st.info("没有符合筛选条件的单位。")
+    st.stop()
+unit = page_choice("u", "选择单位", units, key="unit_pick")
+issues = query(queries.unit_issues, f, unit)
+
+st.subheader("通报")
+reports = query(queries.unit_reports, f, unit)
+for r in reports.itertuples():
+    dates = "至".join(d.strftime("%Y-%m-%d") for d in (r.inspection_start, r.inspection_end) if pd.notna(d))
+    facts = [
+        f"发布：{r.published_on:%Y-%m-%d}" if pd.notna(r.published_on) else "发布日期不详",
+        f"巡视组：{r.team}" if r.team else "",
+        f"巡视时间：{dates}" if dates else "",
+        f"反馈：{r.feedback_on:%Y-%m-%d}" if pd.notna(r.feedback_on) else "",
+        f"问题：{r.issues} 个（筛选后）",
+    ]
+    with st.container(border=True):
+        st.markdown(f"**{escape_md(r.title or '（无标题）')}** · {escape_md(part_label(r.part))}")
+        st.caption(escape_md(" ｜ ".join(x for x in facts if x)))
+
+st.subheader(f"问题（{len(issues)} 个）")
+if issues.empty:
+    st.info("该单位没有符合筛选条件的问题。")
+else:
+    offset, limit = page_window(len(issues), setting("page_size", 200), "unit_page")
+    shown = issues.iloc[offset : offset + limit]
+    if len(issues) > limit:
+        st.caption(f"显示第 {offset + 1}–{offset + len(shown)} 个，共 {len(issues)} 个")
+    for category, group in shown.groupby("category", sort=False):
+        st.markdown(f"#### {escape_md(category)}（{len(group)}）")
+        for issue in group.itertuples():
+            render_issue(issue)
+
+st.subheader("数字")
+figures = query(queries.unit_figures, f, unit)
+if figures.empty:
+    st.info("该单位的通报没有列出问责、追缴等数字。")
+else:
+    show_table(figures.assign(kind=figures["kind"].map(figure_label)),
+               ["published_on", "part", "kind", "value", "measure", "evidence"])
+
+st.subheader("时限")
+deadlines = query(queries.deadline_rows, dataclasses.replace(f, units=(unit,)))
+if deadlines.empty:
+    st.info("该单位的问题没有可识别日期的时限。")
+else:
+    show_table(mark_overdue(deadlines, f.as_of), ["due_on", "text", "title", "status", "是否逾期"])

@@ -42,7 +42,7 @@ def docx_bytes(
     from docx import Document
 
     doc = Document()
-    num_id = _add_list_definition(doc) if auto_numbering else None
+    num_id = add_list_definition(doc) if auto_numbering else None
     counters = [0, 0, 0]
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, line in enumerate(lines):
@@ -50,7 +50,7 @@ def docx_bytes(
         level, rest = _auto_number(line, counters) if num_id is not None else (None, line)
         para.add_run(rest)
         if level is not None:
-            _set_numbering(para, num_id, level)
+            set_numbering(para, num_id, level)
         if i == 0 and table_rows:
             table = doc.add_table(rows=len(table_rows), cols=len(table_rows[0]))
             for r, row in enumerate(table_rows):
@@ -78,8 +78,9 @@ def _auto_number(line: str, counters: list[int]) -> tuple[int | None, str]:
     return None, line
 
 
-def _add_list_definition(doc: object) -> int:
-    """Add an abstractNum (三级: 一、 / (一) / 1.) and a num pointing to it; return the numId."""
+def add_list_definition(doc: object) -> int:
+    """Add to a python-docx Document a three-level list definition (一、 / (一) / 1., chineseCounting and
+    decimal, no tab after the number) and a w:num pointing to it; return the numId."""
     from docx.oxml import parse_xml
 
     numbering = doc.part.numbering_part.element  # type: ignore[attr-defined]
@@ -104,7 +105,8 @@ def _add_list_definition(doc: object) -> int:
     return num_id
 
 
-def _set_numbering(paragraph: object, num_id: int, level: int) -> None:
+def set_numbering(paragraph: object, num_id: int, level: int) -> None:
+    """Make a python-docx paragraph an item of list `num_id` at `level` (w:numPr in its properties)."""
     p_pr = paragraph._p.get_or_add_pPr()  # type: ignore[attr-defined]
     num_pr = p_pr.get_or_add_numPr()
     num_pr.get_or_add_ilvl().val = level

@@ -231,3 +231,8 @@ def test_format_is_decided_by_content_not_extension() -> None:
     assert plain.format == "txt" and plain.text.splitlines() == reference_lines("003")
     mislabelled = read_document("report.pdf", fm.sample_text("003").encode())
     assert mislabelled.format == "txt" and [w.code for w in mislabelled.warnings] == ["extension_mismatch"]
+
+
+def test_an_uploads_windows_path_is_reduced_to_the_file_name() -> None:
+    with pytest.raises(ReadError, match=r"^扫描件\.png: not a text document \(PNG image\)$"):
+        read_document("C:\\fakepath\\扫描件.png", fm.png_bytes())

@@ -67,6 +67,30 @@ def test_docx_tables_come_out_one_row_per_line_in_document_order() -> None:
     assert lines[0] == fm.key_lines("000")[0]
 
 
+def test_docx_numbering_from_a_style_tracked_changes_and_an_upload_path() -> None:
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    num_id = fm.add_list_definition(doc)
+    heading = doc.styles["Heading 1"].element.get_or_add_pPr()
+    num_pr = f'<w:numPr xmlns:w="{W}"><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
+    heading.append(parse_xml(num_pr))
+    doc.add_paragraph("关于“理论学习”问题的整改情况", style="Heading 1")
+    para = doc.add_paragraph("出台制度", style="Heading 1")
+    para._p.append(parse_xml(f'<w:del xmlns:w="{W}" w:id="1" w:author="a" w:date="2024-01-01T00:00:00Z">'
+                             '<w:r><w:delText>(草稿)</w:delText></w:r></w:del>'))
+    para._p.append(parse_xml(f'<w:ins xmlns:w="{W}" w:id="2" w:author="a" w:date="2024-01-01T00:00:00Z">'
+                             '<w:r><w:t>3项</w:t></w:r></w:ins>'))
+    unnumbered = doc.add_paragraph("不编号的标题", style="Heading 1")
+    unnumbered._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr xmlns:w="{W}"><w:numId w:val="0"/></w:numPr>'))  # numId 0: "no list"
+    out = io.BytesIO()
+    doc.save(out)
+    result = read_document("C:\\fakepath\\整改.docx", out.getvalue())
+    assert result.text.splitlines() == ["一、关于“理论学习”问题的整改情况", "二、出台制度3项", "不编号的标题"]
+
+
 def numbering_xml(levels: str, nums: str) -> etree._Element:
     return etree.fromstring(f'<w:numbering xmlns:w="{W}">{levels}{nums}</w:numbering>')
 

@@ -25,7 +25,8 @@ _XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\
 def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
     """Read one report file. `data`, when given, is used instead of reading `path` (an upload: its bytes
     and original name). Raises ReadError, naming the file and the reason, when it cannot be read."""
-    name = Path(path).name or str(path)
+    # Browsers may send "C:\\fakepath\\x.docx" as an upload's name: keep the last component either way.
+    name = re.split(r"[\\/]", str(path).rstrip("\\/"))[-1] or str(path)
     data = _load(Path(path), name, data)
     if not data:
         raise ReadError(name, "the file is empty")

@@ -56,6 +56,17 @@ def test_any_gb_label_decodes_as_gb18030_which_has_characters_gb2312_lacks() -> 
     assert result.text.startswith("朱镕基、王堃") and result.encoding == "gb18030"
 
 
+def test_other_encodings_are_guessed_with_a_warning() -> None:
+    traditional = (
+        "中共湖州市吳興區委關於巡視整改進展情況的通報\n"
+        "根據省委統一部署,省委第八巡視組對湖州市吳興區開展了常規巡視。按照巡視工作有關要求,"
+        "現將巡視整改進展情況予以公布。\n"
+    ) * 3
+    result = read_document("big5.txt", traditional.encode("big5"))  # GB18030 decodes it, into nonsense
+    assert result.text.splitlines() == traditional.splitlines()
+    assert (result.encoding, [w.code for w in result.warnings]) == ("big5", ["encoding_guessed"])
+
+
 def test_source_url_of_a_text_comes_from_its_原文链接_line() -> None:
     assert read_document("000.txt", fm.sample_text("000").encode()).source_url == (
         "http://www.zjsjw.gov.cn/gongzuodongtai/xunshixuncha/202402/t20240221_21704097.shtml"

@@ -1,4 +1,10 @@
-"""Word's automatic list numbers (numbering.xml): the label a paragraph shows, e.g. "一、", "(三)", "2.1."."""
+"""Word's automatic list numbers (numbering.xml): the label a paragraph shows, e.g. "一、", "(三)", "2.1.".
+
+Covered: numFmt decimal/Chinese/circled/roman/letter/… , lvlText with %1…%9, start and startOverride,
+counters shared by nums of one abstractNum, isLgl, suffix. Not covered (the number may then differ from
+what Word shows): w:lvlRestart, lists linked through w:numStyleLink / w:styleLink, numbering inherited
+through a style's basedOn chain, and paragraphs hidden by w:vanish.
+"""
 
 from __future__ import annotations
 

@@ -247,3 +247,15 @@ def test_format_is_decided_by_content_not_extension() -> None:
 def test_an_uploads_windows_path_is_reduced_to_the_file_name() -> None:
     with pytest.raises(ReadError, match=r"^扫描件\.png: not a text document \(PNG image\)$"):
         read_document("C:\\fakepath\\扫描件.png", fm.png_bytes())
+
+
+def test_when_trafilatura_finds_nothing_the_own_block_extractor_takes_over(monkeypatch) -> None:
+    from loaders.read import web
+
+    monkeypatch.setattr(web, "_trafilatura", lambda tree: None)
+    result = read_document("000.html", fm.gov_html_page(fm.sample_text("000")))
+    _, body, _ = fm.split_report(fm.sample_text("000"))
+    lines = result.text.splitlines()
+    assert [ln for ln in body if ln not in lines] == []
+    assert chrome_left(result.text, "000") == []
+    assert [w.code for w in result.warnings] == ["html_fallback"]

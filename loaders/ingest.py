@@ -30,6 +30,8 @@ SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
 BATCH_FILES = 100  # files per write transaction
 BATCH_SECONDS = 1.0  # ... or this long after the first parsed file waits, so readers see progress
+_POOL_BROKEN = ("the parser process stopped unexpectedly (out of memory, or a crash); run again with "
+                "--workers 1 to find the file that causes it")
 
 
 class MissingPathError(ValueError):
@@ -137,9 +139,7 @@ def _parse_all(paths: Sequence[str], workers: int) -> Iterator[_Parsed]:
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         yield from map(_parse_one, paths)
         return
-    # forkserver: workers are forked from a clean process, not from this one (which may hold DuckDB
-    # threads and an open connection while it writes a batch).
-    ctx = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else None)
+    ctx = _mp_context()
     chunk = max(1, min(16, len(paths) // (workers * 8)))
     done = 0
     with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as pool:
@@ -149,7 +149,18 @@ def _parse_all(paths: Sequence[str], workers: int) -> Iterator[_Parsed]:
                 yield parsed
         except BrokenProcessPool:
             for path in paths[done:]:
-                yield _Parsed(path, "", 0, None, "the parser process stopped unexpectedly (out of memory?)")
+                yield _Parsed(path, "", 0, None, _POOL_BROKEN)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """fork where available. forkserver and spawn re-run the caller's __main__ in every worker, which breaks
+    for stdin or unguarded scripts; with fork, ProcessPoolExecutor starts all workers at the first submit,
+    before this process opens the database for the first batch, and the parser is imported once, here."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context()
+    import loaders.parse  # noqa: F401 - imported before forking, so workers inherit it
+
+    return multiprocessing.get_context("fork")
 
 
 class Progress:

@@ -28,11 +28,13 @@ class CountingParser:
     """A stand-in for loaders.parse for ingestion logic tests: a tiny line format, and a call counter.
 
     Lines: `REPORT <unit> <YYYY-MM-DD> [part]` opens a report; `<category>|<title>` adds an issue to it;
-    `BUG` raises an unexpected error; `NOUNIT` makes a report the database rejects (unit is NOT NULL).
+    `BUG` raises an unexpected error; `NOUNIT` makes a report the database rejects (unit is NOT NULL);
+    `CRASH` kills the worker process. Worker processes are forked, so they see this stand-in too.
     """
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.parent_pid = os.getpid()
 
     def __call__(self, path: str, data: bytes) -> list[Report]:
         self.calls.append(Path(path).name)
@@ -44,6 +46,8 @@ class CountingParser:
         for line in data.decode("utf-8").splitlines():
             if line == "BUG":
                 raise RuntimeError("index out of range")
+            if line == "CRASH" and os.getpid() != self.parent_pid:  # only ever inside a worker process
+                os._exit(1)
             if line.startswith("REPORT "):
                 unit, day, *part = line.split()[1:]
                 unit = None if unit == "NOUNIT" else unit
@@ -213,6 +217,27 @@ def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:
     pc, sc = store.table_checksums(tmp_path / "par.duckdb"), store.table_checksums(tmp_path / "seq.duckdb")
     assert {t: v for t, v in pc.items() if t not in strip} == {t: v for t, v in sc.items() if t not in strip}
     assert store.table_counts(tmp_path / "par.duckdb")["issues"] == 246
+
+
+def test_fake_parser_runs_in_forked_workers(tmp_path: Path, parser: CountingParser) -> None:
+    n = ingest.PARALLEL_MIN_FILES + 2
+    folder = make_folder(tmp_path / "in", {f"{i:02d}.txt": report_text(f"单位{i}", 2) for i in range(n)})
+    summary = ingest.ingest_paths([folder], tmp_path / "t.duckdb", workers=2, progress=False)
+    assert parser.calls == []  # parsed in the worker processes, not here
+    assert (summary.new, summary.reports, summary.issues, summary.failures) == (n, n, 2 * n, [])
+
+
+def test_a_crashing_worker_fails_files_plainly(tmp_path: Path, parser: CountingParser) -> None:
+    files = {f"{i:02d}.txt": report_text(f"单位{i}", 1) for i in range(ingest.PARALLEL_MIN_FILES + 2)}
+    files["05.txt"] = "REPORT 戊区 2024-01-01\nCRASH\n"
+    db = tmp_path / "t.duckdb"
+    summary = ingest.ingest_paths([make_folder(tmp_path / "in", files)], db, workers=2, progress=False)
+    assert summary.failed >= 1 and summary.new + summary.failed == len(files)
+    assert {m for _, m in summary.failures} == {ingest._POOL_BROKEN}
+    counts = store.table_counts(db) if db.exists() else {"files": 0}
+    assert counts["files"] == summary.new
+    again = ingest.ingest_paths([db.parent / "in"], db, workers=1, progress=False)  # in-process: no crash
+    assert again.unchanged == summary.new and again.new == len(files) - summary.new
 
 
 def test_ensure_database_builds_once_and_atomically(tmp_path: Path, parser: CountingParser) -> None:

@@ -4,6 +4,7 @@ subprocess."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ def _ingest(corpus: Path, db: Path, workers: int) -> dict[str, Any]:
     return {
         "seconds": run.seconds,
         "peak_rss": run.peak_rss,
+        "load_avg_1m": os.getloadavg()[0],  # other work on the machine inflates the times
         **{f"summary_{k}": v for k, v in run.output.items()},
     }
 

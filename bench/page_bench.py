@@ -42,6 +42,8 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
     previous = os.environ.get(DB_ENV)
     os.environ[DB_ENV] = str(db)
     out: dict[str, Any] = {}
+    if not page_scripts():
+        log(f"    no page scripts in {', '.join(PAGE_DIRS)}/")
     try:
         for page in page_scripts():
             _run_once(page, clear_cache=True)  # warm-up: imports, OS page cache

@@ -83,9 +83,15 @@ def _arguments(
     return args
 
 
+SLOW_S = 2.0  # a call slower than this is timed once more only: the verdict does not need five runs
+
+
 def time_call(call: Callable[[], Any], repeats: int) -> tuple[float, float]:
     """(median, max) seconds over `repeats` runs, after one warm-up run (OS page cache, imports)."""
+    t0 = time.perf_counter()
     call()
+    if time.perf_counter() - t0 > SLOW_S:
+        repeats = 1
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()

@@ -264,15 +264,37 @@ def test_ensure_database_without_reports_makes_an_empty_schema(tmp_path: Path) -
     assert set(store.table_counts(db).values()) == {0}
 
 
-@pytest.mark.slow
-def test_kill_9_mid_ingest_leaves_only_whole_files(tmp_path: Path) -> None:
-    folder = tmp_path / "many"
+def many_copies(folder: Path, n: int) -> Path:
+    """n distinct files (a line number appended) cycling through the five samples."""
     folder.mkdir()
-    n = 60
     for i in range(n):
         src = SAMPLE_FILES[i % len(SAMPLE_FILES)]
         (folder / f"{i:03d}.txt").write_bytes(src.read_bytes() + f"\n{i}\n".encode())
-    db = tmp_path / "k.duckdb"
+    return folder
+
+
+@pytest.mark.slow
+def test_readers_get_in_while_the_cli_ingests(tmp_path: Path) -> None:
+    folder, db = many_copies(tmp_path / "many", 30), tmp_path / "c.duckdb"
+    with store.connect(db):  # an empty database the reader can open from the start
+        pass
+    cmd = [sys.executable, "-c", "import sys; from loaders import ingest; ingest.BATCH_FILES = 5; "
+           "ingest.ingest_paths([sys.argv[1]], sys.argv[2], workers=1, progress=False)", str(folder), str(db)]
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    seen: list[int] = []
+    while proc.poll() is None:
+        with store.read_connection(db) as con:  # default 10 s patience: must never give up
+            seen.append(int(con.execute("SELECT count(*) FROM files").fetchall()[0][0]))
+        time.sleep(0.02)
+    assert proc.returncode == 0
+    assert seen == sorted(seen) and any(0 < k < 30 for k in seen)  # progress was visible mid-ingest
+    assert store.table_counts(db)["files"] == 30
+
+
+@pytest.mark.slow
+def test_kill_9_mid_ingest_leaves_only_whole_files(tmp_path: Path) -> None:
+    n = 20
+    folder, db = many_copies(tmp_path / "many", n), tmp_path / "k.duckdb"
     cmd = [sys.executable, "-c", "import sys; from loaders import ingest; ingest.BATCH_FILES = 3; "
            "ingest.ingest_paths([sys.argv[1]], sys.argv[2], workers=1, progress=False)", str(folder), str(db)]
     proc = subprocess.Popen(cmd, cwd=ROOT)

@@ -204,6 +204,30 @@ def test_samples_reingest_is_unchanged(samples_db: tuple[Path, ingest.IngestSumm
     assert store.table_checksums(db) == before
 
 
+def test_override_survives_reingestion_of_an_edited_real_report(tmp_path: Path) -> None:
+    src = SAMPLES / "000_f038d4f0310a0fb2.txt"
+    copy = tmp_path / "in" / src.name
+    copy.parent.mkdir()
+    copy.write_bytes(src.read_bytes())
+    db = tmp_path / "t.duckdb"
+    ingest.ingest_paths([copy], db, progress=False)
+    with store.read_connection(db) as con:
+        key, title = con.execute("SELECT issue_key, title FROM issues ORDER BY seq LIMIT 1").fetchall()[0]
+        n_before = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
+    store.add_override(db, key, "未完成", "抽查发现仍有问题", "王五")
+    # an edited republication: a line of prose added to the introduction changes the file, not the issues
+    text = copy.read_text(encoding="utf-8").splitlines()
+    copy.write_text("\n".join([*text[:3], "全区上下持续巩固整改成果。", *text[3:]]) + "\n", encoding="utf-8")
+    summary = ingest.ingest_paths([copy], db, progress=False)
+    assert (summary.replaced, summary.failures) == (1, [])
+    with store.read_connection(db) as con:
+        rows = con.execute("SELECT issue_key, title, effective_status, effective_source, override_author "
+                           "FROM issues_effective WHERE effective_source = 'override'").fetchall()
+        n_after = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
+    assert rows == [(key, title, "未完成", "override", "王五")] and n_after == n_before == 14
+    assert store.orphaned_overrides(db) == []
+
+
 def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:
     folder = tmp_path / "copies"
     folder.mkdir()

@@ -54,7 +54,7 @@ def evaluate(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     else:
         rows.append(_missing("memory"))
     pages = _nearest(_by_size(res, "pages"), 10000)
-    if pages:
+    if pages and pages[1]:
         worst = max(pages[1].items(), key=lambda kv: kv[1]["cold"])
         errs = [p for p, v in pages[1].items() if v["error"]]
         why = f"slowest: {worst[0]} ({_ms(worst[1]['cold'])} ms, empty cache)."

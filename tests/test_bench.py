@@ -106,18 +106,49 @@ def test_full_width_leaves_urls_and_phones_alone() -> None:
     assert full_width(line) == "联系方式:0572-2289069;原文链接:http://a.gov.cn/x,y(一)关于"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("loaders.parse") is None, reason="loaders.parse not written yet")
-def test_parser_yields_the_manifest_counts(corpus: tuple[Path, dict]) -> None:
+needs_parser = pytest.mark.skipif(
+    importlib.util.find_spec("loaders.parse") is None, reason="loaders.parse not written yet"
+)
+
+
+@pytest.fixture(scope="module")
+def parsed(corpus: tuple[Path, dict]) -> list[tuple[dict, list]]:
+    """(manifest entry, parsed reports) per generated file."""
     from loaders.parse import parse_file
 
     out, m = corpus
+    return [(f, parse_file(out / f["file"])) for f in m["files"]]
+
+
+@needs_parser
+def test_parser_yields_the_manifest_counts(parsed: list[tuple[dict, list]]) -> None:
     mismatches = []
-    for f in m["files"]:
-        reports = parse_file(out / f["file"])
+    for f, reports in parsed:
         got = [len(r.issues) for r in reports]
         want = [r["issues"] for r in f["reports"]]
         if got != want:
             mismatches.append(f"{f['file']} ({f['layout']}, {f['encoding']}): parsed {got}, expected {want}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+@needs_parser
+@pytest.mark.xfail(
+    reason="loaders/read/web.py: trafilatura 2.3.1 drops repeated identical paragraphs (整改结果:完成, the "
+    "attachments' 关于…的通报 title) even with deduplicate=False, so web pages of 001-style reports lose "
+    "explicit results and attachments; reported to the lead",
+    strict=False,
+)
+def test_parser_keeps_every_explicit_status(parsed: list[tuple[dict, list]]) -> None:
+    mismatches = []
+    for f, reports in parsed:
+        got = [
+            dict(Counter(i.status.status for i in r.issues if i.status.source == "explicit")) for r in reports
+        ]
+        want = [r["explicit"] for r in f["reports"]]
+        if got != want:
+            mismatches.append(
+                f"{f['file']} ({f['layout']}, {f['encoding']}): explicit {got}, expected {want}"
+            )
     assert not mismatches, "\n".join(mismatches)
 
 

@@ -76,7 +76,14 @@ def default_db() -> Path:
 
 def _write_lock(db: Path) -> threading.RLock:
     with _write_locks_guard:
-        return _write_locks.setdefault(str(db), threading.RLock())
+        return _write_locks.setdefault(str(db.resolve()), threading.RLock())
+
+
+def _busy(db: Path, timeout: float) -> DatabaseBusyError:
+    return DatabaseBusyError(
+        f"The database {db} is in use by another program (an ingestion or the dashboard writing);"
+        f" gave up after {timeout:g} s. Try again in a moment."
+    )
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -96,10 +103,7 @@ def _open(db: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnectio
                 raise StoreError(f"Cannot open the database {db}: {exc}") from None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DatabaseBusyError(
-                    f"The database {db} is in use by another program (an ingestion or the dashboard writing);"
-                    f" gave up after {timeout:g} s. Try again in a moment."
-                ) from None
+                raise _busy(db, timeout) from None
         time.sleep(min(pause, remaining))
         pause = min(pause * 2, 0.5)
 
@@ -114,20 +118,26 @@ def connect(
     lock for the file, so writers in different threads take turns.
     """
     path = Path(db) if db is not None else default_db()
-    lock = contextlib.nullcontext() if read_only else _write_lock(path)
-    with lock:
-        if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        con = _open(path, read_only, timeout)
-        try:
-            if not read_only:
-                ensure_schema(con)
+    if read_only:
+        with contextlib.closing(_open(path, True, timeout)) as con:
             yield con
-        finally:
-            con.close()
+        return
+    started = time.monotonic()
+    lock = _write_lock(path)
+    if not lock.acquire(timeout=timeout):
+        raise _busy(path, timeout)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(_open(path, False, max(0.0, timeout - (time.monotonic() - started)))) as con:
+            ensure_schema(con)
+            yield con
+    finally:
+        lock.release()
 
 
-def read_connection(db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S):
+def read_connection(
+    db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S
+) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
     """Read-only connection for the dashboard's queries: a context manager; open one per query or page
     render, never keep one in a session or a cache."""
     return connect(db, read_only=True, timeout=timeout)

@@ -3,6 +3,7 @@ the schema's documentation, and short-lived connections that wait for locks."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -214,6 +215,27 @@ def test_same_process_reader_and_writer_take_turns(db: Path) -> None:
     row = store.add_override(db, key, "完成", None, "张三")  # waits for the reader, then writes
     t.join()
     assert row.override_id == 1 and time.monotonic() - started >= 0.2
+
+
+def test_writers_in_one_process_take_turns_and_give_up_plainly(db: Path) -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def long_writer() -> None:
+        with store.connect(db):
+            holding.set()
+            release.wait(5)
+
+    t = threading.Thread(target=long_writer)
+    t.start()
+    holding.wait(5)
+    relative = Path(os.path.relpath(db))  # the same file named differently shares the same lock
+    with pytest.raises(store.DatabaseBusyError, match=r"gave up after 0\.3 s"), \
+            store.connect(relative, timeout=0.3):
+        pass
+    release.set()
+    t.join()
+    with store.connect(relative, timeout=2) as con:
+        assert con.execute("SELECT count(*) FROM overrides").fetchall() == [(0,)]
 
 
 def test_busy_database_gives_up_with_a_plain_error(db: Path) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from loaders.segment import classify, grammar
+from loaders.segment import classify, closed_heading, grammar
 
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(k): v for k, v in {
@@ -41,17 +41,21 @@ _DROP_SPACE = re.compile(
     rf"|(?<=\d) (?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}])"
 )
 _HAS_HAN = re.compile(f"[{_HAN}]")
-_SENTENCE_DOT = re.compile(rf"(?<=[{_HAN}”’》)])\.(?=$|[{_HAN}“‘《(\s])")
+_SENTENCE_DOT = re.compile(rf"(?<=[{_HAN}”’》)%])\.(?=$|[{_HAN}“‘《(\s])|(?<=[{_HAN}%])\.(?=\d)")
 _NUMERAL_PREFIX = re.compile(r"^[一二三四五六七八九十百零〇]{1,4}$")
 _SINGLE_QUOTE = re.compile(rf"(?<=[{_HAN}“”])'|'(?=[{_HAN}“”])")
 _OPEN_CLOSE = (("“", "”"), ("(", ")"), ("《", "》"))
+_INDENT = ("  ", "\t")  # after folding: two spaces (two ideographic spaces) or a tab open a paragraph
+_PROSE = ("text", "progress", "result", "next", "stop")
+_HEADING_LIKE = ("chapter", "paren", "number", "sub", "next", "stop")  # can also start mid-sentence
 
 
 def normalize(text: str) -> str:
     """Canonical text: one line per paragraph or heading, canonical punctuation, no blank lines."""
     if not text:
         return ""
-    lines = [_clean_line(line) for line in text.translate(_FOLD).splitlines()]
+    raw = text.translate(_FOLD).splitlines()
+    lines = [(_clean_line(line), line.startswith(_INDENT), len(line)) for line in raw]
     return "\n".join(_join_broken(lines))
 
 
@@ -84,58 +88,115 @@ def _pair_quotes(line: str) -> str:
 # --- re-joining paragraphs broken across lines ----------------------------------------------------------
 
 
-def _join_broken(lines: list[str]) -> list[str]:
-    width = _wrap_width(lines)
+def _join_broken(lines: list[tuple[str, bool, int]]) -> list[str]:
+    """Joins continuation lines. `lines` holds (clean text, indented, raw length); an indented line starts
+    a paragraph, and raw lengths (before spaces were dropped) tell hard-wrapped text."""
+    width = _wrap_width([size for _, _, size in lines])
+    texts = [text for text, _, _ in lines]
+    ahead = _next_own_kinds(texts) if width else []
+    signed = _signature_lines(texts)
     out: list[str] = []
+    last_len = 0  # length of the last physical line: a full one in hard-wrapped text goes on
     joinable = False  # a blank line since the last kept line makes the next line a new paragraph
-    for line in lines:
+    for i, (line, indented, size) in enumerate(lines):
         if not line:
             joinable = False
             continue
-        if joinable and out and _continues(out[-1], line, width):
-            out[-1] = _glue(out[-1], line)
+        full = bool(width) and last_len >= (width or 0)
+        if joinable and out and not indented and i not in signed and (
+            _continues_full(out[-1], line, width or 0, ahead[i]) if full else _continues(out[-1], line)
+        ):
+            out[-1] = out[-1] + line if width else _glue(out[-1], line)
         else:
             out.append(line)
-        joinable = True
+        last_len, joinable = size, True
     return out
 
 
 def _glue(prev: str, line: str) -> str:
-    # Latin words broken across lines keep a space between them; Chinese does not.
-    if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+    # Soft-broken lines (web copies) break English at spaces: keep one between two Latin letters.
+    if prev[-1].isascii() and prev[-1].isalpha() and line[0].isascii() and line[0].isalpha():
         return f"{prev} {line}"
     return prev + line
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(sizes: list[int]) -> int | None:
     """The width of hard-wrapped text (PDF, fixed-width copies): a line length shared by many lines."""
-    long_lines = [len(line) for line in lines if len(line) >= 20]
+    long_lines = [size for size in sizes if size >= 20]
     if len(long_lines) < 5:
         return None
     width, count = Counter(long_lines).most_common(1)[0]
     return width if count >= 0.3 * len(long_lines) else None
 
 
-def _continues(prev: str, line: str, width: int | None) -> bool:
-    """Whether `line` continues the paragraph of `prev` rather than starting a new line of its own."""
+def _signature_lines(lines: list[str]) -> set[int]:
+    """Indexes of signature lines: organisation names right above a date line (never joined)."""
     g = grammar()
-    cfg = g.raw.get("join") or {}
+    found: set[int] = set()
+    nonblank = [i for i, line in enumerate(lines) if line]
+    for pos, i in enumerate(nonblank):
+        if not g.rx("date_line").match(lines[i]):
+            continue
+        for j in reversed(nonblank[max(0, pos - 3):pos]):
+            if not g.rx("signature_line").match(lines[j]):
+                break
+            found.add(j)
+    return found
+
+
+def _next_own_kinds(lines: list[str]) -> list[str]:
+    """For each line, the kind of the next line after it that starts a line of its own ("" at the end)."""
+    kinds, nxt = [""] * len(lines), ""
+    for i in range(len(lines) - 1, -1, -1):
+        kinds[i] = nxt
+        if lines[i] and _starts_own_line(lines[i]):
+            nxt = classify(lines[i])[0]
+    return kinds
+
+
+def _continues_full(prev: str, line: str, width: int, next_own: str) -> bool:
+    """After a full line of hard-wrapped text: does `line` go on with it? Prose goes on even after a 。
+    falling at the line end, and mid-sentence even into a piece that looks like a heading (`统`+`一、…`).
+    A heading goes on unless it reads complete, or ends a sentence and no `整改结果:` follows the piece."""
+    g = grammar()
+    if _hard_start(line) or g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
+        return False
+    kind, own = classify(prev)[0], _starts_own_line(line)
+    ended = bool(g.sub("join", "sentence_end").search(prev))
+    if _unbalanced(prev) and not ended:
+        return True  # `…指引(` + `2.0版)…`
+    if ended and closed_heading(prev):
+        return False  # `27.关于…。…的问题。` is complete however long
+    # Prose: a text line, or a heading followed by sentences (`(一)推进乡村振兴。完成…`).
+    if kind in _PROSE or "。" in prev[:-1]:
+        return not own or (not ended and classify(line)[0] in _HEADING_LIKE)
+    complete = g.sub("join", "complete_heading")
+    if complete.search(prev):
+        # `五、关于“…”问题的整改情况` is complete, unless the piece completes it further (`…的整改` + `情况`)
+        return not own and bool(complete.search(prev + line))
+    return not own and (not ended or next_own == "result")
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Whether `line` continues the paragraph of `prev` rather than starting a line of its own."""
+    g = grammar()
     if _hard_start(line):
         return False
     prev_kind, own = classify(prev)[0], _starts_own_line(line)
     if prev_kind in ("result", "progress") and prev.endswith(":"):
         return not own  # `整改结果:` with its value on the next line
-    if g.sub("join", "sentence_end").search(prev):
-        return False
-    if width and len(prev) >= width:
-        # A full line of hard-wrapped prose that does not end a sentence goes on, even when the next line
-        # happens to start like a heading (`统\n一、规范…`); a full-width heading only takes plain text.
-        return not own or (prev_kind == "text" and classify(line)[0] in ("chapter", "paren", "number", "sub"))
-    if own:
+    if g.sub("join", "sentence_end").search(prev) or own:
         return False
     if _unbalanced(prev):
         return True  # a quote or bracket left open: a heading or sentence wrapped mid-phrase
-    if prev_kind != "text" or _hard_start(prev) or g.sub("join", "title_end").search(prev):
+    return _soft_break(prev, prev_kind)
+
+
+def _soft_break(prev: str, prev_kind: str) -> bool:
+    """A prose line that stops mid-sentence and is long enough to have been wrapped."""
+    g = grammar()
+    cfg = g.raw.get("join") or {}
+    if prev_kind not in _PROSE or _hard_start(prev) or g.sub("join", "title_end").search(prev):
         return False
     if len(prev) < int(cfg.get("min_length", 12)):
         return False

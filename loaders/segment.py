@@ -18,7 +18,7 @@ from re import Match, Pattern
 from loaders.config import section
 from loaders.models import Warning
 
-LINE_KINDS = ("attachment_list", "chapter", "paren", "number", "sub", "result", "progress", "stop")
+LINE_KINDS = ("attachment_list", "chapter", "paren", "number", "sub", "result", "progress", "next", "stop")
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100}
@@ -295,6 +295,21 @@ class _Walker:
         self._close()
         self.zone, self.category = "closed", None
 
+    def _on_next(self, i: int, line: str, m: Match[str] | None) -> None:
+        # `下一步,…` ends the issues, unless more headings follow: then it is this issue's own plan.
+        if self.issue is not None and self._heading_follows(i):
+            return self._on_text(i, line, None)
+        self._on_stop(i, line, m)
+
+    def _heading_follows(self, i: int) -> bool:
+        for line in self.lines[i + 1:]:
+            kind = classify(line)[0]
+            if kind in ("chapter", "paren", "number"):
+                return True
+            if kind in ("stop", "date", "attachment_list"):
+                return False
+        return False
+
     def _on_attachment_list(self, i: int, line: str, m: Match[str] | None) -> None:
         self._on_stop(i, line, m)
 
@@ -319,6 +334,19 @@ def issue_title(text: str) -> tuple[str | None, str | None]:
             label = m.groupdict().get("label")
             return clean_title(m.group("title")), (f"问题{label}" if label else None)
     return None, None
+
+
+def closed_heading(line: str) -> bool:
+    """A heading line whose text ends with the fixed words of an issue pattern (`关于X的问题。`)."""
+    kind, m = classify(line)
+    if kind not in ("chapter", "paren", "number", "sub") or m is None:
+        return False
+    text = m.group("text")
+    for pattern in (*grammar().issue_titles, *grammar().category_titles):
+        found = pattern.match(text)
+        if found and found.end("title") < len(text.rstrip("。")):
+            return True
+    return False
 
 
 def category_title(text: str) -> str:

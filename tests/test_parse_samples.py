@@ -1,0 +1,304 @@
+"""The five real sample reports parse to the structure a reader sees in them (DOMAIN.md's expected table)."""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections import Counter
+from datetime import date
+
+import pytest
+from conftest import sample_path
+
+from loaders.models import Report
+from loaders.parse import parse_file, parse_text
+
+# What a careful reader finds in each sample: parts, short unit names, publication date, issues per report.
+EXPECTED = {
+    "000": {"parts": {"main": ("湖州市吴兴区", 14)}, "published": date(2024, 2, 22)},
+    "001": {
+        "parts": {
+            "main": ("湖南湘江新区", 71),
+            "附件1": ("湖南湘江新区纪检监察工委", 11),
+            "附件2": ("湖南湘江新区组织工作部", 14),
+            "附件3": ("湖南湘江新区巡察工作领导小组", 9),
+            "附件4": ("岳麓高新区", 36),
+        },
+        "published": date(2023, 12, 22),
+    },
+    "002": {"parts": {"main": ("苏州市虎丘区", 35)}, "published": date(2020, 4, 27)},
+    "003": {"parts": {"main": ("温州市鹿城区", 13)}, "published": date(2025, 6, 10)},
+    "004": {"parts": {"main": ("聊城市东昌府区", 43)}, "published": date(2023, 9, 26)},
+}
+# The main reports' opening paragraphs: inspection team, start, end, feedback date.
+INSPECTIONS = {
+    "000": ("省委第八巡视组", date(2023, 3, 2), date(2023, 5, 31), date(2023, 7, 26)),
+    "001": ("省委第十四巡视组", date(2023, 3, 9), date(2023, 6, 9), date(2023, 7, 24)),
+    "002": ("省委第八巡视组", date(2019, 8, 5), date(2019, 9, 24), date(2019, 12, 26)),
+    "003": ("省委第八巡视组", date(2024, 3, 18), date(2024, 5, 20), date(2024, 8, 6)),
+    "004": ("省委第六巡视组", date(2022, 11, 14), date(2023, 1, 13), date(2023, 3, 23)),
+}
+REGIONS = {
+    "000": ("浙江省", "湖州市", "吴兴区"),
+    "001": ("湖南省", None, None),
+    "002": ("江苏省", "苏州市", "虎丘区"),
+    "003": ("浙江省", "温州市", "鹿城区"),
+    "004": ("山东省", "聊城市", "东昌府区"),
+}
+SAMPLES = sorted(EXPECTED)
+
+
+@functools.cache
+def parsed(prefix: str) -> tuple[Report, ...]:
+    path = sample_path(prefix)
+    return tuple(parse_text(path.read_text(encoding="utf-8"), path.name))
+
+
+def by_part(prefix: str) -> dict[str, Report]:
+    return {r.part: r for r in parsed(prefix)}
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+def test_reports_units_dates_and_issue_counts(prefix: str) -> None:
+    expected = EXPECTED[prefix]
+    reports = by_part(prefix)
+    assert list(reports) == list(expected["parts"])
+    for part, (unit, issues) in expected["parts"].items():
+        report = reports[part]
+        assert report.unit == unit, part
+        assert report.published_on == expected["published"], part
+        assert len(report.issues) == issues, part
+        assert report.parent_part == (None if part == "main" else "main")
+
+
+def test_all_samples_total_nine_reports_and_246_issues() -> None:
+    reports = [r for prefix in SAMPLES for r in parsed(prefix)]
+    assert len(reports) == 9
+    assert sum(len(r.issues) for r in reports) == 246
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+def test_main_report_inspection_and_region(prefix: str) -> None:
+    main = by_part(prefix)["main"]
+    team, start, end, feedback = INSPECTIONS[prefix]
+    assert (main.inspection.team, main.inspection.start, main.inspection.end) == (team, start, end)
+    assert main.inspection.feedback_on == feedback
+    assert (main.region.province, main.region.city, main.region.county) == REGIONS[prefix]
+
+
+def test_titles_issuers_and_attachment_titles() -> None:
+    assert by_part("000")["main"].title == "中共湖州市吴兴区委关于十五届省委第二轮巡视整改进展情况的通报"
+    assert by_part("000")["main"].issuer == "中共湖州市吴兴区委"
+    assert by_part("003")["main"].title is None and by_part("004")["main"].title is None
+    assert by_part("003")["main"].issuer == "中共温州市鹿城区委"
+    # An attachment's title is printed over two lines: issuer line + 关于…通报 line.
+    annex1 = by_part("001")["附件1"]
+    assert annex1.title == "中共湖南湘江新区纪检监察工作委员会关于提级巡视整改进展情况的通报"
+    assert annex1.issuer == "中共湖南湘江新区纪检监察工作委员会"
+    # 002 is signed by two bodies; its unit comes from the title, without the bracketed alias.
+    assert by_part("002")["main"].issuer == "中共苏州国家高新技术产业开发区工作委员会、中共苏州市虎丘区委员会"
+    # Attachments without a region of their own take the main report's.
+    assert all(r.region.province == "湖南省" for r in parsed("001"))
+
+
+def test_source_link_is_kept_and_chrome_is_not_content() -> None:
+    assert by_part("000")["main"].source_url.startswith("http://www.zjsjw.gov.cn/")
+    for prefix in SAMPLES:
+        for report in parsed(prefix):
+            for issue in report.issues:
+                text = issue.title + "".join(issue.measures)
+                for chrome in ("免责声明", "扫一扫", "发布日期", "文章内容来自网络", "原文链接"):
+                    assert chrome not in text
+
+
+@pytest.mark.parametrize("prefix", ["000", "002", "003", "004"])
+def test_statuses_without_explicit_results_are_inferred(prefix: str) -> None:
+    report = by_part(prefix)["main"]
+    sources = Counter(i.status.source for i in report.issues)
+    assert "explicit" not in sources
+    assert sources["inferred"] >= len(report.issues) - 1
+    unknown = [i.label for i in report.issues if i.status.status is None]
+    warned = [w for w in report.warnings if w.code == "unknown_status"]
+    assert bool(unknown) == bool(warned)
+    for label in unknown:
+        assert label in warned[0].message
+
+
+def test_001_statuses_are_all_explicit_with_the_printed_counts() -> None:
+    issues = [i for r in parsed("001") for i in r.issues]
+    assert {i.status.source for i in issues} == {"explicit"}
+    counts = Counter(i.status.status for i in issues)
+    assert counts == {"完成": 65, "阶段性完成": 75, "未完成": 1}
+    assert sum(1 for i in issues if i.status.status == "完成" and "已完成" in i.status.evidence) == 19
+
+
+def test_001_item_result_wins_over_its_section_heading() -> None:
+    main = by_part("001")["main"]
+    in_done_section = [i for i in main.issues if i.section == "集中整改期内已完成的整改事项"]
+    assert len(in_done_section) == 71
+    assert Counter(i.status.status for i in in_done_section)["阶段性完成"] == 44
+    annex3 = by_part("001")["附件3"]
+    last = annex3.issues[-1]
+    assert last.section.startswith("集中整改期内未完成或长期整改") and last.status.status == "未完成"
+
+
+def test_004_numbering_gaps_are_warnings() -> None:
+    report = by_part("004")["main"]
+    gaps = [w.message for w in report.warnings if w.code == "numbering_gap"]
+    assert len(gaps) == 2
+    assert "3–5" in gaps[0] and "29" in gaps[1]
+    labels = [i.label for i in report.issues if i.category.startswith("贯彻落实党的路线方针政策")]
+    assert labels[:3] == ["1", "2", "6"] and labels[-2:] == ["28", "30"]
+    assert all(w.code != "numbering_gap" for prefix in ("000", "001", "002", "003") for r in parsed(prefix)
+               for w in r.warnings)
+
+
+def test_004_issue_without_guanyu_and_summary_section() -> None:
+    report = by_part("004")["main"]
+    titles = [i.title for i in report.issues]
+    assert "执行干部选拔任用制度不严" in titles
+    assert not any("巡视移交问题线索" in t for t in titles)
+    first = report.issues[0]
+    assert first.title == "学习宣传贯彻党的二十大精神氛围不浓厚"
+    assert len(first.measures) >= 2 and first.measures[1].startswith("二是")  # 一是…二是… split
+    assert {i.category for i in report.issues} == {
+        "贯彻落实党的路线方针政策、党中央重大决策部署以及省委工作要求有差距",
+        "管党治党政治责任链条拧得不紧,贯彻落实全面从严治党战略方针有薄弱环节",
+        "贯彻落实新时代党的组织路线存在不足",
+        "巡视监督发现问题整改不到位",
+    }
+
+
+def test_000_measures_include_the_unlabelled_one() -> None:
+    issues = by_part("000")["main"].issues
+    assert [i.label for i in issues][:3] == ["一", "二", "三"]
+    assert issues[0].title == "学懂弄通做实习近平新时代中国特色社会主义思想存在薄弱环节"
+    assert len(issues[0].measures) == 4 and issues[0].measures[0].startswith("深入学思践悟。")
+    fifth = issues[4]
+    assert fifth.title == "推进高效能区域治理有短板"
+    assert fifth.measures == (fifth.measures[0],) and fifth.measures[0].startswith("推进依法行政。")
+
+
+def test_002_issues_measures_and_organisation_section() -> None:
+    issues = by_part("002")["main"].issues
+    assert issues[0].title == "学习领会不够深刻" and len(issues[0].measures) == 2
+    assert issues[27].title == "主体责任落实不平衡问题"  # quote placed differently
+    assert issues[23].measures[0].startswith("严格干部选用程序。")  # unlabelled measure
+    everything = "".join(m for i in issues for m in i.measures)
+    assert "深化思想认识,增强政治自觉" not in everything  # the organisation section's 一是
+    assert "强化理论武装,一以贯之学深用好新思想" not in everything  # next steps
+
+
+def test_001_layout_variants() -> None:
+    reports = by_part("001")
+    main = reports["main"]
+    assert main.issues[0].category == "贯彻落实党中央重大决策部署和省委工作要求不实,高质量发展质效不高"
+    assert main.issues[0].title == "战略性新兴产业规模相对偏小,构建现代化产业体系还有差距"
+    # 附件1/2: the feedback heading is the issue itself (no category).
+    assert all(i.category == "" for i in reports["附件1"].issues + reports["附件2"].issues)
+    assert reports["附件1"].issues[0].title.startswith("政治理论学习不够深入。")
+    # 附件3: (一)问题1:X — labelled by the problem number.
+    assert [i.label for i in reports["附件3"].issues][:2] == ["问题1", "问题2"]
+    # 附件4: 1.问题2:X + (1) sub-points, which are measures, not issues.
+    annex4 = reports["附件4"]
+    second = annex4.issues[1]
+    assert (second.label, second.category) == ("问题2", "理论学习没有走深走实")
+    assert [m[:9] for m in second.measures] == ["学习氛围不够浓厚。", "基层党组织学习存在"]
+    assert [i.label for i in annex4.issues] == [f"问题{n}" for n in range(1, 37)]
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+def test_no_next_steps_contacts_or_headings_inside_issues(prefix: str) -> None:
+    for report in parsed(prefix):
+        for issue in report.issues:
+            assert issue.title and issue.measures, (report.part, issue.label)
+            for measure in issue.measures:
+                assert not measure.startswith(("下一步", "一、", "二、", "三、", "四、", "附件"))
+                for marker in ("欢迎广大干部群众", "联系电话", "邮政信箱", "下一阶段整改工作安排"):
+                    assert marker not in measure
+
+
+# --- the same document in other clothes parses to the same structure -----------------------------------
+
+FULL_WIDTH = str.maketrans({**{chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}, " ": "\u3000"})
+ASCII_PUNCT = str.maketrans({"(": "(", ")": ")", ":": ":", ",": ",", ";": ";", "“": '"', "”": '"',
+                             "。": ".", "!": "!", "?": "?"})
+
+
+def structure(reports: list[Report] | tuple[Report, ...]) -> list:
+    return [
+        (r.part, r.unit, r.published_on, r.title, r.inspection,
+         [(i.label, i.category, i.title, i.status.status, len(i.measures)) for i in r.issues])
+        for r in reports
+    ]
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+@pytest.mark.parametrize("table", [FULL_WIDTH, ASCII_PUNCT], ids=["full-width", "ascii"])
+def test_punctuation_variants_parse_alike(prefix: str, table: dict) -> None:
+    text = sample_path(prefix).read_text(encoding="utf-8")
+    assert structure(parse_text(text.translate(table))) == structure(parsed(prefix))
+
+
+def rewrap(text: str, width: int) -> str:
+    """Hard-wrap every line at `width` characters with CRLF line ends, as a PDF copy would."""
+    out = []
+    for line in text.splitlines():
+        out.extend(line[k:k + width] for k in range(0, max(len(line), 1), width))
+    return "\r\n".join(out)
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+@pytest.mark.parametrize("width", [36, 42])
+def test_rewrapped_crlf_copy_parses_alike(prefix: str, width: int) -> None:
+    text = sample_path(prefix).read_text(encoding="utf-8")
+    assert structure(parse_text(rewrap(text, width))) == structure(parsed(prefix))
+
+
+def issue_structure(reports: list[Report] | tuple[Report, ...]) -> list:
+    return [(r.part, r.unit, r.title, [(i.label, i.category, i.title, i.status.status) for i in r.issues])
+            for r in reports]
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+def test_issues_survive_any_wrap_width(prefix: str) -> None:
+    # Hard-wrapped text is ambiguous where a paragraph ends exactly at the line end; whatever the width,
+    # no issue may be lost, split or retitled (a measure may rarely split in two, e.g. at `下一步,`).
+    text = sample_path(prefix).read_text(encoding="utf-8")
+    expected = issue_structure(parsed(prefix))
+    for width in range(24, 81, 4):
+        assert issue_structure(parse_text(rewrap(text, width))) == expected, width
+
+
+@pytest.mark.parametrize("prefix", SAMPLES)
+def test_gb18030_bytes_parse_alike(prefix: str) -> None:
+    path = sample_path(prefix)
+    data = path.read_text(encoding="utf-8").encode("gb18030")
+    assert structure(parse_file(path.name, data=data)) == structure(parsed(prefix))
+
+
+def test_parse_file_reads_the_sample_itself() -> None:
+    path = sample_path("001")
+    assert structure(parse_file(path)) == structure(parsed("001"))
+
+
+# --- robustness ---------------------------------------------------------------------------------------------
+
+
+def test_news_article_is_one_report_with_no_issues_and_warnings() -> None:
+    text = "本报讯 今天上午,全市秋季运动会在体育中心开幕。\n来自各区的1200名运动员参加比赛。\n2024年10月8日"
+    (report,) = parse_text(text)
+    assert report.issues == ()
+    assert {"no_issues", "not_a_report"} <= {w.code for w in report.warnings}
+    assert parse_text("") == [] and parse_text(" \n\u3000\n") == []
+
+
+def test_shuffled_and_truncated_samples_never_raise() -> None:
+    rng = random.Random(20240222)
+    for prefix in SAMPLES:
+        lines = sample_path(prefix).read_text(encoding="utf-8").splitlines()
+        for _ in range(5):
+            rng.shuffle(lines)
+            cut = lines[: rng.randrange(len(lines) + 1)]
+            for report in parse_text("\n".join(cut)):
+                assert all(w.code != "parse_error" for w in report.warnings)

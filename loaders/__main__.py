@@ -93,7 +93,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        _err(f"No such file: {args.file}")
+        _err(f"Not a file: {args.file}" if args.file.exists() else f"No such file: {args.file}")
         return EXIT_FAILED
     try:
         reports = ingest.parse_file(str(args.file), args.file.read_bytes())

@@ -4,15 +4,19 @@ import streamlit as st
 
 from views.components.data import ensure_db
 
-st.set_page_config(page_title="巡视整改进展", page_icon="📋", layout="wide")
+st.set_page_config(page_title="巡视整改进展", page_icon=":material/fact_check:", layout="wide")
 ensure_db()
+# Page scripts live in views/, not pages/: a pages/ folder next to app.py switches Streamlit to its old
+# folder-based navigation until app.py has run once in the process, so a copied deep link opened first on a
+# fresh server would bypass this file (no page config, no database check, the wrong page list).
 st.navigation(
     [
-        st.Page("views/overview.py", title="总览", icon="📊", url_path="overview", default=True),
-        st.Page("views/unit.py", title="单位", icon="🏛️", url_path="unit"),
-        st.Page("views/deadlines.py", title="时限", icon="⏰", url_path="deadlines"),
-        st.Page("views/issues.py", title="问题清单", icon="📋", url_path="issues"),
-        st.Page("views/importer.py", title="导入", icon="📥", url_path="import"),
-        st.Page("views/quality.py", title="数据质量", icon="🔍", url_path="quality"),
+        st.Page("views/overview.py", title="总览", icon=":material/dashboard:", url_path="overview",
+                default=True),
+        st.Page("views/unit.py", title="单位", icon=":material/account_balance:", url_path="unit"),
+        st.Page("views/deadlines.py", title="时限", icon=":material/schedule:", url_path="deadlines"),
+        st.Page("views/issues.py", title="问题清单", icon=":material/list_alt:", url_path="issues"),
+        st.Page("views/importer.py", title="导入", icon=":material/upload_file:", url_path="import"),
+        st.Page("views/quality.py", title="数据质量", icon=":material/rule:", url_path="quality"),
     ]
 ).run()

@@ -10,7 +10,7 @@ from views.components.ui import capped_table
 
 f = sidebar_filters("deadlines")
 cap = setting("table_cap", 500)
-st.title("⏰ 时限")
+st.title("时限")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时限早于截至日期、且状态不是“完成”的问题，"
            "逾期时长从它第一个已过的时限算起。")
 
@@ -30,12 +30,11 @@ st.caption(f"每个点是一个时限；问题最多的 {top_units} 个单位单
 st.plotly_chart(charts.deadline_timeline(rows, f.as_of, top_units))
 
 st.subheader("逾期问题")
-left, right = st.columns([2, 3])
+left, _ = st.columns([2, 1])
 with left:
     st.plotly_chart(charts.aging_bars(overdue))
-with right:
-    capped_table(overdue, ["unit", "title", "status", "deadline", "due_on", "days_overdue", "bucket"],
-                 cap, "逾期问题")
+capped_table(overdue, ["unit", "days_overdue", "bucket", "due_on", "deadline", "status", "title", "n_missed"],
+             cap, "逾期问题")
 
 st.subheader("即将到期")
 tabs = st.tabs(["30天内", "90天内"])

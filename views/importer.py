@@ -15,7 +15,7 @@ from views.components.imports import (
 
 sidebar_filters("import")
 limit_mb = setting("upload_limit_mb", 20)
-st.title("📥 导入")
+st.title("导入")
 st.markdown(
     f"上传一份整改进展通报（{' / '.join(ALLOWED_SUFFIXES)}，**不超过 {limit_mb} MB**）。"
     "先显示解析结果供核对，点击“确认导入”后才写入数据库；同一文件再次导入会替换旧版本，人工更正保留。"

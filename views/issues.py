@@ -8,12 +8,12 @@ from views.components.data import db_path, query, setting
 from views.components.filters import filter_label, page_text, sidebar_filters
 from views.components.ui import display_frame, page_window
 
-COLUMNS = ["unit", "published_on", "part", "category", "label", "title", "status", "source", "rule",
-           "confidence", "evidence", "deadlines", "first_due", "override_author", "override_note"]
+COLUMNS = ["unit", "label", "title", "status", "source", "first_due", "deadlines", "category", "published_on",
+           "part", "rule", "confidence", "evidence", "override_author", "override_note"]
 CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key"]
 
 f = sidebar_filters("issues")
-st.title("📋 问题清单")
+st.title("问题清单")
 search = page_text("q", "搜索问题标题和整改措施全文", key="issue_search",
                    placeholder="例如：招商、拆迁、2024年")
 total = query(queries.issues_count, f, search)
@@ -36,12 +36,17 @@ def _csv() -> bytes:
 label = filter_label(f) + (f"_{search.strip()}" if search.strip() else "")
 with top[1]:
     st.download_button(
-        f"⬇️ 下载 CSV（全部 {total} 条，不只是本页）", data=_csv, on_click="ignore", mime="text/csv",
+        f"下载 CSV（全部 {total} 条，不只是本页）", data=_csv, icon=":material/download:",
+        on_click="ignore", mime="text/csv",
         file_name=csv_filename("问题清单", f.as_of, label), disabled=total == 0,
         help="导出当前筛选和搜索下的全部问题（不只是本页）；UTF-8 带 BOM，可直接用 Excel 打开。",
     )
 
 if total:
-    st.dataframe(display_frame(rows, COLUMNS), hide_index=True, height=560)
+    st.dataframe(
+        display_frame(rows, COLUMNS), hide_index=True, height=600,
+        column_config={"问题": st.column_config.TextColumn(width="large"),
+                       "置信度": st.column_config.NumberColumn(format="%.2f")},
+    )
 else:
     st.info("没有符合条件的问题。可以放宽左侧筛选或修改搜索词。")

@@ -13,7 +13,7 @@ from views.components.ui import capped_table, show_table
 f = sidebar_filters("quality")
 cap = setting("table_cap", 500)
 threshold = setting("low_confidence", 0.6)
-st.title("🔍 数据质量")
+st.title("数据质量")
 
 st.subheader("通报声明的数字与解析结果")
 st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。")

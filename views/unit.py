@@ -13,7 +13,7 @@ from views.components.labels import figure_label, part_label
 from views.components.ui import escape_md, page_window, render_issue, show_table
 
 f = sidebar_filters("unit")
-st.title("🏛️ 单位")
+st.title("单位")
 units = sorted(matching_reports(f)["unit"].dropna().unique().tolist())
 if not units:
     st.info("没有符合筛选条件的单位。")
@@ -62,4 +62,4 @@ deadlines = query(queries.deadline_rows, dataclasses.replace(f, units=(unit,)))
 if deadlines.empty:
     st.info("该单位的问题没有可识别日期的时限。")
 else:
-    show_table(mark_overdue(deadlines, f.as_of), ["due_on", "text", "title", "status", "是否逾期"])
+    show_table(mark_overdue(deadlines, f.as_of), ["due_on", "是否逾期", "status", "text", "title"])

@@ -86,11 +86,14 @@ def status_donut(df: pd.DataFrame) -> go.Figure:
         go.Pie(
             labels=data["status"], values=data["n"], hole=0.55, sort=False, direction="clockwise",
             marker={"colors": [STATUS_COLORS[s] for s in data["status"]]},
-            textinfo="label+value", hovertemplate="%{label}：%{value}项（%{percent}）<extra></extra>",
+            textinfo="label+value", textposition="inside", insidetextorientation="horizontal",
+            hovertemplate="%{label}：%{value}项（%{percent}）<extra></extra>",
         )
     )
+    # Slices too thin for their label drop it (the legend still names them) instead of overlapping.
+    fig.update_layout(uniformtext_minsize=11, uniformtext_mode="hide")
     fig.add_annotation(text=f"{int(data['n'].sum())}<br>个问题", showarrow=False, font={"size": 18})
-    return _layout(fig, 340, legend=False)
+    return _layout(fig, 360, legend=True)
 
 
 def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label: str) -> go.Figure:

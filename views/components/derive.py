@@ -39,8 +39,22 @@ def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    # Drop stated columns no report in view states, so the table stays readable.
-    return out.dropna(axis="columns", how="all")
+    # Drop stated columns no report in view states; show the rest as whole numbers, blank when not stated.
+    out = out.dropna(axis="columns", how="all")
+    for col in out.columns:
+        if col.startswith("声明"):
+            out[col] = out[col].map(lambda v: _number(v, "{:g}"))
+        elif col.endswith("差异"):
+            out[col] = out[col].map(lambda v: _number(v, "{:+g}"))
+    return out
+
+
+def _number(value: object, fmt: str) -> str:
+    """A count as text for display; blank when the report does not state it."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    return fmt.format(number) if number else "0"
 
 
 def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:

@@ -156,7 +156,7 @@ def _as_list(value: Any) -> list[str]:
 
 def _link_hint() -> None:
     base = st.context.url
-    with st.sidebar.expander("🔗 复制链接"):
+    with st.sidebar.expander("复制链接", icon=":material/link:"):
         st.caption("浏览器地址栏中的网址已包含当前页面和全部筛选条件：复制它发给别人，打开即是同样的视图。")
         if base:
             st.code(f"{base}?{urlencode(st.query_params.to_dict() | _multi_params(), doseq=True)}",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from views.components.labels import COLUMN_LABELS, SOURCE_BADGE, SOURCE_LABELS, STATUS_BADGE
+from views.components.labels import COLUMN_LABELS, SOURCE_BADGE, SOURCE_LABELS, STATUS_BADGE, part_label
 
 # Characters with a meaning in Streamlit markdown (incl. :color[...] directives and $math$).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:~<>&])")
@@ -33,6 +34,10 @@ def source_badge(source: str | None) -> str:
 def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The chosen columns with Chinese titles and Chinese status-source labels."""
     out = df[columns].copy()
+    if "part" in out:
+        out["part"] = out["part"].map(part_label)
+    if "file" in out:
+        out["file"] = out["file"].map(lambda p: Path(p).name if isinstance(p, str) else p)
     if "source" in out:
         out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, "—") if isinstance(s, str) else "—")
     for col in out.columns:
@@ -75,8 +80,7 @@ def render_issue(issue: object) -> None:
     """One issue: status and source badges, its title, and (on demand) the evidence, measures, deadlines."""
     i: Any = issue  # a row of queries.unit_issues (itertuples)
     badges = f"{status_badge(i.status)} {source_badge(i.source)}"
-    st.markdown(f"{badges} **{escape_md(i.label)}** {escape_md(i.title)}")
-    with st.expander("判定依据与整改措施"):
+    with st.expander(f"{badges} **{escape_md(i.label)}** {escape_md(i.title)}"):
         st.markdown(f"**判定依据**：{escape_md(i.evidence or '—')}")
         conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"
         st.caption(f"规则：{escape_md(i.rule or '—')} ｜ 置信度：{conf}")

@@ -1,0 +1,128 @@
+"""The CSV export (formula neutralising, BOM, file names) and the upload checks that guard the import page."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from views.components.csv_export import csv_filename, neutralise, safe_filename_part, to_csv_bytes
+from views.components.imports import ImportProblem, check_upload, safe_upload_path
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "reports"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("\0x", "'\0x"),
+        ("完成", "完成"),
+        ("1=1", "1=1"),  # only the first character matters
+        ("", ""),
+        (" =x", " =x"),
+    ],
+)
+def test_neutralise_text(cell: str, expected: str) -> None:
+    assert neutralise(cell) == expected
+
+
+@pytest.mark.parametrize("value", [-5, -0.5, 3, None])
+def test_neutralise_leaves_non_text_alone(value: object) -> None:
+    assert neutralise(value) == value
+
+
+def _read(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_bytes_bom_text_only_and_dates() -> None:
+    df = pd.DataFrame(
+        {
+            "问题": ["=1+1", "多行\n文本", "-负号开头"],
+            "数值": [-5, 0, 7],
+            "文字数字": ["-5", "5", "@x"],
+            "日期": pd.to_datetime(["2024-07-31", None, "2020-12-31"]),
+        }
+    )
+    data = to_csv_bytes(df)
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read UTF-8 Chinese
+    rows = _read(data)
+    assert rows[0] == ["问题", "数值", "文字数字", "日期"]
+    assert len(rows) == 4
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "多行\n文本", "'-负号开头"]
+    assert [r[1] for r in rows[1:]] == ["-5", "0", "7"]  # a negative number is not a formula
+    assert [r[2] for r in rows[1:]] == ["'-5", "5", "'@x"]  # but the same characters as text are neutralised
+    assert [r[3] for r in rows[1:]] == ["2024-07-31", "", "2020-12-31"]
+    assert df.loc[0, "问题"] == "=1+1"  # the caller's frame is not modified
+
+
+def test_csv_of_pandas_string_dtype() -> None:
+    df = pd.DataFrame({"a": pd.array(["=x", None, "y"], dtype="string")})
+    assert [r[0] for r in _read(to_csv_bytes(df))[1:]] == ["'=x", "", "y"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("湖州市吴兴区", "湖州市吴兴区"),
+        ("../../etc/passwd", "etc_passwd"),
+        ('a<b>c:d"e|f?g*h', "a_b_c_d_e_f_g_h"),
+        ("x\x00y\nz", "x_y_z"),
+        ("...", "全部"),
+        ("", "全部"),
+    ],
+)
+def test_safe_filename_part(text: str, expected: str) -> None:
+    assert safe_filename_part(text) == expected
+
+
+def test_csv_filename_has_date_and_filter() -> None:
+    name = csv_filename("问题清单", dt.date(2026, 11, 21), "湖州市吴兴区")
+    assert name == "问题清单_2026-11-21_湖州市吴兴区.csv"
+    evil = csv_filename("问题清单", dt.date(2026, 11, 21), "../a/b\\c")
+    assert "/" not in evil and "\\" not in evil and evil.endswith(".csv")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../escape.txt", "..\\..\\escape.pdf", "/etc/passwd.html", "a/../../b.docx", "....txt", "报告.TXT"],
+)
+def test_upload_path_stays_in_folder(tmp_path: Path, name: str) -> None:
+    target = safe_upload_path(tmp_path, name, "ab" * 32)
+    assert target.parent == tmp_path.resolve()
+    assert target.name.startswith("abababababab_")
+    assert target.suffix in {".txt", ".pdf", ".html", ".docx"}
+
+
+def test_upload_path_unknown_suffix(tmp_path: Path) -> None:
+    assert safe_upload_path(tmp_path, "x.exe", "0" * 64).suffix == ".bin"
+
+
+def test_check_upload_accepts_a_sample() -> None:
+    sample = sorted(SAMPLES.glob("*.txt"))[0]
+    check_upload(sample.name, sample.read_bytes(), limit_mb=20)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "limit", "reason"),
+    [
+        ("big.txt", b"x" * (2 * 2**20 + 1), 2, "超过"),
+        ("empty.txt", b"  \n", 20, "空"),
+        ("fake.pdf", "不是PDF".encode(), 20, "不是 PDF"),
+        ("fake.docx", b"plain text", 20, "不是 Word"),
+        ("script.exe", b"MZ", 20, "不支持"),
+    ],
+)
+def test_check_upload_refuses(name: str, data: bytes, limit: float, reason: str) -> None:
+    with pytest.raises(ImportProblem, match=reason):
+        check_upload(name, data, limit_mb=limit)

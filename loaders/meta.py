@@ -88,6 +88,15 @@ def _last_date_index(body: list[str]) -> int | None:
     return None
 
 
+def cut_off_at(body: list[str]) -> str | None:
+    """The last words of a report that looks truncated: no date line under a signature, and the last line
+    stops mid-sentence. None for a complete-looking report."""
+    if not body or _last_date_index(body) is not None:
+        return None
+    last = body[-1]
+    return None if grammar().sub("join", "sentence_end").search(last) else last[-20:]
+
+
 def _published(body: list[str]) -> date | None:
     idx = _last_date_index(body)
     return parse_date_line(body[idx]) if idx is not None else None

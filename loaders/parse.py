@@ -8,18 +8,22 @@ ingest layer can show the user what was found; only empty or whitespace-only tex
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from loaders import meta as meta_mod
+from loaders.deadlines import find_deadlines
+from loaders.figures import extract_figures
 from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, StatusDecision, Warning
 from loaders.normalize import normalize
-from loaders.segment import RawIssue, Segmented, segment, split_reports, strip_chrome
+from loaders.read import read_document
+from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
+from loaders.status import decide_status
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +36,10 @@ _STATED_CATEGORIES = ("categories", "stated_categories")
 
 
 def parse_file(path: str | Path, data: bytes | None = None) -> list[Report]:
-    """Read a file (or its uploaded bytes) and parse it. Raises ReadError when the file cannot be read."""
-    from loaders.read import read_document
-
+    """Read a file (or its uploaded bytes) and parse it (parse_text normalises the text). Raises ReadError
+    when the file cannot be read; the reader's warnings and source URL are carried onto every report."""
     result = read_document(path, data)
-    reports = parse_text(normalize(result.text), source_name=Path(path).name)
+    reports = parse_text(result.text, source_name=Path(path).name)
     extra = tuple(result.warnings)
     return [
         dataclasses.replace(r, warnings=extra + r.warnings, source_url=r.source_url or result.source_url)
@@ -63,6 +66,11 @@ def _parse(text: str) -> list[Report]:
     for part, lines in split_reports(chrome.lines):
         meta, body = meta_mod.extract(lines, chrome.chrome_date)
         seg = segment(body)
+        cut = meta_mod.cut_off_at(body)
+        if cut:
+            seg.warnings.append(Warning(
+                "truncated", f"The text seems cut off: it ends mid-sentence (“…{cut}”) with no signature or "
+                "date, so the last issue may be incomplete and later ones missing."))
         report = _build(part, meta, seg, chrome.source_url)
         if part != "main" and reports:
             report = _inherit(report, reports[0])
@@ -97,8 +105,8 @@ def _inherit(report: Report, main: Report) -> Report:
 
 def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
     body = "\n".join(raw.measures)
-    status = _call("status", "decide_status", (raw.explicit, body, raw.section), UNKNOWN_STATUS, warnings)
-    deadlines = _call("deadlines", "find_deadlines", (body, published), (), warnings)
+    status = _call("status", decide_status, (raw.explicit, body, raw.section), UNKNOWN_STATUS, warnings)
+    deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
     return Issue(
         label=raw.label, category=raw.category, title=raw.title,
         status=status if isinstance(status, StatusDecision) else UNKNOWN_STATUS,
@@ -108,32 +116,80 @@ def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Is
 
 
 def _figures(context: str, warnings: list[Warning]) -> tuple[dict[str, float], tuple[Figure, ...]]:
-    result = _call("figures", "extract_figures", (context,), ({}, ()), warnings)
+    result = _call("figures", extract_figures, (context,), ({}, ()), warnings)
     stated, figures = result if isinstance(result, tuple) and len(result) == 2 else ({}, ())
     return dict(stated or {}), tuple(figures or ())
 
 
-def _call(module: str, name: str, args: tuple, default: Any, warnings: list[Warning]) -> Any:
-    """Call loaders.<module>.<name>; a missing module gives the default, a failure also a warning."""
-    func = _stage(module, name)
-    if func is None:
-        return default
+def _call(stage: str, func: Callable[..., Any], args: tuple, default: Any, warnings: list[Warning]) -> Any:
+    """Run one stage; its failure costs only its own results (and a warning), never the whole report."""
     try:
         return func(*args)
-    except Exception as exc:  # one stage's failure must not lose the whole report
-        log.exception("%s.%s failed", module, name)
-        code = f"{module}_error"
+    except Exception as exc:
+        log.exception("the %s stage failed", stage)
+        code = f"{stage}_error"
         if not any(w.code == code for w in warnings):
-            warnings.append(Warning(code, f"The {module} step failed ({type(exc).__name__}: {exc}); "
+            warnings.append(Warning(code, f"The {stage} step failed ({type(exc).__name__}: {exc}); "
                                           "its results are missing for this report."))
         return default
 
 
-def _stage(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        return getattr(importlib.import_module(f"loaders.{module}"), name)
-    except (ImportError, AttributeError):
-        return None
+# --- file level: chrome and the split into reports ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileText:
+    lines: list[str]
+    source_url: str | None
+    chrome_date: tuple[int, int, int] | None  # (y, m, d) from a surviving `发布日期:` line
+
+
+def strip_chrome(lines: list[str]) -> FileText:
+    """Drop site chrome lines, keeping what they tell: the source link and the site's publication date."""
+    g = grammar()
+    kept: list[str] = []
+    url, when = None, None
+    for line in lines:
+        link = g.rx("source_link").match(line)
+        if link:
+            url = url or link.group("url")
+            continue
+        date_m = g.rx("chrome_date").search(line)
+        if date_m and when is None:
+            when = (int(date_m["y"]), int(date_m["m"]), int(date_m["d"]))
+        if not any(p.search(line) for p in g.chrome):
+            kept.append(line)
+    return FileText(kept, url, when)
+
+
+def split_reports(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """[(part, lines)]: "main" and then each `附件N` that starts a report of its own."""
+    starts = [(i, n) for i, n in _attachment_starts(lines)]
+    parts: list[tuple[str, list[str]]] = []
+    bounds = [0, *[i for i, _ in starts], len(lines)]
+    names = ["main", *[f"附件{n}" for _, n in starts]]
+    for name, begin, end in zip(names, bounds, bounds[1:], strict=False):
+        body = lines[begin + 1 if name != "main" else begin:end]
+        if name != "main" or any(line.strip() for line in body):
+            parts.append((name, body))
+    return parts
+
+
+def _attachment_starts(lines: list[str]) -> Iterator[tuple[int, int]]:
+    g = grammar()
+    ahead = int(g.raw.get("attachment_lookahead", 3))
+    for i, line in enumerate(lines):
+        m = g.rx("attachment_start").match(line)
+        if not m:
+            continue
+        window = lines[i + 1:i + 1 + ahead]
+        if any(_is_title_like(w) for w in window):
+            yield i, cn_number(m.group("num")) or 0
+
+
+def _is_title_like(line: str) -> bool:
+    g = grammar()
+    return bool(g.rx("title").match(line) or g.rx("title_second_line").match(line))
 
 
 # --- report-level warnings ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from re import Match, Pattern
 
@@ -86,64 +85,6 @@ def classify(line: str) -> tuple[str, Match[str] | None]:
     return "text", None
 
 
-# --- file level: chrome and the split into reports ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileText:
-    lines: list[str]
-    source_url: str | None
-    chrome_date: tuple[int, int, int] | None  # (y, m, d) from a surviving `发布日期:` line
-
-
-def strip_chrome(lines: list[str]) -> FileText:
-    """Drop site chrome lines, keeping what they tell: the source link and the site's publication date."""
-    g = grammar()
-    kept: list[str] = []
-    url, when = None, None
-    for line in lines:
-        link = g.rx("source_link").match(line)
-        if link:
-            url = url or link.group("url")
-            continue
-        date_m = g.rx("chrome_date").search(line)
-        if date_m and when is None:
-            when = (int(date_m["y"]), int(date_m["m"]), int(date_m["d"]))
-        if not any(p.search(line) for p in g.chrome):
-            kept.append(line)
-    return FileText(kept, url, when)
-
-
-def split_reports(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """[(part, lines)]: "main" and then each `附件N` that starts a report of its own."""
-    starts = [(i, n) for i, n in _attachment_starts(lines)]
-    parts: list[tuple[str, list[str]]] = []
-    bounds = [0, *[i for i, _ in starts], len(lines)]
-    names = ["main", *[f"附件{n}" for _, n in starts]]
-    for name, begin, end in zip(names, bounds, bounds[1:], strict=False):
-        body = lines[begin + 1 if name != "main" else begin:end]
-        if name != "main" or any(line.strip() for line in body):
-            parts.append((name, body))
-    return parts
-
-
-def _attachment_starts(lines: list[str]) -> Iterator[tuple[int, int]]:
-    g = grammar()
-    ahead = int(g.raw.get("attachment_lookahead", 3))
-    for i, line in enumerate(lines):
-        m = g.rx("attachment_start").match(line)
-        if not m:
-            continue
-        window = lines[i + 1:i + 1 + ahead]
-        if any(_is_title_like(w) for w in window):
-            yield i, cn_number(m.group("num")) or 0
-
-
-def _is_title_like(line: str) -> bool:
-    g = grammar()
-    return bool(g.rx("title").match(line) or g.rx("title_second_line").match(line))
-
-
 # --- report level: the structure walker ---------------------------------------------------------------
 
 
@@ -179,6 +120,8 @@ def segment(lines: list[str]) -> Segmented:
 class _Walker:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
+        self.kinds = [classify(line) for line in lines]
+        self.heading_after = _headings_ahead([kind for kind, _ in self.kinds])
         self.out = Segmented()
         self.chapter = ""  # text of the current plain chapter: passed on as the issue's section
         self.zone = "plain"  # "plain" | "issue" | "closed" (organisation, next steps, tail)
@@ -186,12 +129,20 @@ class _Walker:
         self.issue: RawIssue | None = None
         self.started = False  # an issue or category has been seen
         self.summary = False  # inside a summary heading (its text is context)
+        self.unparsed: list[str] = []  # headings that look like issue headings but match no pattern
 
     def run(self) -> None:
         for i, line in enumerate(self.lines):
-            kind, m = classify(line)
+            kind, m = self.kinds[i]
             getattr(self, f"_on_{kind}")(i, line, m)
         self._close()
+        if self.unparsed:
+            examples = "; ".join(f"“{_clip(line)}”" for line in self.unparsed[:3])
+            self.out.warnings.append(Warning(
+                "unparsed_heading",
+                f"{len(self.unparsed)} heading(s) look like issue headings but match no issue pattern, so "
+                f"they were not counted as issues: {examples}{'…' if len(self.unparsed) > 3 else ''}",
+            ))
 
     # helpers -----------------------------------------------------------------------------------------
     def _close(self) -> None:
@@ -200,7 +151,7 @@ class _Walker:
         self.issue = None
 
     def _next_kind(self, i: int) -> str:
-        return classify(self.lines[i + 1])[0] if i + 1 < len(self.lines) else ""
+        return self.kinds[i + 1][0] if i + 1 < len(self.kinds) else ""
 
     def _open(self, m: Match[str], level: str, title: str, label: str) -> None:
         self._close()
@@ -219,11 +170,7 @@ class _Walker:
 
     def _warn_unparsed(self, line: str) -> None:
         if self.zone == "plain" and grammar().rx("looks_like_issue").search(line):
-            self.out.warnings.append(Warning(
-                "unparsed_heading",
-                f"The heading “{_clip(line)}” looks like an issue heading but matches no issue pattern, "
-                "so it was not counted as an issue.",
-            ))
+            self.unparsed.append(line)
 
     # line kinds --------------------------------------------------------------------------------------
     def _on_chapter(self, i: int, line: str, m: Match[str]) -> None:
@@ -264,8 +211,10 @@ class _Walker:
         text = m.group("text")
         if self.zone == "closed":
             return self._on_text(i, line, None)
-        if self.category is not None or (self.issue is None and self._next_kind(i) == "result"):
-            title, label = issue_title(text)
+        title, label = issue_title(text)
+        in_chapter_issue = self.issue is not None and self.issue.level == "chapter"
+        if (self.category is not None or (self.issue is None and self._next_kind(i) == "result")
+                or (title is not None and not in_chapter_issue)):
             return self._open(m, "number", title if title is not None else clean_title(text),
                               label or m.group("num"))
         if self.issue is not None:
@@ -297,18 +246,9 @@ class _Walker:
 
     def _on_next(self, i: int, line: str, m: Match[str] | None) -> None:
         # `下一步,…` ends the issues, unless more headings follow: then it is this issue's own plan.
-        if self.issue is not None and self._heading_follows(i):
+        if self.issue is not None and self.heading_after[i]:
             return self._on_text(i, line, None)
         self._on_stop(i, line, m)
-
-    def _heading_follows(self, i: int) -> bool:
-        for line in self.lines[i + 1:]:
-            kind = classify(line)[0]
-            if kind in ("chapter", "paren", "number"):
-                return True
-            if kind in ("stop", "date", "attachment_list"):
-                return False
-        return False
 
     def _on_attachment_list(self, i: int, line: str, m: Match[str] | None) -> None:
         self._on_stop(i, line, m)
@@ -321,6 +261,18 @@ class _Walker:
             self._add_measures(line)
         elif not self.started or self.summary:
             self.out.context.append(line)
+
+
+def _headings_ahead(kinds: list[str]) -> list[bool]:
+    """For each line: does a heading follow it before the contacts, the date or the attachment list?"""
+    ahead, seen = [False] * len(kinds), False
+    for i in range(len(kinds) - 1, -1, -1):
+        ahead[i] = seen
+        if kinds[i] in ("chapter", "paren", "number"):
+            seen = True
+        elif kinds[i] in ("stop", "date", "attachment_list"):
+            seen = False
+    return ahead
 
 
 # --- titles, measures, numbering ---------------------------------------------------------------------

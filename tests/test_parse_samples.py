@@ -218,6 +218,24 @@ def test_no_next_steps_contacts_or_headings_inside_issues(prefix: str) -> None:
                     assert marker not in measure
 
 
+def test_stated_totals_against_parsed_counts() -> None:
+    # 000 states 38 problems in 14 aspects and prints one heading per aspect: the warning names both.
+    (warning,) = [w for w in by_part("000")["main"].warnings if w.code == "stated_count_mismatch"]
+    assert "38" in warning.message and "14" in warning.message
+    # The totals and accountability figures come from the opening and summary text, not from measures.
+    kinds = {f.kind: f.value for f in by_part("000")["main"].figures}
+    assert kinds["party_discipline"] == 38 and kinds["money_refunded"] == 528.09
+    assert {f.kind: f.value for f in by_part("004")["main"].figures}["cases_closed"] == 82  # (五) summary
+
+
+def test_complete_samples_have_no_truncation_warning_but_cut_copies_do() -> None:
+    for prefix in SAMPLES:
+        assert all(w.code != "truncated" for r in parsed(prefix) for w in r.warnings)
+        text = sample_path(prefix).read_text(encoding="utf-8")
+        cut = parse_text(text[: len(text) // 2])
+        assert any(w.code == "truncated" for w in cut[-1].warnings), prefix
+
+
 # --- the same document in other clothes parses to the same structure -----------------------------------
 
 FULL_WIDTH = str.maketrans({**{chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}, " ": "\u3000"})

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from loaders.meta import inspection, parse_date_line, short_unit
 from loaders.normalize import normalize
-from loaders.parse import parse_text
+from loaders.parse import parse_text, split_reports
 from loaders.regions import lookup
-from loaders.segment import classify, cn_number, segment, split_measures, split_reports
+from loaders.segment import classify, cn_number, segment, split_measures
 
 LINE_KINDS = [
     ("一、关于“发挥区域优势还不够有力”问题的整改情况", "chapter"),

@@ -9,7 +9,8 @@ Canonical forms (the grammar in config.yaml `segment:` is written against them):
   spaces go inside numbers and dates (`2023 年 4 月 11 日` → `2023年4月11日`) and next to Chinese
   punctuation, but stay between two Chinese characters (they may be deliberate: `千年溇港 太湖明珠`);
 - CRLF / CR / other line separators → LF; blank lines go (a blank line still ends a paragraph);
-- a line broken inside a paragraph is joined to the previous one (see `_continues`).
+- pinyin that mirror sites insert after characters goes (`巡(xún)视` → `巡视`);
+- a line broken inside a paragraph is joined to the previous one (see `_continues`, `_continues_full`).
 normalize() is idempotent.
 """
 
@@ -43,6 +44,8 @@ _DROP_SPACE = re.compile(
 _HAS_HAN = re.compile(f"[{_HAN}]")
 _SENTENCE_DOT = re.compile(rf"(?<=[{_HAN}”’》)%])\.(?=$|[{_HAN}“‘《(\s])|(?<=[{_HAN}%])\.(?=\d)")
 _NUMERAL_PREFIX = re.compile(r"^[一二三四五六七八九十百零〇]{1,4}$")
+# Mirror sites insert pinyin after characters: 統(tǒng) → 統.
+_PINYIN = re.compile(rf"(?<=[{_HAN}])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,7}}\)")
 _SINGLE_QUOTE = re.compile(rf"(?<=[{_HAN}“”])'|'(?=[{_HAN}“”])")
 _OPEN_CLOSE = (("“", "”"), ("(", ")"), ("《", "》"))
 _INDENT = ("  ", "\t")  # after folding: two spaces (two ideographic spaces) or a tab open a paragraph
@@ -65,6 +68,7 @@ def _clean_line(line: str) -> str:
         return ""
     line = _DROP_SPACE.sub("", line)
     if _HAS_HAN.search(line):
+        line = _PINYIN.sub("", line)
         line = _pair_quotes(line)
         line = _SENTENCE_DOT.sub(_sentence_dot, line)
     return line

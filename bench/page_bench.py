@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import time
@@ -20,13 +21,13 @@ def page_scripts() -> list[Path]:
     return found
 
 
-def _run_once(page: Path, clear_cache: bool) -> tuple[float, str | None]:
+def _run_once(at: Any, clear_cache: bool) -> tuple[float, str | None]:
+    """One rerun of an existing AppTest (a new AppTest costs 0.1–0.8 s of harness set-up a server pays
+    once: component discovery; so every page keeps one AppTest, as a browser session keeps its session)."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     if clear_cache:  # a first view, or new filters: every query misses st.cache_data
         st.cache_data.clear()
-    at = AppTest.from_file(str(page), default_timeout=120)
     t0 = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - t0
@@ -39,6 +40,9 @@ def _run_once(page: Path, clear_cache: bool) -> tuple[float, str | None]:
 def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
     """Per page: median of `repeats` runs after one warm-up, with an empty cache (cold) and a full one
     (warm)."""
+    from streamlit.testing.v1 import AppTest
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext" noise in bare mode
     previous = os.environ.get(DB_ENV)
     os.environ[DB_ENV] = str(db)
     out: dict[str, Any] = {}
@@ -46,12 +50,13 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
         log(f"    no page scripts in {', '.join(PAGE_DIRS)}/")
     try:
         for page in page_scripts():
-            _run_once(page, clear_cache=True)  # warm-up: imports, OS page cache
+            at = AppTest.from_file(str(page), default_timeout=300)
+            _run_once(at, clear_cache=True)  # warm-up: imports, OS page cache
             cold, warm, errors = [], [], set()
             for _ in range(repeats):
-                s, err = _run_once(page, clear_cache=True)
+                s, err = _run_once(at, clear_cache=True)
                 cold.append(s)
-                s2, err2 = _run_once(page, clear_cache=False)
+                s2, err2 = _run_once(at, clear_cache=False)
                 warm.append(s2)
                 errors |= {e for e in (err, err2) if e}
             name = str(page.relative_to(PROJECT_ROOT))

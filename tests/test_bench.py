@@ -156,3 +156,40 @@ def test_manifest_is_valid_json_with_sorted_keys(corpus: tuple[Path, dict]) -> N
     out, _ = corpus
     raw = (out / MANIFEST).read_text("utf-8")
     assert json.loads(raw)["n"] == N_FILES
+
+
+def test_results_mark_targets_met_missed_or_not_measured() -> None:
+    from bench.results import evaluate, render
+
+    run = {"seconds": 10.0, "peak_rss": 600 * 2**20}
+    ingest = {
+        "files": 10000,
+        "reports": 15000,
+        "issues": 1,
+        "mb": 300.0,
+        "fresh": {**run, "seconds": 150.0},
+        "unchanged": {**run, "seconds": 3.0},
+        "changed": run,
+        "reports_per_s": 100.0,
+        "files_per_s": 66.0,
+        "mb_per_s": 2.0,
+        "db_bytes": 1,
+        "stored_reports": 15000,
+        "stored_issues": 1,
+        "changed_files": 100,
+    }
+    res = {
+        "machine": {"CPU": "x"},
+        "commands": ["python -m bench"],
+        "workers": 2,
+        "repeats": 3,
+        "ingest": {"10000": ingest},
+        "pages": {"10000": {"views/a.py": {"cold": 0.7, "warm": 0.1, "error": None}}},
+    }
+    verdicts = {target.split(" ≤")[0]: verdict for target, _, verdict, _ in evaluate(res)}
+    assert verdicts["10,000 reports ingested"] == "**missed**"  # 10,000 / 100 per s = 100 s > 60 s
+    assert verdicts["unchanged re-ingest (10,000-file corpus)"] == "met"
+    assert verdicts["peak memory (RSS, whole process tree)"] == "met"
+    assert verdicts["every page's server-side run at 10,000 reports"] == "**missed**"
+    assert verdicts["every dashboard query at 100,000 reports"] == "–"  # not measured
+    assert "| 10,000 | 15,000 |" in render(res)

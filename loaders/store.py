@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -104,8 +105,10 @@ def _open(db: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnectio
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _busy(db, timeout) from None
-        time.sleep(min(pause, remaining))
-        pause = min(pause * 2, 0.5)
+        # Short, jittered pauses: a lock is usually held for well under a second, and a writer waiting on
+        # busy readers (or the reverse) must not keep missing the gaps between them.
+        time.sleep(min(pause * random.uniform(0.5, 1.0), remaining))
+        pause = min(pause * 2, 0.1)
 
 
 @contextlib.contextmanager

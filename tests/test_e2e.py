@@ -210,13 +210,13 @@ def _choose_unit(page: object, unit: str) -> None:
 
 def test_unit_filter_url_page_switch_and_csv(server: tuple[str, Path], page: object) -> None:
     url, db = server
-    unit_issues = _db_count(
-        db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?", [UNIT]
-    )
-    assert unit_issues > 0
     page.goto(url + "/issues")  # type: ignore[attr-defined]
     page.get_by_role("heading", name="问题清单", level=1).wait_for(timeout=120_000)  # type: ignore[attr-defined]
     _settled(page)
+    unit_issues = _db_count(  # the app built the database on its first page load
+        db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?", [UNIT]
+    )
+    assert unit_issues > 0
     _choose_unit(page, UNIT)
     assert _query(page)["unit"] == [UNIT]
     page.get_by_text(f"共 {unit_issues} 条").wait_for()  # type: ignore[attr-defined]
@@ -229,7 +229,7 @@ def test_unit_filter_url_page_switch_and_csv(server: tuple[str, Path], page: obj
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:2] == ["单位", "发布日期"]
+    assert rows[0][:3] == ["单位", "编号", "问题"]
     assert len(rows) - 1 == unit_issues
     assert {r[0] for r in rows[1:]} == {UNIT}
 

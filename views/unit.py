@@ -20,6 +20,14 @@ if not units:
     st.stop()
 unit = page_choice("u", "选择单位", units, key="unit_pick")
 issues = query(queries.unit_issues, f, unit)
+k = query(queries.key_figures, dataclasses.replace(f, units=(unit,))).iloc[0]
+cols = st.columns(6)
+cols[0].metric("问题", int(k["issues"]))
+cols[1].metric("完成率", f"{k['done_rate']:.1%}")
+cols[2].metric("阶段性完成", int(k["partial"]))
+cols[3].metric("未完成", int(k["open"]))
+cols[4].metric("未知", int(k["unknown"]))
+cols[5].metric("逾期", int(k["overdue"]), help=f"截至 {f.as_of:%Y-%m-%d}")
 
 st.subheader("通报")
 reports = query(queries.unit_reports, f, unit)

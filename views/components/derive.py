@@ -28,13 +28,13 @@ def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame
     by_report = {k: dict(zip(g["kind"], g["value"], strict=True)) for k, g in stated.groupby("report_key")}
     for r in counts.itertuples():
         totals = {**by_report.get(r.report_key, {}), **stated_totals(r.stated_json)}
-        row = {"unit": r.unit, "part": r.part, "published_on": r.published_on, "解析问题数": r.issues,
-               "解析措施数": r.measures, "解析类别数": r.categories, "警告": r.warnings}
-        for key, label in STATED_LABELS.items():
-            row[f"声明{label}"] = totals.get(key)
-        for key, col in COMPARED.items():
-            said = totals.get(key)
-            row[f"{STATED_LABELS[key]}差异"] = None if said is None else getattr(r, col) - said
+        row: dict[str, object] = {"unit": r.unit, "part": r.part, "published_on": r.published_on}
+        for key, col in COMPARED.items():  # stated, parsed and their difference side by side
+            label, said, found = STATED_LABELS[key], totals.get(key), getattr(r, col)
+            row |= {f"声明{label}": said, f"解析{label}": found,
+                    f"{label}差异": None if said is None else found - said}
+        row |= {f"声明{STATED_LABELS[k]}": totals.get(k) for k in STATED_LABELS if k not in COMPARED}
+        row |= {"解析类别": r.categories, "警告": r.warnings}
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:

@@ -12,6 +12,7 @@ from views.components.imports import (
     preview_warnings,
     store_upload,
 )
+from views.components.ui import escape_md
 
 sidebar_filters("import")
 limit_mb = setting("upload_limit_mb", 20)
@@ -39,13 +40,14 @@ else:
     try:
         parsed = parse_upload(upload.name, data, limit_mb)
     except ImportProblem as problem:
-        st.error(f"“{upload.name}”无法导入：{problem}")
+        st.error(f"“{escape_md(upload.name)}”无法导入：{escape_md(problem)}")
         st.stop()
     ss["import_parsed"] = parsed
 
 reports = preview_reports(parsed)
 st.subheader("解析结果（尚未保存）")
-st.markdown(f"在“{parsed.name}”中找到 **{len(reports)} 份通报**、**{int(reports['问题'].sum())} 个问题**：")
+n_issues = int(reports["问题"].sum())
+st.markdown(f"在“{escape_md(parsed.name)}”中找到 **{len(reports)} 份通报**、**{n_issues} 个问题**：")
 st.dataframe(reports, hide_index=True)
 warnings = preview_warnings(parsed)
 if warnings.empty:
@@ -58,10 +60,11 @@ if st.button("确认导入", type="primary"):
     try:
         result = store_upload(parsed, uploads_dir(), db_path())
     except ImportProblem as problem:
-        st.error(f"导入失败：{problem}")
+        st.error(f"导入失败：{escape_md(problem)}")
         st.stop()
     replaced = f"（替换了 {result.replaced_reports} 份旧版本）" if result.replaced_reports else ""
-    ss["import_done"] = f"已导入“{parsed.name}”：{result.reports} 份通报、{result.issues} 个问题{replaced}。"
+    counts = f"{result.reports} 份通报、{result.issues} 个问题"
+    ss["import_done"] = f"已导入“{escape_md(parsed.name)}”：{counts}{replaced}。"
     ss["upload_round"] = ss.get("upload_round", 0) + 1  # a fresh, empty uploader
     ss.pop("import_parsed", None)
     st.rerun()

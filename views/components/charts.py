@@ -72,7 +72,7 @@ def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 1
         hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{customdata[2]}项（%{x:.0%}）<extra></extra>",
         textposition="inside", insidetextanchor="middle",
     )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1], title=None)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.001], tickvals=[0, 0.25, 0.5, 0.75, 1], title=None)
     fig.update_yaxes(title=None, automargin=True)
     return _layout(fig, 90 + 30 * len(order))
 

@@ -53,9 +53,10 @@ def _save(issue_key: str, status: str, note: str, author: str, title: str) -> No
         st.error("数据库正被其他程序使用（例如正在导入），请稍后再保存。")
         return
     except store.StoreError as exc:  # e.g. the issue vanished in a re-ingestion meanwhile
-        st.error(f"保存失败，未做任何更改（{exc}）。")
+        st.error(f"保存失败，未做任何更改（{escape_md(exc)}）。")
         return
-    done = f"已保存：“{title[:40]}”更正为“{status}”（{author.strip()}）。各页面已按新状态统计。"
+    who = escape_md(author.strip())
+    done = f"已保存：“{escape_md(title[:40])}”更正为“{status}”（{who}）。各页面已按新状态统计。"
     st.session_state["override_done"] = done
     st.session_state["ov_clear"] = True  # empty the note on the next run (a widget's state can't change now)
     st.rerun()

@@ -73,10 +73,11 @@ def ensure_db() -> None:
     if db.exists():
         return
     from loaders.ingest import ensure_database  # imported late: parsing modules are heavy
+    from views.components.ui import escape_md
 
     with st.spinner("正在从样本报告建立数据库…"):
         try:
             ensure_database(db, reports_dir())
         except Exception as exc:  # shown plainly: a first start must never end in a traceback
-            st.error(f"无法建立数据库：{exc}")
+            st.error(f"无法建立数据库：{escape_md(exc)}")
             st.stop()

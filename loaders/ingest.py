@@ -24,6 +24,7 @@ from pathlib import Path
 
 from loaders import store
 from loaders.config import project_path, section
+from loaders.fingerprint import parser_fingerprint
 from loaders.models import Report
 
 SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
@@ -191,12 +192,13 @@ class Progress:
             sys.stderr.flush()
 
 
-def _known_files(db: Path) -> dict[str, str]:
+def _known_files(db: Path) -> dict[str, tuple[str, str]]:
+    """file_sha -> (path, parser_version) of the stored files."""
     if not db.exists():
         return {}
     with store.read_connection(db) as con:
         try:
-            return store.stored_files(con)
+            return store.stored_versions(con)
         except store.duckdb.CatalogException:  # an empty file without our schema yet
             return {}
 
@@ -214,9 +216,10 @@ def ingest_paths(
     known = _known_files(db_path)
     summary = IngestSummary(files_seen=len(files))
     bar = Progress(len(files), progress)
-    todo = _skip_unchanged(files, known, summary, bar)
+    todo = _skip_unchanged(files, known, parser_fingerprint(), summary, bar)
+    old_paths = {path for path, _ in known.values()}
     try:
-        _parse_and_write(todo, db_path, set(known.values()), workers or os.cpu_count() or 1, summary, bar)
+        _parse_and_write(todo, db_path, old_paths, workers or os.cpu_count() or 1, summary, bar)
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - started
@@ -224,10 +227,11 @@ def ingest_paths(
 
 
 def _skip_unchanged(
-    files: list[Path], known: dict[str, str], summary: IngestSummary, bar: Progress
+    files: list[Path], known: dict[str, tuple[str, str]], version: str, summary: IngestSummary, bar: Progress
 ) -> list[str]:
-    """Hash every file; files whose sha is stored (or repeated in this run) are unchanged and never parsed."""
-    seen: set[str] = set(known)
+    """Hash every file; a file whose sha is stored with the current parser version (or repeated in this run)
+    is unchanged and never parsed. One stored under other rules or code is parsed again and replaced."""
+    seen: set[str] = {sha for sha, (_, v) in known.items() if v == version}
     todo = []
     for f in files:
         try:
@@ -256,7 +260,8 @@ def _parse_and_write(
         else:
             if not batch:
                 first_at = time.monotonic()
-            batch.append(store.FileVersion(parsed.sha, parsed.path, parsed.size, parsed.reports))
+            batch.append(store.FileVersion(parsed.sha, parsed.path, parsed.size, parsed.reports,
+                                           parser_fingerprint()))
         if batch and (len(batch) >= BATCH_FILES or time.monotonic() - first_at >= BATCH_SECONDS):
             _flush(db, batch, old_paths, summary)
             batch = []

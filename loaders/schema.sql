@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS files (
     path          VARCHAR NOT NULL,      -- absolute path at ingestion; a new sha at the same path replaces it
     size_bytes    BIGINT NOT NULL,
     ingested_at   TIMESTAMP NOT NULL,
-    n_reports     INTEGER NOT NULL       -- reports found in the file when it was ingested
+    n_reports     INTEGER NOT NULL,      -- reports found in the file when it was ingested
+    parser_version VARCHAR              -- loaders/fingerprint.py: rules + parser code it was parsed with
 );
 
 CREATE TABLE IF NOT EXISTS reports (

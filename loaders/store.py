@@ -151,6 +151,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if not {*ALL_TABLES, "issues_effective"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'files'").fetchall()}
+    if "parser_version" not in columns:  # a database made before files.parser_version existed
+        con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
 
 
 # --- writing parsed reports -----------------------------------------------------------------------------
@@ -160,7 +164,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 _ARROW_TYPES = {"s": pa.string(), "i": pa.int32(), "l": pa.int64(), "f": pa.float64(), "d": pa.date32(),
                 "t": pa.timestamp("us")}
 _COLUMNS = {
-    "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i",
+    "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s",
     "reports": "report_key:s file_sha:s ordinal:i part:s parent_key:s title:s unit:s issuer:s province:s"
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
     " stated_json:s",
@@ -185,6 +189,7 @@ class FileVersion:
     path: str
     size: int
     reports: Sequence[Report]
+    parser_version: str = ""  # loaders/fingerprint.py at parse time
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,7 @@ class _Rows:
 
 def _add_file(rows: _Rows, fv: FileVersion, now: datetime) -> None:
     rows.add("files", file_sha=fv.file_sha, path=fv.path, size_bytes=fv.size, ingested_at=now,
-             n_reports=len(fv.reports))
+             n_reports=len(fv.reports), parser_version=fv.parser_version)
     keys = _report_keys(fv.reports)
     by_part = {r.part: k for r, k in zip(fv.reports, keys, strict=True)}
     for ordinal, (report, rkey) in enumerate(zip(fv.reports, keys, strict=True)):
@@ -490,5 +495,16 @@ def table_counts(db: str | Path | None) -> dict[str, int]:
 
 
 def stored_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """file_sha -> path of every stored file (ingestion skips these shas without parsing)."""
+    """file_sha -> path of every stored file."""
     return dict(con.execute("SELECT file_sha, path FROM files").fetchall())
+
+
+def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """file_sha -> (path, parser_version) of every stored file (ingestion skips a sha without parsing
+    only when its parser_version is the current one)."""
+    has_version = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'files' "
+        "AND column_name = 'parser_version'").fetchall()[0][0]
+    version = "coalesce(parser_version, '')" if has_version else "''"  # constant SQL, no user input
+    rows = con.execute(f"SELECT file_sha, path, {version} FROM files").fetchall()
+    return {sha: (path, version) for sha, path, version in rows}

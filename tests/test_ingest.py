@@ -110,6 +110,32 @@ def test_second_run_skips_unchanged_files_without_parsing(tmp_path: Path, parser
     assert store.table_checksums(db) == before
 
 
+def test_changed_rules_reparse_stored_files_and_keep_overrides(
+    tmp_path: Path, parser: CountingParser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path / "in", {f"{i}.txt": report_text(f"单位{i}", 2) for i in range(3)})
+    db = tmp_path / "t.duckdb"
+    ingest.ingest_paths([folder], db, workers=1, progress=False)
+    with store.read_connection(db) as con:
+        key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0][0]
+    store.add_override(db, key, "未完成", "核实后更正", "王督查")
+    parser.calls.clear()
+    # A supervisor tuned config.yaml (or the parser code changed): the fingerprint differs.
+    monkeypatch.setattr(ingest, "parser_fingerprint", lambda: "tuned-rules")
+    again = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert sorted(parser.calls) == ["0.txt", "1.txt", "2.txt"]
+    assert (again.new, again.unchanged, again.replaced, again.failures) == (0, 0, 3, [])
+    counts = store.table_counts(db)
+    assert (counts["files"], counts["reports"], counts["issues"]) == (3, 3, 6)
+    with store.read_connection(db) as con:
+        row = con.execute("SELECT effective_status, effective_source FROM issues_effective "
+                          "WHERE issue_key = ?", [key]).fetchall()
+    assert row == [("未完成", "override")]
+    parser.calls.clear()
+    third = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert parser.calls == [] and third.unchanged == 3
+
+
 def test_changed_file_replaces_its_old_rows(tmp_path: Path, parser: CountingParser) -> None:
     folder = make_folder(tmp_path / "in", {"a.txt": report_text("甲区", 5), "b.txt": report_text("乙区", 2)})
     db = tmp_path / "t.duckdb"

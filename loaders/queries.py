@@ -14,6 +14,7 @@ from loaders import store
 UNKNOWN = "未知"  # label of an issue whose status nothing decided (effective_status IS NULL)
 STATUS_LABELS: tuple[str, ...] = ("完成", "阶段性完成", "未完成", UNKNOWN)
 AGING_BUCKETS: tuple[str, ...] = ("≤30天", "31–90天", "91–365天", ">365天")
+OTHER = "其他"  # the group that holds every unit beyond the top N in charts
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,13 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
             f"(i.effective_source = 'override' OR "
             f"COALESCE(i.confidence, 0) >= {p.bind('min_conf', float(f.min_confidence))})"
         )
-    needle = search.strip().lower()
+    needle = search.strip()
     if needle:
-        q = p.bind("search", needle)
-        conds.append(
-            f"(contains(lower(i.title), {q}) OR contains(lower(COALESCE(i.measures_text, '')), {q}))"
-        )
+        # Case matters only for Latin letters; lower() over every measure text costs ~6x: skip it otherwise.
+        fold = any(c.isascii() and c.isalpha() for c in needle)
+        q = p.bind("search", needle.lower() if fold else needle)
+        title, text = ("lower(i.title)", "lower(i.measures_text)") if fold else ("i.title", "i.measures_text")
+        conds.append(f"(contains({title}, {q}) OR contains(COALESCE({text}, ''), {q}))")
     return " AND ".join(conds)
 
 
@@ -204,31 +206,43 @@ def unit_figures(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def _issue_columns() -> str:
-    """Issue columns shared by the unit page, the explorer and the CSV (deadlines folded into one cell)."""
-    return """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title, fi.category_label AS category,
+def _issue_rows(
+    f: Filters, p: _Params, where: str = "TRUE", order: str = "", limit: int | None = None,
+    offset: int = 0, search: str = "",
+) -> str:
+    """Issue rows for the unit page, the explorer and the CSV: the page of rows is cut first, then only
+    those rows get their deadlines folded into one cell (folding all rows first is slow at scale)."""
+    order = order or "fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key"
+    page = ""
+    if limit is not None:
+        page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
+    return f"""{_ctes(f, p, search)},
+    pg AS MATERIALIZED (SELECT * FROM fi WHERE {where} ORDER BY {order} {page}),  -- used twice: compute once
+    dl AS (
+        SELECT d.issue_key,
+               string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
+                          ORDER BY d.seq) AS deadlines,
+               min(d.due_on) AS first_due
+        FROM deadlines d WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key
+    )
+    SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title, fi.category_label AS category,
            fi.seq, fi.label, fi.title, fi.status_label AS status, fi.status AS parsed_status,
            fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence, fi.measures_text,
-           fi.override_author, fi.override_note, fi.override_at,
-           (SELECT string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
-                              ORDER BY d.seq)
-            FROM deadlines d WHERE d.issue_key = fi.issue_key) AS deadlines,
-           (SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = fi.issue_key) AS first_due"""
+           fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due
+    FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
+    ORDER BY {order}"""
 
 
 def unit_issues(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
     p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT {_issue_columns()} FROM fi WHERE fi.unit = {p.bind("unit", unit)}
-    ORDER BY fi.published_on, fi.part, fi.seq"""
-    return _frame(db, sql, p)
+    return _frame(db, _issue_rows(f, p, where=f"fi.unit = {p.bind('unit', unit)}"), p)
 
 
 # --- deadlines --------------------------------------------------------------------------------------------
 
 
 def deadline_rows(db: str | Path, f: Filters) -> pd.DataFrame:
-    """Every dated deadline of the filtered issues."""
+    """Every dated deadline of the filtered issues (the unit page: one unit's deadlines)."""
     p = _Params()
     sql = f"""{_ctes(f, p)}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
@@ -238,40 +252,90 @@ def deadline_rows(db: str | Path, f: Filters) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def overdue_issues(db: str | Path, f: Filters) -> pd.DataFrame:
-    """Issues not 完成 with a deadline before as-of; aged from the first missed deadline."""
+def deadline_summary(db: str | Path, f: Filters) -> pd.DataFrame:
+    """One row: issues with a dated deadline, overdue issues, and issues not 完成 due within 30 / 90 days."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
     sql = f"""{_ctes(f, p)},
+    d AS (SELECT fi.issue_key, fi.status_label, dd.due_on
+          FROM fi JOIN deadlines dd ON dd.issue_key = fi.issue_key WHERE dd.due_on IS NOT NULL)
+    SELECT count(DISTINCT issue_key) AS with_deadline,
+           count(DISTINCT issue_key) FILTER (WHERE status_label <> '完成' AND due_on < {as_of}) AS overdue,
+           count(DISTINCT issue_key) FILTER (WHERE status_label <> '完成' AND due_on >= {as_of}
+                                             AND due_on <= {as_of}::DATE + 30) AS due_30,
+           count(DISTINCT issue_key) FILTER (WHERE status_label <> '完成' AND due_on >= {as_of}
+                                             AND due_on <= {as_of}::DATE + 90) AS due_90
+    FROM d"""
+    return _frame(db, sql, p)
+
+
+def deadline_points(db: str | Path, f: Filters, top_units: int, max_points: int = 3000) -> pd.DataFrame:
+    """Points for the timeline (unit, due_on, status, n, title, text): the top_units units with the most
+    deadlines, the rest as one row "其他"; one point per deadline, or, beyond max_points deadlines, one per
+    row, month and status (n = how many; title and text are an example)."""
+    p = _Params()
+    many = f"(SELECT count(*) FROM d) > {p.bind('max_points', int(max_points))}"
+    top = p.bind("top", int(top_units))
+    sql = f"""{_ctes(f, p)},
+    d0 AS (SELECT fi.unit, fi.title, fi.status_label AS status, dd.text, dd.due_on
+           FROM fi JOIN deadlines dd ON dd.issue_key = fi.issue_key WHERE dd.due_on IS NOT NULL),
+    top AS (SELECT unit FROM d0 GROUP BY unit ORDER BY count(*) DESC, unit LIMIT {top}),
+    d AS (SELECT CASE WHEN unit IN (SELECT unit FROM top) THEN unit ELSE '{OTHER}' END AS unit,
+                 title, status, text, due_on FROM d0)
+    SELECT unit, due_on, status, 1 AS n, title, text FROM d WHERE NOT {many}
+    UNION ALL
+    SELECT unit, date_trunc('month', due_on)::DATE + 14 AS due_on, status, count(*) AS n,
+           any_value(title) AS title, any_value(text) AS text
+    FROM d WHERE {many} GROUP BY unit, date_trunc('month', due_on), status
+    ORDER BY due_on, unit"""
+    return _frame(db, sql, p)
+
+
+def _missed(p: _Params, f: Filters) -> str:
+    as_of = p.bind("as_of", f.as_of)
+    days = f"date_diff('day', m.first_missed, {as_of}::DATE)"
+    return f"""{_ctes(f, p)},
     missed AS (
         SELECT issue_key, min(due_on) AS first_missed, count(*) AS n_missed,
                arg_min(text, due_on) AS first_text
         FROM deadlines WHERE due_on < {as_of} GROUP BY issue_key
-    )
-    SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
-           m.first_text AS deadline, m.first_missed AS due_on, m.n_missed,
-           date_diff('day', m.first_missed, {as_of}::DATE) AS days_overdue,
-           CASE WHEN date_diff('day', m.first_missed, {as_of}::DATE) <= 30 THEN '{AGING_BUCKETS[0]}'
-                WHEN date_diff('day', m.first_missed, {as_of}::DATE) <= 90 THEN '{AGING_BUCKETS[1]}'
-                WHEN date_diff('day', m.first_missed, {as_of}::DATE) <= 365 THEN '{AGING_BUCKETS[2]}'
-                ELSE '{AGING_BUCKETS[3]}' END AS bucket
-    FROM fi JOIN missed m ON m.issue_key = fi.issue_key
-    WHERE fi.status_label <> '完成'
-    ORDER BY days_overdue DESC, fi.unit"""
+    ),
+    od AS (
+        SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
+               m.first_text AS deadline, m.first_missed AS due_on, m.n_missed, {days} AS days_overdue,
+               CASE WHEN {days} <= 30 THEN '{AGING_BUCKETS[0]}' WHEN {days} <= 90 THEN '{AGING_BUCKETS[1]}'
+                    WHEN {days} <= 365 THEN '{AGING_BUCKETS[2]}' ELSE '{AGING_BUCKETS[3]}' END AS bucket
+        FROM fi JOIN missed m ON m.issue_key = fi.issue_key
+        WHERE fi.status_label <> '完成'
+    )"""
+
+
+def overdue_issues(db: str | Path, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Issues not 完成 with a deadline before as-of, aged from the first missed deadline; longest first."""
+    p = _Params()
+    page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
+    sql = f"{_missed(p, f)} SELECT * FROM od ORDER BY days_overdue DESC, unit, issue_key {page}"
     return _frame(db, sql, p)
 
 
-def due_soon(db: str | Path, f: Filters, days: int) -> pd.DataFrame:
-    """Deadlines of issues not 完成 that fall due from as-of to as-of + days (inclusive)."""
+def overdue_buckets(db: str | Path, f: Filters) -> pd.DataFrame:
+    """How many overdue issues fall in each aging bucket (bucket, n; empty buckets absent)."""
+    p = _Params()
+    return _frame(db, f"{_missed(p, f)} SELECT bucket, count(*) AS n FROM od GROUP BY bucket", p)
+
+
+def due_soon(db: str | Path, f: Filters, days: int, limit: int | None = None) -> pd.DataFrame:
+    """Deadlines of issues not 完成 that fall due from as-of to as-of + days (inclusive), soonest first."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
+    page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
     sql = f"""{_ctes(f, p)}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, d.text AS deadline, d.due_on,
            date_diff('day', {as_of}::DATE, d.due_on) AS days_left
     FROM fi JOIN deadlines d ON d.issue_key = fi.issue_key
     WHERE fi.status_label <> '完成' AND d.due_on >= {as_of}
       AND d.due_on <= {as_of}::DATE + {p.bind("days", int(days))}::INTEGER
-    ORDER BY d.due_on, fi.unit"""
+    ORDER BY d.due_on, fi.unit, fi.issue_key {page}"""
     return _frame(db, sql, p)
 
 
@@ -289,13 +353,7 @@ def issues_page(
 ) -> pd.DataFrame:
     """The explorer's rows in a stable order; limit=None returns all matching rows (the CSV)."""
     p = _Params()
-    page = ""
-    if limit is not None:
-        page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
-    sql = f"""{_ctes(f, p, search)}
-    SELECT {_issue_columns()} FROM fi
-    ORDER BY fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key {page}"""
-    return _frame(db, sql, p)
+    return _frame(db, _issue_rows(f, p, limit=limit, offset=offset, search=search), p)
 
 
 # --- data quality -----------------------------------------------------------------------------------------
@@ -341,25 +399,33 @@ def warnings_list(db: str | Path, f: Filters) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def weak_issues(db: str | Path, f: Filters, threshold: float) -> pd.DataFrame:
-    """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected)."""
-    p = _Params()
-    thr = p.bind("thr", float(threshold))
-    sql = f"""{_ctes(f, p)}
-    SELECT {_issue_columns()} FROM fi
-    WHERE fi.status_label = '{UNKNOWN}'
-       OR (fi.effective_source <> 'override' AND COALESCE(fi.confidence, 0) < {thr})
-    ORDER BY fi.confidence NULLS FIRST, fi.unit, fi.seq"""
-    return _frame(db, sql, p)
+def _weak(p: _Params, threshold: float) -> str:
+    return (f"(fi.status_label = '{UNKNOWN}' OR (fi.effective_source <> 'override' "
+            f"AND COALESCE(fi.confidence, 0) < {p.bind('thr', float(threshold))}))")
 
 
-def issue_choices(db: str | Path, f: Filters) -> pd.DataFrame:
-    """Compact list of the filtered issues for the correction form's picker."""
+def weak_issues(db: str | Path, f: Filters, threshold: float, limit: int | None = None) -> pd.DataFrame:
+    """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected);
+    the least certain first."""
     p = _Params()
-    sql = f"""{_ctes(f, p)}
+    order = "fi.confidence NULLS FIRST, fi.unit, fi.seq, fi.issue_key"
+    return _frame(db, _issue_rows(f, p, where=_weak(p, threshold), order=order, limit=limit), p)
+
+
+def weak_issues_count(db: str | Path, f: Filters, threshold: float) -> int:
+    p = _Params()
+    df = _frame(db, f"{_ctes(f, p)} SELECT count(*) AS n FROM fi WHERE {_weak(p, threshold)}", p)
+    return int(df["n"].iloc[0])
+
+
+def issue_choices(db: str | Path, f: Filters, search: str = "", limit: int = 500) -> pd.DataFrame:
+    """A capped list of the filtered (and searched) issues for the correction form's picker."""
+    p = _Params()
+    sql = f"""{_ctes(f, p, search)}
     SELECT fi.issue_key, fi.unit, fi.part, fi.seq, fi.label, fi.title, fi.status_label AS status,
            fi.effective_source AS source
-    FROM fi ORDER BY fi.unit, fi.published_on, fi.part, fi.seq"""
+    FROM fi ORDER BY fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key
+    LIMIT {p.bind("limit", int(limit))}"""
     return _frame(db, sql, p)
 
 

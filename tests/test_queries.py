@@ -210,3 +210,53 @@ def test_unit_queries(db: Path) -> None:
     reports = queries.unit_reports(db, f, unit)
     assert reports["issues"].sum() == len(issues)
     assert len(queries.issue_choices(db, Filters(units=(unit,)))) == len(issues)
+
+
+def test_deadline_summary_matches_the_lists(db: Path) -> None:
+    f = Filters(as_of=AS_OF)
+    s = queries.deadline_summary(db, f).iloc[0]
+    assert s["with_deadline"] == sql_scalar(
+        db, "SELECT count(DISTINCT issue_key) FROM deadlines WHERE due_on IS NOT NULL"
+    )
+    assert s["overdue"] == len(queries.overdue_issues(db, f))
+    assert s["due_90"] == queries.due_soon(db, f, 90)["issue_key"].nunique()
+    assert s["due_30"] == queries.due_soon(db, f, 30)["issue_key"].nunique()
+    buckets = queries.overdue_buckets(db, f)
+    assert buckets["n"].sum() == s["overdue"]
+    assert len(queries.overdue_issues(db, f, limit=3)) == min(3, s["overdue"])
+
+
+def test_deadline_points_top_units_and_monthly_merge(db: Path) -> None:
+    f = Filters()
+    n_deadlines = sql_scalar(db, "SELECT count(*) FROM deadlines WHERE due_on IS NOT NULL")
+    points = queries.deadline_points(db, f, top_units=2)
+    assert points["n"].sum() == n_deadlines and (points["n"] == 1).all()  # few: one point per deadline
+    assert points["unit"].nunique() <= 3 and queries.OTHER in set(points["unit"])
+    merged = queries.deadline_points(db, f, top_units=2, max_points=5)  # many: one point per month
+    assert merged["n"].sum() == n_deadlines and len(merged) < len(points)
+    assert (merged["due_on"].dt.day == 15).all()
+
+
+def test_weak_issues_capped_and_counted(db: Path) -> None:
+    f = Filters()
+    total = queries.weak_issues_count(db, f, 0.6)
+    assert total == len(queries.weak_issues(db, f, 0.6))
+    first = queries.weak_issues(db, f, 0.6, limit=5)
+    assert len(first) == min(5, total)
+    assert first["confidence"].fillna(-1).is_monotonic_increasing  # the least certain first
+
+
+def test_issue_choices_search_and_cap(db: Path) -> None:
+    assert len(queries.issue_choices(db, Filters(), limit=10)) == 10
+    found = queries.issue_choices(db, Filters(), "拆迁")
+    assert 0 < len(found) == queries.issues_count(db, Filters(), "拆迁")
+
+
+def test_latin_search_ignores_case(db: Path) -> None:
+    expected = sql_scalar(
+        db, "SELECT count(*) FROM issues WHERE lower(title) LIKE '%app%' OR lower(measures_text) LIKE '%app%'"
+    )
+    assert expected > 0  # the samples mention "APP"
+    assert (
+        queries.issues_count(db, Filters(), "APP") == queries.issues_count(db, Filters(), "app") == expected
+    )

@@ -16,12 +16,10 @@ threshold = setting("low_confidence", 0.6)
 st.title("数据质量")
 
 st.subheader("通报声明的数字与解析结果")
-st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。")
+st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。"
+           "差异最大的通报排在前面。")
 counts = stated_vs_parsed(query(queries.report_counts, f), query(queries.stated_figures, f))
-if counts.empty:
-    st.info("没有符合筛选条件的通报。")
-else:
-    show_table(counts, list(counts.columns))
+capped_table(counts, list(counts.columns), cap, "通报")
 
 st.subheader("解析警告")
 warnings = query(queries.warnings_list, f)
@@ -30,14 +28,14 @@ capped_table(warnings.assign(code=warnings["code"].map(warning_label)),
 
 st.subheader("待核查的问题")
 st.caption(f"状态未知，或解析置信度低于 {threshold:g} 且尚未人工更正的问题。")
-weak = query(queries.weak_issues, f, threshold)
-capped_table(weak, ["unit", "label", "title", "status", "source", "rule", "confidence", "evidence"], cap,
-             "待核查的问题")
+capped_table(query(queries.weak_issues, f, threshold, cap),
+             ["unit", "label", "title", "status", "source", "rule", "confidence", "evidence"], cap,
+             "待核查的问题", total=query(queries.weak_issues_count, f, threshold))
 
 st.subheader("更正问题状态")
 st.caption("更正会记录时间、更正人和说明，之后各页面都按更正后的状态统计（来源显示为“人工更正”）；"
            "重新导入同一通报时更正仍然保留。")
-issue_key = correction_form(query(queries.issue_choices, f))
+issue_key = correction_form(f)
 if issue_key:
     st.markdown("**该问题的更正记录**")
     history = query(queries.override_history, issue_key)

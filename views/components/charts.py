@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from loaders.queries import AGING_BUCKETS
+from loaders.queries import AGING_BUCKETS, OTHER
 from views.components.labels import STATUS_COLORS, STATUS_ORDER
 
-OTHER = "其他"
 _FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 
 
@@ -120,25 +120,26 @@ def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label
     return _layout(fig, 340)
 
 
-def deadline_timeline(df: pd.DataFrame, as_of: dt.date, top_n: int) -> go.Figure:
-    """Deadlines on a time axis (df: unit, due_on, status, title, text), one row per unit (top units +
-    "其他"), coloured by status, with a vertical line at the as-of date."""
+def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
+    """Deadlines on a time axis (df: unit, due_on, status, n, title, text — see queries.deadline_points),
+    one row per unit, coloured by status, marker size by n, with a vertical line at the as-of date."""
     if df.empty:
         return empty_figure("所选范围内没有可识别日期的时限")
-    counts = df.groupby("unit").size().sort_values(ascending=False)
-    keep = set(counts.index[:top_n])
     data = df.assign(
-        row=df["unit"].where(df["unit"].isin(keep), OTHER).map(lambda u: shorten(u, 12)),
+        row=df["unit"].map(lambda u: shorten(u, 12)),
         short=df["title"].map(lambda t: shorten(t, 40)),
+        size=8 + 4 * np.sqrt(df["n"].astype(float)),
     )
+    order = data.groupby("row")["n"].sum().sort_values(ascending=False).index.tolist()
+    order = [r for r in order if r != OTHER] + ([OTHER] if OTHER in order else [])
     fig = px.scatter(
-        data, x="due_on", y="row", color="status", symbol="status",
-        category_orders={"status": list(STATUS_ORDER)}, color_discrete_map=STATUS_COLORS,
-        custom_data=["unit", "short", "text", "status"],
+        data, x="due_on", y="row", color="status", symbol="status", size="size", size_max=28,
+        category_orders={"status": list(STATUS_ORDER), "row": order}, color_discrete_map=STATUS_COLORS,
+        custom_data=["unit", "short", "text", "status", "n"],
     )
     fig.update_traces(
-        marker={"size": 11, "opacity": 0.8, "line": {"width": 1, "color": "white"}},
-        hovertemplate="%{customdata[0]}｜%{customdata[3]}<br>%{customdata[1]}<br>"
+        marker={"opacity": 0.8, "line": {"width": 1, "color": "white"}},
+        hovertemplate="%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限<br>例：%{customdata[1]}<br>"
         "时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
     )
     # add_vline's annotation breaks on date axes in some plotly versions: draw the line and label apart.
@@ -149,16 +150,15 @@ def deadline_timeline(df: pd.DataFrame, as_of: dt.date, top_n: int) -> go.Figure
                        yanchor="bottom", font={"color": "#c62828"})
     fig.update_xaxes(title=None, tickformat="%Y-%m")
     fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, 140 + 34 * data["row"].nunique())
+    return _layout(fig, 140 + 34 * len(order))
 
 
 def aging_bars(df: pd.DataFrame) -> go.Figure:
-    """Overdue issues per aging bucket (df: bucket), in bucket order, empty buckets shown as 0."""
-    counts = df["bucket"].value_counts().reindex(list(AGING_BUCKETS), fill_value=0) if not df.empty else (
-        pd.Series(0, index=list(AGING_BUCKETS)))
-    data = pd.DataFrame({"bucket": counts.index, "n": counts.to_numpy()})
+    """Overdue issues per aging bucket (df: bucket, n), in bucket order, empty buckets shown as 0."""
+    counts = df.set_index("bucket")["n"] if not df.empty else pd.Series(dtype="int64")
+    counts = counts.reindex(list(AGING_BUCKETS), fill_value=0)
     colors = ["#f59e0b", "#ef6c00", "#d84315", "#b71c1c"]
-    fig = go.Figure(go.Bar(x=data["bucket"], y=data["n"], text=data["n"], marker_color=colors,
+    fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), text=counts.to_numpy(), marker_color=colors,
                            textposition="outside", cliponaxis=False,
                            hovertemplate="逾期%{x}：%{y}个问题<extra></extra>"))
     fig.update_yaxes(title="问题数", rangemode="tozero")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from loaders import store
+from loaders import queries, store
 from loaders.models import STATUSES
-from views.components.data import db_path
+from loaders.queries import Filters
+from views.components.data import db_path, query, setting
 from views.components.ui import escape_md, source_badge, status_badge
 
 
@@ -15,16 +16,24 @@ def _choice_label(row: pd.Series) -> str:
     return f"{row['unit']}｜{row['label'] or row['seq']} {str(row['title'])[:50]}（当前：{row['status']}）"
 
 
-def correction_form(choices: pd.DataFrame) -> str | None:
-    """Render the form; store a valid correction with store.add_override. Returns the chosen issue key."""
+def correction_form(f: Filters) -> str | None:
+    """Pick an issue (among the filtered ones, narrowed by a search), then the form; a valid correction is
+    stored with store.add_override. Returns the chosen issue key."""
     ss = st.session_state
     if ss.pop("ov_clear", False):
         ss.pop("ov_note", None)
     if "override_done" in ss:
         st.success(ss.pop("override_done"))
+    search = st.text_input("查找问题（标题或整改措施中的文字）", key="ov_search")
+    limit = setting("choice_cap", 500)
+    choices = query(queries.issue_choices, f, search, limit + 1)
     if choices.empty:
         st.info("没有符合筛选条件的问题可更正。")
         return None
+    if len(choices) > limit:
+        st.caption(f"符合条件的问题超过 {limit} 个，下拉框只列出前 {limit} 个："
+                   "请用左侧筛选或上面的查找缩小范围。")
+        choices = choices.head(limit)
     table = choices.set_index("issue_key")
     labels = {key: _choice_label(row) for key, row in table.iterrows()}
     issue_key = st.selectbox("选择问题（可输入文字查找）", list(labels), format_func=labels.get,

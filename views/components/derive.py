@@ -39,6 +39,10 @@ def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame
     out = pd.DataFrame(rows)
     if out.empty:
         return out
+    # The largest disagreement first (the reports worth checking), then those that state nothing.
+    diffs = out[[f"{STATED_LABELS[k]}差异" for k in COMPARED]].apply(pd.to_numeric, errors="coerce")
+    gap = diffs.abs().max(axis=1).fillna(-1)
+    out = out.assign(_gap=gap).sort_values("_gap", ascending=False, kind="stable").drop(columns="_gap")
     # Drop stated columns no report in view states; show the rest as whole numbers, blank when not stated.
     out = out.dropna(axis="columns", how="all")
     for col in out.columns:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from loaders import queries
 from loaders.queries import STATUS_LABELS, Filters
-from views.components.data import query
+from views.components.data import query, setting
 from views.components.labels import SOURCE_LABELS, part_label
 
 _STATE = "_filters"  # the last values of every filter, carried across page switches
@@ -64,12 +64,14 @@ def _seed(page: str) -> None:
         ss[_KEYS[name]] = list(value) if isinstance(value, list | tuple) else value
 
 
-def _multiselect(name: str, label: str, options: list[Any], fmt: Callable[[Any], str] = str) -> list[Any]:
+def _multiselect(
+    name: str, label: str, options: list[Any], fmt: Callable[[Any], str] = str, help: str | None = None
+) -> list[Any]:
     key = _KEYS[name]
     # Drop choices that are no longer offered (e.g. a city outside the chosen province, a stale link).
     current = st.session_state.get(key) or []
     st.session_state[key] = [v for v in current if v in options]
-    return st.sidebar.multiselect(label, options, format_func=fmt, key=key, placeholder="全部")
+    return st.sidebar.multiselect(label, options, format_func=fmt, key=key, placeholder="全部", help=help)
 
 
 def _reset() -> None:
@@ -95,7 +97,12 @@ def _region_widgets(reports: pd.DataFrame) -> tuple[list[str], list[str], list[s
         row.report_key: f"{row.unit} {_date(row.published_on)} {part_label(row.part)}"
         for row in reports.itertuples()
     }
-    chosen = _multiselect("report", "通报", list(labels), lambda k: labels.get(k, k))
+    keys, cap, note = list(labels), setting("choice_cap", 500), None
+    if len(keys) > cap:  # thousands of options make a slow, useless list: offer the first ones + the chosen
+        chosen_now = [k for k in st.session_state.get(_KEYS["report"]) or [] if k in labels]
+        keys = chosen_now + [k for k in keys[:cap] if k not in chosen_now]
+        note = f"通报超过 {cap} 份，只列出前 {cap} 份：先选择单位可缩小范围。"
+    chosen = _multiselect("report", "通报", keys, lambda k: labels.get(k, k), help=note)
     return provinces, cities, units, chosen
 
 

@@ -50,13 +50,18 @@ def show_table(df: pd.DataFrame, columns: list[str], height: int | str = "auto",
     st.dataframe(display_frame(df, columns), hide_index=True, height=height, column_config=config or None)
 
 
-def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str) -> None:
-    """A table of at most `cap` rows, with a visible count (scale: never ship unbounded tables)."""
+def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None) -> None:
+    """A table of at most `cap` rows, with a visible count (scale: never ship unbounded tables). `total` is
+    the full count when the query already stopped at `cap` rows."""
     if df.empty:
         st.info(f"没有{what}。")
         return
     shown = df.head(cap)
-    note = f"共 {len(df)} 条{what}" + (f"，显示前 {cap} 条" if len(df) > cap else "")
+    if total is None and len(df) > cap:
+        note = f"超过 {cap} 条{what}，显示前 {cap} 条（可用左侧筛选缩小范围）"
+    else:
+        total = len(df) if total is None else total
+        note = f"共 {total} 条{what}" + (f"，显示前 {len(shown)} 条" if total > len(shown) else "")
     st.caption(note)
     show_table(shown, columns)
 

@@ -106,10 +106,12 @@ def _ctes(f: Filters, p: _Params, search: str = "") -> str:
 
 
 def report_options(db: str | Path) -> pd.DataFrame:
-    """All reports, for the sidebar's region / unit / report choices."""
+    """All reports, for the sidebar's region / unit / report choices (`label`: unit, date and part)."""
     return _frame(
         db,
-        """SELECT report_key, unit, province, city, published_on, part, title
+        """SELECT report_key, unit, province, city, published_on, part, title,
+                  unit || ' ' || COALESCE(strftime(published_on, '%Y-%m-%d'), '日期不详') || ' '
+                  || CASE WHEN part = 'main' THEN '主报告' ELSE part END AS label
            FROM reports ORDER BY province, city, unit, published_on, ordinal""",
     )
 

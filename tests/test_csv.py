@@ -1,4 +1,4 @@
-"""The CSV export (formula neutralising, BOM, file names) and the upload checks that guard the import page."""
+"""Pure page helpers: CSV export (formulas, BOM, file names), upload checks, the stated-vs-parsed table."""
 
 from __future__ import annotations
 
@@ -126,3 +126,28 @@ def test_check_upload_accepts_a_sample() -> None:
 def test_check_upload_refuses(name: str, data: bytes, limit: float, reason: str) -> None:
     with pytest.raises(ImportProblem, match=reason):
         check_upload(name, data, limit_mb=limit)
+
+
+def test_stated_vs_parsed_puts_the_largest_gap_first() -> None:
+    from views.components.derive import stated_vs_parsed
+
+    counts = pd.DataFrame(
+        {
+            "report_key": ["a", "b", "c"],
+            "unit": ["甲", "乙", "丙"],
+            "part": ["main"] * 3,
+            "published_on": pd.to_datetime(["2024-01-01", None, "2024-03-01"]),
+            "stated_json": ['{"issues": 10}', "{}", "not json"],
+            "issues": [9, 5, 4],
+            "measures": [30, 20, 10],
+            "categories": [2, 0, 1],
+            "warnings": [1, 0, 0],
+        }
+    )
+    # Report c states its measures only through a figure of kind stated.measures.
+    stated = pd.DataFrame({"report_key": ["c"], "kind": ["measures"], "value": [25.0], "evidence": ["25条"]})
+    out = stated_vs_parsed(counts, stated)
+    assert out["unit"].tolist() == ["丙", "甲", "乙"]  # |10-25| = 15 > |9-10| = 1 > nothing stated
+    assert out.loc[0, "整改措施差异"] == "-15" and out.loc[1, "问题差异"] == "-1"
+    assert out.loc[2, "声明问题"] == "" and "published_on" in out.columns
+    assert "声明大类" not in out.columns  # nobody states it: no empty column

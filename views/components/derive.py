@@ -23,34 +23,34 @@ def stated_totals(stated_json: str | None) -> dict[str, float]:
 
 def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
     """One row per report: the totals it states (reports.stated_json, completed by figures `stated.*`)
-    beside the parsed counts, with the differences for issues and measures."""
-    rows = []
-    by_report = {k: dict(zip(g["kind"], g["value"], strict=True)) for k, g in stated.groupby("report_key")}
-    for r in counts.itertuples():
-        totals = {**by_report.get(r.report_key, {}), **stated_totals(r.stated_json)}
-        row: dict[str, object] = {"unit": r.unit, "part": r.part, "published_on": r.published_on}
-        for key, col in COMPARED.items():  # stated, parsed and their difference side by side
-            label, said, found = STATED_LABELS[key], totals.get(key), getattr(r, col)
-            row |= {f"声明{label}": said, f"解析{label}": found,
-                    f"{label}差异": None if said is None else found - said}
-        row |= {f"声明{STATED_LABELS[k]}": totals.get(k) for k in STATED_LABELS if k not in COMPARED}
-        row |= {"解析类别": r.categories, "警告": r.warnings}
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+    beside the parsed counts, with the differences for issues and measures; the largest difference first."""
+    if counts.empty:
+        return pd.DataFrame()
+    keys = counts["report_key"]
+    from_json = pd.DataFrame([stated_totals(j) for j in counts["stated_json"]], index=keys)
+    from_figures = stated.pivot_table(index="report_key", columns="kind", values="value", aggfunc="first")
+    totals = from_json.combine_first(from_figures.reindex(keys)).reindex(columns=list(STATED_LABELS))
+    out = pd.DataFrame({"unit": counts["unit"].to_numpy(), "part": counts["part"].to_numpy(),
+                        "published_on": counts["published_on"].to_numpy()})
+    for key, col in COMPARED.items():  # stated, parsed and their difference side by side
+        label, said, found = STATED_LABELS[key], totals[key].to_numpy(), counts[col].to_numpy()
+        out[f"声明{label}"], out[f"解析{label}"], out[f"{label}差异"] = said, found, found - said
+    for key in STATED_LABELS:
+        if key not in COMPARED:
+            out[f"声明{STATED_LABELS[key]}"] = totals[key].to_numpy()
+    out["解析类别"], out["警告"] = counts["categories"].to_numpy(), counts["warnings"].to_numpy()
     # The largest disagreement first (the reports worth checking), then those that state nothing.
-    diffs = out[[f"{STATED_LABELS[k]}差异" for k in COMPARED]].apply(pd.to_numeric, errors="coerce")
-    gap = diffs.abs().max(axis=1).fillna(-1)
+    gap = out[[f"{STATED_LABELS[k]}差异" for k in COMPARED]].abs().max(axis=1).fillna(-1)
     out = out.assign(_gap=gap).sort_values("_gap", ascending=False, kind="stable").drop(columns="_gap")
     # Drop stated columns no report in view states; show the rest as whole numbers, blank when not stated.
-    out = out.dropna(axis="columns", how="all")
+    empty = [c for c in out.columns if (c.startswith("声明") or c.endswith("差异")) and out[c].isna().all()]
+    out = out.drop(columns=empty)
     for col in out.columns:
         if col.startswith("声明"):
             out[col] = out[col].map(lambda v: _number(v, "{:g}"))
         elif col.endswith("差异"):
             out[col] = out[col].map(lambda v: _number(v, "{:+g}"))
-    return out
+    return out.reset_index(drop=True)
 
 
 def _number(value: object, fmt: str) -> str:

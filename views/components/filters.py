@@ -13,7 +13,7 @@ import streamlit as st
 from loaders import queries
 from loaders.queries import STATUS_LABELS, Filters
 from views.components.data import query, setting
-from views.components.labels import SOURCE_LABELS, part_label
+from views.components.labels import SOURCE_LABELS
 
 _STATE = "_filters"  # the last values of every filter, carried across page switches
 _STATE_PAGE = "_filters_page"  # the page that wrote them
@@ -93,10 +93,7 @@ def _region_widgets(reports: pd.DataFrame) -> tuple[list[str], list[str], list[s
     units = _multiselect("unit", "单位", _distinct(reports["unit"]))
     if units:
         reports = reports[reports["unit"].isin(units)]
-    labels = {
-        row.report_key: f"{row.unit} {_date(row.published_on)} {part_label(row.part)}"
-        for row in reports.itertuples()
-    }
+    labels = dict(zip(reports["report_key"], reports["label"], strict=True))
     keys, cap, note = list(labels), setting("choice_cap", 500), None
     if len(keys) > cap:  # thousands of options make a slow, useless list: offer the first ones + the chosen
         chosen_now = [k for k in st.session_state.get(_KEYS["report"]) or [] if k in labels]
@@ -104,10 +101,6 @@ def _region_widgets(reports: pd.DataFrame) -> tuple[list[str], list[str], list[s
         note = f"通报超过 {cap} 份，只列出前 {cap} 份：先选择单位可缩小范围。"
     chosen = _multiselect("report", "通报", keys, lambda k: labels.get(k, k), help=note)
     return provinces, cities, units, chosen
-
-
-def _date(value: Any) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d") if pd.notna(value) else "日期不详"
 
 
 def sidebar_filters(page: str) -> Filters:

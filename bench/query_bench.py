@@ -73,6 +73,7 @@ def _arguments(
         "limit": 200,  # the explorer's page size (config.yaml dashboard.page_size)
         "offset": 0,
         "threshold": 0.6,
+        "top_units": 15,  # config.yaml dashboard.top_units
     }
     args = {}
     for name, param in inspect.signature(fn).parameters.items():

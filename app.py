@@ -11,8 +11,8 @@ ensure_db()
 # fresh server would bypass this file (no page config, no database check, the wrong page list).
 st.navigation(
     [
-        st.Page("views/overview.py", title="总览", icon=":material/dashboard:", url_path="overview",
-                default=True),
+        # The default page lives at "/" (a url_path here would only make "/overview" a "page not found").
+        st.Page("views/overview.py", title="总览", icon=":material/dashboard:", default=True),
         st.Page("views/unit.py", title="单位", icon=":material/account_balance:", url_path="unit"),
         st.Page("views/deadlines.py", title="时限", icon=":material/schedule:", url_path="deadlines"),
         st.Page("views/issues.py", title="问题清单", icon=":material/list_alt:", url_path="issues"),

@@ -6,7 +6,7 @@ from loaders import queries
 from views.components import charts
 from views.components.data import query, setting
 from views.components.filters import sidebar_filters
-from views.components.ui import capped_table
+from views.components.ui import capped_table, count_metric
 
 f = sidebar_filters("deadlines")
 cap = setting("table_cap", 500)
@@ -17,10 +17,10 @@ st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时
 top_units = setting("top_units", 15)
 summary = query(queries.deadline_summary, f).iloc[0]
 cols = st.columns(4)
-cols[0].metric("有时限的问题", int(summary["with_deadline"]), help="至少有一个可识别日期的时限")
-cols[1].metric("已逾期", int(summary["overdue"]))
-cols[2].metric("30天内到期", int(summary["due_30"]), help="尚未完成、且有时限落在今后30天内的问题")
-cols[3].metric("90天内到期", int(summary["due_90"]))
+count_metric(cols[0], "有时限的问题", summary["with_deadline"], help="至少有一个可识别日期的时限")
+count_metric(cols[1], "已逾期", summary["overdue"])
+count_metric(cols[2], "30天内到期", summary["due_30"], help="尚未完成、且有时限落在今后30天内的问题")
+count_metric(cols[3], "90天内到期", summary["due_90"])
 
 st.subheader("时限分布")
 st.caption(f"每个点是一个时限（时限很多时按月合并，点越大越多）；时限最多的 {top_units} 个单位单列，"

@@ -7,6 +7,7 @@ from views.components import charts
 from views.components.data import query, setting
 from views.components.filters import sidebar_filters
 from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
+from views.components.ui import count_metric
 
 f = sidebar_filters("overview")
 top_units = setting("top_units", 15)
@@ -15,16 +16,16 @@ st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计
 
 k = query(queries.key_figures, f).iloc[0]
 row1 = st.columns(5)
-row1[0].metric("通报", int(k["reports"]), help="符合地区/单位/通报筛选的通报数（附件各算一份）")
-row1[1].metric("单位", int(k["units"]))
-row1[2].metric("问题", int(k["issues"]))
+count_metric(row1[0], "通报", k["reports"], help="符合地区/单位/通报筛选的通报数（附件各算一份）")
+count_metric(row1[1], "单位", k["units"])
+count_metric(row1[2], "问题", k["issues"])
 row1[3].metric("完成率", f"{k['done_rate']:.1%}", help="状态为“完成”的问题占全部问题的比例")
-row1[4].metric("逾期", int(k["overdue"]), help="有时限早于截至日期、且状态不是“完成”的问题")
+count_metric(row1[4], "逾期", k["overdue"], help="有时限早于截至日期、且状态不是“完成”的问题")
 row2 = st.columns(5)
-row2[0].metric("完成", int(k["done"]))
-row2[1].metric("阶段性完成", int(k["partial"]))
-row2[2].metric("未完成", int(k["open"]))
-row2[3].metric("未知", int(k["unknown"]), help="解析无法判定状态、也未人工更正的问题")
+count_metric(row2[0], "完成", k["done"])
+count_metric(row2[1], "阶段性完成", k["partial"])
+count_metric(row2[2], "未完成", k["open"])
+count_metric(row2[3], "未知", k["unknown"], help="解析无法判定状态、也未人工更正的问题")
 
 left, right = st.columns([3, 2])
 with left:

@@ -10,7 +10,7 @@ from views.components.data import query, setting
 from views.components.derive import mark_overdue
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import figure_label, part_label
-from views.components.ui import escape_md, page_window, render_issue, show_table
+from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table
 
 f = sidebar_filters("unit")
 st.title("单位")
@@ -22,12 +22,12 @@ unit = page_choice("u", "选择单位", units, key="unit_pick")
 issues = query(queries.unit_issues, f, unit)
 k = query(queries.key_figures, dataclasses.replace(f, units=(unit,))).iloc[0]
 cols = st.columns(6)
-cols[0].metric("问题", int(k["issues"]))
+count_metric(cols[0], "问题", k["issues"])
 cols[1].metric("完成率", f"{k['done_rate']:.1%}")
-cols[2].metric("阶段性完成", int(k["partial"]))
-cols[3].metric("未完成", int(k["open"]))
-cols[4].metric("未知", int(k["unknown"]))
-cols[5].metric("逾期", int(k["overdue"]), help=f"截至 {f.as_of:%Y-%m-%d}")
+count_metric(cols[2], "阶段性完成", k["partial"])
+count_metric(cols[3], "未完成", k["open"])
+count_metric(cols[4], "未知", k["unknown"])
+count_metric(cols[5], "逾期", k["overdue"], help=f"截至 {f.as_of:%Y-%m-%d}")
 
 st.subheader("通报")
 reports = query(queries.unit_reports, f, unit)

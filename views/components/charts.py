@@ -97,59 +97,75 @@ def status_donut(df: pd.DataFrame) -> go.Figure:
 
 
 def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label: str) -> go.Figure:
-    """Accountability figures per unit (df: unit, kind, value), grouped bars, top units + "其他"."""
-    data = df[df["kind"].isin(labels)].rename(columns={"value": "n"})
+    """Accountability figures per unit (df: unit, kind, value) as stacked horizontal bars: the top_n units
+    by total, then one bar "其他" holding the *average* of the remaining units (their sum would dwarf
+    every other bar and say nothing about a typical unit)."""
+    data = df[df["kind"].isin(labels)]
     if data.empty:
         return empty_figure("所选通报未列出此类数字")
-    data = top_with_other(data[["unit", "kind", "n"]], "unit", top_n)
-    order = data.groupby("unit")["n"].sum().sort_values(ascending=False).index.tolist()
-    if OTHER in order:
-        order = [u for u in order if u != OTHER] + [OTHER]
-    data = data.assign(指标=data["kind"].map(labels), 单位=data["unit"].map(lambda u: shorten(u, 10)))
+    totals = data.groupby("unit")["value"].sum().sort_values(ascending=False, kind="stable")
+    top = list(totals.index[:top_n])
+    rest = [u for u in totals.index if u not in set(top)]
+    shown = data[data["unit"].isin(top)][["unit", "kind", "value"]]
+    names = {u: shorten(u, 12) for u in top}
+    if rest:
+        other = f"{OTHER}（{len(rest)}个单位平均）"
+        mean = data[data["unit"].isin(rest)].groupby("kind", as_index=False)["value"].sum()
+        mean = mean.assign(unit=other, value=mean["value"] / len(rest))
+        shown = pd.concat([shown, mean[["unit", "kind", "value"]]], ignore_index=True)
+        names[other] = other
+    shown = shown.assign(row=shown["unit"].map(names), 指标=shown["kind"].map(labels))
     fig = px.bar(
-        data, x="单位", y="n", color="指标", barmode="group", text="n",
-        category_orders={"单位": [shorten(u, 10) for u in order], "指标": list(labels.values())},
+        shown, x="value", y="row", color="指标", orientation="h", barmode="stack",
+        category_orders={"row": list(names.values()), "指标": list(labels.values())},
         custom_data=["unit", "指标"],
     )
     fig.update_traces(
-        texttemplate="%{y:,.4~g}", textposition="outside", cliponaxis=False,
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{y:,.2f}" + unit_label + "<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{x:,.4~g}" + unit_label + "<extra></extra>",
     )
-    fig.update_yaxes(title=unit_label, rangemode="tozero")
-    fig.update_xaxes(title=None, tickangle=0)
-    return _layout(fig, 340)
+    fig.update_xaxes(title=unit_label, rangemode="tozero")
+    fig.update_yaxes(title=None, automargin=True)
+    return _layout(fig, 110 + 28 * len(names))
+
+
+_SYMBOLS = {"完成": "circle", "阶段性完成": "diamond", "未完成": "square", "未知": "x"}
 
 
 def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
     """Deadlines on a time axis (df: unit, due_on, status, n, title, text — see queries.deadline_points),
-    one row per unit, coloured by status, marker size by n, with a vertical line at the as-of date."""
+    one row per unit, coloured by status; a merged point (n > 1) grows with n, within 9–30 px."""
     if df.empty:
         return empty_figure("所选范围内没有可识别日期的时限")
+    n_max = float(df["n"].max())
     data = df.assign(
         row=df["unit"].map(lambda u: shorten(u, 12)),
         short=df["title"].map(lambda t: shorten(t, 40)),
-        size=8 + 4 * np.sqrt(df["n"].astype(float)),
+        px=(9 + 21 * np.sqrt(df["n"] / n_max)) if n_max > 1 else 11.0,
     )
     order = data.groupby("row")["n"].sum().sort_values(ascending=False).index.tolist()
     order = [r for r in order if r != OTHER] + ([OTHER] if OTHER in order else [])
-    fig = px.scatter(
-        data, x="due_on", y="row", color="status", symbol="status", size="size", size_max=28,
-        category_orders={"status": list(STATUS_ORDER), "row": order}, color_discrete_map=STATUS_COLORS,
-        custom_data=["unit", "short", "text", "status", "n"],
-    )
-    fig.update_traces(
-        marker={"opacity": 0.8, "line": {"width": 1, "color": "white"}},
-        hovertemplate="%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限<br>例：%{customdata[1]}<br>"
-        "时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
-    )
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        part = data[data["status"] == status]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["due_on"], y=part["row"], mode="markers", name=status,
+            marker={"size": part["px"], "color": STATUS_COLORS[status], "opacity": 0.75,
+                    "symbol": _SYMBOLS.get(status, "circle"), "line": {"width": 1, "color": "white"}},
+            customdata=part[["unit", "short", "text", "status", "n"]].to_numpy(),
+            hovertemplate="%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限<br>例：%{customdata[1]}"
+            "<br>时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
+        ))
     # add_vline's annotation breaks on date axes in some plotly versions: draw the line and label apart.
     x = pd.Timestamp(as_of)
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                   line={"color": "#c62828", "dash": "dash"})
     fig.add_annotation(x=x, y=1, yref="paper", text=f"截至 {as_of:%Y-%m-%d}", showarrow=False,
                        yanchor="bottom", font={"color": "#c62828"})
-    fig.update_xaxes(title=None, tickformat="%Y-%m")
-    fig.update_yaxes(title=None, automargin=True)
+    fig.update_xaxes(title=None, tickformat="%Y-%m", type="date")
+    # Categories are drawn bottom-up: reverse, so the unit with the most deadlines is on top.
+    fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=order[::-1])
     return _layout(fig, 140 + 34 * len(order))
 
 

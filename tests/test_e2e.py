@@ -145,6 +145,16 @@ def _open_page(page: object, title: str) -> None:
     _settled(page)
 
 
+def _charts_drawn(page: object) -> None:
+    """Every plotly chart has drawn its SVG, and two animation frames have passed since (a condition)."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p._fullLayout && "
+        "p.querySelector('.main-svg'))",
+        timeout=TIMEOUT_MS,
+    )
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # type: ignore[attr-defined]
+
+
 def _shoot(page: object, name: str) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
     size = page.viewport_size  # type: ignore[attr-defined]
@@ -154,7 +164,7 @@ def _shoot(page: object, name: str) -> None:
     )
     page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 8000)})  # type: ignore[attr-defined]
     _settled(page)
-    page.wait_for_timeout(500)  # type: ignore[attr-defined]  # plotly redraws at the new size (animation)
+    _charts_drawn(page)  # plotly redraws at the new size
     page.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
     page.set_viewport_size(size)  # type: ignore[attr-defined]
 

@@ -339,3 +339,14 @@ def test_import_refuses_bad_files_plainly(partial_db: Path, tmp_path: Path) -> N
         assert not [b for b in at.button if b.label == "确认导入"]
     assert count(partial_db, "SELECT count(*) FROM files") == files_before
     assert not (tmp_path / "uploads").exists()
+
+
+def test_cache_key_changes_when_the_database_is_written(db: Path) -> None:
+    """Cached query results are keyed on the file's version: a correction must change it."""
+    from views.components.data import db_version
+
+    before = db_version(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        key = con.execute("SELECT issue_key FROM issues LIMIT 1").fetchall()[0][0]
+    store.add_override(db, key, "完成", "核实", "测试员")
+    assert db_version(db) != before

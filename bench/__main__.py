@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -115,6 +116,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "issues": counts["issues"],
                 **extra,
                 "queries": bench_queries(db, args.repeats, log),
+                "load_avg_1m": os.getloadavg()[0],  # other work on the machine inflates the latencies
             }
             res.setdefault("queries", {})[str(s)] = entry
             g = pandas_vs_duckdb(db, args.repeats)
@@ -132,6 +134,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             log(f"pages on {db.name} …")
             res.setdefault("pages", {})[str(s)] = bench_pages(db, args.repeats, log)
+            res.setdefault("pages_load_avg_1m", {})[str(s)] = os.getloadavg()[0]
             save()
     if "naive" in only:
         corpus, _ = ensure_corpus(args.out, args.naive_size, args.seed)

@@ -40,9 +40,10 @@ def _run_once(at: Any, clear_cache: bool) -> tuple[float, str | None]:
 def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
     """Per page: median of `repeats` runs after one warm-up, with an empty cache (cold) and a full one
     (warm)."""
+    from streamlit import logger as st_logger
     from streamlit.testing.v1 import AppTest
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext" noise in bare mode
+    st_logger.set_log_level(logging.ERROR)  # "missing ScriptRunContext" noise in bare mode
     previous = os.environ.get(DB_ENV)
     os.environ[DB_ENV] = str(db)
     out: dict[str, Any] = {}

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -116,6 +117,9 @@ def file_sha256(path: Path) -> tuple[str, int]:
 def _parse_one(path: str) -> _Parsed:
     """Read, hash and parse one file; every error becomes a plain message (runs in a worker process)."""
     try:
+        too_big = _size_error(path)
+        if too_big is not None:  # refused from its size alone: a huge file is never loaded into memory
+            return too_big
         data = Path(path).read_bytes()
     except OSError as exc:
         return _Parsed(path, "", 0, None, f"cannot read the file ({exc.strerror or exc})")
@@ -128,7 +132,33 @@ def _parse_one(path: str) -> _Parsed:
         return _Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})")
     if not reports:
         return _Parsed(path, sha, len(data), None, "no report found")
+    if not any(r.issues for r in reports):  # a news item or another page: storing it would only add noise
+        return _Parsed(path, sha, len(data), None, _no_issues_reason(path, reports))
     return _Parsed(path, sha, len(data), list(reports), None)
+
+
+def _size_error(path: str) -> _Parsed | None:
+    """The read layer's own "over read.max_file_mb" error for a file too big to read, else None."""
+    from loaders.read import ReadError, read_document
+    from loaders.read.base import max_file_mb
+
+    size = os.path.getsize(path)
+    if size <= max_file_mb() * 2**20:
+        return None
+    try:
+        read_document(path)  # checks the size from the file system before reading anything
+    except ReadError as exc:
+        return _Parsed(path, "", size, None, _plain(exc))
+    return None  # it shrank meanwhile: read it as usual
+
+
+def _no_issues_reason(path: str, reports: Sequence[Report]) -> str:
+    name = Path(path).name
+    if all(any(w.code == "not_a_report" for w in r.warnings) for r in reports):
+        return (f"{name}: not a rectification report (it never mentions 巡视, 巡察 or 整改); "
+                "nothing was stored")
+    return (f"{name}: no issues found: none of its headings matches an issue layout the parser knows "
+            "(not a rectification-progress report?); nothing was stored")
 
 
 def _plain(exc: BaseException) -> str:
@@ -143,7 +173,8 @@ def _parse_all(paths: Sequence[str], workers: int) -> Iterator[_Parsed]:
     ctx = _mp_context()
     chunk = max(1, min(16, len(paths) // (workers * 8)))
     done = 0
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx,
+                             initializer=_exit_with_parent) as pool:
         try:
             for parsed in pool.map(_parse_one, paths, chunksize=chunk):
                 done += 1
@@ -151,6 +182,19 @@ def _parse_all(paths: Sequence[str], workers: int) -> Iterator[_Parsed]:
         except BrokenProcessPool:
             for path in paths[done:]:
                 yield _Parsed(path, "", 0, None, _POOL_BROKEN)
+
+
+def _exit_with_parent() -> None:
+    """Worker start-up: a watchdog thread ends this worker once its parent is gone. A forked worker holds the
+    write end of its own task queue, so after a `kill -9` of the parent it would wait for work forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -216,10 +260,12 @@ def ingest_paths(
     known = _known_files(db_path)
     summary = IngestSummary(files_seen=len(files))
     bar = Progress(len(files), progress)
-    todo = _skip_unchanged(files, known, parser_fingerprint(), summary, bar)
+    copies: dict[str, str] = {}
+    todo = _skip_unchanged(files, known, parser_fingerprint(), summary, bar, copies)
     old_paths = {path for path, _ in known.values()}
     try:
         _parse_and_write(todo, db_path, old_paths, workers or os.cpu_count() or 1, summary, bar)
+        _settle_copies(copies, summary)
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - started
@@ -227,11 +273,14 @@ def ingest_paths(
 
 
 def _skip_unchanged(
-    files: list[Path], known: dict[str, tuple[str, str]], version: str, summary: IngestSummary, bar: Progress
+    files: list[Path], known: dict[str, tuple[str, str]], version: str, summary: IngestSummary, bar: Progress,
+    copies: dict[str, str],
 ) -> list[str]:
-    """Hash every file; a file whose sha is stored with the current parser version (or repeated in this run)
-    is unchanged and never parsed. One stored under other rules or code is parsed again and replaced."""
+    """Hash every file; a file whose sha is stored with the current parser version is unchanged and never
+    parsed. One stored under other rules or code is parsed again and replaced. A file repeating the bytes of
+    an earlier file of this run is not parsed either: `copies` maps it to that file (see _settle_copies)."""
     seen: set[str] = {sha for sha, (_, v) in known.items() if v == version}
+    first: dict[str, str] = {}  # sha -> the first file of this run with these bytes
     todo = []
     for f in files:
         try:
@@ -243,10 +292,25 @@ def _skip_unchanged(
         if sha in seen:
             summary.unchanged += 1
             bar.advance()
+        elif sha in first:
+            copies[str(f)] = first[sha]
+            bar.advance()
         else:
-            seen.add(sha)
+            first[sha] = str(f)
             todo.append(str(f))
     return todo
+
+
+def _settle_copies(copies: dict[str, str], summary: IngestSummary) -> None:
+    """A copy of a stored file is unchanged; a copy of a file that failed fails with the same reason."""
+    failed = dict(summary.failures)
+    for copy, original in copies.items():
+        if original in failed:
+            reason = failed[original].removeprefix(f"{Path(original).name}: ")
+            message = f"{Path(copy).name}: same content as {Path(original).name}: {reason}"
+            summary.failures.append((copy, message))
+        else:
+            summary.unchanged += 1
 
 
 def _parse_and_write(

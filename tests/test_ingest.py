@@ -279,7 +279,7 @@ def test_fake_parser_runs_in_forked_workers(tmp_path: Path, parser: CountingPars
 
 def test_a_crashing_worker_fails_files_plainly(tmp_path: Path, parser: CountingParser) -> None:
     files = {f"{i:02d}.txt": report_text(f"单位{i}", 1) for i in range(ingest.PARALLEL_MIN_FILES + 2)}
-    files["05.txt"] = "REPORT 戊区 2024-01-01\nCRASH\n"
+    files["05.txt"] = "REPORT 戊区 2024-01-01\nCRASH\n类别0|戊区问题0\n"  # in process: one issue, stored
     db = tmp_path / "t.duckdb"
     summary = ingest.ingest_paths([make_folder(tmp_path / "in", files)], db, workers=2, progress=False)
     assert summary.failed >= 1 and summary.new + summary.failed == len(files)

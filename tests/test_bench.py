@@ -132,12 +132,6 @@ def test_parser_yields_the_manifest_counts(parsed: list[tuple[dict, list]]) -> N
 
 
 @needs_parser
-@pytest.mark.xfail(
-    reason="loaders/read/web.py: trafilatura 2.3.1 drops repeated identical paragraphs (整改结果:完成, the "
-    "attachments' 关于…的通报 title) even with deduplicate=False, so web pages of 001-style reports lose "
-    "explicit results and attachments; reported to the lead",
-    strict=False,
-)
 def test_parser_keeps_every_explicit_status(parsed: list[tuple[dict, list]]) -> None:
     mismatches = []
     for f, reports in parsed:

@@ -198,6 +198,15 @@ def test_paragraph_structure_survives_other_page_layouts(kind) -> None:
     assert chrome_left("\n".join(lines), "000") == []
 
 
+def test_repeated_identical_paragraphs_survive_a_web_page() -> None:
+    """trafilatura drops repeated paragraphs even with deduplicate=False; 001 repeats `整改结果:完成` under
+    dozens of items and the same `关于…的通报` title in several attachments: every one must stay."""
+    text = fm.sample_text("001")
+    lines = read_document("001.html", fm.gov_html_page(text)).text.splitlines()
+    for repeated in ("整改结果:完成", "整改结果:阶段性完成", "关于巡视整改进展情况的通报"):
+        assert lines.count(repeated) == text.splitlines().count(repeated) > 1, repeated
+
+
 def test_data_table_in_the_article_keeps_one_row_per_line() -> None:
     table = (
         "<table><tr><td>序号</td><td>问题</td><td>整改结果</td></tr>"

@@ -45,6 +45,8 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
         main = fallback
         message = f"{name}: the article could not be located; kept all page text"
         warnings = (Warning("html_fallback", message),)
+    else:
+        main = article_span(fallback, main)
     lines = [ln.rstrip() for ln in main.splitlines()]
     lines = [ln for ln in lines if ln.strip() and not is_chrome_line(ln)]
     if title:
@@ -72,6 +74,39 @@ def _trafilatura(tree: lxml.html.HtmlElement) -> str | None:
     return trafilatura.extract(
         tree, include_tables=True, include_comments=False, include_images=False, deduplicate=False
     )
+
+
+def article_span(page_text: str, located: str) -> str:
+    """The lines of our own rendering of the page that lie where trafilatura located the article.
+
+    trafilatura finds the article well but drops repeated identical paragraphs even with
+    deduplicate=False, and reports repeat lines on purpose (`整改结果:完成` under every item, the same
+    `关于…的通报` title in each attachment). So its output only marks the span: from the first to the
+    last real paragraph it kept
+    (at least _MIN_PARAGRAPH_CJK Chinese characters, so a title echoed in a breadcrumb cannot anchor it),
+    widened over adjacent lines it also kept (title, signature, date, table rows) and over site chrome
+    between them (dropped afterwards anyway).
+    """
+    lines = page_text.splitlines()
+    kept = {_squash(ln) for ln in located.splitlines() if ln.strip()}
+    hits = [i for i, ln in enumerate(lines) if _squash(ln) in kept]
+    anchors = [i for i in hits if _cjk_count(lines[i]) >= _MIN_PARAGRAPH_CJK]
+    if not anchors:
+        return located
+    start, end = anchors[0], anchors[-1]
+    def belongs(i: int) -> bool:
+        return _squash(lines[i]) in kept or is_chrome_line(lines[i])
+
+    while start > 0 and belongs(start - 1):
+        start -= 1
+    while end + 1 < len(lines) and belongs(end + 1):
+        end += 1
+    return "\n".join(lines[start:end + 1])
+
+
+def _squash(line: str) -> str:
+    """A line compared without spacing or table-cell bars (the two renderings differ only there)."""
+    return re.sub(r"[\s|]+", "", line)
 
 
 def _cjk_count(text: str) -> int:

@@ -222,25 +222,35 @@ class _Rows:
 def _add_file(rows: _Rows, fv: FileVersion, now: datetime) -> None:
     rows.add("files", file_sha=fv.file_sha, path=fv.path, size_bytes=fv.size, ingested_at=now,
              n_reports=len(fv.reports), parser_version=fv.parser_version)
-    keys = _report_keys(fv.reports)
+    keys = _report_keys(fv.reports, fv.file_sha)
     by_part = {r.part: k for r, k in zip(fv.reports, keys, strict=True)}
     for ordinal, (report, rkey) in enumerate(zip(fv.reports, keys, strict=True)):
         _add_report(rows, fv.file_sha, ordinal, report, rkey, by_part.get(report.parent_part or ""))
     for report, rkey in zip(fv.reports, keys, strict=True):
-        if rkey != report.key:
+        if rkey != _base_key(report, fv.file_sha):
             rows.add("warnings", report_key=rkey, file_sha=fv.file_sha, code="duplicate_report",
                      message=f"Another report in this file has the same unit, date and part ({report.part});"
                      " this one was stored under a separate key.")
 
 
-def _report_keys(reports: Sequence[Report]) -> list[str]:
-    """Report.key, made unique within the file: a repeated key gets a deterministic suffix (and a warning)."""
+def _base_key(r: Report, file_sha: str) -> str:
+    """Report.key, or for a report with no unit or no date (an excerpt without title or signature) the key
+    with the file's sha in it: Report.key alone would be the same for all of them, and each such file would
+    silently replace the previous one."""
+    if r.unit and r.published_on is not None:
+        return r.key
+    return stable_key(r.key, "file", file_sha)
+
+
+def _report_keys(reports: Sequence[Report], file_sha: str) -> list[str]:
+    """_base_key, made unique within the file: a repeated key gets a deterministic suffix (and a warning)."""
     seen: dict[str, int] = {}
     keys = []
     for r in reports:
-        n = seen.get(r.key, 0)
-        seen[r.key] = n + 1
-        keys.append(r.key if n == 0 else stable_key(r.key, "duplicate", n))
+        base = _base_key(r, file_sha)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        keys.append(base if n == 0 else stable_key(base, "duplicate", n))
     return keys
 
 

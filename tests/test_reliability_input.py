@@ -273,9 +273,6 @@ def _excerpt(prefix: str) -> str:
     return "\n".join(body[start:]) + "\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG loaders/store.py _report_keys (Report.key in models.py): reports "
-                   "with no unit and no date all get the same key, so the second such file silently replaces "
-                   "the first (its issues are lost)")
 def test_two_different_reports_without_unit_or_date_are_both_kept(tmp_path: Path) -> None:
     for prefix in ("000", "003"):
         (tmp_path / f"excerpt_{prefix}.txt").write_text(_excerpt(prefix), encoding="utf-8")
@@ -283,10 +280,14 @@ def test_two_different_reports_without_unit_or_date_are_both_kept(tmp_path: Path
     assert all(r.unit == "" and r.published_on is None for rs in parsed.values() for r in rs)
     db = tmp_path / "db.duckdb"
     summary = ingest.ingest_paths([tmp_path], db, workers=1, progress=False)
-    assert summary.failures == []
+    assert (summary.new, summary.replaced, summary.failures) == (2, 0, [])
     stored = per_file(db)
     for prefix, reports in parsed.items():
         assert stored[f"excerpt_{prefix}.txt"][1] == sum(len(r.issues) for r in reports), stored
+    with store.read_connection(db) as con:
+        codes = {c for (c,) in con.execute("SELECT code FROM warnings").fetchall()}
+    assert "duplicate_report" not in codes
+    assert ingest.ingest_paths([tmp_path], db, workers=1, progress=False).unchanged == 2
 
 
 # --- ingest_paths, one bad file at a time ----------------------------------------------------------------

@@ -130,6 +130,8 @@ class _Walker:
         self.started = False  # an issue or category has been seen
         self.summary = False  # inside a summary heading (its text is context)
         self.unparsed: list[str] = []  # headings that look like issue headings but match no pattern
+        self.skipped: list[str] = []  # issue-like items in a closed zone (after next steps, a date line…)
+        self.closed_by = self.skipped_after = ""  # the line that closed the list (before the first skip)
 
     def run(self) -> None:
         for i, line in enumerate(self.lines):
@@ -142,6 +144,14 @@ class _Walker:
                 "unparsed_heading",
                 f"{len(self.unparsed)} heading(s) look like issue headings but match no issue pattern, so "
                 f"they were not counted as issues: {examples}{'…' if len(self.unparsed) > 3 else ''}",
+            ))
+        if self.skipped:  # a misplaced heading or date line must not drop items silently
+            examples = "; ".join(f"“{_clip(line)}”" for line in self.skipped[:3])
+            self.out.warnings.append(Warning(
+                "skipped_items",
+                f"{len(self.skipped)} item(s) look like issues but come after “{_clip(self.skipped_after)}”, "
+                f"which ends the issue list, so they were not counted: {examples}"
+                f"{'…' if len(self.skipped) > 3 else ''}",
             ))
 
     # helpers -----------------------------------------------------------------------------------------
@@ -168,6 +178,13 @@ class _Walker:
             return
         self.issue.measures.extend(split_measures(text))
 
+    def _skip(self, i: int, line: str, text: str) -> None:
+        """A heading in a closed zone that reads like an issue (or carries an 整改结果 line) is remembered."""
+        if issue_title(text)[0] is not None or self._next_kind(i) == "result":
+            if not self.skipped:
+                self.skipped_after = self.closed_by
+            self.skipped.append(line)
+
     def _warn_unparsed(self, line: str) -> None:
         if self.zone == "plain" and grammar().rx("looks_like_issue").search(line):
             self.unparsed.append(line)
@@ -182,13 +199,14 @@ class _Walker:
             self.zone, self.chapter = "issue", ""
             self._open(m, "chapter", title, m.group("num"))
         elif chapter_kind(text) != "plain":
-            self.zone = "closed"
+            self.zone, self.closed_by = "closed", line
         else:
             self.zone, self.chapter = "plain", text
 
     def _on_paren(self, i: int, line: str, m: Match[str]) -> None:
         text = m.group("text")
         if self.zone == "closed":
+            self._skip(i, line, text)
             return self._on_text(i, line, None)
         if self.zone == "issue" and self.issue is not None:
             return self.issue.measures.append(text)
@@ -210,6 +228,7 @@ class _Walker:
     def _on_number(self, i: int, line: str, m: Match[str]) -> None:
         text = m.group("text")
         if self.zone == "closed":
+            self._skip(i, line, text)
             return self._on_text(i, line, None)
         title, label = issue_title(text)
         in_chapter_issue = self.issue is not None and self.issue.level == "chapter"
@@ -242,7 +261,7 @@ class _Walker:
 
     def _on_stop(self, i: int, line: str, m: Match[str] | None) -> None:
         self._close()
-        self.zone, self.category = "closed", None
+        self.zone, self.category, self.closed_by = "closed", None, line
 
     def _on_next(self, i: int, line: str, m: Match[str] | None) -> None:
         # `下一步,…` ends the issues, unless more headings follow: then it is this issue's own plan.

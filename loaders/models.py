@@ -56,10 +56,11 @@ UNKNOWN_STATUS = StatusDecision(None, None, "", "none", 0.0)
 @dataclass(frozen=True)
 class Warning:
     code: str  # machine-readable, e.g. "numbering_gap", "stated_count_mismatch", "unparsed_section"
-    message: str  # plain-language explanation for the supervisor
+    message: str  # plain-English explanation (the CLI, `parse --json`)
+    message_zh: str = ""  # the same facts in Chinese, for the dashboard (loaders/messages.py builds both)
 
     def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+        return {"code": self.code, "message": self.message, "message_zh": self.message_zh}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from loaders import messages
 from loaders import meta as meta_mod
 from loaders.deadlines import find_deadlines
 from loaders.figures import extract_figures
@@ -53,7 +54,7 @@ def parse_text(text: str, source_name: str = "") -> list[Report]:
         return _parse(text or "")
     except Exception as exc:  # the contract is "never raise": report the failure instead
         log.exception("parse_text failed on %s", source_name or "text")
-        failure = Warning("parse_error", f"The text could not be parsed ({type(exc).__name__}: {exc}).")
+        failure = messages.warning("parse_error", error=f"{type(exc).__name__}: {exc}")
         return [Report(title=None, unit="", warnings=(failure,))]
 
 
@@ -68,9 +69,7 @@ def _parse(text: str) -> list[Report]:
         seg = segment(body)
         cut = meta_mod.cut_off_at(body)
         if cut:
-            seg.warnings.append(Warning(
-                "truncated", f"The text seems cut off: it ends mid-sentence (“…{cut}”) with no signature or "
-                "date, so the last issue may be incomplete and later ones missing."))
+            seg.warnings.append(messages.warning("truncated", cut=cut))
         report = _build(part, meta, seg, chrome.source_url)
         if part != "main" and reports:
             report = _inherit(report, reports[0])
@@ -78,9 +77,7 @@ def _parse(text: str) -> list[Report]:
     if not reports:
         reports.append(_build("main", meta_mod.Meta(), Segmented(), chrome.source_url))
     if not _REPORT_WORDS.search(text):
-        reports = [_add_warning(r, Warning(
-            "not_a_report", "This text does not look like a rectification report: it never mentions "
-            "巡视, 巡察 or 整改.")) for r in reports]
+        reports = [_add_warning(r, messages.warning("not_a_report")) for r in reports]
     return reports
 
 
@@ -129,8 +126,7 @@ def _call(stage: str, func: Callable[..., Any], args: tuple, default: Any, warni
         log.exception("the %s stage failed", stage)
         code = f"{stage}_error"
         if not any(w.code == code for w in warnings):
-            warnings.append(Warning(code, f"The {stage} step failed ({type(exc).__name__}: {exc}); "
-                                          "its results are missing for this report."))
+            warnings.append(messages.warning(code, error=f"{type(exc).__name__}: {exc}"))
         return default
 
 
@@ -198,19 +194,15 @@ def _is_title_like(line: str) -> bool:
 def _report_warnings(meta: meta_mod.Meta, issues: list[Issue], stated: dict[str, float]) -> list[Warning]:
     out: list[Warning] = []
     if not issues:
-        out.append(Warning("no_issues", "No issues were found in this report: none of its headings matches "
-                                        "an issue layout the parser knows."))
+        out.append(messages.warning("no_issues"))
     unknown = [i for i in issues if i.status.status is None]
     if unknown:
-        labels = ", ".join(i.label for i in unknown[:8]) + ("…" if len(unknown) > 8 else "")
-        out.append(Warning("unknown_status", f"{len(unknown)} of {len(issues)} issues have no status: "
-                                             f"nothing in their text decides it (issues {labels})."))
+        labels = messages.joined((i.label for i in unknown), limit=8)
+        out.append(messages.warning("unknown_status", unknown=len(unknown), total=len(issues), labels=labels))
     if meta.published_on is None:
-        out.append(Warning("no_publication_date", "No publication date was found (no date line under the "
-                                                  "signature), so relative deadlines cannot be resolved."))
+        out.append(messages.warning("no_publication_date"))
     if not meta.unit:
-        out.append(Warning("no_unit", "The publishing unit could not be found in the title, the signature "
-                                      "or the opening paragraph."))
+        out.append(messages.warning("no_unit"))
     mismatch = _stated_mismatch(stated, len(issues))
     if mismatch:
         out.append(mismatch)
@@ -223,15 +215,16 @@ def _stated_mismatch(stated: dict[str, float], parsed: int) -> Warning | None:
                                    (_STATED_ISSUES, _STATED_ASPECTS, _STATED_CATEGORIES))
     if issues is None or not parsed or issues == parsed:
         return None
-    detail = f"The report states {issues} problems"
-    if aspects is not None:
-        detail += f" in {aspects} aspects"
-    if categories is not None:
-        detail += f" ({categories} categories)"
-    detail += f", but {parsed} issues were parsed"
-    if parsed in (aspects, categories):
-        detail += " — one per aspect: the report lists its problems grouped, not one by one"
-    return Warning("stated_count_mismatch", detail + ".")
+    scope = messages.EMPTY
+    if aspects is not None and categories is not None:
+        scope = messages.phrase("mismatch.aspects_categories", aspects=aspects, categories=categories)
+    elif aspects is not None:
+        scope = messages.phrase("mismatch.aspects", aspects=aspects)
+    elif categories is not None:
+        scope = messages.phrase("mismatch.categories", categories=categories)
+    grouped = messages.phrase("mismatch.grouped") if parsed in (aspects, categories) else messages.EMPTY
+    return messages.warning("stated_count_mismatch", issues=issues, scope=scope, parsed=parsed,
+                            grouped=grouped)
 
 
 def _first(stated: dict[str, float], keys: tuple[str, ...]) -> int | None:

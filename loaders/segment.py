@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from re import Match, Pattern
 
+from loaders import messages
 from loaders.config import section
 from loaders.models import Warning
 
@@ -139,20 +140,16 @@ class _Walker:
             getattr(self, f"_on_{kind}")(i, line, m)
         self._close()
         if self.unparsed:
-            examples = "; ".join(f"“{_clip(line)}”" for line in self.unparsed[:3])
-            self.out.warnings.append(Warning(
-                "unparsed_heading",
-                f"{len(self.unparsed)} heading(s) look like issue headings but match no issue pattern, so "
-                f"they were not counted as issues: {examples}{'…' if len(self.unparsed) > 3 else ''}",
-            ))
+            examples = messages.joined((f"“{_clip(line)}”" for line in self.unparsed[:3]), en="; ", zh="；")
+            more = "…" if len(self.unparsed) > 3 else ""
+            self.out.warnings.append(
+                messages.warning("unparsed_heading", n=len(self.unparsed), examples=examples, more=more))
         if self.skipped:  # a misplaced heading or date line must not drop items silently
-            examples = "; ".join(f"“{_clip(line)}”" for line in self.skipped[:3])
-            self.out.warnings.append(Warning(
-                "skipped_items",
-                f"{len(self.skipped)} item(s) look like issues but come after “{_clip(self.skipped_after)}”, "
-                f"which ends the issue list, so they were not counted: {examples}"
-                f"{'…' if len(self.skipped) > 3 else ''}",
-            ))
+            examples = messages.joined((f"“{_clip(line)}”" for line in self.skipped[:3]), en="; ", zh="；")
+            more = "…" if len(self.skipped) > 3 else ""
+            self.out.warnings.append(messages.warning(
+                "skipped_items", n=len(self.skipped), after=_clip(self.skipped_after), examples=examples,
+                more=more))
 
     # helpers -----------------------------------------------------------------------------------------
     def _close(self) -> None:
@@ -369,13 +366,13 @@ def numbering_warnings(issues: list[RawIssue]) -> list[Warning]:
 
 def _gap_warning(prev: int, issue: RawIssue) -> Warning:
     number = issue.number or 0
-    missing = f"item {prev + 1} is" if number == prev + 2 else f"items {prev + 1}–{number - 1} are"
-    where = issue.category or issue.section or "the report"
-    return Warning(
-        "numbering_gap",
-        f"Issue numbering under “{_clip(where)}” jumps from {prev} to {number}: {missing} not in the "
-        "published report (published reports sometimes omit items).",
-    )
+    if number == prev + 2:
+        missing = messages.phrase("gap.one", first=prev + 1)
+    else:
+        missing = messages.phrase("gap.many", first=prev + 1, last=number - 1)
+    heading = issue.category or issue.section
+    where = messages.Msg(_clip(heading), _clip(heading)) if heading else messages.phrase("gap.whole_report")
+    return messages.warning("numbering_gap", where=where, prev=prev, number=number, missing=missing)
 
 
 def _clip(text: str, size: int = 40) -> str:

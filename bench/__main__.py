@@ -45,6 +45,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per query / page (median reported)")
     ap.add_argument("--quick", action="store_true", help="small sizes only (a few minutes)")
     ap.add_argument("--only", default=",".join(STAGES), help=f"stages to run, from {','.join(STAGES)}")
+    ap.add_argument(
+        "--render-only", action="store_true", help="rewrite RESULTS.md from bench/out/results.json"
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     ap.add_argument("--results", type=Path, default=PROJECT_ROOT / "bench" / "RESULTS.md")
@@ -84,7 +87,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     res = _load(raw)  # stages not re-run keep their last figures
     res.update(machine=machine(), workers=args.workers, repeats=args.repeats)
     cmd = "python -m bench " + shlex.join(sys.argv[1:])
-    res["commands"] = sorted({*res.get("commands", []), cmd.strip()})
+    # A run of every stage replaces all figures; a partial run adds its command to the earlier ones.
+    earlier = [] if only >= set(STAGES) else res.get("commands", [])
+    res["commands"] = sorted({*earlier, cmd.strip()})
 
     def save() -> None:
         raw.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
@@ -158,7 +163,7 @@ def _query_db(size: int, ingested: list[int], out: Path, build) -> tuple[Path | 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     t0 = time.perf_counter()
-    res = run(args)
+    res = _load(args.out / "results.json") if args.render_only else run(args)
     notes = args.notes.read_text("utf-8") if args.notes.exists() else ""
     args.results.write_text(results.render(res, notes), "utf-8")
     log(f"done in {time.perf_counter() - t0:.0f} s; wrote {args.results}")

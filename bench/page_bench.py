@@ -44,6 +44,7 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     st_logger.set_log_level(logging.ERROR)  # "missing ScriptRunContext" noise in bare mode
+    logging.disable(logging.WARNING)  # … and "No runtime found" from loggers made after that call
     previous = os.environ.get(DB_ENV)
     os.environ[DB_ENV] = str(db)
     out: dict[str, Any] = {}
@@ -71,6 +72,7 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
                 + (f" ERROR {out[name]['error']}" if out[name]["error"] else "")
             )
     finally:
+        logging.disable(logging.NOTSET)
         if previous is None:
             os.environ.pop(DB_ENV, None)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from loaders.messages import os_error, reason, warning
 from loaders.models import Warning
 from loaders.read.base import ReadError, ReadResult, max_file_mb, require_text, source_url_in_text
 from loaders.read.decode import decode
@@ -29,9 +30,9 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
     name = re.split(r"[\\/]", str(path).rstrip("\\/"))[-1] or str(path)
     data = _load(Path(path), name, data)
     if not data:
-        raise ReadError(name, "the file is empty")
+        raise ReadError(name, reason("empty"))
     if not data.strip():
-        raise ReadError(name, "the file is empty (only whitespace)")
+        raise ReadError(name, reason("empty_whitespace"))
     kind = sniff(data, name)
     if kind == "pdf":
         from loaders.read.pdf import read_pdf
@@ -51,22 +52,21 @@ def _load(path: Path, name: str, data: bytes | None) -> bytes:
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise ReadError(name, f"cannot open the file ({exc.strerror or exc})") from exc
+            raise ReadError(name, reason("cannot_open", error=os_error(exc))) from exc
         if path.is_dir():
-            raise ReadError(name, "is a folder, not a file")
+            raise ReadError(name, reason("is_folder"))
         _check_size(name, size, limit)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ReadError(name, f"cannot read the file ({exc.strerror or exc})") from exc
+            raise ReadError(name, reason("cannot_read", error=os_error(exc))) from exc
     _check_size(name, len(data), limit)
     return data
 
 
 def _check_size(name: str, size: int, limit_mb: float) -> None:
     if size > limit_mb * 2**20:
-        reason = f"the file is {size / 2**20:.3g} MB, over the {limit_mb:g} MB limit (read.max_file_mb)"
-        raise ReadError(name, reason)
+        raise ReadError(name, reason("too_large", size=size / 2**20, limit=limit_mb))
 
 
 def _read_text(data: bytes, name: str) -> ReadResult:
@@ -79,9 +79,9 @@ def _read_text(data: bytes, name: str) -> ReadResult:
 
         text, source_url, page_warnings = extract_page(text, name)
         return ReadResult(text, (*warnings, *page_warnings), source_url, "html", decoded.encoding)
-    require_text(name, text, "the file is empty (only whitespace)")
+    require_text(name, text, "empty_whitespace")
     if extension(name) in ("pdf", "docx", "doc"):
-        warnings.append(Warning("extension_mismatch", f"{name}: the content is plain text, read as .txt"))
+        warnings.append(warning("extension_mismatch", name=name))
     return ReadResult(text, tuple(warnings), source_url_in_text(text), "txt", decoded.encoding)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loaders.config import section
+from loaders.messages import Msg, reason
 from loaders.models import Warning
 
 DEFAULT_MAX_FILE_MB = 50.0
@@ -23,12 +24,18 @@ class ReadResult:
 
 
 class ReadError(ValueError):
-    """A file that cannot be read as a report; the message names the file and the reason in plain English."""
+    """A file that cannot be read as a report; the message names the file and the reason in plain English,
+    `message_zh` does the same in Chinese (for the dashboard). Raise sites give a loaders.messages reason:
+    `ReadError(name, reason("empty"))`."""
 
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}")
+    def __init__(self, name: str, why: Msg | str) -> None:
+        text = why if isinstance(why, Msg) else Msg(why, "")
+        super().__init__(f"{name}: {text.en}")
         self.name = name
-        self.reason = reason
+        self.reason = text.en
+        self.reason_zh = text.zh
+        # No Chinese reason (a caller outside loaders/read): the English message is the only one there is.
+        self.message_zh = f"{name}：{text.zh}" if text.zh else str(self)
 
 
 def settings() -> dict[str, Any]:
@@ -57,10 +64,11 @@ def normalize_newlines(text: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def require_text(name: str, text: str, what: str = "the file is empty") -> str:
-    """Reject text with nothing but whitespace (full-width spaces and &nbsp; count as whitespace)."""
+def require_text(name: str, text: str, why: str = "empty") -> str:
+    """Reject text with nothing but whitespace (full-width spaces and &nbsp; count as whitespace); `why` is
+    the key of the reason in loaders.messages.REASONS."""
     if not text.strip():
-        raise ReadError(name, what)
+        raise ReadError(name, reason(why))
     return text
 
 

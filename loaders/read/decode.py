@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from loaders.messages import kind, reason, warning
 from loaders.models import Warning
 from loaders.read.base import ReadError, normalize_newlines
 
@@ -106,7 +107,7 @@ def _nearly(data: bytes, encoding: str, name: str) -> Decoded | None:
 
 def _replaced_warning(text: str, encoding: str, name: str) -> Warning:
     n = text.count("\ufffd")
-    return Warning("undecodable_bytes", f"{name}: {n} byte sequence(s) are not valid {encoding}; shown as �")
+    return warning("undecodable_bytes", name=name, n=n, encoding=encoding)
 
 
 def _try_declared(data: bytes, name: str, declared: str) -> Decoded | None:
@@ -124,12 +125,8 @@ def _try_declared(data: bytes, name: str, declared: str) -> Decoded | None:
     if result is not None and plausible(result.text, codec) and trusted:
         return result
     if clean_alternative is not None:
-        message = (
-            f"{name}: declared charset {declared} is wrong; the page was decoded as "
-            f"{clean_alternative.encoding} instead"
-        )
-        warning = Warning("wrong_charset", message)
-        return Decoded(clean_alternative.text, clean_alternative.encoding, (warning,))
+        wrong = warning("wrong_charset", name=name, declared=declared, encoding=clean_alternative.encoding)
+        return Decoded(clean_alternative.text, clean_alternative.encoding, (wrong,))
     text = data.decode(codec, errors="replace")
     if text.count("\ufffd") > len(text) * 0.2:
         return None  # the declaration is hopeless: let detection decide
@@ -145,15 +142,13 @@ def _guess(data: bytes, name: str) -> Decoded:
     if codec is not None:
         text = data.decode(codec, errors="replace")
         if plausible(text, codec) and text.count("\ufffd") <= len(text) * 0.01:
-            message = f"{name}: encoding not certain; decoded as {codec} (a guess)"
-            warning = Warning("encoding_guessed", message)
-            return Decoded(text, codec, (warning,))
-    raise ReadError(name, "not a text document (binary content or an unknown text encoding)")
+            return Decoded(text, codec, (warning("encoding_guessed", name=name, encoding=codec),))
+    raise ReadError(name, reason("not_text", kind=kind("binary_or_unknown_encoding")))
 
 
 def _finish(result: Decoded, name: str) -> Decoded:
     if not plausible(result.text.replace("\ufffd", ""), "utf-8"):
-        raise ReadError(name, "not a text document (binary content: control characters or NUL bytes)")
+        raise ReadError(name, reason("not_text", kind=kind("binary_control_chars")))
     return Decoded(normalize_newlines(result.text), result.encoding, result.warnings)
 
 

@@ -9,6 +9,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from loaders.messages import Msg, reason, warning
 from loaders.models import Warning
 from loaders.read.base import ReadError, ReadResult, page_list, settings, source_url_in_text
 
@@ -43,24 +44,25 @@ def read_pdf(data: bytes, name: str) -> ReadResult:
     warnings: list[Warning] = []
     empty = [i + 1 for i, lines in enumerate(pages) if not lines]
     if len(empty) == len(pages):
-        raise ReadError(name, "the PDF has no text layer (scanned image?); run OCR first")
+        raise ReadError(name, reason("pdf_no_text_layer"))
     if empty:
-        message = f"{name}: pages {page_list(empty)} have no text layer (scanned?)"
-        warnings.append(Warning("pdf_no_text", message))
+        warnings.append(warning("pdf_no_text", name=name, pages=_pages(empty)))
     garbled = _drop_cid(pages)
     if garbled:
-        pages_txt = page_list(garbled)
-        warnings.append(
-            Warning("pdf_cid_font", f"{name}: pages {pages_txt} use fonts without a Unicode map; their text "
-                    "came out as (cid:N) codes and was left out")
-        )
+        warnings.append(warning("pdf_cid_font", name=name, pages=_pages(garbled)))
     lines = drop_running_lines(pages, heights)
     text = "\n".join(join_paragraphs(lines))
     if len(re.sub(r"\W", "", text)) < 20:
         if garbled:
-            raise ReadError(name, "the PDF's fonts have no Unicode map: its text comes out as (cid:N) codes")
-        raise ReadError(name, "the PDF has no readable text")
+            raise ReadError(name, reason("pdf_cid_only"))
+        raise ReadError(name, reason("pdf_no_readable_text"))
     return ReadResult(text, tuple(warnings), source_url_in_text(text), "pdf")
+
+
+def _pages(numbers: list[int]) -> Msg:
+    """Page numbers for a warning: "1-3, 7" in English, "1-3、7" in Chinese."""
+    listed = page_list(numbers)
+    return Msg(listed, listed.replace(", ", "、"))
 
 
 def _extract_lines(data: bytes, name: str) -> tuple[list[list[Line]], list[float]]:
@@ -75,9 +77,9 @@ def _extract_lines(data: bytes, name: str) -> tuple[list[list[Line]], list[float
             return pages, heights
     except Exception as exc:  # pdfminer raises many unrelated types for damaged files
         if "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
-            reason = "the PDF is password-protected (encrypted); save an unprotected copy"
-            raise ReadError(name, reason) from exc
-        raise ReadError(name, f"the PDF is damaged and cannot be opened ({_cause(exc)})") from exc
+            raise ReadError(name, reason("pdf_encrypted")) from exc
+        cause = _cause(exc)  # a technical detail: the same in both languages
+        raise ReadError(name, reason("pdf_damaged", error=Msg(cause, cause))) from exc
 
 
 def _cause(exc: Exception) -> str:

@@ -9,6 +9,7 @@ from functools import cache
 import lxml.html
 from lxml import etree
 
+from loaders.messages import reason, warning
 from loaders.models import Warning
 from loaders.read.base import ReadError, settings, source_url_in_text
 
@@ -43,8 +44,7 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
     warnings: tuple[Warning, ...] = ()
     if main is None or _cjk_count(main) < _MIN_FALLBACK_SHARE * _cjk_count(fallback):
         main = fallback
-        message = f"{name}: the article could not be located; kept all page text"
-        warnings = (Warning("html_fallback", message),)
+        warnings = (warning("html_fallback", name=name),)
     else:
         main = article_span(fallback, main)
     lines = [ln.rstrip() for ln in main.splitlines()]
@@ -54,7 +54,7 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
     text = "\n".join(lines)
     # A page whose every line is a few words (menus, link lists, captions) has no article on it.
     if not any(_cjk_count(ln) >= _MIN_PARAGRAPH_CJK for ln in lines):
-        raise ReadError(name, "the web page holds no article text (only menus and site furniture)")
+        raise ReadError(name, reason("web_no_article"))
     return text, source_url or source_url_in_text(text), warnings
 
 
@@ -64,7 +64,7 @@ def _parse(page: str, name: str) -> lxml.html.HtmlElement:
     try:
         return lxml.html.document_fromstring(page)
     except (etree.ParserError, ValueError) as exc:
-        raise ReadError(name, "the web page could not be parsed as HTML") from exc
+        raise ReadError(name, reason("web_not_html")) from exc
 
 
 def _trafilatura(tree: lxml.html.HtmlElement) -> str | None:

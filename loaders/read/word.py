@@ -7,6 +7,7 @@ import zipfile
 
 from lxml import etree
 
+from loaders.messages import Msg, joined, reason, warning
 from loaders.models import Warning
 from loaders.read.base import ReadError, ReadResult, require_text, source_url_in_text
 from loaders.read.numbering import Numbering
@@ -32,19 +33,18 @@ def read_docx(data: bytes, name: str) -> ReadResult:
 
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, PackageNotFoundError, ValueError) as exc:
-        raise ReadError(name, f"the .docx file is damaged ({type(exc).__name__})") from exc
+        error = type(exc).__name__
+        raise ReadError(name, reason("docx_damaged", detail=Msg(error, error))) from exc
     numbering = Numbering.from_document(document)
     styles = _style_numbering(document)
     lines: list[str] = []
     _collect(document.element.body, numbering, styles, lines)
     text = "\n".join(ln for ln in lines if ln.strip())
-    require_text(name, text, "the document is empty (no text in its paragraphs or tables)")
+    require_text(name, text, "empty_document")
     warnings: tuple[Warning, ...] = ()
     if numbering.unsupported:
-        formats = ", ".join(sorted(numbering.unsupported))
-        warnings = (
-            Warning("docx_numbering", f"{name}: list numbers in format(s) {formats} were written as digits"),
-        )
+        formats = joined(sorted(numbering.unsupported))
+        warnings = (warning("docx_numbering", name=name, formats=formats),)
     return ReadResult(text, warnings, source_url_in_text(text), "docx")
 
 

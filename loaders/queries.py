@@ -49,6 +49,15 @@ def _frame(db: str | Path, sql: str, params: _Params | None = None) -> pd.DataFr
         return con.execute(sql, params.values if params else {}).df()
 
 
+def _has_column(db: str | Path, table: str, column: str) -> bool:
+    """A database written before a column was added lacks it until its next write (store.ensure_schema
+    migrates on read-write connections only; the dashboard reads read-only)."""
+    with store.read_connection(db) as con:
+        rows = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
+                           "AND column_name = ?", [table, column]).fetchall()
+    return bool(rows[0][0])
+
+
 def _report_conditions(f: Filters, p: _Params) -> str:
     conds = ["TRUE"]
     for name, col, values in (
@@ -386,10 +395,12 @@ def stated_figures(db: str | Path, f: Filters) -> pd.DataFrame:
 
 
 def warnings_list(db: str | Path, f: Filters) -> pd.DataFrame:
-    """Warnings of the filtered reports, and file-level warnings of their files or of files with no report."""
+    """Warnings of the filtered reports, and file-level warnings of their files or of files with no report.
+    `message_zh` is NULL for rows stored before it existed (and in a database not yet migrated)."""
     p = _Params()
+    zh = "w.message_zh" if _has_column(db, "warnings", "message_zh") else "NULL::VARCHAR"  # constant SQL
     sql = f"""{_ctes(f, p)}
-    SELECT r.unit, r.part, r.published_on, w.code, w.message, fl.path AS file
+    SELECT r.unit, r.part, r.published_on, w.code, w.message, {zh} AS message_zh, fl.path AS file
     FROM warnings w
     LEFT JOIN reports r ON r.report_key = w.report_key
     LEFT JOIN files fl ON fl.file_sha = w.file_sha

@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS warnings (
     report_key VARCHAR,                  -- NULL for file-level warnings
     file_sha   VARCHAR,
     code       VARCHAR NOT NULL,
-    message    VARCHAR NOT NULL
+    message    VARCHAR NOT NULL,         -- plain English (the CLI)
+    message_zh VARCHAR                   -- the same in Chinese (the dashboard); NULL in rows stored before it
 );
 
 -- Append-only history of supervisors' corrections; the latest row (highest override_id) per issue_key wins.

@@ -37,7 +37,8 @@ import duckdb
 import pyarrow as pa
 
 from loaders.config import project_path, section
-from loaders.models import STATUSES, Issue, Report, stable_key
+from loaders.messages import Msg, warning
+from loaders.models import STATUSES, Issue, Report, Warning, stable_key
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
@@ -151,10 +152,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if not {*ALL_TABLES, "issues_effective"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'files'").fetchall()}
-    if "parser_version" not in columns:  # a database made before files.parser_version existed
+    columns = {(r[0], r[1]) for r in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name IN ('files', 'warnings')").fetchall()}
+    if ("files", "parser_version") not in columns:  # a database made before files.parser_version existed
         con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
+    if ("warnings", "message_zh") not in columns:  # made before warnings.message_zh: old rows stay NULL
+        con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
 
 
 # --- writing parsed reports -----------------------------------------------------------------------------
@@ -173,7 +177,7 @@ _COLUMNS = {
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
-    "warnings": "report_key:s file_sha:s code:s message:s",
+    "warnings": "report_key:s file_sha:s code:s message:s message_zh:s",
 }
 _ARROW_SCHEMAS: dict[str, pa.Schema] = {
     table: pa.schema([(c.split(":")[0], _ARROW_TYPES[c.split(":")[1]]) for c in spec.split()])
@@ -228,9 +232,8 @@ def _add_file(rows: _Rows, fv: FileVersion, now: datetime) -> None:
         _add_report(rows, fv.file_sha, ordinal, report, rkey, by_part.get(report.parent_part or ""))
     for report, rkey in zip(fv.reports, keys, strict=True):
         if rkey != _base_key(report, fv.file_sha):
-            rows.add("warnings", report_key=rkey, file_sha=fv.file_sha, code="duplicate_report",
-                     message=f"Another report in this file has the same unit, date and part ({report.part});"
-                     " this one was stored under a separate key.")
+            part = Msg(report.part, "主报告" if report.part == "main" else report.part)
+            _add_warning(rows, rkey, fv.file_sha, warning("duplicate_report", part=part))
 
 
 def _base_key(r: Report, file_sha: str) -> str:
@@ -265,7 +268,7 @@ def _add_report(rows: _Rows, sha: str, ordinal: int, r: Report, rkey: str, paren
         rows.add("figures", report_key=rkey, kind=f.kind, value=float(f.value), unit=f.unit,
                  evidence=f.evidence)
     for w in r.warnings:
-        rows.add("warnings", report_key=rkey, file_sha=sha, code=w.code, message=w.message)
+        _add_warning(rows, rkey, sha, w)
     seen: dict[str, int] = {}
     for seq, issue in enumerate(r.issues):
         base = r.issue_key(issue) if rkey == r.key else stable_key(rkey, issue.category, issue.title)
@@ -273,10 +276,13 @@ def _add_report(rows: _Rows, sha: str, ordinal: int, r: Report, rkey: str, paren
         seen[base] = n + 1
         ikey = base if n == 0 else stable_key(base, "duplicate", n)
         if n:
-            rows.add("warnings", report_key=rkey, file_sha=sha, code="duplicate_issue",
-                     message=f"Issue {issue.label} repeats the category and title of an earlier issue;"
-                     " it was stored under a separate key.")
+            _add_warning(rows, rkey, sha, warning("duplicate_issue", label=issue.label))
         _add_issue(rows, rkey, seq, issue, ikey)
+
+
+def _add_warning(rows: _Rows, rkey: str, sha: str, w: Warning) -> None:
+    rows.add("warnings", report_key=rkey, file_sha=sha, code=w.code, message=w.message,
+             message_zh=w.message_zh or None)
 
 
 def _add_issue(rows: _Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:

@@ -48,13 +48,13 @@ reports = preview_reports(parsed)
 st.subheader("解析结果（尚未保存）")
 n_issues = int(reports["问题"].sum())
 st.markdown(f"在“{escape_md(parsed.name)}”中找到 **{len(reports)} 份通报**、**{n_issues} 个问题**：")
-st.dataframe(reports, hide_index=True)
+st.dataframe(reports, hide_index=True, placeholder="")
 warnings = preview_warnings(parsed)
 if warnings.empty:
     st.caption("没有警告。")
 else:
     st.warning(f"解析时有 {len(warnings)} 条警告，请核对：")
-    st.dataframe(warnings, hide_index=True)
+    st.dataframe(warnings, hide_index=True, placeholder="")
 
 if st.button("确认导入", type="primary"):
     try:

@@ -44,7 +44,7 @@ with top[1]:
 
 if total:
     st.dataframe(
-        display_frame(rows, COLUMNS), hide_index=True, height=600,
+        display_frame(rows, COLUMNS), hide_index=True, height=600, placeholder="",  # no deadline: empty cell
         column_config={"问题": st.column_config.TextColumn(width="large"),
                        "置信度": st.column_config.NumberColumn(format="%.2f")},
     )

@@ -7,7 +7,7 @@ from views.components.corrections import correction_form
 from views.components.data import query, setting
 from views.components.derive import stated_vs_parsed
 from views.components.filters import sidebar_filters
-from views.components.labels import warning_label
+from views.components.labels import warning_label, warning_texts
 from views.components.ui import capped_table, show_table
 
 f = sidebar_filters("quality")
@@ -23,7 +23,7 @@ capped_table(counts, list(counts.columns), cap, "通报")
 
 st.subheader("解析警告")
 warnings = query(queries.warnings_list, f)
-capped_table(warnings.assign(code=warnings["code"].map(warning_label)),
+capped_table(warnings.assign(code=warnings["code"].map(warning_label), message=warning_texts(warnings)),
              ["unit", "part", "published_on", "code", "message", "file"], cap, "警告")
 
 st.subheader("待核查的问题")

@@ -57,7 +57,7 @@ def parse_upload(name: str, data: bytes, limit_mb: float) -> Parsed:
     try:
         reports = parse_file(Path(name).name, data=data)
     except ReadError as exc:
-        raise ImportProblem(f"无法读取该文件（{exc.reason}）。") from None
+        raise ImportProblem(f"{exc.reason_zh or exc.reason}。") from None
     except Exception as exc:  # a parser bug must still end in a plain message, not a traceback
         raise ImportProblem(f"解析该文件时出错（{type(exc).__name__}）。") from None
     if not reports or not any(r.issues for r in reports):
@@ -77,7 +77,8 @@ def preview_reports(parsed: Parsed) -> pd.DataFrame:
 
 
 def preview_warnings(parsed: Parsed) -> pd.DataFrame:
-    rows = [{"单位": r.unit, "部分": part_label(r.part), "类型": warning_label(w.code), "说明": w.message}
+    rows = [{"单位": r.unit, "部分": part_label(r.part), "类型": warning_label(w.code),
+             "说明": w.message_zh or w.message}
             for r in parsed.reports for w in r.warnings]
     return pd.DataFrame(rows, columns=["单位", "部分", "类型", "说明"])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from loaders.queries import STATUS_LABELS, UNKNOWN
 
 STATUS_ORDER: tuple[str, ...] = STATUS_LABELS
@@ -105,7 +107,7 @@ def figure_label(kind: str) -> str:
     return FIGURE_LABELS.get(kind, kind)
 
 
-# Warning codes written by the loaders, in Chinese (the message itself stays as the loader wrote it).
+# Warning codes written by the loaders, in Chinese (each message has its Chinese text in message_zh).
 WARNING_LABELS: dict[str, str] = {
     "numbering_gap": "编号不连续",
     "stated_count_mismatch": "声明数与解析数不符",
@@ -115,6 +117,12 @@ WARNING_LABELS: dict[str, str] = {
     "no_unit": "未识别出单位",
     "no_publication_date": "未识别出发布日期",
     "parse_error": "解析出错",
+    "status_error": "状态判定出错",
+    "deadlines_error": "时限识别出错",
+    "figures_error": "数字提取出错",
+    "truncated": "文本不完整",
+    "unparsed_heading": "未识别的标题",
+    "skipped_items": "清单结束后的条目",
     "duplicate_report": "重复的通报",
     "duplicate_issue": "重复的问题",
     "docx_numbering": "Word 自动编号",
@@ -130,3 +138,12 @@ WARNING_LABELS: dict[str, str] = {
 
 def warning_label(code: str) -> str:
     return WARNING_LABELS.get(code, code)
+
+
+def warning_texts(df: pd.DataFrame) -> pd.Series:
+    """The Chinese text of each warning row (message_zh), or its English message where there is none (rows
+    stored before message_zh existed)."""
+    if "message_zh" not in df:
+        return df["message"]
+    zh = df["message_zh"]
+    return zh.where(zh.notna() & (zh.astype(str).str.strip() != ""), df["message"])

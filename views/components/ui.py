@@ -47,7 +47,9 @@ def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def show_table(df: pd.DataFrame, columns: list[str], height: int | str = "auto", **config: object) -> None:
-    st.dataframe(display_frame(df, columns), hide_index=True, height=height, column_config=config or None)
+    # placeholder="": a missing value (no deadline, no unit) is an empty cell, not the word "None".
+    st.dataframe(display_frame(df, columns), hide_index=True, height=height, column_config=config or None,
+                 placeholder="")
 
 
 def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None) -> None:

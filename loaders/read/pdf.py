@@ -78,8 +78,8 @@ def _extract_lines(data: bytes, name: str) -> tuple[list[list[Line]], list[float
     except Exception as exc:  # pdfminer raises many unrelated types for damaged files
         if "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
             raise ReadError(name, reason("pdf_encrypted")) from exc
-        cause = _cause(exc)  # a technical detail: the same in both languages
-        raise ReadError(name, reason("pdf_damaged", error=Msg(cause, cause))) from exc
+        # The technical cause helps whoever debugs the CLI; the dashboard's reader gets plain words.
+        raise ReadError(name, reason("pdf_damaged", error=Msg(_cause(exc), "内容无法解析"))) from exc
 
 
 def _cause(exc: Exception) -> str:

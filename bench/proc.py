@@ -74,6 +74,29 @@ def run_measured(cmd: list[str], cwd: Path, timeout: float = 3600.0) -> Run:
     return Run(seconds, peak, popen.returncode, output, err[-4000:])
 
 
+def code_version() -> str:
+    """The commit measured: BENCH_COMMIT (set when running from a `git archive` snapshot), else git."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "loaders", "views", "pages", "app.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head}{' + uncommitted changes' if dirty else ''}"
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     cpu = platform.processor() or platform.machine()
@@ -92,6 +115,7 @@ def machine() -> dict[str, str]:
             return "not installed"
 
     return {
+        "code": code_version(),
         "CPU": cpu,
         "cores": str(os.cpu_count()),
         "RAM": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",

@@ -329,12 +329,7 @@ def test_readers_during_ingestion_see_whole_files_and_growing_counts(corpus: Pat
     assert not failed, failed[:2]
 
 
-_EMPTY_DB_BUG = pytest.mark.xfail(
-    strict=True, reason="BUG views/overview.py: st.plotly_chart calls without key= draw the same empty "
-    "figure on an empty database → StreamlitDuplicateElementId; the page shows an error")
-
-
-@pytest.mark.parametrize("page", [pytest.param("views/overview.py", marks=_EMPTY_DB_BUG), "views/unit.py",
+@pytest.mark.parametrize("page", ["views/overview.py", "views/unit.py",
                                   "views/deadlines.py", "views/issues.py", "views/quality.py"])
 def test_dashboard_pages_run_on_an_empty_database(page: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,20 +27,24 @@ count_metric(row2[1], "阶段性完成", k["partial"])
 count_metric(row2[2], "未完成", k["open"])
 count_metric(row2[3], "未知", k["unknown"], help="解析无法判定状态、也未人工更正的问题")
 
+# Every chart has a key: on an empty database several are the same empty figure, which Streamlit would
+# otherwise reject as duplicate elements.
 left, right = st.columns([3, 2])
 with left:
     st.subheader("各单位整改完成情况")
     st.caption(f"按完成率排序；问题最多的 {top_units} 个单位单列，其余并入“其他”。")
-    st.plotly_chart(charts.completion_bars(query(queries.status_by_unit, f), "unit", top_units))
+    by_unit = charts.completion_bars(query(queries.status_by_unit, f), "unit", top_units)
+    st.plotly_chart(by_unit, key="by_unit")
 with right:
     st.subheader("整改状态构成")
-    st.plotly_chart(charts.status_donut(query(queries.status_split, f)))
+    st.plotly_chart(charts.status_donut(query(queries.status_split, f)), key="status_split")
 
 st.subheader("各类问题整改完成情况")
 st.plotly_chart(
     charts.completion_bars(
         query(queries.status_by_category, f), "category", setting("top_categories", 12), label_limit=24
-    )
+    ),
+    key="by_category",
 )
 
 st.subheader("问责与追缴")
@@ -48,7 +52,7 @@ figures = query(queries.figures_by_unit, f, tuple(PEOPLE_FIGURES) + tuple(MONEY_
 people, money = st.columns(2)
 with people:
     st.caption("处分与问责（人）")
-    st.plotly_chart(charts.figure_bars(figures, PEOPLE_FIGURES, top_units, "人"))
+    st.plotly_chart(charts.figure_bars(figures, PEOPLE_FIGURES, top_units, "人"), key="people_figures")
 with money:
     st.caption("清退与挽回（万元）")
-    st.plotly_chart(charts.figure_bars(figures, MONEY_FIGURES, top_units, "万元"))
+    st.plotly_chart(charts.figure_bars(figures, MONEY_FIGURES, top_units, "万元"), key="money_figures")

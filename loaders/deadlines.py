@@ -51,6 +51,7 @@ class DeadlineRules:
     year_periods: dict[str, tuple[int, int]]
     plan_periods: dict[str, int]
     unresolvable: re.Pattern[str] | None
+    anchor: re.Pattern[str]
 
 
 def _alternation(words: object) -> str:
@@ -79,6 +80,15 @@ def _mention_pattern(cfg: dict) -> re.Pattern[str]:
     starts = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
     body = rf"(?<![\d.])(?=[{starts}])(?:{plan}|(?:{year})?(?:{month}|{quarter}|{period}|{year_end})?)"
     return re.compile(body + suffix)
+
+
+def _anchor_pattern(cfg: dict) -> re.Pattern[str]:
+    """What every non-empty mention holds: a year, 月, 季度, a relative year, a period word or a plan period
+    (the one-character year periods 底/末/内 only follow a year). A text without any has no deadline, and the
+    mention pattern, which is slow because it can start at every digit or numeral, is not run on it."""
+    words = ["月", "季度", *cfg["relative_years"], *(p for p in cfg["year_periods"] if len(str(p)) > 1),
+             *cfg["plan_periods"]]
+    return re.compile(rf"(?:19|20)\d{{2}}|{_alternation(words)}")
 
 
 def _compile_all(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
@@ -112,6 +122,7 @@ def rules() -> DeadlineRules:
         year_periods={str(k): _month_day(v) for k, v in cfg["year_periods"].items()},
         plan_periods={str(k): int(v) for k, v in cfg["plan_periods"].items()},
         unresolvable=re.compile(rf"^(?:{_alternation(unresolvable)})") if unresolvable else None,
+        anchor=_anchor_pattern(cfg),
     )
 
 
@@ -120,8 +131,11 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
     cfg = rules()
     masked = _mask(text or "", cfg.ignore)
     found: list[Deadline] = []
+    if not cfg.anchor.search(masked):
+        return ()
     for match in cfg.mention.finditer(masked):
-        if _is_range(masked, match) or not _plausible(match):
+        # Most matches are empty (every digit or numeral is a possible start): skip those cheaply.
+        if match.start() == match.end() or _is_range(masked, match) or not _plausible(match):
             continue
         due = _resolve(match, masked, base, cfg)
         if not _is_deadline(masked, match, due, base, cfg):
@@ -231,10 +245,15 @@ def _resolve(match: re.Match[str], text: str, base: date | None, cfg: DeadlineRu
     return due
 
 
+@functools.lru_cache(maxsize=64)  # cn2an is slow, and the month pattern admits a few dozen strings
+def _month_number(text: str) -> int:
+    return int(cn2an.cn2an(text, "smart"))
+
+
 def _period_end(year: int, g: dict[str, str | None], cfg: DeadlineRules) -> date | None:
     try:
         if g["month"]:
-            month = int(cn2an.cn2an(g["month"], "smart"))
+            month = _month_number(g["month"])
             last = calendar.monthrange(year, month)[1]
             day = int(g["day"]) if g["day"] else min(cfg.month_parts.get(g["part"] or "", last), last)
             return date(year, month, day)

@@ -75,8 +75,10 @@ def cn_number(text: str) -> int | None:
     return total if text else None
 
 
+@functools.lru_cache(maxsize=8192)
 def classify(line: str) -> tuple[str, Match[str] | None]:
-    """The kind of a normalised line ("chapter", "paren", "number", … or "text") and its match."""
+    """The kind of a normalised line ("chapter", "paren", "number", … or "text") and its match. Cached:
+    normalize asks about each line up to three times, then the walker again (the grammar never changes)."""
     for kind, pattern in grammar().lines:
         m = pattern.match(line)
         if m:

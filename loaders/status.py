@@ -100,6 +100,7 @@ def _from_explicit(explicit: str, cfg: StatusRules) -> StatusDecision | None:
 def _infer(body: str, section_heading: str, cfg: StatusRules) -> StatusDecision:
     masked = mask(body, cfg.ignore)
     has_body = bool(masked.strip())
+    searched: dict[tuple[re.Pattern[str], ...], re.Match[str] | None] = {}  # rules may share their patterns
     for rule in cfg.rules:
         if rule.by_section:
             decided = _by_section(rule, section_heading)
@@ -108,7 +109,9 @@ def _infer(body: str, section_heading: str, cfg: StatusRules) -> StatusDecision:
             continue
         if not has_body or (rule.requires and not any(p.search(masked) for p in rule.requires)):
             continue
-        match = _first_match(rule.patterns, masked)
+        if rule.patterns not in searched:
+            searched[rule.patterns] = _first_match(rule.patterns, masked)
+        match = searched[rule.patterns]
         if match is not None and rule.status:
             evidence = evidence_sentence(body, match.start(), match.end(), cfg)
             return StatusDecision(rule.status, "inferred", evidence, rule.name, rule.confidence)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from loaders.messages import kind, reason, warning
@@ -159,13 +160,14 @@ def plausible(text: str, encoding: str) -> bool:
     sample = text[:20000]
     if not sample:
         return True
-    bad = sum(1 for ch in sample if _is_bad(ch))
-    if bad > len(sample) * _MAX_BAD_SHARE:
+    # Counting with regular expressions and one bulk encode: a loop per character costs 10-40 ms a file.
+    if len(_BAD.findall(sample)) > len(sample) * _MAX_BAD_SHARE:
         return False
     if encoding.startswith(("gb", "utf-16", "utf-32")):
-        cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
-        common = sum(1 for ch in cjk if _in_gb2312(ch))
-        readable = sum(1 for ch in sample if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or _is_cjk_punct(ch))
+        cjk = "".join(_CJK.findall(sample))
+        # Each CJK character outside GB2312 encodes to one b"?"; GB2312 bytes never include "?".
+        common = len(cjk) - cjk.encode("gb2312", "replace").count(b"?")
+        readable = len(sample) - len(_UNREADABLE.findall(sample))
         if len(cjk) >= 10 and common < len(cjk) * 0.9:
             return False
         if readable < len(sample) * 0.9:
@@ -173,19 +175,8 @@ def plausible(text: str, encoding: str) -> bool:
     return True
 
 
-def _is_bad(ch: str) -> bool:
-    o = ord(ch)
-    return (o < 32 and ch not in "\t\n\r\x0c\x0b") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF or o == 0xFFFE
-
-
-def _is_cjk_punct(ch: str) -> bool:
-    o = ord(ch)
-    return 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or o in (0xA0, 0xB7, 0xD7)
-
-
-def _in_gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+# Control characters (tab, newlines, form feeds aside), C1 controls, the private-use area, U+FFFE.
+_BAD = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffe]")
+_CJK = re.compile("[\u4e00-\u9fff]+")
+# Not ASCII, CJK ideographs, CJK / full-width / general punctuation, NBSP, middle dot or times sign.
+_UNREADABLE = re.compile("[^\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\xa0\xb7\xd7]")

@@ -47,21 +47,10 @@ def report_timings() -> Iterator[None]:
     )
 
 
-@pytest.fixture(scope="module")
-def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("pages") / "samples.duckdb"
-    ensure_database(db, SAMPLES, workers=1)
-    return db
-
-
 @pytest.fixture()
-def db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the sample database, and the app pointed at it."""
-    copy = tmp_path / "db.duckdb"
-    shutil.copy(built_db, copy)
-    monkeypatch.setenv("RECTIFY_DB", str(copy))
-    monkeypatch.setenv("RECTIFY_UPLOADS", str(tmp_path / "uploads"))
-    return copy
+def db(app_db: Path) -> Path:
+    """A private copy of the sample database, and the app pointed at it (tests/conftest.py)."""
+    return app_db
 
 
 def count(db: Path, sql: str, params: list[Any] | None = None) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -11,28 +10,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.ingest import ensure_database
-
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 ENGLISH_000 = "The report states 38 problems"
 CHINESE_000 = "通报称共有38个问题（14个方面、4大类），但解析出14个问题"
 
 
-@pytest.fixture(scope="module")
-def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("zh") / "samples.duckdb"
-    ensure_database(db, fm.REPORTS_DIR, workers=1)
-    return db
-
-
 @pytest.fixture()
-def db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "db.duckdb"
-    shutil.copy(built_db, copy)
-    monkeypatch.setenv("RECTIFY_DB", str(copy))
-    monkeypatch.setenv("RECTIFY_UPLOADS", str(tmp_path / "uploads"))
-    return copy
+def db(app_db: Path) -> Path:
+    return app_db
 
 
 def run_page(page: str, at: AppTest | None = None) -> AppTest:

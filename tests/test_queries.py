@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from loaders import queries, store
-from loaders.ingest import ensure_database
 from loaders.queries import Filters
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "reports"
 AS_OF = dt.date(2024, 6, 30)
 
 
-@pytest.fixture(scope="module")
-def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("queries") / "samples.duckdb"
-    ensure_database(db, SAMPLES, workers=1)
-    return db
-
-
 @pytest.fixture()
-def db(built_db: Path, tmp_path: Path) -> Path:
-    """A private copy, so a test that writes (overrides) cannot affect another."""
-    copy = tmp_path / "db.duckdb"
-    shutil.copy(built_db, copy)
-    return copy
+def db(sample_db: Path) -> Path:
+    """A private copy, so a test that writes (overrides) cannot affect another (tests/conftest.py)."""
+    return sample_db
 
 
 def sql_value(db: Path, sql: str, params: list[object] | None = None) -> float:

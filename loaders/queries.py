@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from loaders import store
 
@@ -46,7 +47,47 @@ class _Params:
 def _frame(db: str | Path, sql: str, params: _Params | None = None) -> pd.DataFrame:
     # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
     with store.read_connection(db) as con:
-        return con.execute(sql, params.values if params else {}).df()
+        table = con.sql(sql, params=params.values if params else None).to_arrow_table()
+    return _to_pandas(table)
+
+
+# Integer and boolean columns holding NULLs become pandas' nullable types, as DuckDB's own .df() does.
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """The DataFrame DuckDB's .df() would give (same dtypes and values), built from Arrow: .df() turns every
+    string into a Python object first, which took most of the time of queries returning many rows."""
+    cols: dict[int, pd.Series] = {}  # by position: a result may repeat a column name
+    for pos, col in enumerate(table.columns):
+        kind = col.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+            # .df() leaves a column with no string at all (empty, or only NULLs) as objects (None).
+            empty = col.null_count == len(col)
+            cols[pos] = pd.Series([None] * len(col), dtype=object) if empty else col.to_pandas()
+        elif pa.types.is_date(kind):
+            cols[pos] = pd.Series(col.cast(pa.timestamp("us")).to_pandas(), dtype="datetime64[us]")
+        elif pa.types.is_decimal(kind):  # sum() of integers is a HUGEINT: .df() gives floats
+            cols[pos] = pd.Series(col.cast(pa.float64()).to_pandas(), dtype="float64")
+        elif kind in _NULLABLE and col.null_count:
+            cols[pos] = col.to_pandas(types_mapper=_NULLABLE.get)
+        else:
+            cols[pos] = col.to_pandas()
+    frame = pd.DataFrame(cols, columns=range(len(cols)))
+    frame.columns = pd.Index(_unique_names(table.column_names))
+    return frame
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """A repeated column name gets a suffix, as .df() does: x, x_1, x_2."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(f"{name}_{n}" if n else name)
+    return out
 
 
 def _has_column(db: str | Path, table: str, column: str) -> bool:

@@ -291,8 +291,10 @@ def test_readers_during_ingestion_see_whole_files_and_growing_counts(corpus: Pat
     time.sleep(1.0)  # the readers are up and reading before the writer starts
     started = time.monotonic()
     try:
-        writer = subprocess.run(cli(corpus, db), cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=120)
+        # Small write batches: with the default (100 files or 1 s) a fast parser commits the whole corpus in
+        # two or three transactions, and whether a read falls between them becomes a matter of luck.
+        writer = subprocess.run(cli(corpus, db, batch=SMALL_BATCH), cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
         ingest_seconds = time.monotonic() - started
         time.sleep(1.0)  # a last read of the final state
     finally:
@@ -305,6 +307,7 @@ def test_readers_during_ingestion_see_whole_files_and_growing_counts(corpus: Pat
     assert per_file(db) == {**before, **per_file(clean)}
 
     final_issues = sum(c[2] for c in per_file(db).values())
+    mid_reads = 0
     for out, err in outputs:
         assert "Traceback" not in err, err
         rows = [json.loads(line) for line in out.splitlines()]
@@ -314,13 +317,13 @@ def test_readers_during_ingestion_see_whole_files_and_growing_counts(corpus: Pat
         reads = [r for r in rows if "files" in r]
         assert len(reads) >= 3, f"only {len(reads)} reads"
         assert not [r["partial"] for r in reads if r["partial"]], "a reader saw a partly written file"
-        mid = [r for r in reads if len(before) < r["files"] < len(before) + N_FILES]
-        assert mid, "no read landed mid-ingest"
+        mid_reads += len([r for r in reads if len(before) < r["files"] < len(before) + N_FILES])
         for key in ("files", "issues"):
             seq = [r[key] for r in reads]
             assert seq == sorted(seq), f"{key} decreased during ingestion: {seq}"
         assert all(r["statuses"] == r["issues"] for r in reads)
         assert reads[-1]["files"] == len(before) + N_FILES and reads[-1]["issues"] == final_issues
+    assert mid_reads, "no read landed mid-ingest"
 
     assert "Traceback" not in app_err, app_err[-2000:]
     renders = [json.loads(line) for line in app_out.splitlines()]

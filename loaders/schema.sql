@@ -32,7 +32,12 @@ CREATE TABLE IF NOT EXISTS reports (
     feedback_on      DATE,
     published_on     DATE,
     source_url       VARCHAR,
-    stated_json      VARCHAR             -- the 'stated' totals as JSON
+    stated_json      VARCHAR,            -- the 'stated' totals as JSON
+    -- Counts of this report's rows, written with them (a report's rows only change all together):
+    n_issues         INTEGER,            -- rows in issues
+    n_categories     INTEGER,            -- distinct non-blank issues.category
+    n_measures       INTEGER,            -- rows in measures of its issues
+    n_warnings       INTEGER             -- rows in warnings with its report_key
 );
 
 CREATE TABLE IF NOT EXISTS issues (

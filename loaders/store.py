@@ -44,6 +44,11 @@ SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
 ALL_TABLES = (*DATA_TABLES, "overrides")
+# reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
+REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
+# What DuckDB's trim() removes (Unicode space separators, category Zs): n_categories counts categories as
+# count(DISTINCT NULLIF(trim(category), '')) does.
+_TRIMMED = "\u0020\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
 MAX_AUTHOR_CHARS = 100
 MAX_NOTE_CHARS = 5000
 
@@ -154,11 +159,38 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_name IN ('files', 'warnings')").fetchall()}
+        "WHERE table_name IN ('files', 'warnings', 'reports')").fetchall()}
     if ("files", "parser_version") not in columns:  # a database made before files.parser_version existed
         con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
     if ("warnings", "message_zh") not in columns:  # made before warnings.message_zh: old rows stay NULL
         con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
+    if ("reports", "n_issues") not in columns:  # made before the per-report counts: count the stored rows
+        _add_report_counts(con)
+
+
+# Per-report counts stored with each report (what queries.report_counts shows), computed from the rows
+# themselves exactly as that query would count them. Used once, to migrate a database made before them.
+_REPORT_COUNTS_SQL = """
+UPDATE reports SET n_issues = c.n_issues, n_categories = c.n_categories, n_measures = c.n_measures,
+                   n_warnings = c.n_warnings
+FROM (
+    SELECT r.report_key, COALESCE(i.n, 0) AS n_issues, COALESCE(i.cats, 0) AS n_categories,
+           COALESCE(m.n, 0) AS n_measures, COALESCE(w.n, 0) AS n_warnings
+    FROM reports r
+    LEFT JOIN (SELECT report_key, count(*) AS n, count(DISTINCT NULLIF(trim(category), '')) AS cats
+               FROM issues GROUP BY report_key) i ON i.report_key = r.report_key
+    LEFT JOIN (SELECT i.report_key, count(*) AS n FROM measures JOIN issues i USING (issue_key)
+               GROUP BY i.report_key) m ON m.report_key = r.report_key
+    LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings GROUP BY report_key) w
+           ON w.report_key = r.report_key
+) c
+WHERE reports.report_key = c.report_key"""
+
+
+def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
+    for name in REPORT_COUNTS:
+        con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
+    con.execute(_REPORT_COUNTS_SQL)
 
 
 # --- writing parsed reports -----------------------------------------------------------------------------
@@ -171,7 +203,7 @@ _COLUMNS = {
     "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s",
     "reports": "report_key:s file_sha:s ordinal:i part:s parent_key:s title:s unit:s issuer:s province:s"
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
-    " stated_json:s",
+    " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
     " evidence:s rule:s confidence:f measures_text:s",
     "measures": "issue_key:s seq:i text:s",
@@ -228,12 +260,18 @@ def _add_file(rows: _Rows, fv: FileVersion, now: datetime) -> None:
              n_reports=len(fv.reports), parser_version=fv.parser_version)
     keys = _report_keys(fv.reports, fv.file_sha)
     by_part = {r.part: k for r, k in zip(fv.reports, keys, strict=True)}
+    first_report, first_warning = rows.count("reports"), rows.count("warnings")
     for ordinal, (report, rkey) in enumerate(zip(fv.reports, keys, strict=True)):
         _add_report(rows, fv.file_sha, ordinal, report, rkey, by_part.get(report.parent_part or ""))
     for report, rkey in zip(fv.reports, keys, strict=True):
         if rkey != _base_key(report, fv.file_sha):
             part = Msg(report.part, "主报告" if report.part == "main" else report.part)
             _add_warning(rows, rkey, fv.file_sha, warning("duplicate_report", part=part))
+    # Every warning of these reports is written by now (a report's rows only ever come from its own file).
+    owners = rows.cols["warnings"]["report_key"][first_warning:]
+    counts = rows.cols["reports"]["n_warnings"]
+    for n, rkey in enumerate(rows.cols["reports"]["report_key"][first_report:], first_report):
+        counts[n] = owners.count(rkey)
 
 
 def _base_key(r: Report, file_sha: str) -> str:
@@ -263,7 +301,9 @@ def _add_report(rows: _Rows, sha: str, ordinal: int, r: Report, rkey: str, paren
              province=r.region.province, city=r.region.city, county=r.region.county, team=r.inspection.team,
              inspection_start=r.inspection.start, inspection_end=r.inspection.end,
              feedback_on=r.inspection.feedback_on, published_on=r.published_on, source_url=r.source_url,
-             stated_json=json.dumps(r.stated, ensure_ascii=False, sort_keys=True))
+             stated_json=json.dumps(r.stated, ensure_ascii=False, sort_keys=True), n_issues=len(r.issues),
+             n_categories=len({c.strip(_TRIMMED) for i in r.issues if (c := i.category) is not None} - {""}),
+             n_measures=sum(len(i.measures) for i in r.issues), n_warnings=0)  # counted in _add_file
     for f in r.figures:
         rows.add("figures", report_key=rkey, kind=f.kind, value=float(f.value), unit=f.unit,
                  evidence=f.evidence)

@@ -22,7 +22,7 @@ counts = stated_vs_parsed(query(queries.report_counts, f), query(queries.stated_
 capped_table(counts, list(counts.columns), cap, "通报")
 
 st.subheader("解析警告")
-warnings = query(queries.warnings_list, f)
+warnings = query(queries.warnings_list, f, cap + 1)  # one row more than shown: "more than cap" or not
 capped_table(warnings.assign(code=warnings["code"].map(warning_label), message=warning_texts(warnings)),
              ["unit", "part", "published_on", "code", "message", "file"], cap, "警告")
 

@@ -19,8 +19,8 @@ if not units:
     st.info("没有符合筛选条件的单位。")
     st.stop()
 unit = page_choice("u", "选择单位", units, key="unit_pick")
-issues = query(queries.unit_issues, f, unit)
 k = query(queries.key_figures, dataclasses.replace(f, units=(unit,))).iloc[0]
+total = int(k["issues"])  # the unit's issues within the filters: what unit_issues lists, page by page
 cols = st.columns(6)
 count_metric(cols[0], "问题", k["issues"])
 cols[1].metric("完成率", f"{k['done_rate']:.1%}")
@@ -44,14 +44,15 @@ for r in reports.itertuples():
         st.markdown(f"**{escape_md(r.title or '（无标题）')}** · {escape_md(part_label(r.part))}")
         st.caption(escape_md(" ｜ ".join(x for x in facts if x)))
 
-st.subheader(f"问题（{len(issues)} 个）")
-if issues.empty:
+st.subheader(f"问题（{total} 个）")
+if not total:
     st.info("该单位没有符合筛选条件的问题。")
 else:
-    offset, limit = page_window(len(issues), setting("page_size", 200), "unit_page")
-    shown = issues.iloc[offset : offset + limit]
-    if len(issues) > limit:
-        st.caption(f"显示第 {offset + 1}–{offset + len(shown)} 个，共 {len(issues)} 个")
+    offset, limit = page_window(total, setting("page_size", 200), "unit_page")
+    # Only the page shown is fetched (a unit can hold thousands of issues, each with all its measures).
+    shown = query(queries.unit_issues, f, unit, limit, offset)
+    if total > limit:
+        st.caption(f"显示第 {offset + 1}–{offset + len(shown)} 个，共 {total} 个")
     for category, group in shown.groupby("category", sort=False):
         st.markdown(f"#### {escape_md(category)}（{len(group)}）")
         for issue in group.itertuples():

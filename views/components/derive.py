@@ -27,7 +27,7 @@ def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame
     if counts.empty:
         return pd.DataFrame()
     keys = counts["report_key"]
-    from_json = pd.DataFrame([stated_totals(j) for j in counts["stated_json"]], index=keys)
+    from_json = _stated_frame(counts["stated_json"], keys)
     from_figures = stated.pivot_table(index="report_key", columns="kind", values="value", aggfunc="first")
     totals = from_json.combine_first(from_figures.reindex(keys)).reindex(columns=list(STATED_LABELS))
     out = pd.DataFrame({"unit": counts["unit"].to_numpy(), "part": counts["part"].to_numpy(),
@@ -47,10 +47,32 @@ def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame
     out = out.drop(columns=empty)
     for col in out.columns:
         if col.startswith("声明"):
-            out[col] = out[col].map(lambda v: _number(v, "{:g}"))
+            out[col] = _numbers(out[col], "{:g}")
         elif col.endswith("差异"):
-            out[col] = out[col].map(lambda v: _number(v, "{:+g}"))
+            out[col] = _numbers(out[col], "{:+g}")
     return out.reset_index(drop=True)
+
+
+def _stated_frame(stated_json: pd.Series, keys: pd.Series) -> pd.DataFrame:
+    """stated_totals of every report as a frame (one column per key); each distinct JSON text is parsed
+    once (many reports state nothing, or the same totals)."""
+    parsed: dict[str, dict[str, float]] = {}
+    rows = []
+    for text in stated_json.tolist():
+        if not isinstance(text, str):
+            rows.append(stated_totals(text))
+            continue
+        if text not in parsed:
+            parsed[text] = stated_totals(text)
+        rows.append(parsed[text])
+    return pd.DataFrame(rows, index=keys)
+
+
+def _numbers(values: pd.Series, fmt: str) -> pd.Series:
+    """values.map(_number): formatted once per distinct value (a column holds few distinct counts)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = [_number(v, fmt) for v in uniques] + [_number(None, fmt)]  # code -1 (missing) is the last
+    return pd.Series([texts[c] for c in codes], index=values.index, name=values.name)
 
 
 def _number(value: object, fmt: str) -> str:

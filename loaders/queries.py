@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,37 @@ class _Params:
         return f"${name}"
 
 
-def _frame(db: str | Path, sql: str, params: _Params | None = None) -> pd.DataFrame:
+class Reader:
+    """One read-only connection shared by several queries: pass it as `db` to any function here. Opening a
+    connection costs ~25 ms, as much as a small query; a page render runs its queries on one (see
+    `reading`), then closes it, so writers get in between renders."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+
+Db = str | Path | Reader  # a database file (one connection per query) or an open Reader
+
+
+@contextlib.contextmanager
+def reading(db: str | Path) -> Iterator[Reader]:
+    """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
+    with store.read_connection(db) as con:
+        yield Reader(con)
+
+
+@contextlib.contextmanager
+def _connection(db: Db) -> Iterator[Any]:
+    if isinstance(db, Reader):
+        yield db.con
+        return
     # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
     with store.read_connection(db) as con:
+        yield con
+
+
+def _frame(db: Db, sql: str, params: _Params | None = None) -> pd.DataFrame:
+    with _connection(db) as con:
         table = con.sql(sql, params=params.values if params else None).to_arrow_table()
     return _to_pandas(table)
 
@@ -91,11 +120,11 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _frame_migrated(db: str | Path, sql: Callable[[set[tuple[str, str]]], str], p: _Params) -> pd.DataFrame:
+def _frame_migrated(db: Db, sql: Callable[[set[tuple[str, str]]], str], p: _Params) -> pd.DataFrame:
     """_frame for SQL that depends on the columns the database has: `sql` gets the (table, column) pairs.
     A database written before a column was added lacks it until its next write (store.ensure_schema
     migrates on read-write connections only; the dashboard reads read-only)."""
-    with store.read_connection(db) as con:
+    with _connection(db) as con:
         have = {(t, c) for t, c in con.execute(
             "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
         table = con.sql(sql(have), params=p.values).to_arrow_table()
@@ -158,7 +187,7 @@ def _ctes(f: Filters, p: _Params, search: str = "") -> str:
 # --- filter options ---------------------------------------------------------------------------------------
 
 
-def report_options(db: str | Path) -> pd.DataFrame:
+def report_options(db: Db) -> pd.DataFrame:
     """All reports, for the sidebar's region / unit / report choices (`label`: unit, date and part)."""
     return _frame(
         db,
@@ -169,7 +198,7 @@ def report_options(db: str | Path) -> pd.DataFrame:
     )
 
 
-def category_options(db: str | Path, f: Filters) -> list[str]:
+def category_options(db: Db, f: Filters) -> list[str]:
     p = _Params()
     df = _frame(
         db,
@@ -184,7 +213,7 @@ def category_options(db: str | Path, f: Filters) -> list[str]:
 # --- overview ---------------------------------------------------------------------------------------------
 
 
-def key_figures(db: str | Path, f: Filters) -> pd.DataFrame:
+def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     """One row: reports, units, issues, per-status counts, completion rate and overdue issues."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
@@ -205,19 +234,19 @@ def key_figures(db: str | Path, f: Filters) -> pd.DataFrame:
     return df
 
 
-def status_by_unit(db: str | Path, f: Filters) -> pd.DataFrame:
+def status_by_unit(db: Db, f: Filters) -> pd.DataFrame:
     p = _Params()
     return _frame(
         db, f"{_ctes(f, p)} SELECT unit, status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p
     )
 
 
-def status_split(db: str | Path, f: Filters) -> pd.DataFrame:
+def status_split(db: Db, f: Filters) -> pd.DataFrame:
     p = _Params()
     return _frame(db, f"{_ctes(f, p)} SELECT status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p)
 
 
-def status_by_category(db: str | Path, f: Filters) -> pd.DataFrame:
+def status_by_category(db: Db, f: Filters) -> pd.DataFrame:
     p = _Params()
     return _frame(
         db,
@@ -227,7 +256,7 @@ def status_by_category(db: str | Path, f: Filters) -> pd.DataFrame:
     )
 
 
-def figures_by_unit(db: str | Path, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+def figures_by_unit(db: Db, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
     """Accountability figures (figures.kind in kinds) summed per unit over the filtered reports."""
     p = _Params()
     sql = f"""{_ctes(f, p)}
@@ -241,7 +270,7 @@ def figures_by_unit(db: str | Path, f: Filters, kinds: tuple[str, ...]) -> pd.Da
 # --- one unit ---------------------------------------------------------------------------------------------
 
 
-def unit_reports(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
+def unit_reports(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     p = _Params()
     sql = f"""{_ctes(f, p)}
     SELECT fr.report_key, fr.title, fr.part, fr.issuer, fr.team, fr.inspection_start, fr.inspection_end,
@@ -251,7 +280,7 @@ def unit_reports(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def unit_figures(db: str | Path, f: Filters, unit: str) -> pd.DataFrame:
+def unit_figures(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     p = _Params()
     sql = f"""{_ctes(f, p)}
     SELECT fr.published_on, fr.part, g.kind, g.value, g.unit AS measure, g.evidence
@@ -296,7 +325,7 @@ _MAX_BY_KEY = 2048  # DuckDB answers `issue_key IN (…)` from the primary-key i
 
 
 def _issue_frame(
-    db: str | Path, f: Filters, p: _Params, where: str = "TRUE", order: str = "", limit: int | None = None,
+    db: Db, f: Filters, p: _Params, where: str = "TRUE", order: str = "", limit: int | None = None,
     offset: int = 0, search: str = "",
 ) -> pd.DataFrame:
     """The rows of _issue_rows. A page (limit given) is found in two steps on one connection: the keys of
@@ -308,7 +337,7 @@ def _issue_frame(
     order = order or _ISSUE_ORDER
     page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
     keys_sql = f"{_ctes(f, p, search)} SELECT fi.issue_key FROM fi WHERE {where} ORDER BY {order} {page}"
-    with store.read_connection(db) as con:
+    with _connection(db) as con:
         keys = [key for (key,) in con.sql(keys_sql, params=p.values).fetchall()]
         q = _Params()
         # An empty page still runs the query (with no key matching), for the same columns and types.
@@ -335,7 +364,7 @@ def _issue_rows_by_key(where: str, order: str) -> str:
 
 
 def unit_issues(
-    db: str | Path, f: Filters, unit: str, limit: int | None = None, offset: int = 0
+    db: Db, f: Filters, unit: str, limit: int | None = None, offset: int = 0
 ) -> pd.DataFrame:
     """One unit's issues (within the filters) in _ISSUE_ORDER; limit/offset cut one page of them."""
     p = _Params()
@@ -345,7 +374,7 @@ def unit_issues(
 # --- deadlines --------------------------------------------------------------------------------------------
 
 
-def deadline_rows(db: str | Path, f: Filters) -> pd.DataFrame:
+def deadline_rows(db: Db, f: Filters) -> pd.DataFrame:
     """Every dated deadline of the filtered issues (the unit page: one unit's deadlines)."""
     p = _Params()
     sql = f"""{_ctes(f, p)}
@@ -356,7 +385,7 @@ def deadline_rows(db: str | Path, f: Filters) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def deadline_summary(db: str | Path, f: Filters) -> pd.DataFrame:
+def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
     """One row: issues with a dated deadline, overdue issues, and issues not 完成 due within 30 / 90 days."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
@@ -375,7 +404,7 @@ def deadline_summary(db: str | Path, f: Filters) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def deadline_points(db: str | Path, f: Filters, top_units: int, max_points: int = 3000) -> pd.DataFrame:
+def deadline_points(db: Db, f: Filters, top_units: int, max_points: int = 3000) -> pd.DataFrame:
     """Points for the timeline (unit, due_on, status, n, title, text): the top_units units with the most
     deadlines, the rest as one row "其他"; one point per deadline, or, beyond max_points deadlines, one per
     row, month and status (n = how many; title and text are an example)."""
@@ -415,7 +444,7 @@ def _missed(p: _Params, f: Filters) -> str:
     )"""
 
 
-def overdue_issues(db: str | Path, f: Filters, limit: int | None = None) -> pd.DataFrame:
+def overdue_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Issues not 完成 with a deadline before as-of, aged from the first missed deadline; longest first."""
     p = _Params()
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
@@ -432,13 +461,13 @@ def overdue_issues(db: str | Path, f: Filters, limit: int | None = None) -> pd.D
     return _frame(db, sql, p)
 
 
-def overdue_buckets(db: str | Path, f: Filters) -> pd.DataFrame:
+def overdue_buckets(db: Db, f: Filters) -> pd.DataFrame:
     """How many overdue issues fall in each aging bucket (bucket, n; empty buckets absent)."""
     p = _Params()
     return _frame(db, f"{_missed(p, f)} SELECT bucket, count(*) AS n FROM od GROUP BY bucket", p)
 
 
-def due_soon(db: str | Path, f: Filters, days: int, limit: int | None = None) -> pd.DataFrame:
+def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.DataFrame:
     """Deadlines of issues not 完成 that fall due from as-of to as-of + days (inclusive), soonest first."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
@@ -456,14 +485,14 @@ def due_soon(db: str | Path, f: Filters, days: int, limit: int | None = None) ->
 # --- explorer ---------------------------------------------------------------------------------------------
 
 
-def issues_count(db: str | Path, f: Filters, search: str = "") -> int:
+def issues_count(db: Db, f: Filters, search: str = "") -> int:
     p = _Params()
     df = _frame(db, f"{_ctes(f, p, search)} SELECT count(*) AS n FROM fi", p)
     return int(df["n"].iloc[0])
 
 
 def issues_page(
-    db: str | Path, f: Filters, search: str = "", limit: int | None = None, offset: int = 0
+    db: Db, f: Filters, search: str = "", limit: int | None = None, offset: int = 0
 ) -> pd.DataFrame:
     """The explorer's rows in a stable order; limit=None returns all matching rows (the CSV)."""
     p = _Params()
@@ -473,7 +502,7 @@ def issues_page(
 # --- data quality -----------------------------------------------------------------------------------------
 
 
-def report_counts(db: str | Path, f: Filters) -> pd.DataFrame:
+def report_counts(db: Db, f: Filters) -> pd.DataFrame:
     """Per report: the stated totals (JSON) beside what the parser found."""
     p = _Params()
     return _frame_migrated(db, lambda have: _report_counts_sql(f, p, ("reports", "n_issues") in have), p)
@@ -504,7 +533,7 @@ def _report_counts_sql(f: Filters, p: _Params, stored: bool) -> str:
     ORDER BY fr.unit, fr.published_on, fr.ordinal"""
 
 
-def stated_figures(db: str | Path, f: Filters) -> pd.DataFrame:
+def stated_figures(db: Db, f: Filters) -> pd.DataFrame:
     """Figures of kind stated.* (the totals a report states about itself), long form."""
     p = _Params()
     sql = f"""{_ctes(f, p)}
@@ -513,7 +542,7 @@ def stated_figures(db: str | Path, f: Filters) -> pd.DataFrame:
     return _frame(db, sql, p)
 
 
-def warnings_list(db: str | Path, f: Filters, limit: int | None = None) -> pd.DataFrame:
+def warnings_list(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Warnings of the filtered reports, and file-level warnings of their files or of files with no report;
     the first `limit` of them (None: all). `message_zh` is NULL for rows stored before it existed (and in a
     database not yet migrated)."""
@@ -541,7 +570,7 @@ def _weak(p: _Params, threshold: float) -> str:
             f"AND COALESCE(fi.confidence, 0) < {p.bind('thr', float(threshold))}))")
 
 
-def weak_issues(db: str | Path, f: Filters, threshold: float, limit: int | None = None) -> pd.DataFrame:
+def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None) -> pd.DataFrame:
     """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected);
     the least certain first."""
     p = _Params()
@@ -549,13 +578,13 @@ def weak_issues(db: str | Path, f: Filters, threshold: float, limit: int | None 
     return _issue_frame(db, f, p, where=_weak(p, threshold), order=order, limit=limit)
 
 
-def weak_issues_count(db: str | Path, f: Filters, threshold: float) -> int:
+def weak_issues_count(db: Db, f: Filters, threshold: float) -> int:
     p = _Params()
     df = _frame(db, f"{_ctes(f, p)} SELECT count(*) AS n FROM fi WHERE {_weak(p, threshold)}", p)
     return int(df["n"].iloc[0])
 
 
-def issue_choices(db: str | Path, f: Filters, search: str = "", limit: int = 500) -> pd.DataFrame:
+def issue_choices(db: Db, f: Filters, search: str = "", limit: int = 500) -> pd.DataFrame:
     """A capped list of the filtered (and searched) issues for the correction form's picker."""
     p = _Params()
     sql = f"""{_ctes(f, p, search)}
@@ -566,14 +595,14 @@ def issue_choices(db: str | Path, f: Filters, search: str = "", limit: int = 500
     return _frame(db, sql, p)
 
 
-def override_history(db: str | Path, issue_key: str) -> pd.DataFrame:
+def override_history(db: Db, issue_key: str) -> pd.DataFrame:
     p = _Params()
     sql = f"""SELECT created_at, status, note, author FROM overrides
               WHERE issue_key = {p.bind("key", issue_key)} ORDER BY created_at DESC, override_id DESC"""
     return _frame(db, sql, p)
 
 
-def recent_overrides(db: str | Path, limit: int = 50) -> pd.DataFrame:
+def recent_overrides(db: Db, limit: int = 50) -> pd.DataFrame:
     p = _Params()
     sql = f"""SELECT o.created_at, r.unit, i.title, i.status AS parsed_status, o.status, o.note, o.author
               FROM overrides o LEFT JOIN issues i USING (issue_key) LEFT JOIN reports r USING (report_key)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from loaders import queries
 from views.components import charts
-from views.components.data import query, setting
+from views.components.data import query_many, setting
 from views.components.filters import sidebar_filters
 from views.components.ui import capped_table, count_metric
 
@@ -15,7 +15,13 @@ st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时
            "逾期时长从它第一个已过的时限算起。")
 
 top_units = setting("top_units", 15)
-summary = query(queries.deadline_summary, f).iloc[0]
+summary_row, points, buckets, overdue, *soon = query_many(  # one connection for the page's queries
+    (queries.deadline_summary, f), (queries.deadline_points, f, top_units), (queries.overdue_buckets, f),
+    (queries.overdue_issues, f, cap),
+    # One row more than shown: tells "more than cap" apart from "exactly cap".
+    (queries.due_soon, f, 30, cap + 1), (queries.due_soon, f, 90, cap + 1),
+)
+summary = summary_row.iloc[0]
 cols = st.columns(4)
 count_metric(cols[0], "有时限的问题", summary["with_deadline"], help="至少有一个可识别日期的时限")
 count_metric(cols[1], "已逾期", summary["overdue"])
@@ -25,21 +31,19 @@ count_metric(cols[3], "90天内到期", summary["due_90"])
 st.subheader("时限分布")
 st.caption(f"每个点是一个时限（时限很多时按月合并，点越大越多）；时限最多的 {top_units} 个单位单列，"
            "其余并入“其他”。红色虚线为截至日期。")
-st.plotly_chart(charts.deadline_timeline(query(queries.deadline_points, f, top_units), f.as_of))
+st.plotly_chart(charts.deadline_timeline(points, f.as_of))
 
 st.subheader("逾期问题")
 left, _ = st.columns([2, 1])
 with left:
-    st.plotly_chart(charts.aging_bars(query(queries.overdue_buckets, f)))
-capped_table(query(queries.overdue_issues, f, cap),
+    st.plotly_chart(charts.aging_bars(buckets))
+capped_table(overdue,
              ["unit", "days_overdue", "bucket", "due_on", "deadline", "status", "title", "n_missed"],
              cap, "逾期问题", total=int(summary["overdue"]))
 
 st.subheader("即将到期")
 tabs = st.tabs(["30天内", "90天内"])
-for tab, days in zip(tabs, (30, 90), strict=True):
+for tab, days, rows in zip(tabs, (30, 90), soon, strict=True):
     with tab:
-        # One row more than shown: tells "more than cap" apart from "exactly cap".
-        rows = query(queries.due_soon, f, days, cap + 1)
         capped_table(rows, ["due_on", "days_left", "unit", "title", "status", "deadline"], cap,
                      f"{days}天内到期的时限")

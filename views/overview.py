@@ -4,7 +4,7 @@ import streamlit as st
 
 from loaders import queries
 from views.components import charts
-from views.components.data import query, setting
+from views.components.data import query_many, setting
 from views.components.filters import sidebar_filters
 from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
 from views.components.ui import count_metric
@@ -14,7 +14,12 @@ top_units = setting("top_units", 15)
 st.title("总览")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。")
 
-k = query(queries.key_figures, f).iloc[0]
+kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
+key_figures, by_unit, split, by_category, figures = query_many(  # one connection for the page's queries
+    (queries.key_figures, f), (queries.status_by_unit, f), (queries.status_split, f),
+    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds),
+)
+k = key_figures.iloc[0]
 row1 = st.columns(5)
 count_metric(row1[0], "通报", k["reports"], help="符合地区/单位/通报筛选的通报数（附件各算一份）")
 count_metric(row1[1], "单位", k["units"])
@@ -33,22 +38,18 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("各单位整改完成情况")
     st.caption(f"按完成率排序；问题最多的 {top_units} 个单位单列，其余并入“其他”。")
-    by_unit = charts.completion_bars(query(queries.status_by_unit, f), "unit", top_units)
-    st.plotly_chart(by_unit, key="by_unit")
+    st.plotly_chart(charts.completion_bars(by_unit, "unit", top_units), key="by_unit")
 with right:
     st.subheader("整改状态构成")
-    st.plotly_chart(charts.status_donut(query(queries.status_split, f)), key="status_split")
+    st.plotly_chart(charts.status_donut(split), key="status_split")
 
 st.subheader("各类问题整改完成情况")
 st.plotly_chart(
-    charts.completion_bars(
-        query(queries.status_by_category, f), "category", setting("top_categories", 12), label_limit=24
-    ),
+    charts.completion_bars(by_category, "category", setting("top_categories", 12), label_limit=24),
     key="by_category",
 )
 
 st.subheader("问责与追缴")
-figures = query(queries.figures_by_unit, f, tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES))
 people, money = st.columns(2)
 with people:
     st.caption("处分与问责（人）")

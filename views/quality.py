@@ -4,7 +4,7 @@ import streamlit as st
 
 from loaders import queries
 from views.components.corrections import correction_form
-from views.components.data import query, setting
+from views.components.data import query, query_many, setting
 from views.components.derive import stated_vs_parsed
 from views.components.filters import sidebar_filters
 from views.components.labels import warning_label, warning_texts
@@ -14,23 +14,27 @@ f = sidebar_filters("quality")
 cap = setting("table_cap", 500)
 threshold = setting("low_confidence", 0.6)
 st.title("数据质量")
+counts, stated, warnings, weak, weak_total, recent = query_many(  # one connection for the page's queries
+    (queries.report_counts, f), (queries.stated_figures, f),
+    (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
+    (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
+    (queries.recent_overrides, 50),
+)
 
 st.subheader("通报声明的数字与解析结果")
 st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。"
            "差异最大的通报排在前面。")
-counts = stated_vs_parsed(query(queries.report_counts, f), query(queries.stated_figures, f))
-capped_table(counts, list(counts.columns), cap, "通报")
+compared = stated_vs_parsed(counts, stated)
+capped_table(compared, list(compared.columns), cap, "通报")
 
 st.subheader("解析警告")
-warnings = query(queries.warnings_list, f, cap + 1)  # one row more than shown: "more than cap" or not
 capped_table(warnings.assign(code=warnings["code"].map(warning_label), message=warning_texts(warnings)),
              ["unit", "part", "published_on", "code", "message", "file"], cap, "警告")
 
 st.subheader("待核查的问题")
 st.caption(f"状态未知，或解析置信度低于 {threshold:g} 且尚未人工更正的问题。")
-capped_table(query(queries.weak_issues, f, threshold, cap),
-             ["unit", "label", "title", "status", "source", "rule", "confidence", "evidence"], cap,
-             "待核查的问题", total=query(queries.weak_issues_count, f, threshold))
+capped_table(weak, ["unit", "label", "title", "status", "source", "rule", "confidence", "evidence"], cap,
+             "待核查的问题", total=weak_total)
 
 st.subheader("更正问题状态")
 st.caption("更正会记录时间、更正人和说明，之后各页面都按更正后的状态统计（来源显示为“人工更正”）；"
@@ -45,7 +49,6 @@ if issue_key:
         show_table(history, ["created_at", "status", "note", "author"])
 
 st.subheader("最近的人工更正")
-recent = query(queries.recent_overrides, 50)
 if recent.empty:
     st.caption("尚无人工更正。")
 else:

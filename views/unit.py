@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders import queries
-from views.components.data import query, setting
+from views.components.data import query, query_many, setting
 from views.components.derive import mark_overdue
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import figure_label, part_label
@@ -19,7 +19,12 @@ if not units:
     st.info("没有符合筛选条件的单位。")
     st.stop()
 unit = page_choice("u", "选择单位", units, key="unit_pick")
-k = query(queries.key_figures, dataclasses.replace(f, units=(unit,))).iloc[0]
+only_unit = dataclasses.replace(f, units=(unit,))
+key_figures, reports, figures, deadlines = query_many(  # one connection for these queries
+    (queries.key_figures, only_unit), (queries.unit_reports, f, unit), (queries.unit_figures, f, unit),
+    (queries.deadline_rows, only_unit),
+)
+k = key_figures.iloc[0]
 total = int(k["issues"])  # the unit's issues within the filters: what unit_issues lists, page by page
 cols = st.columns(6)
 count_metric(cols[0], "问题", k["issues"])
@@ -30,7 +35,6 @@ count_metric(cols[4], "未知", k["unknown"])
 count_metric(cols[5], "逾期", k["overdue"], help=f"截至 {f.as_of:%Y-%m-%d}")
 
 st.subheader("通报")
-reports = query(queries.unit_reports, f, unit)
 for r in reports.itertuples():
     dates = "至".join(d.strftime("%Y-%m-%d") for d in (r.inspection_start, r.inspection_end) if pd.notna(d))
     facts = [
@@ -59,7 +63,6 @@ else:
             render_issue(issue)
 
 st.subheader("数字")
-figures = query(queries.unit_figures, f, unit)
 if figures.empty:
     st.info("该单位的通报没有列出问责、追缴等数字。")
 else:
@@ -67,7 +70,6 @@ else:
                ["published_on", "part", "kind", "value", "measure", "evidence"])
 
 st.subheader("时限")
-deadlines = query(queries.deadline_rows, dataclasses.replace(f, units=(unit,)))
 if deadlines.empty:
     st.info("该单位的问题没有可识别日期的时限。")
 else:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from loaders.queries import AGING_BUCKETS, OTHER
 from views.components.labels import STATUS_COLORS, STATUS_ORDER
@@ -51,6 +51,41 @@ def top_with_other(df: pd.DataFrame, key: str, n: int, weight: str = "n") -> pd.
     return out.groupby(group, as_index=False, sort=False)[weight].sum()
 
 
+def _hbars(
+    data: pd.DataFrame, x: str, y: str, color: str, orders: dict[str, list[str]], custom: list[str],
+    colors: dict[str, str] | None = None, text: str | None = None, barmode: str = "relative",
+) -> go.Figure:
+    """The figure px.bar(data, x=x, y=y, color=color, orientation="h", text=text, barmode=barmode,
+    category_orders=orders, color_discrete_map=colors, custom_data=custom) makes, built directly: plotly
+    express spends ~60 ms per chart on generic machinery. One trace per value of `color` (in its order, then
+    unlisted values as they appear), rows in data order; colours from `colors`, else the template's
+    colorway at the value's position in that order."""
+    present = dict.fromkeys(data[color].tolist())
+    listed = list(orders.get(color, []))
+    every = listed + [v for v in present if v not in listed]
+    colorway = list(pio.templates[pio.templates.default].layout.colorway or [])
+    fig = go.Figure()
+    for position, value in enumerate(every):
+        if value not in present:
+            continue  # no trace, but it keeps its place in the colour cycle (as plotly express does)
+        part = data[data[color] == value]
+        marker = colors[value] if colors and value in colors else colorway[position % len(colorway)]
+        bar = {"customdata": part[custom].to_numpy(), "legendgroup": value, "name": value,
+               "marker": {"color": marker, "pattern": {"shape": ""}}, "orientation": "h", "showlegend": True,
+               "textposition": "auto", "x": part[x].to_numpy(), "y": part[y].to_numpy(),
+               "xaxis": "x", "yaxis": "y"}
+        if text is not None:
+            bar["text"] = part[text].to_numpy()
+        fig.add_trace(go.Bar(bar))
+    fig.update_layout(
+        xaxis={"anchor": "y", "domain": [0.0, 1.0], "title": {"text": x}},
+        yaxis={"anchor": "x", "domain": [0.0, 1.0], "title": {"text": y}, "categoryorder": "array",
+               "categoryarray": list(orders[y])[::-1]},  # horizontal bars: the first category on top
+        legend={"title": {"text": color}, "tracegroupgap": 0}, margin={"t": 60}, barmode=barmode,
+    )
+    return fig
+
+
 def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 18) -> go.Figure:
     """100 % stacked horizontal bars of status per group (df: key, status, n), sorted by completion rate,
     with the top_n largest groups and an "其他" group."""
@@ -63,10 +98,10 @@ def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 1
     order = [k for k in rate.index if k != OTHER] + ([OTHER] if OTHER in rate.index else [])  # 其他 last
     names = {k: f"{shorten(k, label_limit)}（{totals[k]}项·{rate[k]:.0%}）" for k in order}
     data = data.assign(group=data[key].map(names), full=data[key], share=data["n"] / data[key].map(totals))
-    fig = px.bar(
-        data, x="share", y="group", color="status", orientation="h", text="n",
-        category_orders={"group": [names[k] for k in order], "status": list(STATUS_ORDER)},
-        color_discrete_map=STATUS_COLORS, custom_data=["full", "status", "n"],
+    fig = _hbars(
+        data, x="share", y="group", color="status", text="n",
+        orders={"group": [names[k] for k in order], "status": list(STATUS_ORDER)},
+        colors=STATUS_COLORS, custom=["full", "status", "n"],
     )
     fig.update_traces(
         hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{customdata[2]}项（%{x:.0%}）<extra></extra>",
@@ -115,10 +150,9 @@ def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label
         shown = pd.concat([shown, mean[["unit", "kind", "value"]]], ignore_index=True)
         names[other] = other
     shown = shown.assign(row=shown["unit"].map(names), 指标=shown["kind"].map(labels))
-    fig = px.bar(
-        shown, x="value", y="row", color="指标", orientation="h", barmode="stack",
-        category_orders={"row": list(names.values()), "指标": list(labels.values())},
-        custom_data=["unit", "指标"],
+    fig = _hbars(
+        shown, x="value", y="row", color="指标", barmode="stack",
+        orders={"row": list(names.values()), "指标": list(labels.values())}, custom=["unit", "指标"],
     )
     fig.update_traces(
         hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{x:,.4~g}" + unit_label + "<extra></extra>",

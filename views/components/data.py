@@ -67,6 +67,22 @@ def query(fn: Callable[..., T], *args: Any) -> T:
     return _cached(fn.__name__, str(db), db_version(db), args)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_many(calls: tuple[tuple[str, tuple[Any, ...]], ...], db: str, version: tuple[int, ...]) -> list:
+    # `version` is part of the cache key only (see _cached). One read-only connection for all of them:
+    # opening one costs about as much as a small query.
+    with queries.reading(db) as reader:
+        return [getattr(queries, name)(reader, *args) for name, args in calls]
+
+
+def query_many(*calls: tuple[Any, ...]) -> list[Any]:
+    """Several loaders.queries calls, each `(function, arg, …)`, run together on one connection and cached
+    together (until the file changes); their results in order."""
+    db = db_path()
+    key = tuple((fn.__name__, tuple(args)) for fn, *args in calls)
+    return _cached_many(key, str(db), db_version(db))
+
+
 def ensure_db() -> None:
     """Build the database from the sample reports when it is missing (first start of a fresh clone)."""
     db = db_path()

@@ -93,7 +93,8 @@ def _region_widgets(reports: pd.DataFrame) -> tuple[list[str], list[str], list[s
     units = _multiselect("unit", "单位", _distinct(reports["unit"]))
     if units:
         reports = reports[reports["unit"].isin(units)]
-    labels = dict(zip(reports["report_key"], reports["label"], strict=True))
+    # tolist(): iterating the Arrow-backed columns element by element took ~25 ms at 15,000 reports
+    labels = dict(zip(reports["report_key"].tolist(), reports["label"].tolist(), strict=True))
     keys, cap, note = list(labels), setting("choice_cap", 500), None
     if len(keys) > cap:  # thousands of options make a slow, useless list: offer the first ones + the chosen
         chosen_now = [k for k in st.session_state.get(_KEYS["report"]) or [] if k in labels]

@@ -48,21 +48,21 @@ class _Params:
 
 class Reader:
     """One read-only connection shared by several queries: pass it as `db` to any function here. Opening a
-    connection costs ~25 ms, as much as a small query; a page render runs its queries on one (see
-    `reading`), then closes it, so writers get in between renders."""
+    connection costs ~25 ms, as much as a small query; a page render runs its queries on one
+    (`with Reader.open(db) as reader: …`), then closes it, so writers get in between renders."""
 
     def __init__(self, con: Any) -> None:
         self.con = con
 
+    @staticmethod
+    @contextlib.contextmanager
+    def open(db: str | Path) -> Iterator[Reader]:
+        """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
+        with store.read_connection(db) as con:
+            yield Reader(con)
+
 
 Db = str | Path | Reader  # a database file (one connection per query) or an open Reader
-
-
-@contextlib.contextmanager
-def reading(db: str | Path) -> Iterator[Reader]:
-    """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
-    with store.read_connection(db) as con:
-        yield Reader(con)
 
 
 @contextlib.contextmanager

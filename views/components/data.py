@@ -71,7 +71,7 @@ def query(fn: Callable[..., T], *args: Any) -> T:
 def _cached_many(calls: tuple[tuple[str, tuple[Any, ...]], ...], db: str, version: tuple[int, ...]) -> list:
     # `version` is part of the cache key only (see _cached). One read-only connection for all of them:
     # opening one costs about as much as a small query.
-    with queries.reading(db) as reader:
+    with queries.Reader.open(db) as reader:
         return [getattr(queries, name)(reader, *args) for name, args in calls]
 
 

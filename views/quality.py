@@ -3,7 +3,7 @@
 import streamlit as st
 
 from loaders import queries
-from views.components.corrections import correction_form
+from views.components.corrections import choice_query, correction_form
 from views.components.data import query, query_many, setting
 from views.components.derive import stated_vs_parsed
 from views.components.filters import sidebar_filters
@@ -14,11 +14,11 @@ f = sidebar_filters("quality")
 cap = setting("table_cap", 500)
 threshold = setting("low_confidence", 0.6)
 st.title("数据质量")
-counts, stated, warnings, weak, weak_total, recent = query_many(  # one connection for the page's queries
+counts, stated, warnings, weak, weak_total, recent, choices = query_many(  # one connection for them all
     (queries.report_counts, f), (queries.stated_figures, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
-    (queries.recent_overrides, 50),
+    (queries.recent_overrides, 50), choice_query(f),
 )
 
 st.subheader("通报声明的数字与解析结果")
@@ -39,7 +39,7 @@ capped_table(weak, ["unit", "label", "title", "status", "source", "rule", "confi
 st.subheader("更正问题状态")
 st.caption("更正会记录时间、更正人和说明，之后各页面都按更正后的状态统计（来源显示为“人工更正”）；"
            "重新导入同一通报时更正仍然保留。")
-issue_key = correction_form(f)
+issue_key = correction_form(f, choices)
 if issue_key:
     st.markdown("**该问题的更正记录**")
     history = query(queries.override_history, issue_key)

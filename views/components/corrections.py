@@ -16,17 +16,26 @@ def _choice_label(row: pd.Series) -> str:
     return f"{row['unit']}｜{row['label'] or row['seq']} {str(row['title'])[:50]}（当前：{row['status']}）"
 
 
-def correction_form(f: Filters) -> str | None:
+def choice_query(f: Filters) -> tuple:
+    """The query correction_form will run for its issue list, as a `query_many` call (so a page can run it
+    with its other queries, on one connection); the search is the one the form's text box holds."""
+    return queries.issue_choices, f, st.session_state.get("ov_search", ""), setting("choice_cap", 500) + 1
+
+
+def correction_form(f: Filters, prefetched: pd.DataFrame | None = None) -> str | None:
     """Pick an issue (among the filtered ones, narrowed by a search), then the form; a valid correction is
-    stored with store.add_override. Returns the chosen issue key."""
+    stored with store.add_override. Returns the chosen issue key. `prefetched`: the result of
+    choice_query(f), fetched before the form was drawn (used when the search is still the same)."""
     ss = st.session_state
     if ss.pop("ov_clear", False):
         ss.pop("ov_note", None)
     if "override_done" in ss:
         st.success(ss.pop("override_done"))
+    expected = choice_query(f)
     search = st.text_input("查找问题（标题或整改措施中的文字）", key="ov_search")
     limit = setting("choice_cap", 500)
-    choices = query(queries.issue_choices, f, search, limit + 1)
+    same = prefetched is not None and expected[2] == search
+    choices = prefetched if same else query(queries.issue_choices, f, search, limit + 1)
     if choices.empty:
         st.info("没有符合筛选条件的问题可更正。")
         return None

@@ -12,7 +12,7 @@ import streamlit as st
 
 from loaders import queries
 from loaders.queries import STATUS_LABELS, Filters
-from views.components.data import query, setting
+from views.components.data import query, query_many, setting
 from views.components.labels import SOURCE_LABELS
 
 _STATE = "_filters"  # the last values of every filter, carried across page switches
@@ -104,15 +104,27 @@ def _region_widgets(reports: pd.DataFrame) -> tuple[list[str], list[str], list[s
     return provinces, cities, units, chosen
 
 
+def _reports_and_categories() -> tuple[pd.DataFrame, list[str] | None]:
+    """queries.report_options, and with no region chosen (the usual first view) the categories of all
+    reports too: then they do not depend on the report list, so both come from one connection. (None: a
+    region is chosen and is checked against the reports first.)"""
+    if any(st.session_state.get(_KEYS[name]) for name in ("prov", "city", "unit", "report")):
+        return query(queries.report_options), None
+    reports, categories = query_many((queries.report_options,), (queries.category_options, Filters()))
+    return reports, categories
+
+
 def sidebar_filters(page: str) -> Filters:
     """Render the filters in the sidebar and return them; `page` names the calling page."""
     _seed(page)
     st.sidebar.header("筛选")
-    reports = query(queries.report_options)
+    reports, every_category = _reports_and_categories()
     provinces, cities, units, report_keys = _region_widgets(reports)
     region = Filters(provinces=tuple(provinces), cities=tuple(cities), units=tuple(units),
                      reports=tuple(report_keys))
-    categories = _multiselect("cat", "问题类别", query(queries.category_options, region))
+    if every_category is None or region != Filters(as_of=region.as_of):
+        every_category = query(queries.category_options, region)
+    categories = _multiselect("cat", "问题类别", every_category)
     statuses = _multiselect("status", "整改状态", list(STATUS_LABELS))
     sources = _multiselect("src", "状态来源", list(SOURCE_LABELS), lambda s: SOURCE_LABELS.get(s, s))
     conf = st.sidebar.slider("最低置信度", 0.0, 1.0, step=0.05, key=_KEYS[_CONF],
@@ -179,7 +191,7 @@ def filter_label(f: Filters) -> str:
 
 def matching_reports(f: Filters) -> pd.DataFrame:
     """The reports the region / unit / report filters let through (for pickers on the pages)."""
-    reports = query(queries.report_options)
+    reports, _ = _reports_and_categories()  # the sidebar's (cached) list
     for col, values in (("province", f.provinces), ("city", f.cities), ("unit", f.units),
                         ("report_key", f.reports)):
         if values:

@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "reports"
 N_FILES = 240
 SMALL_BATCH = 8  # files per write transaction in the killed runs (the CLI default is 100 or 1 s)
+# Pause after each batch of a killed run, so the kill lands mid-ingest on any machine: a fast one (CI) once
+# finished all 240 files before the poller saw the first 24. 30 batches x 0.3 s >= 9 s per run.
+BATCH_PAUSE = 0.3
 
 # Per file: rows it owns in every data table. A committed file must have exactly its clean-run counts.
 PER_FILE_SQL = """
@@ -89,12 +92,15 @@ def stored_files(db: Path) -> int:
         return 0
 
 
-def cli(folder: Path, db: Path, batch: int | None = None) -> list[str]:
-    """The real `python -m loaders ingest` command line (optionally with small write batches)."""
+def cli(folder: Path, db: Path, batch: int | None = None, pause: float = 0.0) -> list[str]:
+    """The real `python -m loaders ingest` command line (optionally with small write batches, each followed
+    by a pause: the writes themselves are unchanged, only spread out in time)."""
     if batch is None:
         return [sys.executable, "-m", "loaders", "ingest", str(folder), "--db", str(db), "--no-progress"]
-    code = ("import runpy, sys; from loaders import ingest; "
-            f"ingest.BATCH_FILES = {batch}; sys.argv = ['loaders', *sys.argv[1:]]; "
+    code = ("import runpy, sys, time; from loaders import ingest; "
+            f"ingest.BATCH_FILES = {batch}; flush = ingest._flush; "
+            f"ingest._flush = lambda *a: (flush(*a), time.sleep({pause})); "
+            "sys.argv = ['loaders', *sys.argv[1:]]; "
             "runpy.run_module('loaders', run_name='__main__', alter_sys=True)")
     return [sys.executable, "-c", code, "ingest", str(folder), "--db", str(db), "--no-progress"]
 
@@ -130,7 +136,7 @@ def kill_mid_ingest(corpus: Path, db: Path, at_least: int, linger: float = 0.0) 
     """Start the CLI in its own process group and SIGKILL its main process (what `kill -9 <pid>` or the OOM
     killer does) once `at_least` files are committed. Returns the committed count seen just before the kill,
     and the pids of its other processes (parser workers) still running `linger` seconds after it died."""
-    proc = subprocess.Popen(cli(corpus, db, SMALL_BATCH), cwd=ROOT, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(cli(corpus, db, SMALL_BATCH, BATCH_PAUSE), cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 90

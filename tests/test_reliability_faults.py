@@ -299,8 +299,8 @@ def test_readers_during_ingestion_see_whole_files_and_growing_counts(corpus: Pat
     try:
         # Small write batches: with the default (100 files or 1 s) a fast parser commits the whole corpus in
         # two or three transactions, and whether a read falls between them becomes a matter of luck.
-        writer = subprocess.run(cli(corpus, db, batch=SMALL_BATCH), cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=120)
+        writer = subprocess.run(cli(corpus, db, batch=SMALL_BATCH, pause=0.1), cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
         ingest_seconds = time.monotonic() - started
         time.sleep(1.0)  # a last read of the final state
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -9,6 +10,8 @@ import fixtures_make as fm
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from loaders import store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -81,3 +84,27 @@ def test_issue_list_shows_no_deadline_as_an_empty_cell(db: Path) -> None:
     assert not (rows["时限"].astype(str) == "None").any()
     # Streamlit draws a missing value as the text "None" unless the table sets a placeholder.
     assert table.proto.HasField("placeholder") and table.proto.placeholder == ""
+
+
+def _shown_texts(at: AppTest) -> list[str]:
+    """Every piece of text the page shows outside tables (markdown, captions, expander labels)."""
+    texts = [e.value for e in (*at.markdown, *at.caption)]
+    return texts + [e.label for e in at.expander]
+
+
+def test_unit_page_shows_no_nan_for_missing_texts(db: Path) -> None:
+    """A correction of the issue no rule could decide (002 item 二十六: no parsed status, no source, no note):
+    the 单位 page names what is missing in Chinese instead of the pandas placeholder "nan"."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        (key, unit), = con.execute("SELECT issue_key, unit FROM issues JOIN reports USING (report_key) "
+                                   "WHERE status IS NULL").fetchall()
+    store.add_override(db, key, "完成", None, "测试员")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["u"] = unit
+    at.run()
+    at.switch_page("views/unit.py")
+    at = run_page("views/unit.py", at)
+    texts = _shown_texts(at)
+    corrected = [t for t in texts if "人工更正" in t]
+    assert corrected and "原解析状态：未知" in corrected[0] and "（无说明）" in corrected[0], corrected
+    assert not [t for t in texts if re.search(r"(?<![A-Za-z])(nan|None|NaT)(?![A-Za-z])", t)]

@@ -9,11 +9,13 @@ from loaders import queries, store
 from loaders.models import STATUSES
 from loaders.queries import Filters
 from views.components.data import db_path, query, setting
-from views.components.ui import escape_md, source_badge, status_badge
+from views.components.ui import escape_md, source_badge, status_badge, text_or
 
 
 def _choice_label(row: pd.Series) -> str:
-    return f"{row['unit']}｜{row['label'] or row['seq']} {str(row['title'])[:50]}（当前：{row['status']}）"
+    label = text_or(row["label"], str(row["seq"]))
+    unit, status = text_or(row["unit"], "（未识别单位）"), text_or(row["status"], "未知")
+    return f"{unit}｜{label} {text_or(row['title'])[:50]}（当前：{status}）"
 
 
 def choice_query(f: Filters) -> tuple:

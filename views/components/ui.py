@@ -16,16 +16,26 @@ from views.components.labels import COLUMN_LABELS, SOURCE_BADGE, SOURCE_LABELS, 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:~<>&])")
 
 
+def text_or(value: object, default: str = "") -> str:
+    """A text cell, or `default` where it is missing. Query results mark a missing text as NaN (pandas), which
+    is truthy, so `value or default` would show the word "nan"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return default
+    return str(value) or default
+
+
 def escape_md(text: object) -> str:
     """Report text rendered as literal text through st.markdown (never as markup, never as HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text)).replace("\n", "  \n")
+    return _MD_SPECIAL.sub(r"\\\1", text_or(text)).replace("\n", "  \n")
 
 
-def status_badge(status: str) -> str:
-    return f":{STATUS_BADGE.get(status, 'gray')}-badge[{escape_md(status)}]"
+def status_badge(status: object) -> str:
+    label = text_or(status, "未知")
+    return f":{STATUS_BADGE.get(label, 'gray')}-badge[{escape_md(label)}]"
 
 
-def source_badge(source: str | None) -> str:
+def source_badge(source: object) -> str:
+    source = text_or(source)
     if not source:
         return ""
     return f":{SOURCE_BADGE.get(source, 'gray')}-badge[{SOURCE_LABELS.get(source, escape_md(source))}]"
@@ -88,18 +98,18 @@ def render_issue(issue: object) -> None:
     i: Any = issue  # a row of queries.unit_issues (itertuples)
     badges = f"{status_badge(i.status)} {source_badge(i.source)}"
     with st.expander(f"{badges} **{escape_md(i.label)}** {escape_md(i.title)}"):
-        st.markdown(f"**判定依据**：{escape_md(i.evidence or '—')}")
+        st.markdown(f"**判定依据**：{escape_md(text_or(i.evidence, '—'))}")
         conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"
-        st.caption(f"规则：{escape_md(i.rule or '—')} ｜ 置信度：{conf}")
+        st.caption(f"规则：{escape_md(text_or(i.rule, '—'))} ｜ 置信度：{conf}")
         if i.source == "override":
-            note = escape_md(i.override_note or "（无说明）")
+            note = escape_md(text_or(i.override_note, "（无说明）"))
             st.markdown(
                 f"**人工更正**：{escape_md(i.override_author)}，{_when(i.override_at)}：{note}"
-                f"（原解析状态：{escape_md(i.parsed_status or '未知')}）"
+                f"（原解析状态：{escape_md(text_or(i.parsed_status, '未知'))}）"
             )
-        if isinstance(i.deadlines, str) and i.deadlines:
+        if text_or(i.deadlines):
             st.markdown(f"**时限**：{escape_md(i.deadlines)}")
-        st.markdown(f"**整改措施**：  \n{escape_md(i.measures_text or '—')}")
+        st.markdown(f"**整改措施**：  \n{escape_md(text_or(i.measures_text, '—'))}")
 
 
 def count_metric(container: Any, label: str, value: object, help: str | None = None) -> None:

@@ -67,3 +67,21 @@ def test_figure_bars_are_the_plotly_express_figure_with_its_colour_cycle() -> No
     # is plotly's, or Streamlit's once a page has drawn a chart: px and we both read it at build time.)
     colors = {t.name: t.marker.color for t in fig.data}
     assert colors["诫勉"] == pio.templates[pio.templates.default].layout.colorway[4]
+
+
+def test_deadline_timeline_names_the_as_of_line_in_the_legend() -> None:
+    """The as-of date is a legend entry beside the statuses, not a label above the plot (which collided with
+    the legend when the date sat at the left edge); it adds no category to the unit axis."""
+    import datetime as dt
+
+    points = pd.DataFrame({
+        "unit": ["湖州市吴兴区", "岳麓高新区"], "due_on": pd.to_datetime(["2024-07-31", "2023-12-31"]),
+        "status": ["完成", "未完成"], "n": [1, 2], "title": ["甲", "乙"], "text": ["力争2024年7月前", "12月份"],
+    })
+    fig = as_json(charts.deadline_timeline(points, dt.date(2023, 1, 15)))
+    names = [t.get("name") for t in fig["data"]]
+    assert names == ["完成", "未完成", "截至 2023-01-15"]
+    assert not fig["layout"].get("annotations")
+    (shape,) = fig["layout"]["shapes"]
+    assert shape["x0"].startswith("2023-01-15") and shape["line"]["dash"] == "dash"
+    assert set(fig["layout"]["yaxis"]["categoryarray"]) == {"湖州市吴兴区", "岳麓高新区"}

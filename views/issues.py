@@ -44,7 +44,9 @@ with top[1]:
 
 if total:
     st.dataframe(
-        display_frame(rows, COLUMNS), hide_index=True, height=600, placeholder="",  # no deadline: empty cell
+        # Tall enough for the rows shown (a short result gets no empty box), at most 600 px with a scroll bar.
+        display_frame(rows, COLUMNS), hide_index=True, height=min(600, 36 + 35 * len(rows)),
+        placeholder="",  # no deadline: an empty cell
         column_config={"问题": st.column_config.TextColumn(width="large"),
                        "置信度": st.column_config.NumberColumn(format="%.2f")},
     )

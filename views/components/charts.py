@@ -191,12 +191,13 @@ def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
             hovertemplate="%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限<br>例：%{customdata[1]}"
             "<br>时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
         ))
-    # add_vline's annotation breaks on date axes in some plotly versions: draw the line and label apart.
+    # The as-of line is a shape (add_vline's annotation breaks on date axes in some plotly versions), named
+    # by a legend entry: a text label above the plot collided with the legend when the date sat at the left.
     x = pd.Timestamp(as_of)
-    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
-                  line={"color": "#c62828", "dash": "dash"})
-    fig.add_annotation(x=x, y=1, yref="paper", text=f"截至 {as_of:%Y-%m-%d}", showarrow=False,
-                       yanchor="bottom", font={"color": "#c62828"})
+    line = {"color": "#c62828", "dash": "dash"}
+    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=line)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=f"截至 {as_of:%Y-%m-%d}",
+                             hoverinfo="skip"))
     fig.update_xaxes(title=None, tickformat="%Y-%m", type="date")
     # Categories are drawn bottom-up: reverse, so the unit with the most deadlines is on top.
     fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=order[::-1])

@@ -12,6 +12,10 @@ from loaders.models import Warning
 
 DEFAULT_MAX_FILE_MB = 50.0
 DEFAULT_SOURCE_URL_LABELS = ("原文链接", "原文地址", "原文网址", "来源链接")
+# CJK Unified Ideographs (the basic block): what every reader counts as a Chinese character.
+HAN_RANGE = "\u4e00-\u9fff"
+# Runs rather than single characters: findall returns a few long strings instead of one per character.
+HAN = re.compile(f"[{HAN_RANGE}]+")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,11 @@ def source_url_in_text(text: str) -> str | None:
     m = re.search(rf"(?:{alternatives})\s*[::]?\s*(https?://[^\s<>\"'“”)]+)", text)
     # Sentence punctuation glued to the URL is not part of it.
     return re.sub(r"[。,,;;.]+$", "", m.group(1)) if m else None
+
+
+def han_count(text: str) -> int:
+    """How many Chinese characters the text holds."""
+    return sum(map(len, HAN.findall(text)))
 
 
 def normalize_newlines(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from loaders.messages import kind, reason, warning
 from loaders.models import Warning
-from loaders.read.base import ReadError, normalize_newlines
+from loaders.read.base import HAN, HAN_RANGE, ReadError, normalize_newlines
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
@@ -164,7 +164,7 @@ def plausible(text: str, encoding: str) -> bool:
     if len(_BAD.findall(sample)) > len(sample) * _MAX_BAD_SHARE:
         return False
     if encoding.startswith(("gb", "utf-16", "utf-32")):
-        cjk = "".join(_CJK.findall(sample))
+        cjk = "".join(HAN.findall(sample))
         # Each CJK character outside GB2312 encodes to one b"?"; GB2312 bytes never include "?".
         common = len(cjk) - cjk.encode("gb2312", "replace").count(b"?")
         readable = len(sample) - len(_UNREADABLE.findall(sample))
@@ -177,6 +177,5 @@ def plausible(text: str, encoding: str) -> bool:
 
 # Control characters (tab, newlines, form feeds aside), C1 controls, the private-use area, U+FFFE.
 _BAD = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffe]")
-_CJK = re.compile("[\u4e00-\u9fff]+")
 # Not ASCII, CJK ideographs, CJK / full-width / general punctuation, NBSP, middle dot or times sign.
-_UNREADABLE = re.compile("[^\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\xa0\xb7\xd7]")
+_UNREADABLE = re.compile(f"[^\x00-\x7f{HAN_RANGE}\u3000-\u303f\uff00-\uffef\u2000-\u206f\xa0\xb7\xd7]")

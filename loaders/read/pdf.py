@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from loaders.messages import Msg, reason, warning
 from loaders.models import Warning
-from loaders.read.base import ReadError, ReadResult, page_list, settings, source_url_in_text
+from loaders.read.base import HAN, ReadError, ReadResult, page_list, settings, source_url_in_text
 
 _CID = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(
@@ -20,7 +20,6 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _MARGIN_SHARE = 0.12  # running headers and footers sit in the top / bottom 12 % of the page
 _GARBLED_SHARE = 0.1  # a page whose text is more than 10 % (cid:N) codes has a font without a Unicode map
 _DEFAULT_STARTS = r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|\d{1,2}[.、．](?!\d))"
@@ -164,7 +163,7 @@ def join_paragraphs(lines: list[Line]) -> list[str]:
 def _glue(head: str, tail: str) -> str:
     """Chinese text wraps anywhere, even inside a number ("1" / "88家"), so lines join without a space;
     only lines of Latin text (no Chinese in either) wrapped between two words get their space back."""
-    latin = not _HAN.search(head[-40:]) and not _HAN.search(tail[:40])
+    latin = not HAN.search(head[-40:]) and not HAN.search(tail[:40])
     if latin and head[-1:].isalnum() and tail[:1].isalnum():
         return f"{head} {tail}"
     return head + tail

@@ -11,7 +11,7 @@ from lxml import etree
 
 from loaders.messages import reason, warning
 from loaders.models import Warning
-from loaders.read.base import ReadError, settings, source_url_in_text
+from loaders.read.base import HAN, ReadError, han_count, settings, source_url_in_text
 
 _BLOCK_TAGS = frozenset(
     ("p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table",
@@ -26,7 +26,6 @@ _CHROME_ATTR = re.compile(
     r"copyright|banquan|related|xgxx|xglj|mzsm|disclaimer|sidebar|toolbar|search|login|header|topbar",
     re.IGNORECASE,
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NO_SPACE = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|——| - | — )\s*")
 _MIN_PARAGRAPH_CJK = 20  # an article has at least one real paragraph
@@ -42,7 +41,7 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
     fallback = render_blocks(strip_chrome_elements(copy.deepcopy(tree)))
     main = _trafilatura(copy.deepcopy(tree))
     warnings: tuple[Warning, ...] = ()
-    if main is None or _cjk_count(main) < _MIN_FALLBACK_SHARE * _cjk_count(fallback):
+    if main is None or han_count(main) < _MIN_FALLBACK_SHARE * han_count(fallback):
         main = fallback
         warnings = (warning("html_fallback", name=name),)
     else:
@@ -53,7 +52,7 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
         lines = with_title(lines, title)
     text = "\n".join(lines)
     # A page whose every line is a few words (menus, link lists, captions) has no article on it.
-    if not any(_cjk_count(ln) >= _MIN_PARAGRAPH_CJK for ln in lines):
+    if not any(han_count(ln) >= _MIN_PARAGRAPH_CJK for ln in lines):
         raise ReadError(name, reason("web_no_article"))
     return text, source_url or source_url_in_text(text), warnings
 
@@ -90,7 +89,7 @@ def article_span(page_text: str, located: str) -> str:
     lines = page_text.splitlines()
     kept = {_squash(ln) for ln in located.splitlines() if ln.strip()}
     hits = [i for i, ln in enumerate(lines) if _squash(ln) in kept]
-    anchors = [i for i in hits if _cjk_count(lines[i]) >= _MIN_PARAGRAPH_CJK]
+    anchors = [i for i in hits if han_count(lines[i]) >= _MIN_PARAGRAPH_CJK]
     if not anchors:
         return located
     start, end = anchors[0], anchors[-1]
@@ -109,10 +108,6 @@ def _squash(line: str) -> str:
     return re.sub(r"[\s|]+", "", line)
 
 
-def _cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
-
-
 # --- metadata ----------------------------------------------------------------------------------------------
 
 
@@ -120,12 +115,12 @@ def page_title(tree: lxml.html.HtmlElement) -> str | None:
     """The article title: the first substantial <h1>, else <title> minus the site name after "_" or "|"."""
     for h1 in tree.iter("h1"):
         text = _NO_SPACE.sub(" ", h1.text_content()).strip()
-        if 5 <= len(text) <= 200 and _CJK.search(text):
+        if 5 <= len(text) <= 200 and HAN.search(text):
             return text
     node = tree.find(".//title")
     if node is None or not node.text_content().strip():
         return None
-    parts = [p for p in _TITLE_SPLIT.split(node.text_content().strip()) if _CJK.search(p)]
+    parts = [p for p in _TITLE_SPLIT.split(node.text_content().strip()) if HAN.search(p)]
     return max(parts, key=len) if parts else None
 
 

@@ -76,7 +76,8 @@ def test_deadline_timeline_names_the_as_of_line_in_the_legend() -> None:
 
     points = pd.DataFrame({
         "unit": ["湖州市吴兴区", "岳麓高新区"], "due_on": pd.to_datetime(["2024-07-31", "2023-12-31"]),
-        "status": ["完成", "未完成"], "n": [1, 2], "title": ["甲", "乙"], "text": ["力争2024年7月前", "12月份"],
+        "status": ["完成", "未完成"], "n": [1, 2], "title": ["甲", "乙"],
+        "text": ["力争2024年7月前", "12月份"],
     })
     fig = as_json(charts.deadline_timeline(points, dt.date(2023, 1, 15)))
     names = [t.get("name") for t in fig["data"]]

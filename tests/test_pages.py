@@ -47,10 +47,7 @@ def report_timings() -> Iterator[None]:
     )
 
 
-@pytest.fixture()
-def db(app_db: Path) -> Path:
-    """A private copy of the sample database, and the app pointed at it (tests/conftest.py)."""
-    return app_db
+UNIT_ISSUES_SQL = "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?"
 
 
 def count(db: Path, sql: str, params: list[Any] | None = None) -> int:
@@ -110,7 +107,7 @@ def csv_rows(data: bytes) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs(db: Path, page: str) -> None:
+def test_every_page_runs(app_db: Path, page: str) -> None:
     at = run_page()
     at.switch_page(page)
     started = time.perf_counter()
@@ -121,31 +118,31 @@ def test_every_page_runs(db: Path, page: str) -> None:
     assert at.sidebar.multiselect(key="f_unit").label == "单位"
 
 
-def test_overview_figures_equal_db_counts(db: Path) -> None:
+def test_overview_figures_equal_db_counts(app_db: Path) -> None:
     at = run_page(query={"asof": AS_OF})
     m = metrics(at)
-    assert m["通报"] == str(count(db, "SELECT count(*) FROM reports"))
-    assert m["单位"] == str(count(db, "SELECT count(DISTINCT unit) FROM reports"))
-    assert m["问题"] == str(count(db, "SELECT count(*) FROM issues"))
+    assert m["通报"] == str(count(app_db, "SELECT count(*) FROM reports"))
+    assert m["单位"] == str(count(app_db, "SELECT count(DISTINCT unit) FROM reports"))
+    assert m["问题"] == str(count(app_db, "SELECT count(*) FROM issues"))
     for label, status in (("完成", "完成"), ("阶段性完成", "阶段性完成"), ("未完成", "未完成")):
-        assert m[label] == str(count(db, "SELECT count(*) FROM issues WHERE status = ?", [status]))
-    assert m["未知"] == str(count(db, "SELECT count(*) FROM issues WHERE status IS NULL"))
+        assert m[label] == str(count(app_db, "SELECT count(*) FROM issues WHERE status = ?", [status]))
+    assert m["未知"] == str(count(app_db, "SELECT count(*) FROM issues WHERE status IS NULL"))
     overdue = count(
-        db,
+        app_db,
         "SELECT count(*) FROM issues WHERE status IS DISTINCT FROM '完成' "
         "AND issue_key IN (SELECT issue_key FROM deadlines WHERE due_on < ?)",
         [AS_OF],
     )
     assert m["逾期"] == str(overdue)
-    done = count(db, "SELECT count(*) FROM issues WHERE status = '完成'")
-    assert m["完成率"] == f"{done / count(db, 'SELECT count(*) FROM issues'):.1%}"
+    done = count(app_db, "SELECT count(*) FROM issues WHERE status = '完成'")
+    assert m["完成率"] == f"{done / count(app_db, 'SELECT count(*) FROM issues'):.1%}"
     assert len(at.get("plotly_chart")) == 5
 
 
-def test_filters_from_query_params_apply(db: Path) -> None:
+def test_filters_from_query_params_apply(app_db: Path) -> None:
     at = run_page(query={"unit": UNIT, "status": ["完成", "阶段性完成"], "asof": AS_OF})
     expected = count(
-        db,
+        app_db,
         "SELECT count(*) FROM issues JOIN reports USING (report_key) "
         "WHERE unit = ? AND status IN ('完成', '阶段性完成')",
         [UNIT],
@@ -159,29 +156,29 @@ def test_filters_from_query_params_apply(db: Path) -> None:
     assert at.query_params["asof"] == AS_OF
 
 
-def test_bad_query_params_are_ignored(db: Path) -> None:
+def test_bad_query_params_are_ignored(app_db: Path) -> None:
     at = run_page(query={"unit": "不存在的单位", "conf": "abc", "asof": "not-a-date", "status": "完成"})
-    assert metrics(at)["问题"] == str(count(db, "SELECT count(*) FROM issues WHERE status = '完成'"))
+    assert metrics(at)["问题"] == str(count(app_db, "SELECT count(*) FROM issues WHERE status = '完成'"))
     assert "unit" not in at.query_params
 
 
-def test_filters_survive_page_switch(db: Path) -> None:
+def test_filters_survive_page_switch(app_db: Path) -> None:
     at = run_page()
     at.sidebar.multiselect(key="f_unit").set_value([UNIT])
     at.run()
     assert at.query_params["unit"] == UNIT
     at.query_params = {}  # the browser drops the query string when the navigation switches page
     at = run_page("views/issues.py", at=at)
-    n_unit = count(db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?", [UNIT])
+    n_unit = count(app_db, UNIT_ISSUES_SQL, [UNIT])
     assert f"共 {n_unit} 条" in texts(at)
     assert at.query_params["unit"] == UNIT  # written back, so the URL can be copied on this page too
 
 
 def test_explorer_rows_search_and_csv(
-    db: Path, csv_downloads: list[tuple[str | None, Callable[[], Any]]]
+    app_db: Path, csv_downloads: list[tuple[str | None, Callable[[], Any]]]
 ) -> None:
     at = run_page("views/issues.py")
-    total = count(db, "SELECT count(*) FROM issues")
+    total = count(app_db, "SELECT count(*) FROM issues")
     assert f"共 {total} 条" in texts(at)
     table = at.dataframe[0].value
     assert len(table) == min(total, 200) and "整改状态" in table.columns
@@ -190,7 +187,8 @@ def test_explorer_rows_search_and_csv(
     at.text_input(key="issue_search").input(word)
     at = run_page(at=at)
     found = count(
-        db, "SELECT count(*) FROM issues WHERE contains(title, ?) OR contains(measures_text, ?)", [word, word]
+        app_db, "SELECT count(*) FROM issues WHERE contains(title, ?) OR contains(measures_text, ?)",
+        [word, word],
     )
     assert 0 < found < total
     assert f"共 {found} 条" in texts(at)
@@ -205,15 +203,15 @@ def test_explorer_rows_search_and_csv(
 
 
 def test_csv_neutralises_cells_and_names_the_filter(
-    db: Path, csv_downloads: list[tuple[str | None, Callable[[], Any]]]
+    app_db: Path, csv_downloads: list[tuple[str | None, Callable[[], Any]]]
 ) -> None:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(app_db), read_only=True) as con:
         key = con.execute(
             "SELECT issue_key FROM issues JOIN reports USING (report_key) WHERE unit = ? "
             "ORDER BY seq LIMIT 1",
             [UNIT],
         ).fetchall()[0][0]
-    store.add_override(db, key, "未完成", '=HYPERLINK("http://evil.example","点我")', "@张三")
+    store.add_override(app_db, key, "未完成", '=HYPERLINK("http://evil.example","点我")', "@张三")
     at = run_page("views/issues.py", query={"unit": UNIT, "src": "override", "asof": AS_OF})
     assert "共 1 条" in texts(at)
     name, build = csv_downloads[-1]
@@ -230,9 +228,9 @@ def _submit_button(at: AppTest, label: str) -> Any:
     return next(b for b in at.button if b.label == label)
 
 
-def test_correction_changes_overview(db: Path) -> None:
+def test_correction_changes_overview(app_db: Path) -> None:
     before = metrics(run_page())
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(app_db), read_only=True) as con:
         key, title = con.execute(
             "SELECT issue_key, title FROM issues WHERE status = '阶段性完成' LIMIT 1"
         ).fetchall()[0]
@@ -246,7 +244,7 @@ def test_correction_changes_overview(db: Path) -> None:
     _submit_button(at, "保存更正").click()
     at = run_page(at=at)
     assert any("说明和更正人" in e.value for e in at.error)  # both required: nothing stored
-    assert count(db, "SELECT count(*) FROM overrides") == 0
+    assert count(app_db, "SELECT count(*) FROM overrides") == 0
 
     at.radio(key="ov_status").set_value("完成")
     at.text_area(key="ov_note").input("整改台账显示已销号")
@@ -254,7 +252,8 @@ def test_correction_changes_overview(db: Path) -> None:
     _submit_button(at, "保存更正").click()
     at = run_page(at=at)
     assert any("已保存" in s.value for s in at.success)
-    assert count(db, "SELECT count(*) FROM overrides WHERE issue_key = ? AND author = '李督查'", [key]) == 1
+    by_li = "SELECT count(*) FROM overrides WHERE issue_key = ? AND author = '李督查'"
+    assert count(app_db, by_li, [key]) == 1
     assert "李督查" in at.dataframe[-2].value.to_string()  # the issue's history
 
     after = metrics(run_page("views/overview.py", at=at))
@@ -263,19 +262,19 @@ def test_correction_changes_overview(db: Path) -> None:
     assert title  # the corrected issue is a real one
 
 
-def test_unit_page_lists_the_units_issues(db: Path) -> None:
+def test_unit_page_lists_the_units_issues(app_db: Path) -> None:
     at = run_page("views/unit.py", query={"u": UNIT})
     assert at.selectbox(key="unit_pick").value == UNIT
-    n_unit = count(db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?", [UNIT])
+    n_unit = count(app_db, UNIT_ISSUES_SQL, [UNIT])
     issue_expanders = [e for e in at.expander if "badge[" in e.label]
     assert len(issue_expanders) == n_unit
     assert f"问题（{n_unit} 个）" in [h.value for h in at.subheader]
 
 
-def test_deadlines_page_counts(db: Path) -> None:
+def test_deadlines_page_counts(app_db: Path) -> None:
     at = run_page("views/deadlines.py", query={"asof": AS_OF})
     overdue = count(
-        db,
+        app_db,
         "SELECT count(*) FROM issues WHERE status IS DISTINCT FROM '完成' "
         "AND issue_key IN (SELECT issue_key FROM deadlines WHERE due_on < ?)",
         [AS_OF],
@@ -330,12 +329,12 @@ def test_import_refuses_bad_files_plainly(partial_db: Path, tmp_path: Path) -> N
     assert not (tmp_path / "uploads").exists()
 
 
-def test_cache_key_changes_when_the_database_is_written(db: Path) -> None:
+def test_cache_key_changes_when_the_database_is_written(app_db: Path) -> None:
     """Cached query results are keyed on the file's version: a correction must change it."""
     from views.components.data import db_version
 
-    before = db_version(db)
-    with duckdb.connect(str(db), read_only=True) as con:
+    before = db_version(app_db)
+    with duckdb.connect(str(app_db), read_only=True) as con:
         key = con.execute("SELECT issue_key FROM issues LIMIT 1").fetchall()[0][0]
-    store.add_override(db, key, "完成", "核实", "测试员")
-    assert db_version(db) != before
+    store.add_override(app_db, key, "完成", "核实", "测试员")
+    assert db_version(app_db) != before

@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import fixtures_make as fm
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders import store
@@ -17,11 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 ENGLISH_000 = "The report states 38 problems"
 CHINESE_000 = "通报称共有38个问题（14个方面、4大类），但解析出14个问题"
-
-
-@pytest.fixture()
-def db(app_db: Path) -> Path:
-    return app_db
 
 
 def run_page(page: str, at: AppTest | None = None) -> AppTest:
@@ -39,7 +33,7 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
     return found
 
 
-def test_quality_page_lists_warnings_in_chinese(db: Path) -> None:
+def test_quality_page_lists_warnings_in_chinese(app_db: Path) -> None:
     at = run_page("views/quality.py")
     warnings = table_with(at, "类型")
     texts = warnings["说明"].tolist()
@@ -51,14 +45,14 @@ def test_quality_page_lists_warnings_in_chinese(db: Path) -> None:
     assert any("从2跳到6" in g for g in gaps), gaps
 
 
-def test_quality_page_falls_back_to_english_for_rows_stored_before_message_zh(db: Path) -> None:
-    with duckdb.connect(str(db)) as con:
+def test_quality_page_falls_back_to_english_for_rows_stored_before_message_zh(app_db: Path) -> None:
+    with duckdb.connect(str(app_db)) as con:
         con.execute("UPDATE warnings SET message_zh = NULL WHERE code = 'stated_count_mismatch'")
     texts = table_with(run_page("views/quality.py"), "类型")["说明"].tolist()
     assert any(ENGLISH_000 in t for t in texts) and all(isinstance(t, str) and t for t in texts)
 
 
-def test_import_page_refuses_an_image_in_chinese(db: Path) -> None:
+def test_import_page_refuses_an_image_in_chinese(app_db: Path) -> None:
     at = run_page("views/importer.py")
     at.get("file_uploader")[0].upload("扫描件.txt", fm.png_bytes(), "text/plain")
     at = run_page("views/importer.py", at)
@@ -67,7 +61,7 @@ def test_import_page_refuses_an_image_in_chinese(db: Path) -> None:
     assert "not a text document" not in error
 
 
-def test_import_preview_lists_warnings_in_chinese(db: Path) -> None:
+def test_import_preview_lists_warnings_in_chinese(app_db: Path) -> None:
     at = run_page("views/importer.py")
     sample = fm.sample_path("004")
     at.get("file_uploader")[0].upload(sample.name, sample.read_bytes(), "text/plain")
@@ -76,7 +70,7 @@ def test_import_preview_lists_warnings_in_chinese(db: Path) -> None:
     assert len(texts) == 2 and all("跳到" in t for t in texts), texts
 
 
-def test_issue_list_shows_no_deadline_as_an_empty_cell(db: Path) -> None:
+def test_issue_list_shows_no_deadline_as_an_empty_cell(app_db: Path) -> None:
     at = run_page("views/issues.py")
     (table,) = at.dataframe
     rows = table.value
@@ -92,13 +86,13 @@ def _shown_texts(at: AppTest) -> list[str]:
     return texts + [e.label for e in at.expander]
 
 
-def test_unit_page_shows_no_nan_for_missing_texts(db: Path) -> None:
+def test_unit_page_shows_no_nan_for_missing_texts(app_db: Path) -> None:
     """A correction of the issue no rule could decide (002 item 二十六: no parsed status, no source, no note):
     the 单位 page names what is missing in Chinese instead of the pandas placeholder "nan"."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(app_db), read_only=True) as con:
         (key, unit), = con.execute("SELECT issue_key, unit FROM issues JOIN reports USING (report_key) "
                                    "WHERE status IS NULL").fetchall()
-    store.add_override(db, key, "完成", None, "测试员")
+    store.add_override(app_db, key, "完成", None, "测试员")
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["u"] = unit
     at.run()

@@ -30,9 +30,17 @@ class _Place:
     province: str
 
 
+@dataclass(frozen=True)
+class _County:
+    name: str  # the official name, e.g. "吴兴区"
+    city: str
+    province: str
+
+
 @functools.cache
-def _gazetteer() -> tuple[dict[str, str], dict[str, _Place]]:
-    """(province alias → province, city alias → place); aliases are full and short names."""
+def _gazetteer() -> tuple[dict[str, str], dict[str, _Place], dict[str, tuple[_County, ...]]]:
+    """(province alias → province, city alias → place, county name → every county of that name); city
+    aliases are full and short names, county names only full ones (short ones are too often words)."""
     with open(GAZETTEER_PATH, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     provinces: dict[str, str] = {}
@@ -43,7 +51,12 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, _Place]]:
         for city in names or ():
             for alias in _aliases(city, CITY_SUFFIX):
                 cities.setdefault(alias, _Place(city, province))
-    return provinces, cities
+    counties: dict[str, tuple[_County, ...]] = {}
+    for province, by_city in (data.get("counties") or {}).items():
+        for city, names in (by_city or {}).items():
+            for name in names or ():
+                counties[name] = (*counties.get(name, ()), _County(name, city, province))
+    return provinces, cities, counties
 
 
 def _aliases(name: str, suffix: re.Pattern[str]) -> tuple[str, ...]:
@@ -60,10 +73,11 @@ def _match_prefix(text: str, table: dict) -> tuple[str, int] | None:
 
 
 def lookup(unit: str | None) -> Region:
-    """Region named by a unit name: 湖州市吴兴区 → 浙江省/湖州市/吴兴区; 湖南湘江新区 → 湖南省; else empty."""
+    """Region named by a unit name: 湖州市吴兴区 → 浙江省/湖州市/吴兴区; 吴兴区 → the same (the only county of
+    that name); 湖南湘江新区 → 湖南省; else empty."""
     if not unit:
         return Region()
-    provinces, cities = _gazetteer()
+    provinces, cities, counties = _gazetteer()
     rest, province, city = unit, None, None
     found = _match_prefix(rest, provinces)
     if found:
@@ -74,8 +88,11 @@ def lookup(unit: str | None) -> Region:
         city, rest = _city(rest, province, cities)
         if city and not province:
             province = cities[city].province if city in cities else None
-    county = _county(rest) if city else None
-    return Region(province, city, county)
+    if city:
+        return Region(province, city, _county(rest))
+    # No city named: a county name alone (吴兴区委) still places the unit, when only one county has it.
+    place = _only_county(rest, province, counties)
+    return Region(place.province, place.city, place.name) if place else Region(province, None, None)
 
 
 def _city(rest: str, province: str | None, cities: dict[str, _Place]) -> tuple[str | None, str]:
@@ -90,6 +107,17 @@ def _city(rest: str, province: str | None, cities: dict[str, _Place]) -> tuple[s
     if alias != place.name and rest[size:size + 1] in ("区", "县"):
         return None, rest
     return place.name, rest[size:]
+
+
+def _only_county(rest: str, province: str | None,
+                 counties: dict[str, tuple[_County, ...]]) -> _County | None:
+    """The one county whose full name starts `rest` (within `province` when one was named); None when no
+    county or several (朝阳区 is in Beijing and in Changchun) have that name."""
+    found = _match_prefix(rest, counties)
+    if not found:
+        return None
+    places = [c for c in counties[found[0]] if province in (None, c.province)]
+    return places[0] if len(places) == 1 else None
 
 
 def _county(rest: str) -> str | None:

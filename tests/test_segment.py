@@ -193,6 +193,12 @@ REGIONS = [
     ("广西壮族自治区南宁市青秀区", ("广西壮族自治区", "南宁市", "青秀区")),
     ("吉林省吉林市船营区", ("吉林省", "吉林市", "船营区")),
     ("朝阳区", (None, None, None)),  # ambiguous without a city: nothing guessed
+    ("鼓楼区", (None, None, None)),  # four cities have one
+    ("福建省鼓楼区", ("福建省", "福州市", "鼓楼区")),  # ... but only one of them is in Fujian
+    ("吴兴区", ("浙江省", "湖州市", "吴兴区")),  # a county named alone: the only 吴兴区
+    ("东昌府区", ("山东省", "聊城市", "东昌府区")),
+    ("长沙县", ("湖南省", "长沙市", "长沙县")),  # not the city 长沙 followed by 县
+    ("昆山市", ("江苏省", "苏州市", "昆山市")),  # a county-level city
     ("岳麓高新区", (None, None, None)),
 ]
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from loaders import ingest, store
+from loaders import ingest, overrides, store
 from loaders.models import STATUSES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -116,15 +116,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_override(args: argparse.Namespace) -> int:
-    row = store.add_override(args.db, args.issue_key, args.status, args.note, args.author)
+    row = overrides.add_override(args.db, args.issue_key, args.status, args.note, args.author)
     print(f"Recorded override #{row.override_id}: issue {row.issue_key} is now {row.status} "
           f"(by {row.author} at {row.created_at:%Y-%m-%d %H:%M:%S}).")
     return EXIT_OK
 
 
 def cmd_overrides(args: argparse.Namespace) -> int:
-    rows = store.override_history(args.db, args.issue)
-    orphaned = {o.override_id for o in store.orphaned_overrides(args.db)}
+    rows = overrides.override_history(args.db, args.issue)
+    orphaned = {o.override_id for o in overrides.orphaned_overrides(args.db)}
     if args.orphaned:
         rows = [o for o in rows if o.override_id in orphaned]
     if args.json:

@@ -1,4 +1,7 @@
-"""The only writer of the DuckDB file: connections, schema, per-file bulk writes, overrides, checksums.
+"""The DuckDB file: connections, schema and its migrations, per-file bulk writes, checksums.
+
+Rows come from loaders/rows.py (parsed reports → Arrow tables); supervisors' corrections are written by
+loaders/overrides.py through this module's connections. Those two and this are the only writers.
 
 Concurrency design
 ------------------
@@ -17,13 +20,13 @@ so nobody may keep a connection open:
 * Each file is written in one transaction: the previous version's rows are deleted and the new rows
   inserted from Arrow tables (bulk, not row by row). Any error rolls the transaction back, so the database
   is exactly as before; a `kill -9` leaves the files committed before it (DuckDB's write-ahead log).
-* Overrides are append-only: nothing here updates or deletes them, and ingestion never touches the table.
+* Overrides are append-only (loaders/overrides.py): nothing updates or deletes them, and ingestion never
+  touches the table.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import threading
 import time
@@ -37,8 +40,8 @@ import duckdb
 import pyarrow as pa
 
 from loaders.config import project_path, section
-from loaders.messages import Msg, warning
-from loaders.models import STATUSES, Issue, Report, Warning, stable_key
+from loaders.models import Report
+from loaders.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
@@ -46,11 +49,6 @@ DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures",
 ALL_TABLES = (*DATA_TABLES, "overrides")
 # reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
 REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
-# What DuckDB's trim() removes (Unicode space separators, category Zs): n_categories counts categories as
-# count(DISTINCT NULLIF(trim(category), '')) does.
-_TRIMMED = "\u0020\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
-MAX_AUTHOR_CHARS = 100
-MAX_NOTE_CHARS = 5000
 
 # Substrings of DuckDB's messages when the file is locked by another process, or open in this process with
 # another configuration (read-only vs read-write). Both clear up once the other side closes its connection.
@@ -69,10 +67,6 @@ class DatabaseBusyError(StoreError):
 
 
 class DatabaseMissingError(StoreError):
-    pass
-
-
-class OverrideError(StoreError, ValueError):
     pass
 
 
@@ -193,39 +187,7 @@ def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_REPORT_COUNTS_SQL)
 
 
-# --- writing parsed reports -----------------------------------------------------------------------------
-
-# Columns written per data table, in schema.sql's order, with their Arrow types (s string, i int32,
-# l int64, f float64, d date, t timestamp). tests/test_store.py checks these match schema.sql.
-_ARROW_TYPES = {"s": pa.string(), "i": pa.int32(), "l": pa.int64(), "f": pa.float64(), "d": pa.date32(),
-                "t": pa.timestamp("us")}
-_COLUMNS = {
-    "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s",
-    "reports": "report_key:s file_sha:s ordinal:i part:s parent_key:s title:s unit:s issuer:s province:s"
-    " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
-    " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i",
-    "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
-    " evidence:s rule:s confidence:f measures_text:s",
-    "measures": "issue_key:s seq:i text:s",
-    "deadlines": "issue_key:s seq:i text:s due_on:d",
-    "figures": "report_key:s kind:s value:f unit:s evidence:s",
-    "warnings": "report_key:s file_sha:s code:s message:s message_zh:s",
-}
-_ARROW_SCHEMAS: dict[str, pa.Schema] = {
-    table: pa.schema([(c.split(":")[0], _ARROW_TYPES[c.split(":")[1]]) for c in spec.split()])
-    for table, spec in _COLUMNS.items()
-}
-
-
-@dataclass(frozen=True)
-class FileVersion:
-    """One file's parse, ready to be written: its identity and the reports found in it."""
-
-    file_sha: str
-    path: str
-    size: int
-    reports: Sequence[Report]
-    parser_version: str = ""  # loaders/fingerprint.py at parse time
+# --- writing parsed reports (rows built by loaders/rows.py) --------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -234,107 +196,6 @@ class WriteResult:
     issues: int
     warnings: int
     replaced_reports: int  # rows of earlier versions (same path, or same report_key) that this write replaced
-
-
-class _Rows:
-    """Column-oriented rows for every data table, filled from Report objects, turned into Arrow tables."""
-
-    def __init__(self) -> None:
-        self.cols: dict[str, dict[str, list[Any]]] = {
-            t: {name: [] for name in s.names} for t, s in _ARROW_SCHEMAS.items()
-        }
-
-    def add(self, table: str, **row: Any) -> None:
-        for name, values in self.cols[table].items():
-            values.append(row.get(name))
-
-    def count(self, table: str) -> int:
-        return len(next(iter(self.cols[table].values())))
-
-    def arrow(self, table: str) -> pa.Table:
-        return pa.Table.from_pydict(self.cols[table], schema=_ARROW_SCHEMAS[table])
-
-
-def _add_file(rows: _Rows, fv: FileVersion, now: datetime) -> None:
-    rows.add("files", file_sha=fv.file_sha, path=fv.path, size_bytes=fv.size, ingested_at=now,
-             n_reports=len(fv.reports), parser_version=fv.parser_version)
-    keys = _report_keys(fv.reports, fv.file_sha)
-    by_part = {r.part: k for r, k in zip(fv.reports, keys, strict=True)}
-    first_report, first_warning = rows.count("reports"), rows.count("warnings")
-    for ordinal, (report, rkey) in enumerate(zip(fv.reports, keys, strict=True)):
-        _add_report(rows, fv.file_sha, ordinal, report, rkey, by_part.get(report.parent_part or ""))
-    for report, rkey in zip(fv.reports, keys, strict=True):
-        if rkey != _base_key(report, fv.file_sha):
-            part = Msg(report.part, "主报告" if report.part == "main" else report.part)
-            _add_warning(rows, rkey, fv.file_sha, warning("duplicate_report", part=part))
-    # Every warning of these reports is written by now (a report's rows only ever come from its own file).
-    owners = rows.cols["warnings"]["report_key"][first_warning:]
-    counts = rows.cols["reports"]["n_warnings"]
-    for n, rkey in enumerate(rows.cols["reports"]["report_key"][first_report:], first_report):
-        counts[n] = owners.count(rkey)
-
-
-def _base_key(r: Report, file_sha: str) -> str:
-    """Report.key, or for a report with no unit or no date (an excerpt without title or signature) the key
-    with the file's sha in it: Report.key alone would be the same for all of them, and each such file would
-    silently replace the previous one."""
-    if r.unit and r.published_on is not None:
-        return r.key
-    return stable_key(r.key, "file", file_sha)
-
-
-def _report_keys(reports: Sequence[Report], file_sha: str) -> list[str]:
-    """_base_key, made unique within the file: a repeated key gets a deterministic suffix (and a warning)."""
-    seen: dict[str, int] = {}
-    keys = []
-    for r in reports:
-        base = _base_key(r, file_sha)
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        keys.append(base if n == 0 else stable_key(base, "duplicate", n))
-    return keys
-
-
-def _add_report(rows: _Rows, sha: str, ordinal: int, r: Report, rkey: str, parent_key: str | None) -> None:
-    rows.add("reports", report_key=rkey, file_sha=sha, ordinal=ordinal, part=r.part,
-             parent_key=parent_key if r.parent_part else None, title=r.title, unit=r.unit, issuer=r.issuer,
-             province=r.region.province, city=r.region.city, county=r.region.county, team=r.inspection.team,
-             inspection_start=r.inspection.start, inspection_end=r.inspection.end,
-             feedback_on=r.inspection.feedback_on, published_on=r.published_on, source_url=r.source_url,
-             stated_json=json.dumps(r.stated, ensure_ascii=False, sort_keys=True), n_issues=len(r.issues),
-             n_categories=len({c.strip(_TRIMMED) for i in r.issues if (c := i.category) is not None} - {""}),
-             n_measures=sum(len(i.measures) for i in r.issues), n_warnings=0)  # counted in _add_file
-    for f in r.figures:
-        rows.add("figures", report_key=rkey, kind=f.kind, value=float(f.value), unit=f.unit,
-                 evidence=f.evidence)
-    for w in r.warnings:
-        _add_warning(rows, rkey, sha, w)
-    seen: dict[str, int] = {}
-    for seq, issue in enumerate(r.issues):
-        base = r.issue_key(issue) if rkey == r.key else stable_key(rkey, issue.category, issue.title)
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        ikey = base if n == 0 else stable_key(base, "duplicate", n)
-        if n:
-            _add_warning(rows, rkey, sha, warning("duplicate_issue", label=issue.label))
-        _add_issue(rows, rkey, seq, issue, ikey)
-
-
-def _add_warning(rows: _Rows, rkey: str, sha: str, w: Warning) -> None:
-    rows.add("warnings", report_key=rkey, file_sha=sha, code=w.code, message=w.message,
-             message_zh=w.message_zh or None)
-
-
-def _add_issue(rows: _Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
-    st = i.status
-    rows.add("issues", issue_key=ikey, report_key=rkey, seq=seq, label=i.label, category=i.category,
-             title=i.title, section=i.section, status=st.status, status_source=st.source,
-             evidence=st.evidence, rule=st.rule, confidence=float(st.confidence),
-             measures_text="\n".join(i.measures))
-    for n, text in enumerate(i.measures):
-        rows.add("measures", issue_key=ikey, seq=n, text=text)
-    for n, d in enumerate(i.deadlines):
-        rows.add("deadlines", issue_key=ikey, seq=n, text=d.text, due_on=d.due_on)
 
 
 def _delete_previous(
@@ -378,17 +239,17 @@ def _delete_previous(
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
     """Bulk insert from Arrow tables registered as views (must be called inside the transaction)."""
     for table in tables:
-        names = ", ".join(_ARROW_SCHEMAS[table].names)
+        names = ", ".join(ARROW_SCHEMAS[table].names)
         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _new_{table}")
 
 
 def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion]) -> list[WriteResult]:
     """Write several files in ONE transaction (all or nothing); one result per file."""
-    rows = _Rows()
+    rows = Rows()
     now = datetime.now()
     marks = []  # (reports, issues, warnings) row counts after each file, to split the totals per file
     for fv in versions:
-        _add_file(rows, fv, now)
+        add_file(rows, fv, now)
         marks.append((rows.count("reports"), rows.count("issues"), rows.count("warnings")))
     keys = rows.cols["reports"]["report_key"]
     keys_per_file = [keys[(marks[n - 1][0] if n else 0) : m[0]] for n, m in enumerate(marks)]
@@ -447,87 +308,6 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-# --- overrides (append-only) --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Override:
-    override_id: int
-    issue_key: str
-    status: str
-    note: str | None
-    author: str
-    created_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {"override_id": self.override_id, "issue_key": self.issue_key, "status": self.status,
-                "note": self.note, "author": self.author, "created_at": self.created_at.isoformat(sep=" ")}
-
-
-_OVERRIDE_COLS = "override_id, issue_key, status, note, author, created_at"
-
-
-def _validate_override(
-    issue_key: str, status: str, note: str | None, author: str | None
-) -> tuple[str, str | None]:
-    author = (author or "").strip()
-    if not author:
-        raise OverrideError("An override needs the name of its author.")
-    if len(author) > MAX_AUTHOR_CHARS:
-        raise OverrideError(f"The author's name is longer than {MAX_AUTHOR_CHARS} characters.")
-    if status not in STATUSES:
-        raise OverrideError(f"Unknown status {status!r}: use one of {', '.join(STATUSES)}.")
-    if not (issue_key or "").strip():
-        raise OverrideError("An override needs the key of the issue it corrects.")
-    note = (note or "").strip() or None
-    if note and len(note) > MAX_NOTE_CHARS:
-        raise OverrideError(f"The note is longer than {MAX_NOTE_CHARS} characters.")
-    return author, note
-
-
-def add_override(
-    db: str | Path | None, issue_key: str, status: str, note: str | None, author: str
-) -> Override:
-    """Append a supervisor's correction of an issue's status (never updates or deletes earlier ones)."""
-    author, note = _validate_override(issue_key, status, note, author)
-    issue_key = issue_key.strip()
-    with connect(db) as con:
-        found = con.execute("SELECT count(*) FROM issues WHERE issue_key = ?", [issue_key]).fetchall()
-        if not found[0][0]:
-            raise OverrideError(f"No issue with key {issue_key!r} in the database.")
-        # Ids come from MAX+1: safe because this process's write lock and DuckDB's file lock make us the
-        # only writer while the connection is open.
-        rows = con.execute(
-            f"INSERT INTO overrides ({_OVERRIDE_COLS}) "
-            "SELECT COALESCE(MAX(override_id), 0) + 1, ?, ?, ?, ?, ? FROM overrides "
-            f"RETURNING {_OVERRIDE_COLS}",
-            [issue_key, status, note, author, datetime.now()],
-        ).fetchall()
-    return Override(*rows[0])
-
-
-def override_history(db: str | Path | None, issue_key: str | None = None) -> list[Override]:
-    """All overrides of one issue (or of every issue), oldest first; the last one is in force."""
-    sql = f"SELECT {_OVERRIDE_COLS} FROM overrides"
-    params: list[Any] = []
-    if issue_key is not None:
-        sql += " WHERE issue_key = ?"
-        params.append(issue_key)
-    with read_connection(db) as con:
-        rows = con.execute(sql + " ORDER BY override_id", params).fetchall()
-    return [Override(*r) for r in rows]
-
-
-def orphaned_overrides(db: str | Path | None) -> list[Override]:
-    """Overrides whose issue is no longer in the database (its report changed or went): kept, listed here."""
-    with read_connection(db) as con:
-        rows = con.execute(
-            f"SELECT {_OVERRIDE_COLS} FROM overrides o "
-            "WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.issue_key = o.issue_key) ORDER BY override_id"
-        ).fetchall()
-    return [Override(*r) for r in rows]
-
-
 # --- checksums and counts -------------------------------------------------------------------------------
 
 
@@ -564,3 +344,19 @@ def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]
     version = "coalesce(parser_version, '')" if has_version else "''"  # constant SQL, no user input
     rows = con.execute(f"SELECT file_sha, path, {version} FROM files").fetchall()
     return {sha: (path, version) for sha, path, version in rows}
+
+
+# --- names that moved -----------------------------------------------------------------------------------
+
+# The supervisors' corrections moved to loaders/overrides.py; callers written before the move still reach
+# them as store.<name>. Resolved on first use, because loaders/overrides.py itself imports this module.
+_MOVED_TO_OVERRIDES = frozenset({"Override", "OverrideError", "MAX_AUTHOR_CHARS", "MAX_NOTE_CHARS",
+                                 "add_override", "override_history", "orphaned_overrides"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_OVERRIDES:
+        from loaders import overrides
+
+        return getattr(overrides, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

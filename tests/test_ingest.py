@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import ingest, store
+from loaders import ingest, overrides, store
 from loaders.models import Issue, Report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +117,7 @@ def test_changed_rules_reparse_stored_files_and_keep_overrides(
     ingest.ingest_paths([folder], db, workers=1, progress=False)
     with store.read_connection(db) as con:
         key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0][0]
-    store.add_override(db, key, "未完成", "核实后更正", "王督查")
+    overrides.add_override(db, key, "未完成", "核实后更正", "王督查")
     parser.calls.clear()
     # A supervisor tuned config.yaml (or the parser code changed): the fingerprint differs.
     monkeypatch.setattr(ingest, "parser_fingerprint", lambda: "tuned-rules")
@@ -188,7 +188,7 @@ def test_override_survives_reingestion_of_a_modified_copy(tmp_path: Path, parser
     ingest.ingest_paths([folder], db, workers=1, progress=False)
     with store.read_connection(db) as con:
         key = con.execute("SELECT issue_key FROM issues WHERE title = '甲区问题1'").fetchall()[0][0]
-    store.add_override(db, key, "完成", "电话核实", "张三")
+    overrides.add_override(db, key, "完成", "电话核实", "张三")
     (folder / "a.txt").write_text(report_text("甲区", 3) + "类别9|新增问题\n", encoding="utf-8")
     summary = ingest.ingest_paths([folder], db, workers=1, progress=False)
     assert summary.replaced == 1
@@ -197,7 +197,7 @@ def test_override_survives_reingestion_of_a_modified_copy(tmp_path: Path, parser
                            "WHERE effective_source = 'override'").fetchall()
         n = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
     assert rows == [("甲区问题1", "完成", "张三")] and n == 4
-    assert store.orphaned_overrides(db) == []
+    assert overrides.orphaned_overrides(db) == []
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +239,7 @@ def test_override_survives_reingestion_of_an_edited_real_report(tmp_path: Path) 
     with store.read_connection(db) as con:
         key, title = con.execute("SELECT issue_key, title FROM issues ORDER BY seq LIMIT 1").fetchall()[0]
         n_before = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
-    store.add_override(db, key, "未完成", "抽查发现仍有问题", "王五")
+    overrides.add_override(db, key, "未完成", "抽查发现仍有问题", "王五")
     # an edited republication: a line of prose added to the introduction changes the file, not the issues
     text = copy.read_text(encoding="utf-8").splitlines()
     copy.write_text("\n".join([*text[:3], "全区上下持续巩固整改成果。", *text[3:]]) + "\n", encoding="utf-8")
@@ -250,7 +250,7 @@ def test_override_survives_reingestion_of_an_edited_real_report(tmp_path: Path) 
                            "FROM issues_effective WHERE effective_source = 'override'").fetchall()
         n_after = con.execute("SELECT count(*) FROM issues").fetchall()[0][0]
     assert rows == [(key, title, "未完成", "override", "王五")] and n_after == n_before == 14
-    assert store.orphaned_overrides(db) == []
+    assert overrides.orphaned_overrides(db) == []
 
 
 def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """Ingestion: find report files, skip the ones already stored (by sha256), parse the rest in parallel
-processes, and write them from this process in batches through loaders/store.py.
+processes (loaders/pool.py), and write them from this process in batches through loaders/store.py.
 
 Guarantees: a file that fails (unreadable, unparsable, no report found, rejected by the database) is listed
 with a plain message and leaves the database as it was; the other files are stored. Files are written in
@@ -11,29 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders import store
+from loaders import pool, store
 from loaders.config import project_path, section
 from loaders.fingerprint import parser_fingerprint
-from loaders.models import Report
+from loaders.pool import parse_file as parse_file  # callers use ingest.parse_file; to stub it, patch pool's
 
 SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
-PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
 BATCH_FILES = 100  # files per write transaction
 BATCH_SECONDS = 1.0  # ... or this long after the first parsed file waits, so readers see progress
-_POOL_BROKEN = ("the parser process stopped unexpectedly (out of memory, or a crash); run again with "
-                "--workers 1 to find the file that causes it")
 
 
 class MissingPathError(ValueError):
@@ -67,22 +60,6 @@ class IngestSummary:
         return out
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    path: str
-    sha: str
-    size: int
-    reports: list[Report] | None
-    error: str | None
-
-
-def parse_file(path: str, data: bytes) -> list[Report]:
-    """The parser (imported late: the worker processes import it once; tests may replace this function)."""
-    from loaders.parse import parse_file as real_parse_file
-
-    return real_parse_file(path, data=data)
-
-
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files to ingest: given files as they are, folders searched recursively for report files."""
     found: dict[str, None] = {}
@@ -112,100 +89,6 @@ def file_sha256(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
-
-
-def _parse_one(path: str) -> _Parsed:
-    """Read, hash and parse one file; every error becomes a plain message (runs in a worker process)."""
-    try:
-        too_big = _size_error(path)
-        if too_big is not None:  # refused from its size alone: a huge file is never loaded into memory
-            return too_big
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return _Parsed(path, "", 0, None, f"cannot read the file ({exc.strerror or exc})")
-    sha = hashlib.sha256(data).hexdigest()  # of the bytes parsed, in case the file changed since hashing
-    try:
-        reports = parse_file(path, data)
-    except ValueError as exc:  # ReadError and the parser's own plain-language errors
-        return _Parsed(path, sha, len(data), None, _plain(exc))
-    except Exception as exc:  # a parser bug must not stop the batch
-        return _Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})")
-    if not reports:
-        return _Parsed(path, sha, len(data), None, "no report found")
-    if not any(r.issues for r in reports):  # a news item or another page: storing it would only add noise
-        return _Parsed(path, sha, len(data), None, _no_issues_reason(path, reports))
-    return _Parsed(path, sha, len(data), list(reports), None)
-
-
-def _size_error(path: str) -> _Parsed | None:
-    """The read layer's own "over read.max_file_mb" error for a file too big to read, else None."""
-    from loaders.read import ReadError, read_document
-    from loaders.read.base import max_file_mb
-
-    size = os.path.getsize(path)
-    if size <= max_file_mb() * 2**20:
-        return None
-    try:
-        read_document(path)  # checks the size from the file system before reading anything
-    except ReadError as exc:
-        return _Parsed(path, "", size, None, _plain(exc))
-    return None  # it shrank meanwhile: read it as usual
-
-
-def _no_issues_reason(path: str, reports: Sequence[Report]) -> str:
-    name = Path(path).name
-    if all(any(w.code == "not_a_report" for w in r.warnings) for r in reports):
-        return (f"{name}: not a rectification report (it never mentions 巡视, 巡察 or 整改); "
-                "nothing was stored")
-    return (f"{name}: no issues found: none of its headings matches an issue layout the parser knows "
-            "(not a rectification-progress report?); nothing was stored")
-
-
-def _plain(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _parse_all(paths: Sequence[str], workers: int) -> Iterator[_Parsed]:
-    """Parse in input order, so a later file predictably replaces an earlier one holding the same report."""
-    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
-        yield from map(_parse_one, paths)
-        return
-    ctx = _mp_context()
-    chunk = max(1, min(16, len(paths) // (workers * 8)))
-    done = 0
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx,
-                             initializer=_exit_with_parent) as pool:
-        try:
-            for parsed in pool.map(_parse_one, paths, chunksize=chunk):
-                done += 1
-                yield parsed
-        except BrokenProcessPool:
-            for path in paths[done:]:
-                yield _Parsed(path, "", 0, None, _POOL_BROKEN)
-
-
-def _exit_with_parent() -> None:
-    """Worker start-up: a watchdog thread ends this worker once its parent is gone. A forked worker holds the
-    write end of its own task queue, so after a `kill -9` of the parent it would wait for work forever."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """fork where available. forkserver and spawn re-run the caller's __main__ in every worker, which breaks
-    for stdin or unguarded scripts; with fork, ProcessPoolExecutor starts all workers at the first submit,
-    before this process opens the database for the first batch, and the parser is imported once, here."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context()
-    import loaders.parse  # noqa: F401 - imported before forking, so workers inherit it
-
-    return multiprocessing.get_context("fork")
 
 
 class Progress:
@@ -318,7 +201,7 @@ def _parse_and_write(
 ) -> None:
     batch: list[store.FileVersion] = []
     first_at = 0.0
-    for parsed in _parse_all(todo, workers):
+    for parsed in pool.parse_all(todo, workers):
         if parsed.error is not None or parsed.reports is None:
             summary.failures.append((parsed.path, parsed.error or "no report found"))
         else:

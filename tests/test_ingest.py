@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import ingest, overrides, store
+from loaders import ingest, overrides, pool, store
 from loaders.models import Issue, Report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ class CountingParser:
 @pytest.fixture
 def parser(monkeypatch: pytest.MonkeyPatch) -> CountingParser:
     fake = CountingParser()
-    monkeypatch.setattr(ingest, "parse_file", fake)
+    monkeypatch.setattr(pool, "parse_file", fake)
     return fake
 
 
@@ -256,7 +256,7 @@ def test_override_survives_reingestion_of_an_edited_real_report(tmp_path: Path) 
 def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:
     folder = tmp_path / "copies"
     folder.mkdir()
-    for i in range(ingest.PARALLEL_MIN_FILES):  # distinct content, same reports: later copies replace earlier
+    for i in range(pool.PARALLEL_MIN_FILES):  # distinct content, same reports: later copies replace earlier
         src = SAMPLE_FILES[i % len(SAMPLE_FILES)]
         (folder / f"{i:02d}_{src.name}").write_bytes(src.read_bytes() + f"\n\n{i}\n".encode())
     par = ingest.ingest_paths([folder], tmp_path / "par.duckdb", workers=2, progress=False)
@@ -269,7 +269,7 @@ def test_parallel_parse_matches_in_process_parse(tmp_path: Path) -> None:
 
 
 def test_fake_parser_runs_in_forked_workers(tmp_path: Path, parser: CountingParser) -> None:
-    n = ingest.PARALLEL_MIN_FILES + 2
+    n = pool.PARALLEL_MIN_FILES + 2
     folder = make_folder(tmp_path / "in", {f"{i:02d}.txt": report_text(f"单位{i}", 2) for i in range(n)})
     summary = ingest.ingest_paths([folder], tmp_path / "t.duckdb", workers=2, progress=False)
     assert parser.calls == []  # parsed in the worker processes, not here
@@ -277,12 +277,12 @@ def test_fake_parser_runs_in_forked_workers(tmp_path: Path, parser: CountingPars
 
 
 def test_a_crashing_worker_fails_files_plainly(tmp_path: Path, parser: CountingParser) -> None:
-    files = {f"{i:02d}.txt": report_text(f"单位{i}", 1) for i in range(ingest.PARALLEL_MIN_FILES + 2)}
+    files = {f"{i:02d}.txt": report_text(f"单位{i}", 1) for i in range(pool.PARALLEL_MIN_FILES + 2)}
     files["05.txt"] = "REPORT 戊区 2024-01-01\nCRASH\n类别0|戊区问题0\n"  # in process: one issue, stored
     db = tmp_path / "t.duckdb"
     summary = ingest.ingest_paths([make_folder(tmp_path / "in", files)], db, workers=2, progress=False)
     assert summary.failed >= 1 and summary.new + summary.failed == len(files)
-    assert {m for _, m in summary.failures} == {ingest._POOL_BROKEN}
+    assert {m for _, m in summary.failures} == {pool.POOL_BROKEN}
     counts = store.table_counts(db) if db.exists() else {"files": 0}
     assert counts["files"] == summary.new
     again = ingest.ingest_paths([db.parent / "in"], db, workers=1, progress=False)  # in-process: no crash

@@ -42,7 +42,8 @@ st.caption("更正会记录时间、更正人和说明，之后各页面都按�
 issue_key = correction_form(f, choices)
 if issue_key:
     st.markdown("**该问题的更正记录**")
-    history = query(queries.override_history, issue_key)
+    # No correction at all in the database (the recent list is empty): no history to fetch either.
+    history = recent.head(0) if recent.empty else query(queries.override_history, issue_key)
     if history.empty:
         st.caption("尚无人工更正。")
     else:

@@ -4,6 +4,7 @@ that survive re-ingestion, parallel parsing, ensure_database and a kill -9 in th
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -320,6 +321,61 @@ def many_copies(folder: Path, n: int) -> Path:
         src = SAMPLE_FILES[i % len(SAMPLE_FILES)]
         (folder / f"{i:03d}.txt").write_bytes(src.read_bytes() + f"\n{i}\n".encode())
     return folder
+
+
+class ParsingClock:
+    """ingest's view of time, advanced only by parsing: each parsed file takes `per_file` seconds."""
+
+    def __init__(self, per_file: float) -> None:
+        self.now, self.per_file = 0.0, per_file
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def batches_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, n_files: int, per_file: float,
+                    **policy: float) -> list[tuple[float, int]]:
+    """Ingest n one-issue files in-process on a clock moved only by parsing; (clock, size) of each batch."""
+    clock, inner = ParsingClock(per_file), CountingParser()
+
+    def timed_parse(path: str, data: bytes) -> list[Report]:
+        clock.now += clock.per_file
+        return inner(path, data)
+
+    written: list[tuple[float, int]] = []
+    flush = ingest._flush
+    monkeypatch.setattr(pool, "parse_file", timed_parse)
+    monkeypatch.setattr(ingest, "time", clock)
+    monkeypatch.setattr(ingest, "_flush", lambda db, batch, *a: (written.append((clock.now, len(batch))),
+                                                                  flush(db, batch, *a)))
+    for name, value in policy.items():
+        monkeypatch.setattr(ingest, name, value)
+    files = {f"{i:03d}.txt": report_text(f"单位{i}", 1) for i in range(n_files)}
+    folder = make_folder(tmp_path / "in", files)
+    summary = ingest.ingest_paths([folder], tmp_path / "t.duckdb", workers=1, progress=False)
+    assert (summary.new, summary.failures) == (n_files, [])
+    assert sum(size for _, size in written) == n_files
+    return written
+
+
+def test_write_batches_start_small_and_grow_to_the_cap(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # 0.25 s of parsing per file, windows of 1 s doubling up to 4 s: readers see the first files after ~1 s.
+    written = batches_written(monkeypatch, tmp_path, 60, 0.25, BATCH_FILES=500, BATCH_SECONDS=1.0,
+                              BATCH_MAX_SECONDS=4.0)
+    sizes = [size for _, size in written]
+    assert written[0][0] <= 1.25 + 1e-9 and sizes[0] <= 5  # the first batch goes after about 1 s
+    assert sizes[1] > sizes[0] and sizes[2] > sizes[1]  # then the windows grow ...
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(written)]
+    assert max(gaps) <= 4.0 + 0.25 + 1e-9  # ... but a reader never waits much longer than the cap
+
+
+def test_write_batches_never_exceed_batch_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = batches_written(monkeypatch, tmp_path, 40, 0.25, BATCH_FILES=6, BATCH_SECONDS=100.0)
+    assert [size for _, size in written] == [6] * 6 + [4]
 
 
 @pytest.mark.slow

@@ -202,7 +202,9 @@ def _query_table(res: dict[str, Any]) -> list[str]:
             "",
             f"The {rep['reports']:,}-report database: the {rep['base_reports']:,} reports parsed from the "
             f"largest ingested corpus, copied {rep['copies']}× by `bench/query_bench.py:build_replicated` "
-            f"(keys re-hashed per copy, other columns unchanged; built in {rep['seconds']:.1f} s).",
+            "(keys re-hashed per copy, other columns unchanged; "
+            + (f"built in {rep['seconds']:.1f} s)." if rep.get("seconds") is not None
+               else "reused from an earlier run: newer than its source)."),
         ]
     return [*out, ""]
 

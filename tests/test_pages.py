@@ -19,7 +19,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from loaders import store
+from loaders import overrides
 from loaders.ingest import ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +211,7 @@ def test_csv_neutralises_cells_and_names_the_filter(
             "ORDER BY seq LIMIT 1",
             [UNIT],
         ).fetchall()[0][0]
-    store.add_override(app_db, key, "未完成", '=HYPERLINK("http://evil.example","点我")', "@张三")
+    overrides.add_override(app_db, key, "未完成", '=HYPERLINK("http://evil.example","点我")', "@张三")
     at = run_page("views/issues.py", query={"unit": UNIT, "src": "override", "asof": AS_OF})
     assert "共 1 条" in texts(at)
     name, build = csv_downloads[-1]
@@ -336,5 +336,5 @@ def test_cache_key_changes_when_the_database_is_written(app_db: Path) -> None:
     before = db_version(app_db)
     with duckdb.connect(str(app_db), read_only=True) as con:
         key = con.execute("SELECT issue_key FROM issues LIMIT 1").fetchall()[0][0]
-    store.add_override(app_db, key, "完成", "核实", "测试员")
+    overrides.add_override(app_db, key, "完成", "核实", "测试员")
     assert db_version(app_db) != before

@@ -10,7 +10,7 @@ import fixtures_make as fm
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from loaders import store
+from loaders import overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -92,7 +92,7 @@ def test_unit_page_shows_no_nan_for_missing_texts(app_db: Path) -> None:
     with duckdb.connect(str(app_db), read_only=True) as con:
         (key, unit), = con.execute("SELECT issue_key, unit FROM issues JOIN reports USING (report_key) "
                                    "WHERE status IS NULL").fetchall()
-    store.add_override(app_db, key, "完成", None, "测试员")
+    overrides.add_override(app_db, key, "完成", None, "测试员")
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["u"] = unit
     at.run()

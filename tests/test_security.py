@@ -20,7 +20,7 @@ import fixtures_make as fm
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import ingest, queries, store
+from loaders import ingest, overrides, queries, store
 from loaders.parse import parse_text
 from loaders.read import ReadError, read_document
 from loaders.read.base import max_file_mb
@@ -524,7 +524,7 @@ def test_correction_form_shows_a_hostile_author_and_note_escaped(hostile_db: Pat
     assert not at.exception, [e.value for e in at.exception]
     assert any("已保存" in s.value for s in at.success)
     assert_no_live_markup(all_texts(at))
-    history = store.override_history(db, key)
+    history = overrides.override_history(db, key)
     assert [(o.author, o.note) for o in history] == [("![x](http://evil.example/alert.png)",
                                                       "<script>alert(5)</script>")]
 
@@ -575,16 +575,16 @@ def override_db(hostile_db: Path, tmp_path: Path) -> tuple[Path, str]:
 def test_override_without_an_author_is_refused(override_db: tuple[Path, str], author: str | None) -> None:
     db, key = override_db
     before = store.table_checksums(db)
-    with pytest.raises(store.OverrideError, match="author"):
-        store.add_override(db, key, "完成", "依据台账", author)  # type: ignore[arg-type]
+    with pytest.raises(overrides.OverrideError, match="author"):
+        overrides.add_override(db, key, "完成", "依据台账", author)  # type: ignore[arg-type]
     assert store.table_checksums(db) == before
 
 
 def test_a_second_override_adds_a_row_and_never_changes_the_first(override_db: tuple[Path, str]) -> None:
     db, key = override_db
-    first = store.add_override(db, key, "完成", "台账已销号", "李督查")
-    second = store.add_override(db, key, "未完成", "现场核查仍未完工", "王巡视")
-    history = store.override_history(db, key)
+    first = overrides.add_override(db, key, "完成", "台账已销号", "李督查")
+    second = overrides.add_override(db, key, "未完成", "现场核查仍未完工", "王巡视")
+    history = overrides.override_history(db, key)
     assert history == [first, second]  # oldest first, the first row exactly as written
     assert second.override_id > first.override_id
     with store.read_connection(db) as con:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from loaders import queries, store
+from loaders import overrides, queries, store
 from loaders.models import STATUSES
 from loaders.queries import Filters
 from views.components.data import db_path, query, setting
@@ -26,7 +26,7 @@ def choice_query(f: Filters) -> tuple:
 
 def correction_form(f: Filters, prefetched: pd.DataFrame | None = None) -> str | None:
     """Pick an issue (among the filtered ones, narrowed by a search), then the form; a valid correction is
-    stored with store.add_override. Returns the chosen issue key. `prefetched`: the result of
+    stored with overrides.add_override. Returns the chosen issue key. `prefetched`: the result of
     choice_query(f), fetched before the form was drawn (used when the search is still the same)."""
     ss = st.session_state
     if ss.pop("ov_clear", False):
@@ -55,8 +55,8 @@ def correction_form(f: Filters, prefetched: pd.DataFrame | None = None) -> str |
     with st.form("override_form"):
         status = st.radio("更正为", list(STATUSES), horizontal=True, key="ov_status")
         note = st.text_area("说明（必填：为什么这样更正、依据是什么）", key="ov_note",
-                            max_chars=store.MAX_NOTE_CHARS)
-        author = st.text_input("更正人（必填）", key="ov_author", max_chars=store.MAX_AUTHOR_CHARS)
+                            max_chars=overrides.MAX_NOTE_CHARS)
+        author = st.text_input("更正人（必填）", key="ov_author", max_chars=overrides.MAX_AUTHOR_CHARS)
         submitted = st.form_submit_button("保存更正", type="primary")
     if submitted:
         _save(issue_key, status, note, author, str(current["title"]))
@@ -68,7 +68,7 @@ def _save(issue_key: str, status: str, note: str, author: str, title: str) -> No
         st.error("请填写说明和更正人姓名后再保存。")
         return
     try:
-        store.add_override(db_path(), issue_key, status, note, author)
+        overrides.add_override(db_path(), issue_key, status, note, author)
     except store.DatabaseBusyError:
         st.error("数据库正被其他程序使用（例如正在导入），请稍后再保存。")
         return

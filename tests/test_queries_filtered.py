@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from loaders import queries, store
@@ -34,6 +35,11 @@ def db(sample_db: Path) -> Path:
     (other_key,), = rows(sample_db, late + " DESC LIMIT 1", [AS_OF])
     store.add_override(sample_db, other_key, "未完成", "复查未完成", "测试员")
     return sample_db
+
+
+def plain(df: pd.DataFrame) -> list[list[object]]:
+    """The cells as Python values, every missing value as None (whatever the column's dtype)."""
+    return df.astype(object).where(df.notna(), None).values.tolist()
 
 
 def filter_sets(db: Path) -> list[Filters]:
@@ -119,3 +125,20 @@ def test_warnings_of_a_unit(db: Path) -> None:
     paths = {p for p, in rows(db, "SELECT path FROM files")}
     assert set(got["file"]) <= paths
     assert len(queries.warnings_list(db, f, limit=1)) == min(1, len(expected))
+
+
+def test_weak_issues_are_the_explorers_rows_of_the_least_certain_issues(db: Path) -> None:
+    """weak_issues carries the explorer's columns except the measures and deadlines, with the same values."""
+    compared = 0
+    for f in filter_sets(db):
+        weak = queries.weak_issues(db, f, 0.9)
+        assert len(weak) == queries.weak_issues_count(db, f, 0.9)
+        if weak.empty:
+            continue
+        compared += len(weak)
+        rows_of = queries.issues_page(db, f).set_index("issue_key").loc[weak["issue_key"]].reset_index()
+        # Same values; a column with no value at all comes back as objects (None), as DuckDB's .df() gives.
+        assert plain(weak) == plain(rows_of[list(weak.columns)]), f
+        assert not {"measures_text", "deadlines"} & set(weak.columns)
+        assert ((weak["status"] == "未知") | (weak["confidence"].fillna(0) < 0.9)).all()
+    assert compared  # some filters above have weak issues

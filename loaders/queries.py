@@ -493,7 +493,7 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
     until = f"{as_of}::DATE + {p.bind('days', int(days))}::INTEGER"
     window = f"""dw AS MATERIALIZED (SELECT issue_key, text, due_on FROM deadlines
                  WHERE due_on >= {as_of} AND due_on <= {until})"""
-    sql = f"""{_ctes(f, p, first=window, within="SELECT issue_key FROM dw")}
+    sql = f"""{_ctes(f, p, first=window, within=_when_filtered(f, "SELECT issue_key FROM dw"))}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, d.text AS deadline, d.due_on,
            date_diff('day', {as_of}::DATE, d.due_on) AS days_left
     FROM fi JOIN dw d ON d.issue_key = fi.issue_key

@@ -171,26 +171,26 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
     return " AND ".join(conds)
 
 
-def _when_filtered(f: Filters, keys: str) -> str:
-    """`keys` (for _ctes' `within`) when a filter narrows the issues, else "". Unfiltered, every issue is
+def _when_filtered(f: Filters, condition: str) -> str:
+    """`condition` (for _ctes) when a filter narrows the issues, else "". Unfiltered, every issue is
     joined anyway and the plain join is cheaper (~15 % at 100,000 reports); filtered, the planner misjudges
-    how many issues remain and hashes all of them unless they are first limited to these keys (~30 %)."""
+    how many issues remain and hashes all of them unless they are first limited by the condition (~30 %)."""
     narrowed = (f.provinces or f.cities or f.units or f.reports or f.categories or f.statuses or f.sources
                 or f.min_confidence > 0)
-    return keys if narrowed else ""
+    return condition if narrowed else ""
 
 
-def _ctes(f: Filters, p: _Params, search: str = "", first: str = "", within: str = "") -> str:
+def _ctes(f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "") -> str:
     """fr: the filtered reports; fi: the filtered issues with their report's columns and status label.
-    `first`: CTEs to define before them (`name AS (…)`); `within`: a subquery of issue keys fi is limited
-    to — a query over few deadlines names them, so the issues are probed with those keys instead of every
-    issue being hashed (the planner cannot tell how few they are)."""
-    only = f" AND i.issue_key IN ({within})" if within else ""
+    `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
+    further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
+    keys instead of every issue being hashed (the planner cannot tell how few they are)."""
+    only = f" AND {condition}" if condition else ""
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
-    fi = "fi AS MATERIALIZED" if within else "fi AS"
+    fi = "fi AS MATERIALIZED" if condition else "fi AS"
     return f"""
-    WITH {first + "," if first else ""}
+    WITH {query + "," if query else ""}
     fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
@@ -413,7 +413,8 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
                  bool_or(due_on >= {as_of} AND due_on <= {as_of}::DATE + 30) AS soon_30,
                  bool_or(due_on >= {as_of} AND due_on <= {as_of}::DATE + 90) AS soon_90
           FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key)"""
-    sql = f"""{_ctes(f, p, first=per_issue, within=_when_filtered(f, "SELECT issue_key FROM d"))}
+    sql = f"""{_ctes(f, p, query=per_issue,
+                      condition=_when_filtered(f, "i.issue_key IN (SELECT issue_key FROM d)"))}
     SELECT count(*) AS with_deadline,
            count(*) FILTER (WHERE status_label <> '完成' AND late) AS overdue,
            count(*) FILTER (WHERE status_label <> '完成' AND soon_30) AS due_30,
@@ -451,7 +452,8 @@ def _missed(p: _Params, f: Filters) -> str:
         SELECT issue_key, min(due_on) AS first_missed, count(*) AS n_missed
         FROM deadlines WHERE due_on < {as_of} GROUP BY issue_key
     )"""
-    return f"""{_ctes(f, p, first=missed, within=_when_filtered(f, "SELECT issue_key FROM missed"))},
+    return f"""{_ctes(f, p, query=missed,
+                 condition=_when_filtered(f, "i.issue_key IN (SELECT issue_key FROM missed)"))},
     od AS (
         SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
                m.first_missed AS due_on, m.n_missed, {days} AS days_overdue,
@@ -493,7 +495,8 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
     until = f"{as_of}::DATE + {p.bind('days', int(days))}::INTEGER"
     window = f"""dw AS MATERIALIZED (SELECT issue_key, text, due_on FROM deadlines
                  WHERE due_on >= {as_of} AND due_on <= {until})"""
-    sql = f"""{_ctes(f, p, first=window, within=_when_filtered(f, "SELECT issue_key FROM dw"))}
+    sql = f"""{_ctes(f, p, query=window,
+                      condition=_when_filtered(f, "i.issue_key IN (SELECT issue_key FROM dw)"))}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, d.text AS deadline, d.due_on,
            date_diff('day', {as_of}::DATE, d.due_on) AS days_left
     FROM fi JOIN dw d ON d.issue_key = fi.issue_key

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from loaders import ingest, overrides, store
+from loaders import ingest, overrides, pool, store
 from loaders.models import STATUSES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -96,7 +96,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         _err(f"Not a file: {args.file}" if args.file.exists() else f"No such file: {args.file}")
         return EXIT_FAILED
     try:
-        reports = ingest.parse_file(str(args.file), args.file.read_bytes())
+        reports = pool.parse_file(str(args.file), args.file.read_bytes())
     except ValueError as exc:
         _err(f"Could not parse {args.file}: {exc}")
         return EXIT_FAILED

@@ -22,7 +22,6 @@ from pathlib import Path
 from loaders import pool, store
 from loaders.config import project_path, section
 from loaders.fingerprint import parser_fingerprint
-from loaders.pool import parse_file as parse_file  # callers use ingest.parse_file; to stub it, patch pool's
 
 SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 # Write batches grow with time: the first is written BATCH_SECONDS after its first parsed file, so readers

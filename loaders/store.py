@@ -34,7 +34,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -345,18 +344,3 @@ def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]
     rows = con.execute(f"SELECT file_sha, path, {version} FROM files").fetchall()
     return {sha: (path, version) for sha, path, version in rows}
 
-
-# --- names that moved -----------------------------------------------------------------------------------
-
-# The supervisors' corrections moved to loaders/overrides.py; callers written before the move still reach
-# them as store.<name>. Resolved on first use, because loaders/overrides.py itself imports this module.
-_MOVED_TO_OVERRIDES = frozenset({"Override", "OverrideError", "MAX_AUTHOR_CHARS", "MAX_NOTE_CHARS",
-                                 "add_override", "override_history", "orphaned_overrides"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_OVERRIDES:
-        from loaders import overrides
-
-        return getattr(overrides, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

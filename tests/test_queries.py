@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import queries, store
+from loaders import overrides, queries
 from loaders.queries import Filters
 
 AS_OF = dt.date(2024, 6, 30)
@@ -148,7 +148,7 @@ def test_override_changes_every_count(db: Path) -> None:
     f = Filters(as_of=AS_OF)
     before = queries.key_figures(db, f).iloc[0]
     row = queries.issues_page(db, Filters(statuses=("阶段性完成",)), limit=1).iloc[0]
-    store.add_override(db, row["issue_key"], "完成", "核实已完成", "测试员")
+    overrides.add_override(db, row["issue_key"], "完成", "核实已完成", "测试员")
     after = queries.key_figures(db, f).iloc[0]
     assert (after["done"], after["partial"]) == (before["done"] + 1, before["partial"] - 1)
     assert queries.issues_count(db, Filters(sources=("override",))) == 1

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from loaders import queries, store
+from loaders import overrides, queries
 from loaders.queries import Filters
 
 AS_OF = dt.date(2024, 6, 30)
@@ -31,9 +31,9 @@ def db(sample_db: Path) -> Path:
     late = f"""SELECT i.issue_key FROM issues i JOIN deadlines d USING (issue_key)
                WHERE d.due_on < ? AND {EFFECTIVE} IS DISTINCT FROM '完成' ORDER BY i.issue_key"""
     (open_key,), = rows(sample_db, late + " LIMIT 1", [AS_OF])
-    store.add_override(sample_db, open_key, "完成", "现场核实", "测试员")
+    overrides.add_override(sample_db, open_key, "完成", "现场核实", "测试员")
     (other_key,), = rows(sample_db, late + " DESC LIMIT 1", [AS_OF])
-    store.add_override(sample_db, other_key, "未完成", "复查未完成", "测试员")
+    overrides.add_override(sample_db, other_key, "未完成", "复查未完成", "测试员")
     return sample_db
 
 

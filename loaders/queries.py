@@ -273,14 +273,24 @@ def status_by_category(db: Db, f: Filters) -> pd.DataFrame:
     )
 
 
+# Reports on one inspection (same team, start and feedback date): a later progress report restates the
+# figures so far, so only the newest one counts. A report that names none of these stands alone.
+_INSPECTION = """CASE WHEN fr.team IS NULL AND fr.inspection_start IS NULL AND fr.feedback_on IS NULL
+    THEN fr.report_key ELSE concat_ws('|', fr.team, fr.inspection_start, fr.feedback_on) END"""
+
+
 def figures_by_unit(db: Db, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
-    """Accountability figures (figures.kind in kinds) summed per unit over the filtered reports."""
+    """Accountability figures (figures.kind in kinds) per unit over the filtered reports: summed over the
+    unit's inspections, each inspection counted from its newest report (its figures are cumulative)."""
     p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT fr.unit, g.kind, sum(g.value) AS value, any_value(g.unit) AS measure
-    FROM figures g JOIN fr ON fr.report_key = g.report_key
-    WHERE list_contains({p.bind("kinds", list(kinds))}::VARCHAR[], g.kind)
-    GROUP BY ALL ORDER BY fr.unit, g.kind"""
+    sql = f"""{_ctes(f, p)},
+    g AS (SELECT fr.unit, g.kind, g.value, g.unit AS measure,
+                 rank() OVER (PARTITION BY fr.unit, g.kind, {_INSPECTION}
+                              ORDER BY fr.published_on DESC NULLS LAST, fr.report_key DESC) AS newest
+          FROM figures g JOIN fr ON fr.report_key = g.report_key
+          WHERE list_contains({p.bind("kinds", list(kinds))}::VARCHAR[], g.kind))
+    SELECT unit, kind, sum(value) AS value, any_value(measure) AS measure
+    FROM g WHERE newest = 1 GROUP BY ALL ORDER BY unit, kind"""
     return _frame(db, sql, p)
 
 

@@ -248,3 +248,29 @@ def test_latin_search_ignores_case(db: Path) -> None:
     assert (
         queries.issues_count(db, Filters(), "APP") == queries.issues_count(db, Filters(), "app") == expected
     )
+
+
+def test_figures_by_unit_counts_each_inspection_once(tmp_path: Path) -> None:
+    """A later progress report on the same inspection restates the figures so far: only the newest counts.
+    A report on another inspection (another team) adds to it."""
+    from loaders import ingest
+
+    text = next((Path(__file__).parent.parent / "data" / "reports").glob("000_*")).read_text(encoding="utf-8")
+    assert "给予党纪处分38人" in text and "2024年2月22日" in text
+    later = text.replace("给予党纪处分38人", "给予党纪处分45人").replace("2024年2月22日", "2024年8月22日")
+    other = (text.replace("省委第八巡视组", "省委第三巡视组").replace("给予党纪处分38人", "给予党纪处分5人")
+             .replace("2024年2月22日", "2021年2月22日"))
+    folder = tmp_path / "rounds"
+    folder.mkdir()
+    for name, body in (("first.txt", text), ("later.txt", later), ("other.txt", other)):
+        (folder / name).write_text(body, encoding="utf-8")
+    db = tmp_path / "rounds.duckdb"
+    assert ingest.ingest_paths([folder], db, workers=1, progress=False).failures == []
+    assert sql_scalar(db, "SELECT count(*) FROM reports") == 3
+    df = queries.figures_by_unit(db, Filters(), ("party_discipline",))
+    assert df[["unit", "value"]].values.tolist() == [["湖州市吴兴区", 45 + 5]]
+    # Filtered to the first report alone, its own figure is what counts.
+    (key,) = [r[0] for r in duckdb.connect(str(db), read_only=True).execute(
+        "SELECT report_key FROM reports WHERE published_on = DATE '2024-02-22'").fetchall()]
+    first = Filters(reports=(key,))
+    assert queries.figures_by_unit(db, first, ("party_discipline",))["value"].tolist() == [38]

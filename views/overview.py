@@ -50,6 +50,7 @@ st.plotly_chart(
 )
 
 st.subheader("问责与追缴")
+st.caption("各单位各轮巡视的数字相加；同一轮巡视的多份进展通报是累计数，只计最新一份。")
 people, money = st.columns(2)
 with people:
     st.caption("处分与问责（人）")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -12,10 +14,12 @@ from views.components.data import db_path, query, setting
 from views.components.ui import escape_md, source_badge, status_badge, text_or
 
 
-def _choice_label(row: pd.Series) -> str:
-    label = text_or(row["label"], str(row["seq"]))
-    unit, status = text_or(row["unit"], "（未识别单位）"), text_or(row["status"], "未知")
-    return f"{unit}｜{label} {text_or(row['title'])[:50]}（当前：{status}）"
+def _choice_label(row: Any) -> str:
+    """The picker's text for one row of queries.issue_choices (an itertuples row: cheaper than iterrows,
+    which builds a Series per row, for up to 500 rows on every run of the page)."""
+    label = text_or(row.label, str(row.seq))
+    unit, status = text_or(row.unit, "（未识别单位）"), text_or(row.status, "未知")
+    return f"{unit}｜{label} {text_or(row.title)[:50]}（当前：{status}）"
 
 
 def choice_query(f: Filters) -> tuple:
@@ -46,7 +50,7 @@ def correction_form(f: Filters, prefetched: pd.DataFrame | None = None) -> str |
                    "请用左侧筛选或上面的查找缩小范围。")
         choices = choices.head(limit)
     table = choices.set_index("issue_key")
-    labels = {key: _choice_label(row) for key, row in table.iterrows()}
+    labels = {row.issue_key: _choice_label(row) for row in choices.itertuples(index=False)}
     issue_key = st.selectbox("选择问题（可输入文字查找）", list(labels), format_func=labels.get,
                              key="ov_issue")
     current = table.loc[issue_key]

@@ -10,7 +10,7 @@ from views.components.data import query, query_many, setting
 from views.components.derive import mark_overdue
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import figure_label, part_label
-from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table
+from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
 
 ISSUES_PER_PAGE = 50  # default of config.yaml dashboard.unit_page_size
 
@@ -25,7 +25,8 @@ def render_by_category(shown: pd.DataFrame) -> None:
     for issue in ordered.itertuples(index=False):
         if issue.category != current:
             current = issue.category
-            st.markdown(f"#### {escape_md(current)}（{sizes[current]}）")
+            # "（未分类）（35）" reads badly: the heading's count is set off with a dot instead.
+            st.markdown(f"#### {escape_md(current)} · {sizes[current]} 个")
         render_issue(issue)
 
 
@@ -62,13 +63,13 @@ for r in reports.itertuples():
     dates = "至".join(d.strftime("%Y-%m-%d") for d in (r.inspection_start, r.inspection_end) if pd.notna(d))
     facts = [
         f"发布：{r.published_on:%Y-%m-%d}" if pd.notna(r.published_on) else "发布日期不详",
-        f"巡视组：{r.team}" if r.team else "",
+        f"巡视组：{text_or(r.team)}" if text_or(r.team) else "",
         f"巡视时间：{dates}" if dates else "",
         f"反馈：{r.feedback_on:%Y-%m-%d}" if pd.notna(r.feedback_on) else "",
         f"问题：{r.issues} 个（筛选后）",
     ]
     with st.container(border=True):
-        st.markdown(f"**{escape_md(r.title or '（无标题）')}** · {escape_md(part_label(r.part))}")
+        st.markdown(f"**{escape_md(text_or(r.title, '（无标题）'))}** · {escape_md(part_label(r.part))}")
         st.caption(escape_md(" ｜ ".join(x for x in facts if x)))
 
 st.subheader(f"问题（{total} 个）")

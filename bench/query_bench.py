@@ -1,4 +1,4 @@
-"""Latency of every public function in loaders/queries.py, with typical filters, on databases of a given size.
+"""Latency of every public function of loaders.queries, with typical filters, on databases of a given size.
 
 Also builds the 100,000-report database (replicating an ingested one with new keys) and compares the
 overview's DuckDB aggregation with the naive pandas way (load all rows, group in pandas).
@@ -23,11 +23,12 @@ FIGURE_KINDS = ("party_discipline", "government_sanction", "admonition", "money_
 
 
 def public_queries() -> dict[str, Callable[..., Any]]:
-    """Every public function defined in loaders/queries.py (new ones are picked up automatically)."""
+    """Every public function of the loaders.queries package: the functions its `__all__` exports (new ones
+    are picked up when exported; the constants and classes there are skipped)."""
     return {
         name: fn
         for name, fn in inspect.getmembers(queries, inspect.isfunction)
-        if not name.startswith("_") and fn.__module__ == queries.__name__
+        if name in queries.__all__ and fn.__module__.startswith(queries.__name__ + ".")
     }
 
 

@@ -1,0 +1,60 @@
+"""Every read query the dashboard runs: named functions, bound parameters, pandas DataFrames out.
+
+`from loaders import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
+short read-only connection) or a `queries.Reader` shared by the queries of one page render. The functions
+live in one module per page (overview, issues, deadlines, quality) over what they share (base); `__all__`
+lists the public API.
+"""
+
+from loaders.queries.base import (
+    AGING_BUCKETS,
+    OTHER,
+    STATUS_LABELS,
+    UNKNOWN,
+    Db,
+    Filters,
+    Reader,
+)
+from loaders.queries.deadlines import (
+    deadline_points,
+    deadline_rows,
+    deadline_summary,
+    due_soon,
+    overdue_buckets,
+    overdue_issues,
+)
+from loaders.queries.issues import (
+    issues_count,
+    issues_page,
+    unit_figures,
+    unit_issues,
+    unit_reports,
+)
+from loaders.queries.overview import (
+    category_options,
+    figures_by_unit,
+    key_figures,
+    report_options,
+    status_by_category,
+    status_by_unit,
+    status_split,
+)
+from loaders.queries.quality import (
+    issue_choices,
+    override_history,
+    recent_overrides,
+    report_counts,
+    stated_figures,
+    warnings_list,
+    weak_issues,
+    weak_issues_count,
+)
+
+__all__ = [
+    "AGING_BUCKETS", "OTHER", "STATUS_LABELS", "UNKNOWN", "Db", "Filters", "Reader",
+    "category_options", "deadline_points", "deadline_rows", "deadline_summary", "due_soon",
+    "figures_by_unit", "issue_choices", "issues_count", "issues_page", "key_figures", "overdue_buckets",
+    "overdue_issues", "override_history", "recent_overrides", "report_counts", "report_options",
+    "stated_figures", "status_by_category", "status_by_unit", "status_split", "unit_figures", "unit_issues",
+    "unit_reports", "warnings_list", "weak_issues", "weak_issues_count",
+]

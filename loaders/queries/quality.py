@@ -1,0 +1,143 @@
+"""Queries of 数据质量 (data quality): stated vs parsed counts, warnings, doubtful statuses, and the
+correction form's issue picker and override history."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from loaders.queries.base import (
+    UNKNOWN,
+    Db,
+    Filters,
+    _ctes,
+    _frame,
+    _frame_migrated,
+    _Params,
+    _report_conditions,
+)
+
+# --- data quality -----------------------------------------------------------------------------------------
+
+
+def report_counts(db: Db, f: Filters) -> pd.DataFrame:
+    """Per report: the stated totals (JSON) beside what the parser found."""
+    p = _Params()
+    return _frame_migrated(db, lambda have: _report_counts_sql(f, p, ("reports", "n_issues") in have), p)
+
+
+def _report_counts_sql(f: Filters, p: _Params, stored: bool) -> str:
+    """Counts stored with each report by store.py; on a database not migrated yet, counted here (slow:
+    measures are joined to issues)."""
+    counts = """fr.n_issues::BIGINT AS issues, fr.n_categories::BIGINT AS categories,
+           fr.n_measures::BIGINT AS measures, fr.n_warnings::BIGINT AS warnings"""
+    joins = ""
+    if not stored:
+        counts = """COALESCE(ic.n, 0) AS issues, COALESCE(ic.cats, 0) AS categories,
+           COALESCE(mc.n, 0) AS measures, COALESCE(wc.n, 0) AS warnings"""
+        joins = """
+    LEFT JOIN (SELECT report_key, count(*) AS n, count(DISTINCT NULLIF(trim(category), '')) AS cats
+               FROM issues WHERE report_key IN (SELECT report_key FROM fr) GROUP BY report_key) ic
+           ON ic.report_key = fr.report_key
+    LEFT JOIN (SELECT i.report_key, count(*) AS n FROM measures m JOIN issues i USING (issue_key)
+               WHERE i.report_key IN (SELECT report_key FROM fr) GROUP BY i.report_key) mc
+           ON mc.report_key = fr.report_key
+    LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings
+               WHERE report_key IN (SELECT report_key FROM fr) GROUP BY report_key) wc
+           ON wc.report_key = fr.report_key"""
+    return f"""{_ctes(f, p)}
+    SELECT fr.report_key, fr.unit, fr.part, fr.published_on, fr.title, fr.stated_json, {counts}
+    FROM fr{joins}
+    ORDER BY fr.unit, fr.published_on, fr.ordinal"""
+
+
+def stated_figures(db: Db, f: Filters) -> pd.DataFrame:
+    """Figures of kind stated.* (the totals a report states about itself), long form."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT g.report_key, substr(g.kind, 8) AS kind, g.value, g.evidence
+    FROM figures g JOIN fr ON fr.report_key = g.report_key WHERE g.kind LIKE 'stated.%'"""
+    return _frame(db, sql, p)
+
+
+def warnings_list(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Warnings of the filtered reports, and file-level warnings of their files or of files with no report;
+    the first `limit` of them (None: all). `message_zh` is NULL for rows stored before it existed (and in a
+    database not yet migrated)."""
+    p = _Params()
+    return _frame_migrated(db, lambda have: _warnings_sql(f, p, ("warnings", "message_zh") in have, limit), p)
+
+
+def _warnings_sql(f: Filters, p: _Params, with_zh: bool, limit: int | None) -> str:
+    """Report warnings of the filtered reports (their report row is joined anyway, for the sort: its
+    conditions replace a semi-join with `fr`), then file-level warnings (no report_key: a few) of their
+    files or of files with no report; sorted and cut before the file paths are joined (for the page only)."""
+    zh = "w.message_zh" if with_zh else "NULL::VARCHAR"  # constant SQL
+    page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
+    order = "unit NULLS FIRST, published_on, code"
+    return f"""{_ctes(f, p)},
+    sel AS (
+        SELECT r.unit, r.part, r.published_on, w.code, w.message, {zh} AS message_zh, w.file_sha
+        FROM warnings w JOIN reports r ON r.report_key = w.report_key
+        WHERE {_report_conditions(f, p)}
+        UNION ALL
+        SELECT NULL, NULL, NULL, w.code, w.message, {zh}, w.file_sha
+        FROM warnings w
+        WHERE w.report_key IS NULL AND (w.file_sha IN (SELECT file_sha FROM fr) OR w.file_sha IS NULL
+                                        OR w.file_sha NOT IN (SELECT file_sha FROM reports))
+    ),
+    top AS MATERIALIZED (SELECT * FROM sel ORDER BY {order} {page})
+    SELECT top.unit, top.part, top.published_on, top.code, top.message, top.message_zh, fl.path AS file
+    FROM top LEFT JOIN files fl ON fl.file_sha = top.file_sha
+    ORDER BY {order}"""
+
+
+def _weak(p: _Params, threshold: float) -> str:
+    return (f"(fi.status_label = '{UNKNOWN}' OR (fi.effective_source <> 'override' "
+            f"AND COALESCE(fi.confidence, 0) < {p.bind('thr', float(threshold))}))")
+
+
+def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None) -> pd.DataFrame:
+    """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected);
+    the least certain first. The columns of 数据质量's list: the issue rows of unit_issues without their
+    measures and deadlines (sorting short columns in one pass costs a third of fetching those by key)."""
+    p = _Params()
+    order = "fi.confidence NULLS FIRST, fi.unit, fi.seq, fi.issue_key"
+    page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
+    sql = f"""{_ctes(f, p)}
+    SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.seq, fi.label,
+           fi.title, fi.status_label AS status, fi.status AS parsed_status, fi.effective_source AS source,
+           fi.rule, fi.confidence, fi.evidence, fi.override_author, fi.override_note, fi.override_at
+    FROM fi WHERE {_weak(p, threshold)} ORDER BY {order} {page}"""
+    return _frame(db, sql, p)
+
+
+def weak_issues_count(db: Db, f: Filters, threshold: float) -> int:
+    p = _Params()
+    df = _frame(db, f"{_ctes(f, p)} SELECT count(*) AS n FROM fi WHERE {_weak(p, threshold)}", p)
+    return int(df["n"].iloc[0])
+
+
+def issue_choices(db: Db, f: Filters, search: str = "", limit: int = 500) -> pd.DataFrame:
+    """A capped list of the filtered (and searched) issues for the correction form's picker."""
+    p = _Params()
+    sql = f"""{_ctes(f, p, search)}
+    SELECT fi.issue_key, fi.unit, fi.part, fi.seq, fi.label, fi.title, fi.status_label AS status,
+           fi.effective_source AS source
+    FROM fi ORDER BY fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key
+    LIMIT {p.bind("limit", int(limit))}"""
+    return _frame(db, sql, p)
+
+
+def override_history(db: Db, issue_key: str) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""SELECT created_at, status, note, author FROM overrides
+              WHERE issue_key = {p.bind("key", issue_key)} ORDER BY created_at DESC, override_id DESC"""
+    return _frame(db, sql, p)
+
+
+def recent_overrides(db: Db, limit: int = 50) -> pd.DataFrame:
+    p = _Params()
+    sql = f"""SELECT o.created_at, r.unit, i.title, i.status AS parsed_status, o.status, o.note, o.author
+              FROM overrides o LEFT JOIN issues i USING (issue_key) LEFT JOIN reports r USING (report_key)
+              ORDER BY o.created_at DESC, o.override_id DESC LIMIT {p.bind("limit", int(limit))}"""
+    return _frame(db, sql, p)

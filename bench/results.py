@@ -172,7 +172,7 @@ def _query_table(res: dict[str, Any]) -> list[str]:
     out = [
         "## Dashboard queries",
         "",
-        "Median ms of each public function of `loaders/queries.py` (after one warm-up): "
+        "Median ms of each public query function of `loaders/queries/` (after one warm-up): "
         "with no filter and no search (the landing view: the largest result) / with typical filters "
         "(one province, statuses 阶段性完成 and 未完成, and a search for 整改 where the function takes "
         "one: a common word, so a scan of all issue text). Functions without filters show one figure. "

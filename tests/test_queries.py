@@ -1,4 +1,4 @@
-"""loaders/queries.py on a database built from the sample reports, checked against direct SQL counts."""
+"""loaders.queries on a database built from the sample reports, checked against direct SQL counts."""
 
 from __future__ import annotations
 

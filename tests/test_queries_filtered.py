@@ -55,7 +55,7 @@ def filter_sets(db: Path) -> list[Filters]:
 
 
 def matching_issues(db: Path, f: Filters) -> set[str]:
-    """Issue keys the filters let through, written directly (not with queries.py's SQL)."""
+    """Issue keys the filters let through, written directly (not with the queries package's SQL)."""
     found = set()
     for key, unit, province, source, confidence, status in rows(db, f"""
             SELECT i.issue_key, r.unit, r.province,

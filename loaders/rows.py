@@ -2,7 +2,8 @@
 
 Pure Python and pyarrow (no database): the keys of reports and issues are decided here, repeated keys get a
 deterministic suffix and a duplicate_report / duplicate_issue warning, and each report's row counts
-(n_issues, n_categories, n_measures, n_warnings) are computed from the same rows that are written.
+(n_issues, n_categories, n_measures, n_warnings) are computed from the same rows that are written, as is
+each issue's first_due (its earliest dated deadline).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _COLUMNS = {
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
     " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
-    " evidence:s rule:s confidence:f measures_text:s",
+    " evidence:s rule:s confidence:f measures_text:s first_due:d",
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
@@ -151,7 +152,8 @@ def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
     rows.add("issues", issue_key=ikey, report_key=rkey, seq=seq, label=i.label, category=i.category,
              title=i.title, section=i.section, status=st.status, status_source=st.source,
              evidence=st.evidence, rule=st.rule, confidence=float(st.confidence),
-             measures_text="\n".join(i.measures))
+             measures_text="\n".join(i.measures),
+             first_due=min((d.due_on for d in i.deadlines if d.due_on is not None), default=None))
     for n, text in enumerate(i.measures):
         rows.add("measures", issue_key=ikey, seq=n, text=text)
     for n, d in enumerate(i.deadlines):

@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS issues (
     evidence      VARCHAR,
     rule          VARCHAR,
     confidence    DOUBLE,
-    measures_text VARCHAR                -- all measures joined, for full-text search
+    measures_text VARCHAR,               -- all measures joined, for full-text search
+    first_due     DATE                   -- earliest deadlines.due_on of the issue (NULL: no dated deadline):
+                                         -- overdue and aging need only this, without joining deadlines
 );
 
 CREATE TABLE IF NOT EXISTS measures (

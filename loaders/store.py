@@ -152,13 +152,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_name IN ('files', 'warnings', 'reports')").fetchall()}
+        "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
     if ("files", "parser_version") not in columns:  # a database made before files.parser_version existed
         con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
     if ("warnings", "message_zh") not in columns:  # made before warnings.message_zh: old rows stay NULL
         con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
     if ("reports", "n_issues") not in columns:  # made before the per-report counts: count the stored rows
         _add_report_counts(con)
+    if ("issues", "first_due") not in columns:  # made before issues.first_due: from the stored deadlines
+        _add_first_due(con)
 
 
 # Per-report counts stored with each report (what queries.report_counts shows), computed from the rows
@@ -178,6 +180,27 @@ FROM (
            ON w.report_key = r.report_key
 ) c
 WHERE reports.report_key = c.report_key"""
+
+
+# Each issue's earliest dated deadline, as rows.py writes it at ingest. Used once, to migrate a database
+# made before issues.first_due (issues without a dated deadline keep NULL).
+_FIRST_DUE_SQL = """
+UPDATE issues SET first_due = d.first_due
+FROM (SELECT issue_key, min(due_on) AS first_due FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key) d
+WHERE issues.issue_key = d.issue_key"""
+
+
+def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
+    # One transaction: a column added but never filled would read as "no deadline" for good.
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE issues ADD COLUMN first_due DATE")
+        con.execute(_FIRST_DUE_SQL)
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:

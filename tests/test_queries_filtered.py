@@ -94,6 +94,27 @@ def test_deadline_queries_under_filters_match_direct_sql(db: Path) -> None:
         assert s["with_deadline"] == len(keys & dated), f
         assert s["overdue"] == len(overdue), f
         assert s["due_90"] == soon["issue_key"].nunique(), f
+        dated_rows = [(k, t, d) for k, t, d in rows(
+            db, "SELECT issue_key, text, due_on FROM deadlines WHERE due_on IS NOT NULL") if k in keys]
+        listed = queries.deadline_rows(db, f)
+        got_rows = sorted((r.issue_key, r.text, r.due_on.date()) for r in listed.itertuples())
+        assert got_rows == sorted(dated_rows), f
+        assert queries.deadline_points(db, f, top_units=3)["n"].sum() == len(dated_rows), f
+
+
+def test_overdue_issues_are_aged_from_their_first_missed_deadline(db: Path) -> None:
+    """due_on, n_missed and the deadline's text of each overdue issue, against the deadlines table."""
+    missed: dict[str, list[tuple[dt.date, str]]] = {}
+    for key, due, text in rows(db, "SELECT issue_key, due_on, text FROM deadlines WHERE due_on < ?", [AS_OF]):
+        missed.setdefault(key, []).append((due, text))
+    for f in filter_sets(db):
+        listed = queries.overdue_issues(db, f)
+        assert len(listed), f
+        for r in listed.itertuples():
+            first = min(due for due, _ in missed[r.issue_key])
+            assert r.due_on.date() == first and r.n_missed == len(missed[r.issue_key]), f
+            assert r.deadline in {text for due, text in missed[r.issue_key] if due == first}, f
+            assert r.days_overdue == (AS_OF - first).days, f
 
 
 def test_corrections_move_issues_in_and_out_of_the_filtered_overdue_list(db: Path) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -133,6 +134,20 @@ def _frame_migrated(db: Db, sql: Callable[[set[tuple[str, str]]], str], p: _Para
     return _to_pandas(table)
 
 
+def _frame_first_due(db: Db, sql: Callable[[bool], str], p: _Params) -> pd.DataFrame:
+    """_frame for SQL reading `fi.first_due`: `sql(False)`, or, on a database made before issues.first_due
+    and not migrated yet (read-only), `sql(True)`, for _ctes' `derive_first_due`. Tried first and retried
+    on the binder's error rather than checked: reading the catalog first costs ~10 ms on a new connection."""
+    with _connection(db) as con:
+        try:
+            table = con.sql(sql(False), params=p.values).to_arrow_table()
+        except duckdb.BinderException as exc:
+            if "first_due" not in str(exc):
+                raise
+            table = con.sql(sql(True), params=p.values).to_arrow_table()
+    return _to_pandas(table)
+
+
 def _report_conditions(f: Filters, p: _Params) -> str:
     conds = ["TRUE"]
     for name, col, values in (
@@ -182,12 +197,20 @@ def _when_filtered(f: Filters, condition: str) -> str:
     return condition if narrowed else ""
 
 
-def _ctes(f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "") -> str:
+def _ctes(
+    f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "",
+    derive_first_due: bool = False,
+) -> str:
     """fr: the filtered reports; fi: the filtered issues with their report's columns and status label.
     `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
     further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
-    keys instead of every issue being hashed (the planner cannot tell how few they are)."""
+    keys instead of every issue being hashed (the planner cannot tell how few they are).
+    `derive_first_due`: the database lacks issues.first_due (made before it, opened read-only): fi computes
+    it from the deadlines, as the migration in store.ensure_schema will store it."""
     only = f" AND {condition}" if condition else ""
+    derived = ""
+    if derive_first_due:
+        derived = ", (SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key) AS first_due"
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
@@ -197,7 +220,7 @@ def _ctes(f: Filters, p: _Params, search: str = "", query: str = "", condition: 
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}
         FROM issues_effective i JOIN fr ON fr.report_key = i.report_key
         WHERE {_issue_conditions(f, p, search)}{only}
     )"""

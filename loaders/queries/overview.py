@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.queries.base import UNKNOWN, Db, Filters, _ctes, _frame, _Params, _report_conditions
+from loaders.queries.base import (
+    UNKNOWN,
+    Db,
+    Filters,
+    _ctes,
+    _frame,
+    _frame_first_due,
+    _Params,
+    _report_conditions,
+)
 
 # --- filter options ---------------------------------------------------------------------------------------
 
@@ -40,7 +49,9 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     """One row: reports, units, issues, per-status counts, completion rate and overdue issues."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
-    sql = f"""{_ctes(f, p)}
+    # Overdue: not 完成 and the first deadline before as-of (issues.first_due: no join of the deadlines).
+    def sql(derive: bool) -> str:
+        return f"""{_ctes(f, p, derive_first_due=derive)}
     SELECT (SELECT count(*) FROM fr) AS reports,
            (SELECT count(DISTINCT unit) FROM fr) AS units,
            count(fi.issue_key) AS issues,
@@ -48,10 +59,10 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
            count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
            count(*) FILTER (WHERE status_label = '未完成') AS open,
            count(*) FILTER (WHERE status_label = '{UNKNOWN}') AS unknown,
-           count(*) FILTER (WHERE status_label <> '完成' AND issue_key IN
-               (SELECT issue_key FROM deadlines WHERE due_on < {as_of})) AS overdue
+           count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue
     FROM fi"""
-    df = _frame(db, sql, p)
+
+    df = _frame_first_due(db, sql, p)
     issues = df["issues"].astype("float")
     df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
     return df

@@ -14,12 +14,6 @@ from loaders.queries import Filters
 AS_OF = dt.date(2024, 6, 30)
 
 
-@pytest.fixture()
-def db(sample_db: Path) -> Path:
-    """A private copy, so a test that writes (overrides) cannot affect another (tests/conftest.py)."""
-    return sample_db
-
-
 def sql_value(db: Path, sql: str, params: list[object] | None = None) -> float:
     with duckdb.connect(str(db), read_only=True) as con:
         return float(con.execute(sql, params or []).fetchall()[0][0])
@@ -39,20 +33,20 @@ def biggest_unit(db: Path) -> str:
         )
 
 
-def test_key_figures_match_direct_counts(db: Path) -> None:
-    k = queries.key_figures(db, Filters(as_of=AS_OF)).iloc[0]
+def test_key_figures_match_direct_counts(sample_db: Path) -> None:
+    k = queries.key_figures(sample_db, Filters(as_of=AS_OF)).iloc[0]
     assert (
-        k["reports"] == sql_scalar(db, "SELECT count(*) FROM reports") == 9
+        k["reports"] == sql_scalar(sample_db, "SELECT count(*) FROM reports") == 9
     )  # 000, 001 (main + 附件1-4), 002-004
-    assert k["units"] == sql_scalar(db, "SELECT count(DISTINCT unit) FROM reports")
-    assert k["issues"] == sql_scalar(db, "SELECT count(*) FROM issues")
+    assert k["units"] == sql_scalar(sample_db, "SELECT count(DISTINCT unit) FROM reports")
+    assert k["issues"] == sql_scalar(sample_db, "SELECT count(*) FROM issues")
     for col, status in (("done", "完成"), ("partial", "阶段性完成"), ("open", "未完成")):
-        assert k[col] == sql_scalar(db, "SELECT count(*) FROM issues WHERE status = ?", [status])
-    assert k["unknown"] == sql_scalar(db, "SELECT count(*) FROM issues WHERE status IS NULL")
+        assert k[col] == sql_scalar(sample_db, "SELECT count(*) FROM issues WHERE status = ?", [status])
+    assert k["unknown"] == sql_scalar(sample_db, "SELECT count(*) FROM issues WHERE status IS NULL")
     assert k["done"] + k["partial"] + k["open"] + k["unknown"] == k["issues"]
     assert k["done_rate"] == pytest.approx(k["done"] / k["issues"])
     overdue = sql_scalar(
-        db,
+        sample_db,
         "SELECT count(*) FROM issues WHERE status IS DISTINCT FROM '完成' AND issue_key IN "
         "(SELECT issue_key FROM deadlines WHERE due_on < ?)",
         [AS_OF],
@@ -60,73 +54,74 @@ def test_key_figures_match_direct_counts(db: Path) -> None:
     assert k["overdue"] == overdue > 0
 
 
-def test_unit_status_source_and_confidence_filters(db: Path) -> None:
-    unit = biggest_unit(db)
+def test_unit_status_source_and_confidence_filters(sample_db: Path) -> None:
+    unit = biggest_unit(sample_db)
     base = Filters(units=(unit,), as_of=AS_OF)
     n_unit = sql_scalar(
-        db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?", [unit]
+        sample_db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE unit = ?", [unit]
     )
-    assert queries.issues_count(db, base) == n_unit
-    assert set(queries.issues_page(db, base)["unit"]) == {unit}
+    assert queries.issues_count(sample_db, base) == n_unit
+    assert set(queries.issues_page(sample_db, base)["unit"]) == {unit}
 
     unknown = Filters(statuses=(queries.UNKNOWN,))
-    assert queries.issues_count(db, unknown) == sql_scalar(
-        db, "SELECT count(*) FROM issues WHERE status IS NULL"
+    assert queries.issues_count(sample_db, unknown) == sql_scalar(
+        sample_db, "SELECT count(*) FROM issues WHERE status IS NULL"
     )
     explicit = Filters(sources=("explicit",))
-    assert queries.issues_count(db, explicit) == sql_scalar(
-        db, "SELECT count(*) FROM issues WHERE status_source = 'explicit'"
+    assert queries.issues_count(sample_db, explicit) == sql_scalar(
+        sample_db, "SELECT count(*) FROM issues WHERE status_source = 'explicit'"
     )
     confident = Filters(min_confidence=0.8)
-    assert queries.issues_count(db, confident) == sql_scalar(
-        db, "SELECT count(*) FROM issues WHERE confidence >= 0.8"
+    assert queries.issues_count(sample_db, confident) == sql_scalar(
+        sample_db, "SELECT count(*) FROM issues WHERE confidence >= 0.8"
     )
 
 
-def test_region_filters_and_options(db: Path) -> None:
-    options = queries.report_options(db)
+def test_region_filters_and_options(sample_db: Path) -> None:
+    options = queries.report_options(sample_db)
     assert len(options) == 9
     zhejiang = Filters(provinces=("浙江省",))
-    k = queries.key_figures(db, zhejiang).iloc[0]
-    assert k["reports"] == sql_scalar(db, "SELECT count(*) FROM reports WHERE province = '浙江省'") == 2
+    k = queries.key_figures(sample_db, zhejiang).iloc[0]
+    in_zhejiang = "SELECT count(*) FROM reports WHERE province = '浙江省'"
+    assert k["reports"] == sql_scalar(sample_db, in_zhejiang) == 2
     # Categories offered follow the region: every offered category occurs in that region's reports.
-    offered = queries.category_options(db, zhejiang)
-    all_categories = queries.category_options(db, Filters())
+    offered = queries.category_options(sample_db, zhejiang)
+    all_categories = queries.category_options(sample_db, Filters())
     assert set(offered) <= set(all_categories)
 
 
-def test_search_is_literal_and_bound(db: Path) -> None:
-    total = queries.issues_count(db, Filters())
+def test_search_is_literal_and_bound(sample_db: Path) -> None:
+    total = queries.issues_count(sample_db, Filters())
     word = "拆迁"
     expected = sql_scalar(
-        db,
+        sample_db,
         "SELECT count(*) FROM issues WHERE title LIKE ? OR measures_text LIKE ?",
         [f"%{word}%", f"%{word}%"],
     )
-    assert 0 < queries.issues_count(db, Filters(), word) == expected < total
+    assert 0 < queries.issues_count(sample_db, Filters(), word) == expected < total
     # SQL and LIKE metacharacters are data, not syntax.
-    assert queries.issues_count(db, Filters(), "'; DROP TABLE issues; --") == 0
-    assert queries.issues_count(db, Filters(), "%") == sql_scalar(
-        db, "SELECT count(*) FROM issues WHERE contains(title, '%') OR contains(measures_text, '%')"
+    assert queries.issues_count(sample_db, Filters(), "'; DROP TABLE issues; --") == 0
+    assert queries.issues_count(sample_db, Filters(), "%") == sql_scalar(
+        sample_db, "SELECT count(*) FROM issues WHERE contains(title, '%') OR contains(measures_text, '%')"
     )
-    assert queries.issues_count(db, Filters()) == total  # the table is still there
-    assert queries.issues_count(db, Filters(), "   ") == total  # blank search = no search
+    assert queries.issues_count(sample_db, Filters()) == total  # the table is still there
+    assert queries.issues_count(sample_db, Filters(), "   ") == total  # blank search = no search
 
 
-def test_pages_cover_all_rows_once(db: Path) -> None:
+def test_pages_cover_all_rows_once(sample_db: Path) -> None:
     f = Filters()
-    total = queries.issues_count(db, f)
+    total = queries.issues_count(sample_db, f)
     keys: list[str] = []
     for offset in range(0, total, 50):
-        keys += queries.issues_page(db, f, limit=50, offset=offset)["issue_key"].tolist()
+        keys += queries.issues_page(sample_db, f, limit=50, offset=offset)["issue_key"].tolist()
     assert len(keys) == len(set(keys)) == total
-    assert keys == queries.issues_page(db, f)["issue_key"].tolist()
+    assert keys == queries.issues_page(sample_db, f)["issue_key"].tolist()
 
 
-def test_overdue_aging_and_due_soon(db: Path) -> None:
+def test_overdue_aging_and_due_soon(sample_db: Path) -> None:
     f = Filters(as_of=AS_OF)
-    overdue = queries.overdue_issues(db, f)
-    assert len(overdue) == queries.key_figures(db, f).iloc[0]["overdue"]
+    overdue = queries.overdue_issues(sample_db, f)
+    assert len(overdue) == queries.key_figures(sample_db, f).iloc[0]["overdue"]
     assert (overdue["status"] != "完成").all()
     for row in overdue.itertuples():
         days = (AS_OF - row.due_on.date()).days
@@ -135,118 +130,122 @@ def test_overdue_aging_and_due_soon(db: Path) -> None:
             "≤30天" if days <= 30 else "31–90天" if days <= 90 else "91–365天" if days <= 365 else ">365天"
         )
         assert row.bucket == bucket
-    soon = queries.due_soon(db, f, 90)
+    soon = queries.due_soon(sample_db, f, 90)
     for row in soon.itertuples():
         assert 0 <= (row.due_on.date() - AS_OF).days <= 90 and row.status != "完成"
-    assert len(queries.due_soon(db, f, 30)) <= len(soon)
-    assert len(queries.deadline_rows(db, f)) == sql_scalar(
-        db, "SELECT count(*) FROM deadlines WHERE due_on IS NOT NULL"
+    assert len(queries.due_soon(sample_db, f, 30)) <= len(soon)
+    assert len(queries.deadline_rows(sample_db, f)) == sql_scalar(
+        sample_db, "SELECT count(*) FROM deadlines WHERE due_on IS NOT NULL"
     )
 
 
-def test_override_changes_every_count(db: Path) -> None:
+def test_override_changes_every_count(sample_db: Path) -> None:
     f = Filters(as_of=AS_OF)
-    before = queries.key_figures(db, f).iloc[0]
-    row = queries.issues_page(db, Filters(statuses=("阶段性完成",)), limit=1).iloc[0]
-    overrides.add_override(db, row["issue_key"], "完成", "核实已完成", "测试员")
-    after = queries.key_figures(db, f).iloc[0]
+    before = queries.key_figures(sample_db, f).iloc[0]
+    row = queries.issues_page(sample_db, Filters(statuses=("阶段性完成",)), limit=1).iloc[0]
+    overrides.add_override(sample_db, row["issue_key"], "完成", "核实已完成", "测试员")
+    after = queries.key_figures(sample_db, f).iloc[0]
     assert (after["done"], after["partial"]) == (before["done"] + 1, before["partial"] - 1)
-    assert queries.issues_count(db, Filters(sources=("override",))) == 1
-    shown = queries.issues_page(db, Filters(sources=("override",))).iloc[0]
+    assert queries.issues_count(sample_db, Filters(sources=("override",))) == 1
+    shown = queries.issues_page(sample_db, Filters(sources=("override",))).iloc[0]
     assert (shown["status"], shown["parsed_status"], shown["override_author"]) == (
         "完成",
         "阶段性完成",
         "测试员",
     )
-    history = queries.override_history(db, row["issue_key"])
+    history = queries.override_history(sample_db, row["issue_key"])
     assert history["author"].tolist() == ["测试员"]
-    assert len(queries.recent_overrides(db)) == 1
+    assert len(queries.recent_overrides(sample_db)) == 1
     # An override counts whatever the parser's confidence was.
-    assert row["issue_key"] in set(queries.issues_page(db, Filters(min_confidence=1.0))["issue_key"])
-    assert row["issue_key"] not in set(queries.weak_issues(db, Filters(), 1.01)["issue_key"])
+    assert row["issue_key"] in set(queries.issues_page(sample_db, Filters(min_confidence=1.0))["issue_key"])
+    assert row["issue_key"] not in set(queries.weak_issues(sample_db, Filters(), 1.01)["issue_key"])
 
 
-def test_quality_queries(db: Path) -> None:
+def test_quality_queries(sample_db: Path) -> None:
     f = Filters()
-    counts = queries.report_counts(db, f)
-    assert counts["issues"].sum() == sql_scalar(db, "SELECT count(*) FROM issues")
-    assert counts["measures"].sum() == sql_scalar(db, "SELECT count(*) FROM measures")
-    assert len(queries.warnings_list(db, f)) == sql_scalar(db, "SELECT count(*) FROM warnings")
-    stated = queries.stated_figures(db, f)
-    assert len(stated) == sql_scalar(db, "SELECT count(*) FROM figures WHERE kind LIKE 'stated.%'")
+    counts = queries.report_counts(sample_db, f)
+    assert counts["issues"].sum() == sql_scalar(sample_db, "SELECT count(*) FROM issues")
+    assert counts["measures"].sum() == sql_scalar(sample_db, "SELECT count(*) FROM measures")
+    assert len(queries.warnings_list(sample_db, f)) == sql_scalar(sample_db, "SELECT count(*) FROM warnings")
+    stated = queries.stated_figures(sample_db, f)
+    assert len(stated) == sql_scalar(sample_db, "SELECT count(*) FROM figures WHERE kind LIKE 'stated.%'")
     assert not stated["kind"].str.startswith("stated.").any()
-    weak = queries.weak_issues(db, f, 0.6)
-    assert len(weak) == sql_scalar(db, "SELECT count(*) FROM issues WHERE status IS NULL OR confidence < 0.6")
+    weak = queries.weak_issues(sample_db, f, 0.6)
+    weak_sql = "SELECT count(*) FROM issues WHERE status IS NULL OR confidence < 0.6"
+    assert len(weak) == sql_scalar(sample_db, weak_sql)
 
 
-def test_figures_by_unit_sums_per_unit(db: Path) -> None:
+def test_figures_by_unit_sums_per_unit(sample_db: Path) -> None:
     kinds = ("party_discipline", "money_refunded")
-    df = queries.figures_by_unit(db, Filters(), kinds)
+    df = queries.figures_by_unit(sample_db, Filters(), kinds)
     assert set(df["kind"]) <= set(kinds)
     expected = sql_value(
-        db, "SELECT sum(value) FROM figures WHERE kind IN ('party_discipline', 'money_refunded')"
+        sample_db, "SELECT sum(value) FROM figures WHERE kind IN ('party_discipline', 'money_refunded')"
     )
     assert df["value"].sum() == pytest.approx(expected) and expected > 0
     assert df.groupby(["unit", "kind"]).size().max() == 1  # one row per unit and kind
 
 
-def test_unit_queries(db: Path) -> None:
-    unit = biggest_unit(db)
+def test_unit_queries(sample_db: Path) -> None:
+    unit = biggest_unit(sample_db)
     f = Filters()
-    issues = queries.unit_issues(db, f, unit)
-    assert len(issues) == queries.issues_count(db, Filters(units=(unit,)))
-    reports = queries.unit_reports(db, f, unit)
+    issues = queries.unit_issues(sample_db, f, unit)
+    assert len(issues) == queries.issues_count(sample_db, Filters(units=(unit,)))
+    reports = queries.unit_reports(sample_db, f, unit)
     assert reports["issues"].sum() == len(issues)
-    assert len(queries.issue_choices(db, Filters(units=(unit,)))) == len(issues)
+    assert len(queries.issue_choices(sample_db, Filters(units=(unit,)))) == len(issues)
 
 
-def test_deadline_summary_matches_the_lists(db: Path) -> None:
+def test_deadline_summary_matches_the_lists(sample_db: Path) -> None:
     f = Filters(as_of=AS_OF)
-    s = queries.deadline_summary(db, f).iloc[0]
+    s = queries.deadline_summary(sample_db, f).iloc[0]
     assert s["with_deadline"] == sql_scalar(
-        db, "SELECT count(DISTINCT issue_key) FROM deadlines WHERE due_on IS NOT NULL"
+        sample_db, "SELECT count(DISTINCT issue_key) FROM deadlines WHERE due_on IS NOT NULL"
     )
-    assert s["overdue"] == len(queries.overdue_issues(db, f))
-    assert s["due_90"] == queries.due_soon(db, f, 90)["issue_key"].nunique()
-    assert s["due_30"] == queries.due_soon(db, f, 30)["issue_key"].nunique()
-    buckets = queries.overdue_buckets(db, f)
+    assert s["overdue"] == len(queries.overdue_issues(sample_db, f))
+    assert s["due_90"] == queries.due_soon(sample_db, f, 90)["issue_key"].nunique()
+    assert s["due_30"] == queries.due_soon(sample_db, f, 30)["issue_key"].nunique()
+    buckets = queries.overdue_buckets(sample_db, f)
     assert buckets["n"].sum() == s["overdue"]
-    assert len(queries.overdue_issues(db, f, limit=3)) == min(3, s["overdue"])
+    assert len(queries.overdue_issues(sample_db, f, limit=3)) == min(3, s["overdue"])
 
 
-def test_deadline_points_top_units_and_monthly_merge(db: Path) -> None:
+def test_deadline_points_top_units_and_monthly_merge(sample_db: Path) -> None:
     f = Filters()
-    n_deadlines = sql_scalar(db, "SELECT count(*) FROM deadlines WHERE due_on IS NOT NULL")
-    points = queries.deadline_points(db, f, top_units=2)
+    n_deadlines = sql_scalar(sample_db, "SELECT count(*) FROM deadlines WHERE due_on IS NOT NULL")
+    points = queries.deadline_points(sample_db, f, top_units=2)
     assert points["n"].sum() == n_deadlines and (points["n"] == 1).all()  # few: one point per deadline
     assert points["unit"].nunique() <= 3 and queries.OTHER in set(points["unit"])
-    merged = queries.deadline_points(db, f, top_units=2, max_points=5)  # many: one point per month
+    merged = queries.deadline_points(sample_db, f, top_units=2, max_points=5)  # many: one point per month
     assert merged["n"].sum() == n_deadlines and len(merged) < len(points)
     assert (merged["due_on"].dt.day == 15).all()
 
 
-def test_weak_issues_capped_and_counted(db: Path) -> None:
+def test_weak_issues_capped_and_counted(sample_db: Path) -> None:
     f = Filters()
-    total = queries.weak_issues_count(db, f, 0.6)
-    assert total == len(queries.weak_issues(db, f, 0.6))
-    first = queries.weak_issues(db, f, 0.6, limit=5)
+    total = queries.weak_issues_count(sample_db, f, 0.6)
+    assert total == len(queries.weak_issues(sample_db, f, 0.6))
+    first = queries.weak_issues(sample_db, f, 0.6, limit=5)
     assert len(first) == min(5, total)
     assert first["confidence"].fillna(-1).is_monotonic_increasing  # the least certain first
 
 
-def test_issue_choices_search_and_cap(db: Path) -> None:
-    assert len(queries.issue_choices(db, Filters(), limit=10)) == 10
-    found = queries.issue_choices(db, Filters(), "拆迁")
-    assert 0 < len(found) == queries.issues_count(db, Filters(), "拆迁")
+def test_issue_choices_search_and_cap(sample_db: Path) -> None:
+    assert len(queries.issue_choices(sample_db, Filters(), limit=10)) == 10
+    found = queries.issue_choices(sample_db, Filters(), "拆迁")
+    assert 0 < len(found) == queries.issues_count(sample_db, Filters(), "拆迁")
 
 
-def test_latin_search_ignores_case(db: Path) -> None:
+def test_latin_search_ignores_case(sample_db: Path) -> None:
     expected = sql_scalar(
-        db, "SELECT count(*) FROM issues WHERE lower(title) LIKE '%app%' OR lower(measures_text) LIKE '%app%'"
+        sample_db,
+        "SELECT count(*) FROM issues WHERE lower(title) LIKE '%app%' OR lower(measures_text) LIKE '%app%'",
     )
     assert expected > 0  # the samples mention "APP"
     assert (
-        queries.issues_count(db, Filters(), "APP") == queries.issues_count(db, Filters(), "app") == expected
+        queries.issues_count(sample_db, Filters(), "APP")
+        == queries.issues_count(sample_db, Filters(), "app")
+        == expected
     )
 
 

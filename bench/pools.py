@@ -25,7 +25,7 @@ _NEXT = ("下一步", "今后整改", "下一阶段")
 
 @dataclass
 class Pools:
-    """Real text fragments, grouped by the layout they come from (see /work/shared/DOMAIN.md §5)."""
+    """Real text fragments, grouped by the layout they come from (the five samples in data/reports/)."""
 
     org: list[str] = field(default_factory=list)  # organisation paragraphs, stated totals removed
     next_steps: list[str] = field(default_factory=list)  # "下一步…" paragraphs (one line each)

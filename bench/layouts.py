@@ -81,6 +81,24 @@ def _figures(ctx: Ctx, spec: ReportSpec, probability: float) -> list[str]:
     return [text]
 
 
+def _issue_items(ctx: Ctx, spec: ReportSpec, titles: list[str], heading: str, measures_pool: list[str],
+                 most: int, item: str) -> list[str]:
+    """Layouts A (000/003) and B (002): a numbered heading per issue, then 1..`most` numbered measures, the
+    last carrying the status; 8 % of issues are one unlabelled paragraph instead (000's 五, 002's 二十四)."""
+    rng = ctx.rng
+    lines = []
+    for k, title in enumerate(titles, 1):
+        lines.append(heading.format(n=cn_number(k), title=ctx.rename(title)))
+        if rng.random() < 0.08:
+            lines.append(_measure_with_status(ctx, spec, rng.choice(ctx.pools.a_plain)))
+            continue
+        measures = rng.sample(measures_pool, rng.randint(1, most))
+        for j, m in enumerate(measures, 1):
+            text = _measure_with_status(ctx, spec, m) if j == len(measures) else ctx.rename(m)
+            lines.append(item.format(n=cn_number(j), text=text))
+    return lines
+
+
 def render_a(ctx: Ctx) -> Rendered:
     """000/003: 一、关于“X”问题的整改情况 + (一)Measure。text …"""
     rng, p, u = ctx.rng, ctx.pools, ctx.unit
@@ -91,15 +109,8 @@ def render_a(ctx: Ctx) -> Rendered:
         lines.append(f"{u.issuer}关于{ctx.round_name()}{u.verb}整改进展情况的通报")
     stated, spec.stated = stated_sentence(rng, len(titles))
     lines += [ctx.opening(), ctx.rename(rng.choice(p.org)) + stated, *_figures(ctx, spec, 0.85)]
-    for k, title in enumerate(titles, 1):
-        lines.append(f"{cn_number(k)}、关于“{ctx.rename(title)}”问题的整改情况")
-        if rng.random() < 0.08:  # 000's issue 五: one unlabelled paragraph
-            lines.append(_measure_with_status(ctx, spec, rng.choice(p.a_plain)))
-            continue
-        measures = rng.sample(p.a_measures, rng.randint(1, 4))
-        for j, m in enumerate(measures, 1):
-            text = _measure_with_status(ctx, spec, m) if j == len(measures) else ctx.rename(m)
-            lines.append(f"({cn_number(j)}){text}")
+    lines += _issue_items(ctx, spec, titles, "{n}、关于“{title}”问题的整改情况", p.a_measures, 4,
+                          "({n}){text}")
     spec.issues = len(titles)
     lines.append(ctx.rename(rng.choice([s for s in p.next_steps if s.startswith("下一步")])))
     lines += _closing(ctx, [u.issuer])
@@ -123,15 +134,7 @@ def render_b(ctx: Ctx) -> Rendered:
     for j, para in enumerate(rng.sample(p.b_org, len(p.b_org)), 1):
         lines.append(f"{cn_number(j)}是{ctx.rename(para)}" + (stated if j == 1 else ""))
     lines.append("二、坚持问题导向、持续攻坚克难,不折不扣抓好整改落实")
-    for k, title in enumerate(titles, 1):
-        lines.append(f"({cn_number(k)})关于“{ctx.rename(title)}”问题的整改")
-        if rng.random() < 0.08:  # 002's (二十四): one unlabelled paragraph
-            lines.append(_measure_with_status(ctx, spec, rng.choice(p.a_plain)))
-            continue
-        measures = rng.sample(p.b_measures, rng.randint(1, 5))
-        for j, m in enumerate(measures, 1):
-            text = _measure_with_status(ctx, spec, m) if j == len(measures) else ctx.rename(m)
-            lines.append(f"{cn_number(j)}是{text}")
+    lines += _issue_items(ctx, spec, titles, "({n})关于“{title}”问题的整改", p.b_measures, 5, "{n}是{text}")
     spec.issues = len(titles)
     lines.append("三、保持政治定力、持续巩固深化,不断提升巡视整改成效")
     for j, para in enumerate(rng.sample(p.b_next, rng.randint(3, len(p.b_next))), 1):

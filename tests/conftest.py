@@ -1,14 +1,31 @@
-"""Shared pytest fixtures: the bundled sample reports in data/reports/ (the project's real fixtures)."""
+"""Shared pytest fixtures: the bundled sample reports in data/reports/ (the project's real fixtures), the
+expected parse of each sample (a data file beside it), and the hypothesis profile every property test runs
+under."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import settings
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "reports"
+ROOT = Path(__file__).resolve().parent.parent
+# The one place the samples' folder is named: test modules import it (or use the samples_dir fixture).
+SAMPLES_DIR = ROOT / "data" / "reports"
+# Beside each sample `<name>.txt` lies `<name>.expected.yaml`: what a correct parse of it yields. Ingest reads
+# only report extensions, so the expectations are never taken for a report.
+EXPECTED_SUFFIX = ".expected.yaml"
+
+# Property tests run the same examples on every run (a failure in CI reproduces locally). For a deeper
+# random hunt: HYPOTHESIS_PROFILE=explore pytest tests/test_segment.py
+settings.register_profile("derandomized", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
 
 
 def sample_paths() -> list[Path]:
@@ -22,6 +39,32 @@ def sample_path(prefix: str) -> Path:
     if len(matches) != 1:
         raise LookupError(f"expected one sample named {prefix}*, found {len(matches)}")
     return matches[0]
+
+
+def sample_text(prefix: str) -> str:
+    """The text of a sample report, as stored (UTF-8)."""
+    return sample_path(prefix).read_text(encoding="utf-8")
+
+
+def expectation_paths() -> list[Path]:
+    """Every expectations file beside the samples, sorted by name."""
+    return sorted(SAMPLES_DIR.glob(f"*{EXPECTED_SUFFIX}"))
+
+
+def document_of(expectation: Path) -> Path:
+    """The sample document an expectations file describes (same name, a report extension)."""
+    stem = expectation.name.removesuffix(EXPECTED_SUFFIX)
+    matches = [p for p in SAMPLES_DIR.iterdir() if p.stem == stem and p != expectation]
+    if len(matches) != 1:
+        raise LookupError(f"{expectation.name}: expected one document named {stem}.*, found {len(matches)}")
+    return matches[0]
+
+
+def load_expectation(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not data.get("reports"):
+        raise ValueError(f"{path.name}: an expectations file needs a `reports` list")
+    return data
 
 
 @pytest.fixture(scope="session")

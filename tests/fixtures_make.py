@@ -13,9 +13,10 @@ import re
 import struct
 import zipfile
 import zlib
-from pathlib import Path
 
-REPORTS_DIR = Path(__file__).resolve().parent.parent / "data" / "reports"
+from conftest import SAMPLES_DIR, sample_path, sample_paths, sample_text
+
+REPORTS_DIR = SAMPLES_DIR  # the older name, kept for callers that use it
 
 # Strings that appear only in the site chrome that `gov_html_page` wraps around a report.
 CHROME_STRINGS: tuple[str, ...] = (
@@ -41,24 +42,9 @@ _DISCLAIMER = re.compile(r"^\[?免责声明|^文章内容来自网络|^使用“
 
 
 # --- the real samples --------------------------------------------------------------------------------------
-
-
-def sample_paths() -> list[Path]:
-    """All bundled sample reports, sorted by name."""
-    return sorted(REPORTS_DIR.glob("*.txt"))
-
-
-def sample_path(prefix: str) -> Path:
-    """The sample whose file name starts with `prefix` (e.g. "000")."""
-    matches = [p for p in sample_paths() if p.name.startswith(prefix)]
-    if len(matches) != 1:
-        raise LookupError(f"expected one sample named {prefix}*, found {len(matches)}")
-    return matches[0]
-
-
-def sample_text(prefix: str) -> str:
-    """The text of a sample report, as stored (UTF-8)."""
-    return sample_path(prefix).read_text(encoding="utf-8")
+# sample_paths(), sample_path(prefix) and sample_text(prefix) come from conftest (imported above), so
+# `fixtures_make.sample_path("000")` keeps working.
+__all__ = ["REPORTS_DIR", "SAMPLES_DIR", "sample_path", "sample_paths", "sample_text"]
 
 
 def split_report(text: str) -> tuple[str | None, list[str], str | None]:

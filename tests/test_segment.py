@@ -273,4 +273,4 @@ GRAMMAR_BITS = [
 @given(st.lists(st.one_of(st.sampled_from(GRAMMAR_BITS), st.text(max_size=8)), max_size=60))
 def test_parse_text_never_raises_on_grammar_soup(parts: list[str]) -> None:
     for report in parse_text("".join(parts)):
-        assert all(w.code != "parse_error" for w in report.warnings)
+        assert not [w.code for w in report.warnings if w.code.endswith("_error")]  # a crashed stage

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES_DIR as REPORTS_DIR
 
 from bench.corpus import MANIFEST, corpus_files, full_width, generate, revise
 from bench.pools import load_pools
@@ -17,7 +18,6 @@ from bench.textgen import EXPLICIT_RESULTS
 from bench.units import all_places
 
 N_FILES = 20
-REPORTS_DIR = Path(__file__).resolve().parent.parent / "data" / "reports"
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES_DIR as SAMPLES
+from conftest import sample_path
 
 from loaders import __main__ as cli
 from loaders import store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "reports"
-SAMPLE_001 = SAMPLES / "001_8ee0e02d3f5b09fb.txt"
+SAMPLE_001 = sample_path("001")
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:

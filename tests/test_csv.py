@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLES_DIR as SAMPLES
 
 from views.components.csv_export import csv_filename, neutralise, safe_filename_part, to_csv_bytes
 from views.components.imports import ImportProblem, check_upload, safe_upload_path
-
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "reports"
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import SAMPLES_DIR as REPORTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loaders.deadlines import find_deadlines
 
-REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 D = date.fromisoformat
 
 # text, report date, expected due dates in order

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SAMPLES_DIR as REPORTS
 
 from loaders.figures import extract_figures
-
-REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 
 
 def _sample(prefix: str) -> str:

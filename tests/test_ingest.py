@@ -15,13 +15,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES_DIR as SAMPLES
+from conftest import sample_paths
 
 from loaders import ingest, overrides, pool, store
 from loaders.models import Issue, Report
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "reports"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.txt"))
+SAMPLE_FILES = sample_paths()
 
 
 class CountingParser:

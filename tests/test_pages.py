@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import SAMPLES_DIR as SAMPLES
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -23,7 +24,6 @@ from loaders import overrides
 from loaders.ingest import ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "reports"
 APP = str(ROOT / "app.py")
 PAGES = [
     "views/overview.py",
@@ -33,6 +33,15 @@ PAGES = [
     "views/importer.py",
     "views/quality.py",
 ]
+# The title each page prints (st.title): a page switch must land on the page asked for.
+TITLES = {
+    "views/overview.py": "总览",
+    "views/unit.py": "单位",
+    "views/deadlines.py": "时限",
+    "views/issues.py": "问题清单",
+    "views/importer.py": "导入",
+    "views/quality.py": "数据质量",
+}
 UNIT = "聊城市东昌府区"
 AS_OF = "2024-06-30"
 TIMINGS: dict[str, float] = {}
@@ -69,6 +78,8 @@ def run_page(
         at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if page is not None:
+        assert [t.value for t in at.title] == [TITLES[page]], f"switched to {page}"
     return at
 
 
@@ -114,7 +125,7 @@ def test_every_page_runs(app_db: Path, page: str) -> None:
     at.run()  # timed: the page's first run in this session, on a database it has not cached yet
     TIMINGS[page] = time.perf_counter() - started
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value in {"总览", "单位", "时限", "问题清单", "导入", "数据质量"}
+    assert [t.value for t in at.title] == [TITLES[page]]
     assert at.sidebar.multiselect(key="f_unit").label == "单位"
 
 
@@ -259,7 +270,11 @@ def test_correction_changes_overview(app_db: Path) -> None:
     after = metrics(run_page("views/overview.py", at=at))
     assert int(after["完成"]) == int(before["完成"]) + 1
     assert int(after["阶段性完成"]) == int(before["阶段性完成"]) - 1
-    assert title  # the corrected issue is a real one
+    # The one stored correction is on the issue picked in the form, none other.
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        stored = con.execute("SELECT i.title, o.status, o.note FROM overrides o "
+                             "JOIN issues i USING (issue_key)").fetchall()
+    assert stored == [(title, "完成", "整改台账显示已销号")]
 
 
 def test_unit_page_lists_the_units_issues(app_db: Path) -> None:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import SAMPLES_DIR as SAMPLES
 
 from bench.corpus import corpus_files, generate
 from loaders import ingest, store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "reports"
 N_FILES = 240
 SMALL_BATCH = 8  # files per write transaction in the killed runs (the CLI default is 100 or 1 s)
 # Pause after each batch of a killed run, so the kill lands mid-ingest on any machine: a fast one (CI) once

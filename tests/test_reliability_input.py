@@ -25,14 +25,15 @@ from pathlib import Path
 
 import fixtures_make as fm
 import pytest
+from conftest import SAMPLES_DIR as SAMPLES
+from conftest import sample_paths
 
 from loaders import ingest, store
 from loaders.parse import parse_file
 from loaders.read.base import max_file_mb
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "reports"
-SAMPLE_NAMES = sorted(p.name for p in SAMPLES.glob("*.txt"))
+SAMPLE_NAMES = [p.name for p in sample_paths()]
 
 # A realistic local news item: no inspection, no rectification, nothing a report parser should store.
 NEWS_WEATHER = (

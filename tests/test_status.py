@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import SAMPLES_DIR as REPORTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loaders.status import decide_status
 
-REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 OPEN_SECTION = "三、集中整改期内未完成或长期整改的整改事项"
 
 EXPLICIT = [

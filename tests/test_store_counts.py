@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from conftest import sample_path
 
 from loaders import queries, store
 from loaders.parse import parse_file
-from tests.conftest import sample_path
 
 # Each report's rows counted from the tables themselves (what report_counts computed before the columns).
 COUNTED = """

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from conftest import sample_path
 
 from loaders import overrides, queries, store
 from loaders.models import Deadline
 from loaders.parse import parse_file
-from tests.conftest import sample_path
 
 AS_OF = dt.date(2024, 6, 30)
 # Per issue: the stored first_due beside the earliest dated deadline, counted from the deadlines table.

@@ -1,4 +1,5 @@
-"""The bar charts are built without plotly express (for speed) yet are the very figures px.bar makes."""
+"""The bar charts are built without plotly express (for speed) yet are the very figures px.bar makes of the
+values worked out by hand for small input frames."""
 
 from __future__ import annotations
 
@@ -25,44 +26,72 @@ FIGURES = pd.DataFrame({
 })
 
 
+# What each chart must show for the frames above, worked out by hand (not read back from the figure): per
+# top_n, the rows in the order they are drawn, the groups' order on the axis and the chart's height.
+# 湖州市吴兴区 12 of 14 完成 (86%), 岳麓高新区 9 of 12 (75%), 苏州市虎丘区 0 of 8; 其他 last, whatever
+# its rate.
+HUZHOU, YUELU, SUZHOU = "湖州市吴兴区（14项·86%）", "岳麓高新区（12项·75%）", "苏州市虎丘区（8项·0%）"
+COMPLETION = {  # top_n → ([(unit, group label, status, n, share)], group order, height)
+    10: ([("湖州市吴兴区", HUZHOU, "完成", 12, 12 / 14), ("岳麓高新区", YUELU, "未完成", 3, 3 / 12),
+          ("湖州市吴兴区", HUZHOU, "未知", 2, 2 / 14), ("苏州市虎丘区", SUZHOU, "阶段性完成", 7, 7 / 8),
+          ("岳麓高新区", YUELU, "完成", 9, 9 / 12), ("苏州市虎丘区", SUZHOU, "另一种", 1, 1 / 8)],
+         [HUZHOU, YUELU, SUZHOU], 90 + 3 * 30),
+    2: ([("湖州市吴兴区", HUZHOU, "完成", 12, 12 / 14), ("岳麓高新区", YUELU, "未完成", 3, 3 / 12),
+         ("湖州市吴兴区", HUZHOU, "未知", 2, 2 / 14), ("其他", "其他（8项·0%）", "阶段性完成", 7, 7 / 8),
+         ("岳麓高新区", YUELU, "完成", 9, 9 / 12), ("其他", "其他（8项·0%）", "另一种", 1, 1 / 8)],
+        [HUZHOU, YUELU, "其他（8项·0%）"], 90 + 3 * 30),
+    # 岳麓 and 苏州 fold into 其他: 9 of 20 完成 (45%).
+    1: ([("湖州市吴兴区", HUZHOU, "完成", 12, 12 / 14), ("其他", "其他（20项·45%）", "未完成", 3, 3 / 20),
+         ("湖州市吴兴区", HUZHOU, "未知", 2, 2 / 14), ("其他", "其他（20项·45%）", "阶段性完成", 7, 7 / 20),
+         ("其他", "其他（20项·45%）", "完成", 9, 9 / 20), ("其他", "其他（20项·45%）", "另一种", 1, 1 / 20)],
+        [HUZHOU, "其他（20项·45%）"], 90 + 2 * 30),
+}
+# 湖州 3 + 5 = 8, 岳麓 2, 苏州 1: the units beyond the top_n become one bar of their per-kind average.
+PEOPLE = {  # top_n → ([(unit, 指标, value)], row order, height)
+    2: ([("湖州市吴兴区", "党纪处分", 3.0), ("岳麓高新区", "诫勉", 2.0), ("湖州市吴兴区", "问责", 5.0),
+         ("其他（1个单位平均）", "党纪处分", 1.0)],
+        ["湖州市吴兴区", "岳麓高新区", "其他（1个单位平均）"], 110 + 3 * 28),
+    1: ([("湖州市吴兴区", "党纪处分", 3.0), ("湖州市吴兴区", "问责", 5.0),
+         ("其他（2个单位平均）", "诫勉", 2.0 / 2), ("其他（2个单位平均）", "党纪处分", 1.0 / 2)],
+        ["湖州市吴兴区", "其他（2个单位平均）"], 110 + 2 * 28),
+}
+
+
 def as_json(fig: object) -> dict:
     return json.loads(fig.to_json())  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("top_n", [1, 2, 10])
-def test_completion_bars_are_the_plotly_express_figure(top_n: int) -> None:
+@pytest.mark.parametrize("top_n", sorted(COMPLETION))
+def test_completion_bars_are_the_plotly_express_figure_of_the_expected_shares(top_n: int) -> None:
     fig = charts.completion_bars(STATUSES, "unit", top_n)
-    bars = [t for t in fig.data if t.type == "bar"]
-    assert [t.name for t in bars][:4] == [s for s in STATUS_ORDER if s in set(STATUSES["status"])]
-    # The reference: the same figure through px.bar, with the traces' and axes' data taken from ours.
-    order = list(fig.layout.yaxis.categoryarray)[::-1]
-    data = pd.DataFrame([
-        {"group": g, "status": t.name, "full": c[0], "n": c[2], "share": x}
-        for t in bars for g, x, c in zip(t.y, t.x, t.customdata, strict=True)
-    ])
+    rows, order, height = COMPLETION[top_n]
+    # The reference: px.bar of the hand-worked table, styled as the dashboard styles it.
+    data = pd.DataFrame(rows, columns=["full", "group", "status", "n", "share"])
     ref = px.bar(data, x="share", y="group", color="status", orientation="h", text="n",
                  category_orders={"group": order, "status": list(STATUS_ORDER)},
                  color_discrete_map=STATUS_COLORS, custom_data=["full", "status", "n"])
-    ref.update_traces(hovertemplate=bars[0].hovertemplate, textposition="inside", insidetextanchor="middle")
+    ref.update_traces(hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{customdata[2]}项（%{x:.0%}）"
+                                    "<extra></extra>", textposition="inside", insidetextanchor="middle")
     ref.update_xaxes(tickformat=".0%", range=[0, 1.001], tickvals=[0, 0.25, 0.5, 0.75, 1], title=None)
     ref.update_yaxes(title=None, automargin=True)
-    assert as_json(fig) == as_json(charts._layout(ref, fig.layout.height))
+    assert as_json(fig) == as_json(charts._layout(ref, height))
+    # Statuses in the dashboard's order, then one it does not know.
+    assert [t.name for t in fig.data] == ["完成", "阶段性完成", "未完成", "未知", "另一种"]
 
 
-def test_figure_bars_are_the_plotly_express_figure_with_its_colour_cycle() -> None:
-    fig = charts.figure_bars(FIGURES, PEOPLE_FIGURES, 2, "人")
-    rows = list(fig.layout.yaxis.categoryarray)[::-1]
-    data = pd.DataFrame([
-        {"row": y, "指标": t.name, "unit": c[0], "value": x}
-        for t in fig.data for y, x, c in zip(t.y, t.x, t.customdata, strict=True)
-    ])
+@pytest.mark.parametrize("top_n", sorted(PEOPLE))
+def test_figure_bars_are_the_plotly_express_figure_of_the_expected_values(top_n: int) -> None:
+    fig = charts.figure_bars(FIGURES, PEOPLE_FIGURES, top_n, "人")
+    rows, order, height = PEOPLE[top_n]
+    data = pd.DataFrame([(unit, label, unit, value) for unit, label, value in rows],
+                        columns=["row", "指标", "unit", "value"])
     ref = px.bar(data, x="value", y="row", color="指标", orientation="h", barmode="stack",
-                 category_orders={"row": rows, "指标": list(PEOPLE_FIGURES.values())},
+                 category_orders={"row": order, "指标": list(PEOPLE_FIGURES.values())},
                  custom_data=["unit", "指标"])
-    ref.update_traces(hovertemplate=fig.data[0].hovertemplate)
+    ref.update_traces(hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{x:,.4~g}人<extra></extra>")
     ref.update_xaxes(title="人", rangemode="tozero")
     ref.update_yaxes(title=None, automargin=True)
-    assert as_json(fig) == as_json(charts._layout(ref, fig.layout.height))
+    assert as_json(fig) == as_json(charts._layout(ref, height))
     # Absent kinds keep their place in the colour cycle: 诫勉 is 5th of PEOPLE_FIGURES. (The default template
     # is plotly's, or Streamlit's once a page has drawn a chart: px and we both read it at build time.)
     colors = {t.name: t.marker.color for t in fig.data}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import re
 from collections import Counter
@@ -106,11 +105,6 @@ def test_full_width_leaves_urls_and_phones_alone() -> None:
     assert full_width(line) == "联系方式:0572-2289069;原文链接:http://a.gov.cn/x,y(一)关于"
 
 
-needs_parser = pytest.mark.skipif(
-    importlib.util.find_spec("loaders.parse") is None, reason="loaders.parse not written yet"
-)
-
-
 @pytest.fixture(scope="module")
 def parsed(corpus: tuple[Path, dict]) -> list[tuple[dict, list]]:
     """(manifest entry, parsed reports) per generated file."""
@@ -120,7 +114,6 @@ def parsed(corpus: tuple[Path, dict]) -> list[tuple[dict, list]]:
     return [(f, parse_file(out / f["file"])) for f in m["files"]]
 
 
-@needs_parser
 def test_parser_yields_the_manifest_counts(parsed: list[tuple[dict, list]]) -> None:
     mismatches = []
     for f, reports in parsed:
@@ -131,7 +124,6 @@ def test_parser_yields_the_manifest_counts(parsed: list[tuple[dict, list]]) -> N
     assert not mismatches, "\n".join(mismatches)
 
 
-@needs_parser
 def test_parser_keeps_every_explicit_status(parsed: list[tuple[dict, list]]) -> None:
     mismatches = []
     for f, reports in parsed:

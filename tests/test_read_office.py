@@ -11,6 +11,7 @@ import fixtures_make as fm
 import pytest
 from lxml import etree
 
+from loaders.parse import parse_file, parse_text
 from loaders.read import ReadResult, read_document
 from loaders.read.numbering import Numbering, chinese_counting
 
@@ -188,18 +189,9 @@ def test_pdf_pages_in_a_font_without_unicode_map_are_named_in_a_warning() -> Non
 # --- the same parse from every format -----------------------------------------------------------------------
 
 
-def _parse():
-    try:
-        from loaders.parse import parse_file, parse_text
-    except ImportError as exc:  # another helper's module; skip only while it is not there
-        pytest.skip(f"loaders.parse is not importable yet: {exc}")
-    return parse_file, parse_text
-
-
 @pytest.mark.parametrize("prefix", PREFIXES)
 @pytest.mark.parametrize("kind", ["html", "docx", "pdf"])
 def test_every_format_parses_to_the_same_issues_as_the_txt(prefix, kind) -> None:
-    parse_file, parse_text = _parse()
     txt = parse_file(fm.sample_path(prefix))
     copy = parse_text(read_copy(prefix, kind).text, source_name=f"{prefix}.{kind}")
     assert [len(r.issues) for r in copy] == [len(r.issues) for r in txt]
@@ -208,6 +200,5 @@ def test_every_format_parses_to_the_same_issues_as_the_txt(prefix, kind) -> None
 
 
 def test_parse_file_takes_uploaded_bytes_of_any_format() -> None:
-    parse_file, _ = _parse()
     reports = parse_file("吴兴区.docx", fm.docx_bytes(fm.sample_text("000"), auto_numbering=True))
     assert [len(r.issues) for r in reports] == [14]

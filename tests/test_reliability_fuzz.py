@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime
 
 import fixtures_make as fm
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -377,3 +378,17 @@ def test_a_section_heading_that_lost_its_number_is_warned() -> None:
 def test_the_samples_skip_nothing() -> None:
     for text in SAMPLE_TEXT.values():
         assert skipped(parse_text(text)) == []
+
+
+def test_every_property_test_in_the_run_is_derandomised(request: pytest.FixtureRequest) -> None:
+    """A failing example in CI must reproduce locally: conftest loads a derandomised hypothesis profile, and a
+    test's own @settings must not turn it off (only FUZZ_RANDOM=1 / HYPOTHESIS_PROFILE=explore may)."""
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "derandomized")
+    if os.environ.get("FUZZ_RANDOM") == "1" or profile != "derandomized":
+        pytest.skip("a random hunt was asked for")
+    tests = [*(item.obj for item in request.session.items if hasattr(item, "obj")),
+             *(f for name, f in globals().items() if name.startswith("test_"))]  # this module's, always
+    found = {f"{t.__module__}.{t.__name__}": (s.derandomize, s.database) for t in tests
+             if (s := getattr(t, "_hypothesis_internal_use_settings", None)) is not None}
+    assert len(found) >= 9  # this module's own property tests at least
+    assert {k: v for k, v in found.items() if v != (True, None)} == {}

@@ -104,6 +104,7 @@ def test_figure_vocabulary_is_consistent() -> None:
 
 def test_engines_compile_their_sections() -> None:
     """Each engine builds its compiled rules from the config without error."""
-    assert status.rules().rules
-    assert deadlines.rules().mention.pattern
-    assert figures.rules().kinds
+    assert len(status.rules().rules) == len(section("status")["rules"])
+    assert deadlines.rules().mention.search("力争2024年7月前投入使用")
+    assert not deadlines.rules().mention.search("党内警告22人")
+    assert len(figures.rules().kinds) == len(section("figures")["accountability"])

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLES_DIR as SAMPLES
+from conftest import EXPECTED_SUFFIX, SAMPLES_DIR, load_expectation, sample_path
 
 from views.components.csv_export import csv_filename, neutralise, safe_filename_part, to_csv_bytes
-from views.components.imports import ImportProblem, check_upload, safe_upload_path
+from views.components.imports import ImportProblem, check_upload, parse_upload, safe_upload_path
+
+SAMPLES = SAMPLES_DIR  # the older name, kept for tests that use it
 
 
 @pytest.mark.parametrize(
@@ -107,9 +109,13 @@ def test_upload_path_unknown_suffix(tmp_path: Path) -> None:
     assert safe_upload_path(tmp_path, "x.exe", "0" * 64).suffix == ".bin"
 
 
-def test_check_upload_accepts_a_sample() -> None:
-    sample = sorted(SAMPLES.glob("*.txt"))[0]
-    check_upload(sample.name, sample.read_bytes(), limit_mb=20)
+@pytest.mark.parametrize("prefix", ["000", "001", "004"])
+def test_an_uploaded_sample_passes_the_checks_and_parses_to_its_issues(prefix: str) -> None:
+    sample = sample_path(prefix)
+    expected = load_expectation(sample.parent / (sample.stem + EXPECTED_SUFFIX))["reports"]
+    parsed = parse_upload(sample.name, sample.read_bytes(), limit_mb=20)  # check_upload first, then parse
+    assert [len(r.issues) for r in parsed.reports] == [e["issues"] for e in expected]
+    assert parsed.name == sample.name and parsed.data == sample.read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -200,7 +200,10 @@ def test_every_page_renders(server: tuple[str, Path], page: object) -> None:
     for slug, title in PAGES:
         if slug != "overview":
             _open_page(page, title)
-        assert urlparse(page.url).path.rstrip("/") in ("", f"/{slug}")  # type: ignore[attr-defined]
+        # the page asked for, by its URL and its own heading (the default page lives at "/")
+        expected_path = "" if slug == "overview" else f"/{slug}"
+        assert urlparse(page.url).path.rstrip("/") == expected_path  # type: ignore[attr-defined]
+        assert page.get_by_role("heading", name=title, level=1).count() == 1  # type: ignore[attr-defined]
         assert not page.locator('[data-testid="stException"]').count()  # type: ignore[attr-defined]
         _shoot(page, slug)
 

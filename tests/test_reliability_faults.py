@@ -338,8 +338,17 @@ def test_readers_during_ingestion_see_whole_files_and_growing_counts(corpus: Pat
     assert not failed, failed[:2]
 
 
-@pytest.mark.parametrize("page", ["views/overview.py", "views/unit.py",
-                                  "views/deadlines.py", "views/issues.py", "views/quality.py"])
+# Per page: its title and what it says of an empty database (a zero count or a Chinese "nothing here" note).
+EMPTY_STATES = {
+    "views/overview.py": ("总览", ("metric", "问题", "0")),
+    "views/unit.py": ("单位", ("info", "没有符合筛选条件的单位。")),
+    "views/deadlines.py": ("时限", ("metric", "已逾期", "0")),
+    "views/issues.py": ("问题清单", ("info", "没有符合条件的问题。可以放宽左侧筛选或修改搜索词。")),
+    "views/quality.py": ("数据质量", ("info", "没有通报。")),
+}
+
+
+@pytest.mark.parametrize("page", list(EMPTY_STATES))
 def test_dashboard_pages_run_on_an_empty_database(page: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The state before the first ingestion (or after ensure_database found no reports): every page must
@@ -356,3 +365,10 @@ def test_dashboard_pages_run_on_an_empty_database(page: str, tmp_path: Path,
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.message for e in at.exception]
+    title, (kind, *shown) = EMPTY_STATES[page]
+    assert [t.value for t in at.title] == [title]
+    if kind == "metric":
+        label, value = shown
+        assert {m.label: m.value for m in at.metric}[label] == value
+    else:
+        assert shown[0] in [i.value for i in at.info]

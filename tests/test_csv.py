@@ -94,17 +94,6 @@ def test_csv_filename_has_date_and_filter() -> None:
     assert "/" not in evil and "\\" not in evil and evil.endswith(".csv")
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["../../escape.txt", "..\\..\\escape.pdf", "/etc/passwd.html", "a/../../b.docx", "....txt", "报告.TXT"],
-)
-def test_upload_path_stays_in_folder(tmp_path: Path, name: str) -> None:
-    target = safe_upload_path(tmp_path, name, "ab" * 32)
-    assert target.parent == tmp_path.resolve()
-    assert target.name.startswith("abababababab_")
-    assert target.suffix in {".txt", ".pdf", ".html", ".docx"}
-
-
 def test_upload_path_unknown_suffix(tmp_path: Path) -> None:
     assert safe_upload_path(tmp_path, "x.exe", "0" * 64).suffix == ".bin"
 

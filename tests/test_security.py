@@ -103,7 +103,13 @@ HOSTILE_NAMES = [
     "x" * 5000 + ".txt",
     "名单\n换行\r.txt",
     " spaces and\ttabs .txt",
+    "..\\..\\escape.pdf",
+    "/etc/passwd.html",
+    "a/../../b.docx",
+    "报告.TXT",
 ]
+# The extension each name keeps (lower-cased); anything else is stored as .bin.
+KEPT_SUFFIX = {".txt", ".html", ".htm", ".docx", ".pdf"}
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[repr(n)[:40] for n in HOSTILE_NAMES])
@@ -112,6 +118,9 @@ def test_upload_path_stays_inside_the_folder(tmp_path: Path, name: str) -> None:
     folder.mkdir()
     target = safe_upload_path(folder, name, "ab" * 32)
     assert target.parent == folder.resolve()
+    assert target.name.startswith("abababababab_")  # the content's hash first: two uploads never collide
+    own = Path(name.replace("\\", "/")).suffix.lower()
+    assert target.suffix == (own if own in KEPT_SUFFIX else ".bin")
     assert not re.search(r"[\x00-\x1f/\\]", target.name)
     assert not target.name.startswith(".") and ".." not in target.name.replace("...", "")
     assert len(target.name.encode("utf-8")) <= 255  # the file system's limit for one name

@@ -64,9 +64,11 @@ def test_failed_files_give_exit_1_and_reasons(tmp_path: Path) -> None:
     proc = run("ingest", folder, "--db", db, "--no-progress", "--workers", "1")
     assert proc.returncode == 1
     assert "1 new, 0 unchanged, 0 replaced, 2 failed" in proc.stdout
-    failed = re.findall(r"^FAILED (\S+): (.+)$", proc.stdout, flags=re.M)
-    assert sorted(Path(p).name for p, _ in failed) == ["empty.txt", "photo.pdf"]
-    assert all(reason.strip() for _, reason in failed)
+    failed = dict(re.findall(r"^FAILED (\S+): (.+)$", proc.stdout, flags=re.M))
+    assert {Path(p).name: reason for p, reason in failed.items()} == {
+        "empty.txt": "empty.txt: the file is empty",
+        "photo.pdf": "photo.pdf: not a valid PDF (no %PDF header: damaged file or wrong extension?)",
+    }
     assert store.table_counts(db)["reports"] == 5
 
 

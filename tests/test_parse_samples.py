@@ -57,7 +57,7 @@ def test_every_sample_document_has_its_expectations_and_ingest_skips_them() -> N
     """collect_files (what ingest reads in a folder) lists the documents and never an expectations file."""
     documents = collect_files([SAMPLES_DIR])
     assert sorted(documents) == DOCUMENTS
-    assert len(DOCUMENTS) == len(expectation_paths()) == 5
+    assert len(DOCUMENTS) == len(expectation_paths()) > 0  # one expectations file per document
     assert not [p for p in documents if p.name.endswith(EXPECTED_SUFFIX)]
 
 

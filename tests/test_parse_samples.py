@@ -39,7 +39,7 @@ def sample_id(path: Path) -> str:
 
 @functools.cache
 def parsed_document(path: Path) -> tuple[Report, ...]:
-    return tuple(parse_text(path.read_text(encoding="utf-8"), path.name))
+    return tuple(parse_file(path))  # any report format: a sample may be a web page, .docx or .pdf
 
 
 def parsed(prefix: str) -> tuple[Report, ...]:

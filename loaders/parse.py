@@ -102,7 +102,8 @@ def _inherit(report: Report, main: Report) -> Report:
 
 def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
     body = "\n".join(raw.measures)
-    status = _call("status", decide_status, (raw.explicit, body, raw.section), UNKNOWN_STATUS, warnings)
+    args = (raw.explicit, body, raw.section, raw.explicit_evidence, raw.heading)
+    status = _call("status", decide_status, args, UNKNOWN_STATUS, warnings)
     deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
     return Issue(
         label=raw.label, category=raw.category, title=raw.title,

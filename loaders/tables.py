@@ -1,0 +1,114 @@
+"""Problems laid out in a table: a header row naming the columns (in any order), then one problem per row.
+
+The readers render a table row as `| cell | cell | …` (web pages and .docx alike). The header's cells are
+matched to roles (序号 → label, 反馈问题 → title, 整改措施 → measures, 责任单位 → owner, 整改时限 → due,
+完成情况 → status, 问题类别 → category) by the vocabulary in config.yaml `segment.tables`. A row of one cell
+(a `colspan` row) is a category heading. A row shorter than the header lost its leading cells to `rowspan`:
+they are carried down from the row above. The segmenter (loaders/segment.py) turns rows into issues.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from loaders.config import section
+
+_SPACES = re.compile(r"[\s:：]+")
+# A category cell printed with its own numbering: `一、贯彻落实…方面` / `(二)…` / `3.…`.
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十百零〇]{1,4}[、.]|\([一二三四五六七八九十\d]{1,4}\)|\d{1,3}[、.])\s*")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row, by role. `category` is set (and nothing else) for a one-cell category row."""
+
+    category: str | None = None
+    label: str = ""
+    title: str = ""
+    measures: tuple[str, ...] = ()
+    owner: str | None = None
+    due: str | None = None
+    status: str | None = None  # the status cell as printed (None: the table has no status column)
+    status_label: str = ""  # that column's header, e.g. 完成情况 (for the evidence line)
+    category_cell: str = ""  # a category column's cell, when the table has one
+
+
+@functools.cache
+def _vocabulary() -> tuple[tuple[tuple[str, str], ...], int]:
+    """((name, role), …) longest name first, and the fewest roles a header row names."""
+    cfg = section("segment").get("tables") or {}
+    names = [(str(name), role) for role, words in (cfg.get("columns") or {}).items() for name in words]
+    names.sort(key=lambda pair: -len(pair[0]))
+    return tuple(names), int(cfg.get("min_columns", 2))
+
+
+def column_role(cell: str) -> str | None:
+    """The role a header cell names: the role of the name it equals, else of the longest name it holds."""
+    text = _SPACES.sub("", cell)
+    if not text or len(text) > 12:  # a header cell is a short name, never a sentence
+        return None
+    names, _ = _vocabulary()
+    for name, role in names:
+        if text == name:
+            return role
+    for name, role in names:
+        if name in text:
+            return role
+    return None
+
+
+class TableReader:
+    """The columns of one table (from its header row) and the carried-down cells of its last row."""
+
+    def __init__(self, roles: list[str | None], headers: list[str]) -> None:
+        self.roles = roles
+        self.headers = headers
+        self.previous: list[str] = [""] * len(roles)
+
+    @staticmethod
+    def cells(line: str) -> list[str]:
+        """`| a | b |` → ["a", "b"] (a trailing bar adds no cell)."""
+        parts = [c.strip() for c in line.strip().strip("|").split("|")]
+        return parts if any(parts) else []
+
+    @classmethod
+    def from_header(cls, cells: list[str]) -> TableReader | None:
+        """A reader for the table whose header row this is; None when the row is not such a header."""
+        roles = [column_role(c) for c in cells]
+        named = [r for r in roles if r is not None]
+        _, least = _vocabulary()
+        if "title" not in named or len(set(named)) < least:
+            return None
+        return cls(roles, cells)
+
+    def row(self, cells: list[str]) -> Row:
+        filled = [c for c in cells if c]
+        # One cell spanning the row, or its text repeated in every merged cell: a category heading.
+        spanning = len(cells) == 1 or (len(filled) > 1 and len(set(filled)) == 1)
+        if len(self.roles) > 1 and filled and spanning:
+            return Row(category=_NUMBERING.sub("", filled[0]).strip())
+        if len(cells) < len(self.roles):  # leading cells merged down from the row above (rowspan)
+            cells = self.previous[:len(self.roles) - len(cells)] + cells
+        self.previous = cells[:len(self.roles)]
+        by_role: dict[str, list[str]] = {}
+        for role, cell in zip(self.roles, cells, strict=False):
+            if role is not None and cell:
+                by_role.setdefault(role, []).append(cell)
+        status_at = self.roles.index("status") if "status" in self.roles else None
+        return Row(
+            label=_first(by_role, "label"),
+            title=" ".join(by_role.get("title", [])),
+            measures=tuple(by_role.get("measures", [])),
+            owner=_first(by_role, "owner") or None,
+            due=_first(by_role, "due") or None,
+            status=None if status_at is None else _first(by_role, "status"),
+            status_label="" if status_at is None else _SPACES.sub("", self.headers[status_at]),
+            category_cell=_NUMBERING.sub("", _first(by_role, "category")).strip(),
+        )
+
+
+def _first(by_role: dict[str, list[str]], role: str) -> str:
+    return (by_role.get(role) or [""])[0]

@@ -18,7 +18,7 @@ from typing import Any
 
 from loaders import messages
 from loaders import meta as meta_mod
-from loaders.deadlines import find_deadlines
+from loaders.deadlines import find_deadlines, stated_deadline
 from loaders.figures import extract_figures
 from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, StatusDecision, Warning
 from loaders.normalize import normalize
@@ -105,11 +105,14 @@ def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Is
     args = (raw.explicit, body, raw.section, raw.explicit_evidence, raw.heading)
     status = _call("status", decide_status, args, UNKNOWN_STATUS, warnings)
     deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
+    if raw.due:  # the printed time limit (整改时限) comes first: it is the issue's own deadline
+        stated = _call("deadlines", stated_deadline, (raw.due, published), None, warnings)
+        deadlines = (stated, *(d for d in deadlines if d != stated)) if stated else deadlines
     return Issue(
         label=raw.label, category=raw.category, title=raw.title,
         status=status if isinstance(status, StatusDecision) else UNKNOWN_STATUS,
         measures=tuple(raw.measures), deadlines=tuple(d for d in deadlines if isinstance(d, Deadline)),
-        section=raw.section,
+        section=raw.section, owner=raw.owner,
     )
 
 

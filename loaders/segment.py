@@ -151,10 +151,13 @@ class _Walker:
         self.group = ""  # the chapter heading grouping items by status or kind, when in one
         self.default_category = ""  # the chapter's aspect (`一、…方面的问题`) for items with no category
         self.table: TableReader | None = None  # the header of the table being read
+        self.table_category = ""  # the table's last category row (`| 一、…方面` spanning the row)
 
     def run(self) -> None:
         for i, line in enumerate(self.lines):
             kind, m = self.kinds[i]
+            if self.table is not None and kind != "table":
+                self._leave_table()
             getattr(self, f"_on_{kind}")(i, line, m)
         self._close()
         if self.unparsed:
@@ -175,6 +178,12 @@ class _Walker:
             self.out.issues.append(self.issue)
         self.issue = None
 
+    def _leave_table(self) -> None:
+        """A line after a table's rows is not part of its last row: that row's issue is complete."""
+        if self.issue is not None and self.issue.level == "table":
+            self._close()
+        self.table, self.table_category = None, ""
+
     def _next_kind(self, i: int) -> str:
         return self.kinds[i + 1][0] if i + 1 < len(self.kinds) else ""
 
@@ -184,7 +193,7 @@ class _Walker:
         self.issue = RawIssue(label=label, number=cn_number(m.group("num")), level=level,
                               category=self.category or self.default_category, title=title,
                               section=self.chapter if self.zone == "plain" else "", heading=self.group)
-        self.issue.title = self._trailing_status(title)
+        self.issue.title = clean_title(self._trailing_status(title))
 
     def _trailing_status(self, text: str) -> str:
         """`…设立采购监督小组。(已完成)` → the item's explicit status; the text without the bracket."""
@@ -224,7 +233,10 @@ class _Walker:
         self.group = self.default_category = ""
         text = m.group("text")
         title, _ = issue_title(text)
-        if title is not None:
+        if title is not None and self._next_kind(i) in ("number", "item") and _is_category_title(text):
+            # `一、关于…方面的问题` followed by numbered items: an aspect holding issues, not an issue
+            self.zone, self.chapter, self.default_category = "plain", text, category_title(text)
+        elif title is not None:
             self.zone, self.chapter = "issue", ""
             self._open(m, "chapter", title, m.group("num"))
         elif chapter_kind(text) != "plain":
@@ -247,7 +259,7 @@ class _Walker:
         self.category, self.summary = None, False
         title, label = issue_title(text)
         nxt = self._next_kind(i)
-        if nxt in ("number", "item"):
+        if nxt in ("number", "item", "table"):
             self.category, self.started = category_title(text), True
         elif title is not None or nxt == "result" or (self.group and nxt != "table"):
             title = title if title is not None else clean_title(text)
@@ -266,7 +278,8 @@ class _Walker:
         title, label = issue_title(text)
         in_chapter_issue = self.issue is not None and self.issue.level == "chapter"
         if (self.category is not None or (self.issue is None and self._next_kind(i) == "result")
-                or (title is not None and not in_chapter_issue) or (self.group and not in_chapter_issue)):
+                or (title is not None and not in_chapter_issue)
+                or ((self.group or self.default_category) and not in_chapter_issue)):
             return self._open(m, "number", title if title is not None else clean_title(text),
                               label or m.group("num"))
         if self.issue is not None:
@@ -322,7 +335,7 @@ class _Walker:
         row = self.table.row(cells)
         if row.category is not None:
             self._close()
-            self.category = row.category
+            self.table_category = row.category
             return
         if not row.title:  # a continuation row (the problem cell spans several rows): more measures
             if self.issue is not None:
@@ -333,10 +346,10 @@ class _Walker:
         label = row.label or str(sum(1 for x in self.out.issues if x.level == "table") + 1)
         self.issue = RawIssue(
             label=label, number=cn_number(row.label) if row.label else None, level="table",
-            category=row.category_cell or self.category or self.default_category,
+            category=row.category_cell or self.table_category or self.category or self.default_category,
             title=clean_title(row.title),
             section=self.chapter if self.zone == "plain" else "", heading=self.group, owner=row.owner,
-            due=row.due, measures=list(row.measures))
+            due=row.due, measures=[m for cell in row.measures for m in split_measures(cell)])
         if row.status is not None:
             if explicit_status(row.status) is not None:
                 self.issue.explicit = row.status
@@ -409,6 +422,10 @@ def closed_heading(line: str) -> bool:
         if found and found.end("title") < len(text.rstrip("。")):
             return True
     return False
+
+
+def _is_category_title(text: str) -> bool:
+    return any(pattern.match(text) for pattern in grammar().category_titles)
 
 
 def category_title(text: str) -> str:

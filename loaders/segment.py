@@ -149,6 +149,7 @@ class _Walker:
         self.skipped: list[str] = []  # issue-like items in a closed zone (after next steps, a date line…)
         self.closed_by = self.skipped_after = ""  # the line that closed the list (before the first skip)
         self.group = ""  # the chapter heading grouping items by status or kind, when in one
+        self.paren_group = ""  # the same at the (一) level: `(一)已完成整改的问题`
         self.default_category = ""  # the chapter's aspect (`一、…方面的问题`) for items with no category
         self.table: TableReader | None = None  # the header of the table being read
         self.table_category = ""  # the table's last category row (`| 一、…方面` spanning the row)
@@ -192,7 +193,8 @@ class _Walker:
         self.started, self.summary = True, False
         self.issue = RawIssue(label=label, number=cn_number(m.group("num")), level=level,
                               category=self.category or self.default_category, title=title,
-                              section=self.chapter if self.zone == "plain" else "", heading=self.group)
+                              section=self.chapter if self.zone == "plain" else "",
+                              heading=self.paren_group or self.group)
         self.issue.title = clean_title(self._trailing_status(title))
 
     def _trailing_status(self, text: str) -> str:
@@ -230,7 +232,7 @@ class _Walker:
     def _on_chapter(self, i: int, line: str, m: Match[str]) -> None:
         self._close()
         self.category, self.summary, self.table = None, False, None
-        self.group = self.default_category = ""
+        self.group = self.paren_group = self.default_category = ""
         text = m.group("text")
         title, _ = issue_title(text)
         if title is not None and self._next_kind(i) in ("number", "item") and _is_category_title(text):
@@ -259,7 +261,10 @@ class _Walker:
         self.category, self.summary = None, False
         title, label = issue_title(text)
         nxt = self._next_kind(i)
-        if nxt in ("number", "item", "table"):
+        self.paren_group = ""
+        if nxt in ("number", "item", "table") and grammar().rx("item_groups").search(text):
+            self.paren_group, self.started = line, True  # `(一)已完成整改的问题`: a group, not a category
+        elif nxt in ("number", "item", "table"):
             self.category, self.started = category_title(text), True
         elif title is not None or nxt == "result" or (self.group and nxt != "table"):
             title = title if title is not None else clean_title(text)
@@ -279,7 +284,7 @@ class _Walker:
         in_chapter_issue = self.issue is not None and self.issue.level == "chapter"
         if (self.category is not None or (self.issue is None and self._next_kind(i) == "result")
                 or (title is not None and not in_chapter_issue)
-                or ((self.group or self.default_category) and not in_chapter_issue)):
+                or ((self.group or self.paren_group or self.default_category) and not in_chapter_issue)):
             return self._open(m, "number", title if title is not None else clean_title(text),
                               label or m.group("num"))
         if self.issue is not None:
@@ -348,7 +353,8 @@ class _Walker:
             label=label, number=cn_number(row.label) if row.label else None, level="table",
             category=row.category_cell or self.table_category or self.category or self.default_category,
             title=clean_title(row.title),
-            section=self.chapter if self.zone == "plain" else "", heading=self.group, owner=row.owner,
+            section=self.chapter if self.zone == "plain" else "", heading=self.paren_group or self.group,
+            owner=row.owner,
             due=row.due, measures=[m for cell in row.measures for m in split_measures(cell)])
         if row.status is not None:
             if explicit_status(row.status) is not None:

@@ -348,3 +348,18 @@ def test_an_aspect_chapter_worded_like_an_issue_holds_the_numbered_items_under_i
 """)
     assert statuses(r) == [("1", DONE, "explicit"), ("2", PART, "explicit")]
     assert {i.category for i in r.issues} == {"贯彻落实上级决策部署"}
+
+
+def test_status_groups_at_the_paren_level_and_brackets_with_figures_are_not_statuses() -> None:
+    r = report("""
+二、巡察反馈问题整改落实情况
+(一)已完成整改的问题
+1.公务接待审核把关不严。
+整改情况:完善财务报销“三审”流程,审核通过率(完成率100%)
+(二)正在整改的问题
+1.老旧电梯监管措施跟进不及时。
+整改情况:完成安全评估163台,补助办法已报县政府审议。
+""")
+    assert [(i.status.status, i.status.rule, i.category) for i in r.issues] == [
+        (DONE, "explicit_heading", ""), (PART, "explicit_heading", "")]
+    assert r.issues[0].measures[0].endswith("(完成率100%)")  # kept: a figure, not a status

@@ -25,6 +25,7 @@ from loaders.normalize import normalize
 from loaders.read import read_document
 from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
 from loaders.status import decide_status
+from loaders.tables import tab_rows_to_pipes
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def parse_text(text: str, source_name: str = "") -> list[Report]:
 
 
 def _parse(text: str) -> list[Report]:
-    text = normalize(text)
+    text = normalize(tab_rows_to_pipes(text))
     if not text.strip():
         return []
     chrome = strip_chrome(text.split("\n"))

@@ -338,6 +338,8 @@ class _Walker:
         if self.table is None or self.zone == "closed":
             return self._on_text(i, line, None)
         row = self.table.row(cells)
+        if row is None:
+            return
         if row.category is not None:
             self._close()
             self.table_category = row.category

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from loaders.config import section
 
 _SPACES = re.compile(r"[\s:：]+")
+_RULE = re.compile(r"^[-:=—\s]*$")
 # A category cell printed with its own numbering: `一、贯彻落实…方面` / `(二)…` / `3.…`.
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十百零〇]{1,4}[、.]|\([一二三四五六七八九十\d]{1,4}\)|\d{1,3}[、.])\s*")
@@ -84,8 +85,11 @@ class TableReader:
             return None
         return cls(roles, cells)
 
-    def row(self, cells: list[str]) -> Row:
+    def row(self, cells: list[str]) -> Row | None:
+        """The row by role; None for a rule row (`|---|:---:|` in a Markdown copy)."""
         filled = [c for c in cells if c]
+        if all(_RULE.match(c) for c in cells):
+            return None
         # One cell spanning the row, or its text repeated in every merged cell: a category heading.
         spanning = len(cells) == 1 or (len(filled) > 1 and len(set(filled)) == 1)
         if len(self.roles) > 1 and filled and spanning:
@@ -108,6 +112,25 @@ class TableReader:
             status_label="" if status_at is None else _SPACES.sub("", self.headers[status_at]),
             category_cell=_NUMBERING.sub("", _first(by_role, "category")).strip(),
         )
+
+
+def tab_rows_to_pipes(text: str) -> str:
+    """A table copied from a page into plain text keeps its cells apart with tabs (`序号\t反馈问题\t…`); such
+    rows become `| 序号 | 反馈问题 | …` rows, from a header row naming issue columns to the first line that is
+    neither a row nor a one-line category between rows. Tabs elsewhere are left to normalisation."""
+    if "\t" not in text:
+        return text
+    lines = text.split("\n")
+    in_table = False
+    for n, line in enumerate(lines):
+        cells = [c.strip() for c in line.split("\t")]
+        if "\t" in line.strip() and (in_table or TableReader.from_header(cells) is not None):
+            lines[n], in_table = "| " + " | ".join(cells), True
+        elif in_table and line.strip() and n + 1 < len(lines) and "\t" in lines[n + 1].strip():
+            lines[n] = "| " + line.strip()  # a category row between rows (its cell spans the table)
+        else:
+            in_table = False
+    return "\n".join(lines)
 
 
 def _first(by_role: dict[str, list[str]], role: str) -> str:

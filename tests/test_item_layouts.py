@@ -363,3 +363,38 @@ def test_status_groups_at_the_paren_level_and_brackets_with_figures_are_not_stat
     assert [(i.status.status, i.status.rule, i.category) for i in r.issues] == [
         (DONE, "explicit_heading", ""), (PART, "explicit_heading", "")]
     assert r.issues[0].measures[0].endswith("(完成率100%)")  # kept: a figure, not a status
+
+
+def test_a_table_copied_as_tab_separated_text_and_a_markdown_table() -> None:
+    tabbed = report("""
+二、具体问题整改情况
+序号\t反馈问题\t整改措施\t责任单位\t整改时限\t完成情况
+一、贯彻落实上级决策部署方面
+1\t包保干部督导频次不达标。\t修订包保督导考核细则。\t食品协调科\t2023年8月底\t已完成
+2\t老旧电梯监管措施跟进不及时。\t完成安全评估163台。\t特种设备科\t2023年12月底\t基本完成
+""")
+    assert [(i.label, i.category, i.owner, i.status.status) for i in tabbed.issues] == [
+        ("1", "贯彻落实上级决策部署方面", "食品协调科", DONE),
+        ("2", "贯彻落实上级决策部署方面", "特种设备科", PART)]
+    markdown = report("""
+二、具体问题整改情况
+| 序号 | 反馈问题 | 整改措施 | 整改进展 |
+|---|---|---|:---:|
+| 1 | 包保干部督导频次不达标。 | 修订包保督导考核细则。 | 已完成 |
+""")
+    got = [(i.label, i.title, i.status.status) for i in markdown.issues]
+    assert got == [("1", "包保干部督导频次不达标", DONE)]
+
+
+def test_status_labels_printed_in_brackets() -> None:
+    r = report("""
+二、具体问题整改情况
+(一)关于落实主体责任方面
+1.党支部组织生活不规范。
+【整改措施】统一组织生活记录本,每季度抽查一次。
+【整改进展】基本完成
+2.流动党员联系服务不及时。
+【整改措施】建立流动党员联系卡制度。【完成情况】已完成
+""")
+    assert statuses(r) == [("1", PART, "explicit"), ("2", DONE, "explicit")]
+    assert r.issues[0].measures == ("统一组织生活记录本,每季度抽查一次。",)

@@ -292,6 +292,10 @@ class _Walker:
         self._warn_unparsed(line)
 
     def _on_sub(self, i: int, line: str, m: Match[str]) -> None:
+        grouped = (self.group or self.paren_group) and self.zone == "plain"
+        if grouped and (self.issue is None or self.issue.level == "sub"):
+            # `二、已完成整改的问题` listing `(1)…` items: each is an issue of the group
+            return self._open(m, "sub", clean_title(m.group("text")), f"({m.group('num')})")
         if self.issue is None:
             return self._on_text(i, line, None)
         self.issue.measures.append(m.group("text"))

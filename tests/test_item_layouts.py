@@ -398,3 +398,19 @@ def test_status_labels_printed_in_brackets() -> None:
 """)
     assert statuses(r) == [("1", PART, "explicit"), ("2", DONE, "explicit")]
     assert r.issues[0].measures == ("统一组织生活记录本,每季度抽查一次。",)
+
+
+def test_bracket_numbered_items_of_a_group_and_other_group_wordings() -> None:
+    r = report("""
+二、已经完成整改的问题(共2个)
+(1)公务接待审核把关不严。
+整改情况:完善财务报销“三审”流程。
+(2)流动党员联系服务不及时。
+整改情况:建立流动党员联系卡制度。
+三、正在推进整改的问题(共1个)
+1.老旧电梯监管措施跟进不及时。
+整改情况:完成安全评估163台。
+(1)补助办法已报县政府审议。
+""")
+    assert [(i.label, i.status.status) for i in r.issues] == [("(1)", DONE), ("(2)", DONE), ("1", PART)]
+    assert r.issues[2].measures == ("完成安全评估163台。", "补助办法已报县政府审议。")

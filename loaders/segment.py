@@ -21,7 +21,7 @@ from re import Match, Pattern
 from loaders import messages
 from loaders.config import section
 from loaders.models import Warning
-from loaders.status import explicit_status
+from loaders.status import explicit_status, first_clause
 from loaders.tables import TableReader
 
 LINE_KINDS = ("table", "attachment_list", "chapter", "paren", "number", "sub", "item", "result", "progress",
@@ -200,9 +200,13 @@ class _Walker:
     def _trailing_status(self, text: str) -> str:
         """`…设立采购监督小组。(已完成)` → the item's explicit status; the text without the bracket."""
         m = grammar().rx("trailing_status").search(text)
-        if m is None or self.issue is None or explicit_status(m.group("text")) is None:
+        status = explicit_status(m.group("text")) if m is not None and self.issue is not None else None
+        if m is None or self.issue is None or status is None:
             return text
-        if self.issue.explicit is None:
+        # Several measures each closing with a status: the item is done only when all are (an open one wins).
+        earlier = explicit_status(self.issue.explicit) if self.issue.explicit_evidence.startswith(
+            ("(", "【", "[")) and self.issue.explicit else None
+        if self.issue.explicit is None or (earlier == "完成" and status != "完成"):
             self.issue.explicit, self.issue.explicit_evidence = m.group("text"), m.group(0).rstrip("。.;")
         return text[:m.start()].rstrip()
 
@@ -318,9 +322,12 @@ class _Walker:
             if value:
                 self._add_measures(value)
             return
-        if self.issue.explicit is None:
-            self.issue.explicit = value
-            self.issue.explicit_evidence = _clip(line[:m.start("text")] + value.rstrip("。;"), 80)
+        head, rest = first_clause(value)
+        if self.issue.explicit is None or self.issue.explicit_evidence.startswith(("(", "【", "[")):
+            self.issue.explicit = head
+            self.issue.explicit_evidence = _clip(line[:m.start("text")] + head, 80)
+        if rest:  # `完成情况:已完成,清退资金5万元`: what follows the status is part of the measures
+            self._add_measures(rest)
 
     def _on_owner(self, i: int, line: str, m: Match[str]) -> None:
         if self.issue is None:

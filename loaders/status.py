@@ -99,12 +99,18 @@ def decide_status(explicit: str | None, body: str, section: str = "", evidence: 
     return _infer(body or "", section or "", cfg)
 
 
+def first_clause(value: str) -> tuple[str, str]:
+    """(first clause, the rest) of a printed result value: `已完成,清退5万元` → (`已完成`, `清退5万元`)."""
+    parts = _FIRST_CLAUSE.split(value.strip(), maxsplit=1)
+    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
+
+
 def explicit_status(value: str) -> str | None:
     """The status a printed result value names (`已完成。` → 完成, `长期坚持、持续推进` → 阶段性完成),
     read from its first clause; None when that clause names none or is a sentence about the work rather
     than a status."""
     cfg = rules()
-    head = _FIRST_CLAUSE.split(value.strip(), maxsplit=1)[0]
+    head, _ = first_clause(value)
     cleaned = _EXPLICIT_NOISE.sub("", head)
     if not cleaned or len(cleaned) > cfg.explicit_max_chars:
         return None

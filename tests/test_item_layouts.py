@@ -414,3 +414,19 @@ def test_bracket_numbered_items_of_a_group_and_other_group_wordings() -> None:
 """)
     assert [(i.label, i.status.status) for i in r.issues] == [("(1)", DONE), ("(2)", DONE), ("1", PART)]
     assert r.issues[2].measures == ("完成安全评估163台。", "补助办法已报县政府审议。")
+
+
+def test_a_status_value_followed_by_more_text_keeps_it_and_an_open_trailing_status_wins() -> None:
+    r = report("""
+二、具体问题整改情况
+(一)关于落实主体责任方面
+1.违规发放津贴补贴。
+完成情况:已完成,清退违规发放资金48.7万元。
+2.公务接待和会议费管理不规范。
+整改情况:出台会议费管理实施细则。(已完成)
+对县直单位开展专项检查,通报典型问题5起。(正在推进)
+""")
+    assert statuses(r) == [("1", DONE, "explicit"), ("2", PART, "explicit")]
+    assert r.issues[0].status.evidence == "完成情况:已完成"
+    assert r.issues[0].measures == ("清退违规发放资金48.7万元。",)
+    assert r.issues[1].status.evidence == "(正在推进)"

@@ -1,8 +1,10 @@
 """Decides an issue's status (完成 / 阶段性完成 / 未完成) with evidence, rule name and confidence.
 
 The engine is here; the vocabulary (explicit phrases, ordered rules, their patterns and confidences) is
-the `status:` section of config.yaml. An explicit `整改结果:` always wins; otherwise the first configured
-rule that matches the issue's measures text decides, and the sentence holding the match is the evidence.
+the `status:` section of config.yaml. A status the item prints (`整改结果:` / `完成情况:` / `整改进展:` …, a
+trailing `(已完成)`, a table's status cell) always wins; next the one status its group heading names
+(`二、已完成整改的问题(共12个)`); otherwise the first configured rule that matches the issue's measures text
+decides, and the sentence holding the match is the evidence.
 """
 
 from __future__ import annotations

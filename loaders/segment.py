@@ -176,6 +176,7 @@ class _Walker:
     # helpers -----------------------------------------------------------------------------------------
     def _close(self) -> None:
         if self.issue is not None:
+            self.issue.title = self.issue.title or self.issue.label  # a bare `问题5:` with no problem text
             self.out.issues.append(self.issue)
         self.issue = None
 
@@ -399,7 +400,9 @@ class _Walker:
         self._on_stop(i, line, m)
 
     def _on_text(self, i: int, line: str, m: Match[str] | None) -> None:
-        if self.issue is not None and self.zone != "closed":
+        if self.issue is not None and self.zone != "closed" and not self.issue.title:
+            self.issue.title = clean_title(self._trailing_status(line))  # `问题5:` alone, its text below
+        elif self.issue is not None and self.zone != "closed":
             self._add_measures(line)
         elif not self.started or self.summary:
             self.out.context.append(line)

@@ -430,3 +430,15 @@ def test_a_status_value_followed_by_more_text_keeps_it_and_an_open_trailing_stat
     assert r.issues[0].status.evidence == "完成情况:已完成"
     assert r.issues[0].measures == ("清退违规发放资金48.7万元。",)
     assert r.issues[1].status.evidence == "(正在推进)"
+
+
+def test_a_wenti_label_alone_on_its_line_takes_the_next_line_as_its_problem() -> None:
+    page = f"""<html><head><meta charset="gb2312"><title>{TITLE}</title></head><body><h1>{TITLE}</h1>
+<p>{OPENING}</p><p><strong>问题1:</strong></p><p>党工委理论学习不深入,学习形式单一。</p>
+<p>整改措施:制定年度学习计划,开展专题研讨6次。</p><p>整改进度:已完成</p>
+<p><strong>问题2:</strong></p><p>历史遗留的回迁安置问题未解决。</p>
+<p>整改措施:回迁楼项目停工,已报请区政府协调。</p><p>整改进度:未完成</p>
+{''.join(f"<p>{line}</p>" for line in TAIL.splitlines())}</body></html>"""
+    (r,) = parse_file("street.html", page.encode("gb18030"))
+    assert [(i.label, i.title, i.status.status) for i in r.issues] == [
+        ("问题1", "党工委理论学习不深入,学习形式单一", DONE), ("问题2", "历史遗留的回迁安置问题未解决", OPEN)]

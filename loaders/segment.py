@@ -356,9 +356,14 @@ class _Walker:
             self._close()
             self.table_category = row.category
             return
-        if not row.title:  # a continuation row (the problem cell spans several rows): more measures
-            if self.issue is not None:
-                self.issue.measures.extend(row.measures)
+        if (not row.title or row.continued) and self.issue is not None and self.issue.level == "table":
+            # the problem cell spans several rows, one measure each: more of the same issue
+            self.issue.measures.extend(m for cell in row.measures for m in split_measures(cell))
+            if self.issue.explicit is None and row.status and explicit_status(row.status) is not None:
+                self.issue.explicit = row.status
+                self.issue.explicit_evidence = f"{row.status_label}:{row.status}"
+            return
+        if not row.title:
             return
         self._close()
         self.started, self.summary = True, False

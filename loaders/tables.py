@@ -35,6 +35,7 @@ class Row:
     status: str | None = None  # the status cell as printed (None: the table has no status column)
     status_label: str = ""  # that column's header, e.g. 完成情况 (for the evidence line)
     category_cell: str = ""  # a category column's cell, when the table has one
+    continued: bool = False  # the problem cell spans from the row above (rowspan): more of the same issue
 
 
 @functools.cache
@@ -94,8 +95,9 @@ class TableReader:
         spanning = len(cells) == 1 or (len(filled) > 1 and len(set(filled)) == 1)
         if len(self.roles) > 1 and filled and spanning:
             return Row(category=_NUMBERING.sub("", filled[0]).strip())
-        if len(cells) < len(self.roles):  # leading cells merged down from the row above (rowspan)
-            cells = self.previous[:len(self.roles) - len(cells)] + cells
+        carried = max(0, len(self.roles) - len(cells))
+        if carried:  # leading cells merged down from the row above (rowspan)
+            cells = self.previous[:carried] + cells
         self.previous = cells[:len(self.roles)]
         by_role: dict[str, list[str]] = {}
         for role, cell in zip(self.roles, cells, strict=False):
@@ -111,6 +113,7 @@ class TableReader:
             status=None if status_at is None else _first(by_role, "status"),
             status_label="" if status_at is None else _SPACES.sub("", self.headers[status_at]),
             category_cell=_NUMBERING.sub("", _first(by_role, "category")).strip(),
+            continued="title" in self.roles[:carried],
         )
 
 

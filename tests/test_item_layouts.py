@@ -442,3 +442,17 @@ def test_a_wenti_label_alone_on_its_line_takes_the_next_line_as_its_problem() ->
     (r,) = parse_file("street.html", page.encode("gb18030"))
     assert [(i.label, i.title, i.status.status) for i in r.issues] == [
         ("问题1", "党工委理论学习不深入,学习形式单一", DONE), ("问题2", "历史遗留的回迁安置问题未解决", OPEN)]
+
+
+def test_a_problem_cell_spanning_several_measure_rows_is_one_issue() -> None:
+    page = f"""<html><head><meta charset="utf-8"></head><body><h1>{TITLE}</h1><p>{OPENING}</p>
+<p>二、具体问题整改情况</p><table>
+<tr><th>序号</th><th>反馈问题</th><th>整改措施</th><th>责任单位</th></tr>
+<tr><td rowspan="2">1</td><td rowspan="2">支部“三会一课”记录缺失。</td>
+<td>统一组织生活记录本。</td><td>机关党委</td></tr>
+<tr><td>每季度抽查一次。</td><td>机关党委</td></tr>
+<tr><td>2</td><td>流动党员联系服务不及时。</td><td>建立流动党员联系卡制度。</td><td>机关党委</td></tr>
+</table>{''.join(f"<p>{line}</p>" for line in TAIL.splitlines())}</body></html>"""
+    (r,) = parse_file("rowspan.html", page.encode("utf-8"))
+    assert [(i.label, i.measures) for i in r.issues] == [
+        ("1", ("统一组织生活记录本。", "每季度抽查一次。")), ("2", ("建立流动党员联系卡制度。",))]

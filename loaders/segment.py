@@ -360,8 +360,7 @@ class _Walker:
             # the problem cell spans several rows, one measure each: more of the same issue
             self.issue.measures.extend(m for cell in row.measures for m in split_measures(cell))
             if self.issue.explicit is None and row.status and explicit_status(row.status) is not None:
-                self.issue.explicit = row.status
-                self.issue.explicit_evidence = f"{row.status_label}:{row.status}"
+                self.issue.explicit, self.issue.explicit_evidence = row.status, row.status_evidence
             return
         if not row.title:
             return
@@ -377,8 +376,7 @@ class _Walker:
             due=row.due, measures=[m for cell in row.measures for m in split_measures(cell)])
         if row.status is not None:
             if explicit_status(row.status) is not None:
-                self.issue.explicit = row.status
-                self.issue.explicit_evidence = f"{row.status_label}:{row.status}"
+                self.issue.explicit, self.issue.explicit_evidence = row.status, row.status_evidence
             elif row.status:
                 self.issue.measures.append(row.status)
 

@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass
 
 from loaders.config import section
+from loaders.status import explicit_status
 
 _SPACES = re.compile(r"[\s:：]+")
 _RULE = re.compile(r"^[-:=—\s]*$")
+# What ticks a status column: `√`, `✓`, `●`, `是`.
+_TICK = re.compile(r"^[√✓✔☑●■▲★是Yy]$")
 # A category cell printed with its own numbering: `一、贯彻落实…方面` / `(二)…` / `3.…`.
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十百零〇]{1,4}[、.]|\([一二三四五六七八九十\d]{1,4}\)|\d{1,3}[、.])\s*")
@@ -33,7 +36,7 @@ class Row:
     owner: str | None = None
     due: str | None = None
     status: str | None = None  # the status cell as printed (None: the table has no status column)
-    status_label: str = ""  # that column's header, e.g. 完成情况 (for the evidence line)
+    status_evidence: str = ""  # header and cell, e.g. `完成情况:已完成` or `已完成:√`
     category_cell: str = ""  # a category column's cell, when the table has one
     continued: bool = False  # the problem cell spans from the row above (rowspan): more of the same issue
 
@@ -59,7 +62,8 @@ def column_role(cell: str) -> str | None:
     for name, role in names:
         if name in text:
             return role
-    return None
+    # A column per status (`已完成 | 基本完成 | 未完成`) ticked with a mark in each row.
+    return "mark" if len(text) <= 6 and explicit_status(text) is not None else None
 
 
 class TableReader:
@@ -72,15 +76,18 @@ class TableReader:
 
     @staticmethod
     def cells(line: str) -> list[str]:
-        """`| a | b |` → ["a", "b"] (a trailing bar adds no cell)."""
-        parts = [c.strip() for c in line.strip().strip("|").split("|")]
+        """`| a | b` → ["a", "b"]. Only the leading bar is dropped: an empty last cell renders as a trailing
+        bar (`| a | √ |`), and a Markdown row's closing bar gives every row, header included, one more empty
+        cell alike."""
+        text = line.strip()
+        parts = [c.strip() for c in (text[1:] if text.startswith("|") else text).split("|")]
         return parts if any(parts) else []
 
     @classmethod
     def from_header(cls, cells: list[str]) -> TableReader | None:
         """A reader for the table whose header row this is; None when the row is not such a header."""
         roles = [column_role(c) for c in cells]
-        named = [r for r in roles if r is not None]
+        named = [r for r in roles if r is not None and r != "mark"]  # a status word alone names no header
         _, least = _vocabulary()
         if "title" not in named or len(set(named)) < least:
             return None
@@ -91,8 +98,12 @@ class TableReader:
         filled = [c for c in cells if c]
         if all(_RULE.match(c) for c in cells):
             return None
-        # One cell spanning the row, or its text repeated in every merged cell: a category heading.
-        spanning = len(cells) == 1 or (len(filled) > 1 and len(set(filled)) == 1)
+        # One cell spanning the row, its text repeated in every merged cell, or the only text in a row
+        # standing in the number column: a category heading.
+        only = [n for n, c in enumerate(cells) if c]
+        spanning = (len(cells) == 1 or (len(filled) > 1 and len(set(filled)) == 1)
+                    or (len(only) == 1 and only[0] < len(self.roles)
+                        and self.roles[only[0]] in (None, "label", "category")))
         if len(self.roles) > 1 and filled and spanning:
             return Row(category=_NUMBERING.sub("", filled[0]).strip())
         carried = max(0, len(self.roles) - len(cells))
@@ -104,14 +115,21 @@ class TableReader:
             if role is not None and cell:
                 by_role.setdefault(role, []).append(cell)
         status_at = self.roles.index("status") if "status" in self.roles else None
+        status = None if status_at is None else _first(by_role, "status")
+        evidence = "" if status_at is None else f"{_SPACES.sub('', self.headers[status_at])}:{status}"
+        ticked = [n for n, role in enumerate(self.roles) if role == "mark" and n < len(cells)
+                  and _TICK.match(cells[n].strip())]
+        if not status and ticked:
+            header = _SPACES.sub("", self.headers[ticked[0]])
+            status, evidence = header, f"{header}:{cells[ticked[0]].strip()}"
         return Row(
             label=_first(by_role, "label"),
             title=" ".join(by_role.get("title", [])),
             measures=tuple(by_role.get("measures", [])),
             owner=_first(by_role, "owner") or None,
             due=_first(by_role, "due") or None,
-            status=None if status_at is None else _first(by_role, "status"),
-            status_label="" if status_at is None else _SPACES.sub("", self.headers[status_at]),
+            status=status,
+            status_evidence=evidence,
             category_cell=_NUMBERING.sub("", _first(by_role, "category")).strip(),
             continued="title" in self.roles[:carried],
         )

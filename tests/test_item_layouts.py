@@ -456,3 +456,23 @@ def test_a_problem_cell_spanning_several_measure_rows_is_one_issue() -> None:
     (r,) = parse_file("rowspan.html", page.encode("utf-8"))
     assert [(i.label, i.measures) for i in r.issues] == [
         ("1", ("统一组织生活记录本。", "每季度抽查一次。")), ("2", ("建立流动党员联系卡制度。",))]
+
+
+def test_a_column_per_status_ticked_in_each_row() -> None:
+    r = report("""
+二、具体问题整改情况
+| 序号 | 反馈问题 | 整改措施 | 已完成 | 基本完成 | 未完成
+| 1 | 公务接待审核把关不严。 | 完善财务报销“三审”流程。 | √ |  |
+| 2 | 老旧电梯监管措施跟进不及时。 | 完成安全评估163台。 |  | √ |
+| 3 | 回迁安置问题未解决。 | 已报请区政府协调。 |  |  | √
+""")
+    assert statuses(r) == [("1", DONE, "explicit"), ("2", PART, "explicit"), ("3", OPEN, "explicit")]
+    assert r.issues[0].status.evidence == "已完成:√"
+    markdown = report("""
+二、具体问题整改情况
+| 序号 | 问题 | 整改措施 | 已完成 | 未完成 |
+|:--:|---|---|---|---|
+| 一、贯彻落实方面 | | | | |
+| 1 | 公务接待审核把关不严。 | 完善财务报销“三审”流程。 | | √ |
+""")
+    assert [(i.category, i.status.status) for i in markdown.issues] == [("贯彻落实方面", OPEN)]

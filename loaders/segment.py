@@ -110,6 +110,7 @@ class RawIssue:
     section: str
     explicit: str | None = None  # the printed result value (`已完成`), when it names a status
     explicit_evidence: str = ""  # the line that printed it (`完成情况:已完成`)
+    bracketed: bool = False  # the explicit status came from a trailing `(已完成)`, not from a label
     heading: str = ""  # the status/kind group heading it sits under (`二、已完成整改的问题(共12个)`)
     owner: str | None = None  # 责任单位 / 牵头单位 as printed
     due: str | None = None  # 整改时限 / 完成时限 as printed
@@ -205,10 +206,11 @@ class _Walker:
         if m is None or self.issue is None or status is None:
             return text
         # Several measures each closing with a status: the item is done only when all are (an open one wins).
-        earlier = explicit_status(self.issue.explicit) if self.issue.explicit_evidence.startswith(
-            ("(", "【", "[")) and self.issue.explicit else None
-        if self.issue.explicit is None or (earlier == "完成" and status != "完成"):
-            self.issue.explicit, self.issue.explicit_evidence = m.group("text"), m.group(0).rstrip("。.;")
+        issue = self.issue
+        reopened = issue.bracketed and explicit_status(issue.explicit or "") == "完成" and status != "完成"
+        if issue.explicit is None or reopened:
+            issue.explicit, issue.explicit_evidence = m.group("text"), m.group(0).rstrip("。.;")
+            issue.bracketed = True
         return text[:m.start()].rstrip()
 
     def _add_measures(self, text: str) -> None:
@@ -324,8 +326,8 @@ class _Walker:
                 self._add_measures(value)
             return
         head, rest = first_clause(value)
-        if self.issue.explicit is None or self.issue.explicit_evidence.startswith(("(", "【", "[")):
-            self.issue.explicit = head
+        if self.issue.explicit is None or self.issue.bracketed:  # a label beats a trailing bracket
+            self.issue.explicit, self.issue.bracketed = head, False
             self.issue.explicit_evidence = _clip(line[:m.start("text")] + head, 80)
         if rest:  # `完成情况:已完成,清退资金5万元`: what follows the status is part of the measures
             self._add_measures(rest)

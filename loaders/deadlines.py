@@ -146,6 +146,23 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
     return tuple(found)
 
 
+def stated_deadline(text: str, base: date | None) -> Deadline | None:
+    """An item's printed time limit (a 整改时限 cell or label: `2023年8月底`, `长期坚持`, `立行立改`): the
+    text as printed, and the end of the first period it names (None when it names none, e.g. `长期坚持`)."""
+    cfg = rules()
+    text = (text or "").strip()
+    if not text:
+        return None
+    masked = _mask(text, cfg.ignore)
+    due = None
+    if cfg.anchor.search(masked):
+        for match in cfg.mention.finditer(masked):
+            if match.start() != match.end() and _plausible(match):
+                due = _resolve(match, masked, base, cfg)
+                break
+    return Deadline(text[: cfg.max_phrase], due)
+
+
 def _plausible(match: re.Match[str]) -> bool:
     """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date)."""
     g = match.groupdict()

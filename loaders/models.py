@@ -72,6 +72,7 @@ class Issue:
     measures: tuple[str, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     section: str = ""  # the section heading above it, e.g. "集中整改期内已完成的整改事项"
+    owner: str | None = None  # the unit answering for it as printed (责任单位 / 牵头单位), if the report says
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +86,7 @@ class Issue:
             "confidence": round(self.status.confidence, 3),
             "deadlines": [d.to_json() for d in self.deadlines],
             "measures": list(self.measures),
+            "owner": self.owner,
         }
 
 

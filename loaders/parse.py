@@ -18,13 +18,14 @@ from typing import Any
 
 from loaders import messages
 from loaders import meta as meta_mod
-from loaders.deadlines import find_deadlines
+from loaders.deadlines import find_deadlines, stated_deadline
 from loaders.figures import extract_figures
 from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, StatusDecision, Warning
 from loaders.normalize import normalize
 from loaders.read import read_document
 from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
 from loaders.status import decide_status
+from loaders.tables import tab_rows_to_pipes
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def parse_text(text: str, source_name: str = "") -> list[Report]:
 
 
 def _parse(text: str) -> list[Report]:
-    text = normalize(text)
+    text = normalize(tab_rows_to_pipes(text))
     if not text.strip():
         return []
     chrome = strip_chrome(text.split("\n"))
@@ -102,13 +103,17 @@ def _inherit(report: Report, main: Report) -> Report:
 
 def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
     body = "\n".join(raw.measures)
-    status = _call("status", decide_status, (raw.explicit, body, raw.section), UNKNOWN_STATUS, warnings)
+    args = (raw.explicit, body, raw.section, raw.explicit_evidence, raw.heading)
+    status = _call("status", decide_status, args, UNKNOWN_STATUS, warnings)
     deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
+    if raw.due:  # the printed time limit (整改时限) comes first: it is the issue's own deadline
+        stated = _call("deadlines", stated_deadline, (raw.due, published), None, warnings)
+        deadlines = (stated, *(d for d in deadlines if d != stated)) if stated else deadlines
     return Issue(
         label=raw.label, category=raw.category, title=raw.title,
         status=status if isinstance(status, StatusDecision) else UNKNOWN_STATUS,
         measures=tuple(raw.measures), deadlines=tuple(d for d in deadlines if isinstance(d, Deadline)),
-        section=raw.section,
+        section=raw.section, owner=raw.owner,
     )
 
 

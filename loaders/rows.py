@@ -34,7 +34,7 @@ _COLUMNS = {
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
     " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
-    " evidence:s rule:s confidence:f measures_text:s first_due:d",
+    " evidence:s rule:s confidence:f measures_text:s first_due:d owner:s",
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
@@ -153,7 +153,8 @@ def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
              title=i.title, section=i.section, status=st.status, status_source=st.source,
              evidence=st.evidence, rule=st.rule, confidence=float(st.confidence),
              measures_text="\n".join(i.measures),
-             first_due=min((d.due_on for d in i.deadlines if d.due_on is not None), default=None))
+             first_due=min((d.due_on for d in i.deadlines if d.due_on is not None), default=None),
+             owner=i.owner)
     for n, text in enumerate(i.measures):
         rows.add("measures", issue_key=ikey, seq=n, text=text)
     for n, d in enumerate(i.deadlines):

@@ -54,8 +54,9 @@ CREATE TABLE IF NOT EXISTS issues (
     rule          VARCHAR,
     confidence    DOUBLE,
     measures_text VARCHAR,               -- all measures joined, for full-text search
-    first_due     DATE                   -- earliest deadlines.due_on of the issue (NULL: no dated deadline):
+    first_due     DATE,                  -- earliest deadlines.due_on of the issue (NULL: no dated deadline):
                                          -- overdue and aging need only this, without joining deadlines
+    owner         VARCHAR                -- 责任单位 / 牵头单位 as printed (a table column or label), NULL if none
 );
 
 CREATE TABLE IF NOT EXISTS measures (

@@ -1,8 +1,10 @@
 """Decides an issue's status (完成 / 阶段性完成 / 未完成) with evidence, rule name and confidence.
 
 The engine is here; the vocabulary (explicit phrases, ordered rules, their patterns and confidences) is
-the `status:` section of config.yaml. An explicit `整改结果:` always wins; otherwise the first configured
-rule that matches the issue's measures text decides, and the sentence holding the match is the evidence.
+the `status:` section of config.yaml. A status the item prints (`整改结果:` / `完成情况:` / `整改进展:` …, a
+trailing `(已完成)`, a table's status cell) always wins; next the one status its group heading names
+(`二、已完成整改的问题(共12个)`); otherwise the first configured rule that matches the issue's measures text
+decides, and the sentence holding the match is the evidence.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from loaders.models import UNKNOWN_STATUS, StatusDecision
 
 # Punctuation and spaces dropped before looking up an explicit result ("已完成。" → "已完成").
 _EXPLICIT_NOISE = re.compile(r"[\s,,。.;;::!!??、“”\"'()()【】\[\]]")
+# The first clause of a printed result value: `已完成。整改措施:…` / `已完成,清退资金5万元` → `已完成`.
+_FIRST_CLAUSE = re.compile(r"[。;;,,!?!?\n]")
 # Replaces ignored spans with same-length filler so match offsets still point into the original text.
 _FILLER = "\u3000"
 # Characters trimmed from the edges of an evidence window cut out of a long sentence.
@@ -39,6 +43,7 @@ class StatusRules:
     label: str
     explicit_confidence: float
     explicit_phrases: tuple[tuple[str, str], ...]
+    explicit_max_chars: int
     sentence_split: re.Pattern[str]
     evidence_max: int
     ignore: tuple[re.Pattern[str], ...]
@@ -70,6 +75,7 @@ def rules() -> StatusRules:
         label=explicit.get("label", "整改结果"),
         explicit_confidence=float(explicit.get("confidence", 1.0)),
         explicit_phrases=tuple((p["phrase"], p["status"]) for p in explicit.get("phrases") or ()),
+        explicit_max_chars=int(explicit.get("max_chars", 16)),
         sentence_split=re.compile(cfg.get("sentence_split", r"[。;;!?!?\n]")),
         evidence_max=int(cfg.get("evidence_max_chars", 200)),
         ignore=_compile_all(cfg.get("ignore")),
@@ -77,24 +83,70 @@ def rules() -> StatusRules:
     )
 
 
-def decide_status(explicit: str | None, body: str, section: str = "") -> StatusDecision:
-    """The item's status: its own explicit result if it has one, else inferred from its text and section."""
+def decide_status(explicit: str | None, body: str, section: str = "", evidence: str = "",
+                  heading: str = "") -> StatusDecision:
+    """The item's status: its own explicit result if it has one (`evidence`: the line that printed it), else
+    the one status its group heading names (`heading`: `二、已完成整改的问题(共12个)`), else inferred from
+    its text and section."""
     cfg = rules()
     if explicit and explicit.strip():
-        decided = _from_explicit(explicit, cfg)
+        decided = _from_explicit(explicit, cfg, evidence)
         if decided is not None:
             return decided
+    if heading and heading.strip():
+        status = heading_status(heading)
+        if status is not None:
+            return StatusDecision(status, "explicit", heading.strip()[:cfg.evidence_max], "explicit_heading",  # type: ignore[arg-type]
+                                  cfg.explicit_confidence)
     return _infer(body or "", section or "", cfg)
 
 
-def _from_explicit(explicit: str, cfg: StatusRules) -> StatusDecision | None:
-    """Map the text after `整改结果:`; None when it names no known result (then the body decides)."""
-    cleaned = _EXPLICIT_NOISE.sub("", explicit)
+def first_clause(value: str) -> tuple[str, str]:
+    """(first clause, the rest) of a printed result value: `已完成,清退5万元` → (`已完成`, `清退5万元`)."""
+    parts = _FIRST_CLAUSE.split(value.strip(), maxsplit=1)
+    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
+
+
+def explicit_status(value: str) -> str | None:
+    """The status a printed result value names (`已完成。` → 完成, `长期坚持、持续推进` → 阶段性完成),
+    read from its first clause; None when that clause names none or is a sentence about the work rather
+    than a status."""
+    cfg = rules()
+    head, _ = first_clause(value)
+    cleaned = _EXPLICIT_NOISE.sub("", head)
+    if not cleaned or len(cleaned) > cfg.explicit_max_chars:
+        return None
+    found = _phrases_in(cleaned, cfg)
+    return found[0] if found else None
+
+
+def heading_status(heading: str) -> str | None:
+    """The status a section heading names for every item under it: `已完成整改的问题` → 完成,
+    `基本完成、持续推进的问题` → 阶段性完成; None when it names none, or several that disagree
+    (`未完成或长期整改的整改事项`)."""
+    found = set(_phrases_in(_EXPLICIT_NOISE.sub("", heading), rules()))
+    return found.pop() if len(found) == 1 else None
+
+
+def _phrases_in(cleaned: str, cfg: StatusRules) -> list[str]:
+    """Statuses of the configured phrases found, in config order; each phrase found is blanked first, so
+    基本完成 is not also read as 完成 and 未完成 not as 完成."""
+    found = []
     for phrase, status in cfg.explicit_phrases:
         if phrase in cleaned:
-            evidence = f"{cfg.label}:{explicit.strip()}"
-            return StatusDecision(status, "explicit", evidence, "explicit", cfg.explicit_confidence)  # type: ignore[arg-type]
-    return None
+            found.append(status)
+            cleaned = cleaned.replace(phrase, _FILLER * len(phrase))
+    return found
+
+
+def _from_explicit(explicit: str, cfg: StatusRules, evidence: str = "") -> StatusDecision | None:
+    """Map a printed result (`整改结果:` / `完成情况:` / a status column); None when it names no known result
+    (then the body decides)."""
+    status = explicit_status(explicit)
+    if status is None:
+        return None
+    evidence = evidence.strip() or f"{cfg.label}:{explicit.strip()}"
+    return StatusDecision(status, "explicit", evidence, "explicit", cfg.explicit_confidence)  # type: ignore[arg-type]
 
 
 def _infer(body: str, section_heading: str, cfg: StatusRules) -> StatusDecision:

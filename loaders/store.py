@@ -161,6 +161,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _add_report_counts(con)
     if ("issues", "first_due") not in columns:  # made before issues.first_due: from the stored deadlines
         _add_first_due(con)
+    if ("issues", "owner") not in columns:  # made before issues.owner: NULL until the file is parsed again
+        con.execute("ALTER TABLE issues ADD COLUMN owner VARCHAR")
 
 
 # Per-report counts stored with each report (what queries.report_counts shows), computed from the rows

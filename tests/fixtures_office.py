@@ -30,14 +30,16 @@ def chinese_number(n: int) -> str:
 
 
 def docx_bytes(
-    text: str, *, auto_numbering: bool = False, table_rows: list[list[str]] | None = None
+    text: str, *, auto_numbering: bool = False, table_rows: list[list[str]] | None = None,
+    table_after: int = 0,
 ) -> bytes:
     """A .docx with one paragraph per non-blank line of `text` (python-docx).
 
     With `auto_numbering`, headings printed as `一、`, `(一)` and `1.` lose their printed number and get
     Word automatic numbering instead (w:numPr → numbering.xml, chineseCounting/decimal), exactly where
     Word's counters would print the same number; lines whose printed number breaks the sequence keep it
-    as text. `table_rows` adds a table after the first paragraph.
+    as text. `table_rows` adds a table after the paragraph numbered `table_after` (0: the first); a row of
+    one cell is merged across the table's width (a category row, as Word's gridSpan writes it).
     """
     from docx import Document
 
@@ -51,9 +53,12 @@ def docx_bytes(
         para.add_run(rest)
         if level is not None:
             set_numbering(para, num_id, level)
-        if i == 0 and table_rows:
-            table = doc.add_table(rows=len(table_rows), cols=len(table_rows[0]))
+        if i == table_after and table_rows:
+            width = max(len(row) for row in table_rows)
+            table = doc.add_table(rows=len(table_rows), cols=width)
             for r, row in enumerate(table_rows):
+                if len(row) == 1:
+                    table.cell(r, 0).merge(table.cell(r, width - 1))
                 for c, cell in enumerate(row):
                     table.cell(r, c).text = cell
     out = io.BytesIO()

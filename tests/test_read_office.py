@@ -64,7 +64,7 @@ def test_auto_numbered_docx_really_keeps_its_numbers_only_in_numbering_xml() -> 
 def test_docx_tables_come_out_one_row_per_line_in_document_order() -> None:
     rows = [["序号", "反馈问题", "整改结果"], ["1", "战略性新兴产业规模相对偏小", "阶段性完成"]]
     lines = read_document("t.docx", fm.docx_bytes(fm.sample_text("000"), table_rows=rows)).text.splitlines()
-    assert lines[1:3] == ["序号 | 反馈问题 | 整改结果", "1 | 战略性新兴产业规模相对偏小 | 阶段性完成"]
+    assert lines[1:3] == ["| 序号 | 反馈问题 | 整改结果", "| 1 | 战略性新兴产业规模相对偏小 | 阶段性完成"]
     assert lines[0] == fm.key_lines("000")[0]
 
 

@@ -191,6 +191,8 @@ def _owner_table(el: etree._Element) -> etree._Element | None:
 
 
 def _is_layout_table(table: etree._Element) -> bool:
+    if _is_issue_table(table):
+        return False
     for cell in table.iter("td", "th"):
         if _owner_table(cell) is not table:
             continue
@@ -199,6 +201,16 @@ def _is_layout_table(table: etree._Element) -> bool:
         if len(cell.findall(".//br")) >= 2:
             return True
     return False
+
+
+def _is_issue_table(table: etree._Element) -> bool:
+    """A table of problems (a header row naming 反馈问题 / 整改措施 / 完成情况 … among its first rows) keeps
+    its rows even when its cells hold paragraphs, as Word-exported pages write them."""
+    from loaders.tables import TableReader
+
+    rows = [row for row in table.iter("tr") if _owner_table(row) is table][:3]
+    return any(TableReader.from_header([c.text_content() for c in row if c.tag in ("td", "th")]) is not None
+               for row in rows)
 
 
 def strip_chrome_elements(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:

@@ -26,7 +26,7 @@ _RUN_CONTENT = etree.XPath(
 
 
 def read_docx(data: bytes, name: str) -> ReadResult:
-    """Paragraphs one per line (tables one row per line, cells joined by " | "), numbering restored."""
+    """Paragraphs one per line (tables one row per line, `| a | b`), numbering restored."""
     try:
         from docx import Document
         from docx.opc.exceptions import PackageNotFoundError
@@ -71,7 +71,9 @@ def _row(row: etree._Element, numbering: Numbering, styles: dict[str, tuple[str,
             parts: list[str] = []
             _collect(cell, numbering, styles, parts)
             cells.append(" ".join(p.strip() for p in parts if p.strip()))
-    return " | ".join(cells) if any(cells) else ""
+    # Rendered as the web reader renders a row (`| a | b`), so the segmenter reads tables of both alike; a
+    # merged (gridSpan) category row is a row of one cell: `| 一、…方面`.
+    return "| " + " | ".join(cells) if any(cells) else ""
 
 
 def _owner(el: etree._Element, tag: str) -> etree._Element | None:

@@ -73,6 +73,16 @@ WARNINGS: dict[str, Msg] = {
         "resolved.",
         "没有找到发布日期（落款下没有日期行），因此无法推算“年底前”之类的相对时限。",
     ),
+    "unit_guessed": Msg(
+        "The unit is not named in the title, the signature, the opening or the page; {unit}, the first place "
+        "the text names, is taken as the unit.",
+        "标题、落款、开头段落和网页信息中都没有写明单位，取正文中最先出现的地名“{unit}”作为单位。",
+    ),
+    "date_uncertain": Msg(
+        "Some inspection dates are printed with digits run together or missing (年/月 lost), and were read "
+        "as the only valid dates: {dates}. Check them against the original.",
+        "部分巡视（巡察）日期的数字粘连或缺字（漏了“年”“月”），已按唯一合理的读法识别：{dates}，请与原文核对。",
+    ),
     "no_unit": Msg(
         "The publishing unit could not be found in the title, the signature or the opening paragraph.",
         "在标题、落款和开头段落中都没有找到发布单位。",

@@ -10,6 +10,9 @@ Canonical forms (the grammar in config.yaml `segment:` is written against them):
   punctuation, but stay between two Chinese characters (they may be deliberate: `千年溇港 太湖明珠`);
 - CRLF / CR / other line separators → LF; blank lines go (a blank line still ends a paragraph);
 - pinyin that mirror sites insert after characters goes (`巡(xún)视` → `巡视`);
+- traditional characters become simplified (to_simplified, config.yaml `text:`), doubled punctuation and
+  similar mirror-site garbling is repaired (`text.fixes`), and a run-on line (a page whose line breaks were
+  all lost) is split again at chrome labels, headings and the signature (`text.run_on_splits`);
 - a line broken inside a paragraph is joined to the previous one (see `_continues`, `_continues_full`).
 normalize() is idempotent.
 """
@@ -20,6 +23,7 @@ import functools
 import re
 from collections import Counter
 
+from loaders.config import section
 from loaders.segment import classify, closed_heading, grammar
 
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -63,9 +67,71 @@ def normalize(text: str) -> str:
     """Canonical text: one line per paragraph or heading, canonical punctuation, no blank lines."""
     if not text:
         return ""
-    raw = _fold(text).splitlines()
-    lines = [(_clean_line(line), line.startswith(_INDENT), len(line)) for line in raw]
+    text = to_simplified(text)[0]
+    raw = _split_run_on(_fold(text).splitlines())
+    lines = [(_fix(_clean_line(line)), line.startswith(_INDENT), len(line)) for line in raw]
     return "\n".join(_join_broken(lines))
+
+
+# --- mirror-site garbling: traditional characters, doubled punctuation, lost line breaks -----------------
+
+
+@functools.cache
+def _converter():  # OpenCC's t2s tables load in ~10 ms: only when a traditional text comes along
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """(text in simplified characters, whether it was converted). Converted only when enough characters
+    change (config.yaml text.traditional_min_share / _min_chars): simplified text stays byte-identical."""
+    cfg = section("text")
+    han = sum(1 for _ in _HAS_HAN.finditer(text))
+    if not han:
+        return text, False
+    converted = _converter().convert(text)
+    if len(converted) != len(text):
+        return text, False  # the converter never changes lengths for t2s; be safe if it ever does
+    changed = sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+    if changed < int(cfg.get("traditional_min_chars", 5)) or changed < float(
+            cfg.get("traditional_min_share", 0.02)) * han:
+        return text, False
+    return converted, True
+
+
+@functools.cache
+def _fixes() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p), r) for p, r in section("text").get("fixes") or ())
+
+
+def _fix(line: str) -> str:
+    for pattern, repl in _fixes():
+        line = pattern.sub(repl, line)
+    return line
+
+
+@functools.cache
+def _run_on() -> tuple[int, tuple[re.Pattern[str], ...]]:
+    cfg = section("text")
+    return (int(cfg.get("run_on_min_chars", 600)),
+            tuple(re.compile(p, re.M) for p in cfg.get("run_on_splits") or ()))
+
+
+def _split_run_on(lines: list[str]) -> list[str]:
+    """A line long enough to be a whole page run together is split at config.yaml text.run_on_splits."""
+    size, splits = _run_on()
+    if not any(len(line) >= size for line in lines):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if len(line) >= size:
+            for pattern in splits:
+                line = pattern.sub("\n", line)
+            out.extend(piece for piece in line.split("\n"))
+        else:
+            out.append(line)
+    return out
 
 
 def _fold(text: str) -> str:

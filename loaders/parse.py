@@ -11,12 +11,11 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from loaders import messages
+from loaders import chrome, messages
 from loaders import meta as meta_mod
 from loaders.deadlines import find_deadlines
 from loaders.figures import extract_figures
@@ -62,33 +61,34 @@ def _parse(text: str) -> list[Report]:
     text = normalize(text)
     if not text.strip():
         return []
-    chrome = strip_chrome(text.split("\n"))
+    page = chrome.strip(text.split("\n"))
     reports: list[Report] = []
-    for part, lines in split_reports(chrome.lines):
-        meta, body = meta_mod.extract(lines, chrome.chrome_date)
+    for part, lines in split_reports(page.lines):
+        meta, body = meta_mod.extract(lines, page)
         seg = segment(body)
         cut = meta_mod.cut_off_at(body)
         if cut:
             seg.warnings.append(messages.warning("truncated", cut=cut))
-        report = _build(part, meta, seg, chrome.source_url)
+        report = _build(part, meta, seg, page.source_url)
         if part != "main" and reports:
             report = _inherit(report, reports[0])
         reports.append(report)
     if not reports:
-        reports.append(_build("main", meta_mod.Meta(), Segmented(), chrome.source_url))
+        reports.append(_build("main", meta_mod.Meta(), Segmented(), page.source_url))
     if not _REPORT_WORDS.search(text):
         reports = [_add_warning(r, messages.warning("not_a_report")) for r in reports]
     return reports
 
 
 def _build(part: str, meta: meta_mod.Meta, seg: Segmented, source_url: str | None) -> Report:
-    warnings = list(seg.warnings)
+    warnings = [*meta.warnings, *seg.warnings]
     issues = [_issue(raw, meta.published_on, warnings) for raw in seg.issues]
     stated, figures = _figures("\n".join(seg.context), warnings)
     warnings.extend(_report_warnings(meta, issues, stated))
     return Report(
         title=meta.title, unit=meta.unit, issuer=meta.issuer, region=meta.region,
-        published_on=meta.published_on, inspection=meta.inspection, stated=stated, figures=figures,
+        published_on=meta.published_on, published_on_source=meta.published_on_source,
+        inspection=meta.inspection, stated=stated, figures=figures,
         warnings=tuple(warnings), issues=tuple(issues), part=part,
         parent_part=None if part == "main" else "main", source_url=source_url,
     )
@@ -97,7 +97,10 @@ def _build(part: str, meta: meta_mod.Meta, seg: Segmented, source_url: str | Non
 def _inherit(report: Report, main: Report) -> Report:
     """An attachment's missing region and date come from the main report it is attached to."""
     region = report.region if report.region.province else main.region
-    return dataclasses.replace(report, region=region, published_on=report.published_on or main.published_on)
+    if report.published_on:
+        return dataclasses.replace(report, region=region)
+    return dataclasses.replace(report, region=region, published_on=main.published_on,
+                               published_on_source=main.published_on_source)
 
 
 def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
@@ -130,32 +133,7 @@ def _call(stage: str, func: Callable[..., Any], args: tuple, default: Any, warni
         return default
 
 
-# --- file level: chrome and the split into reports ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileText:
-    lines: list[str]
-    source_url: str | None
-    chrome_date: tuple[int, int, int] | None  # (y, m, d) from a surviving `发布日期:` line
-
-
-def strip_chrome(lines: list[str]) -> FileText:
-    """Drop site chrome lines, keeping what they tell: the source link and the site's publication date."""
-    g = grammar()
-    kept: list[str] = []
-    url, when = None, None
-    for line in lines:
-        link = g.rx("source_link").match(line)
-        if link:
-            url = url or link.group("url")
-            continue
-        date_m = g.rx("chrome_date").search(line)
-        if date_m and when is None:
-            when = (int(date_m["y"]), int(date_m["m"]), int(date_m["d"]))
-        if not any(p.search(line) for p in g.chrome):
-            kept.append(line)
-    return FileText(kept, url, when)
+# --- file level: the split into reports ---------------------------------------------------
 
 
 def split_reports(lines: list[str]) -> list[tuple[str, list[str]]]:

@@ -1,4 +1,4 @@
-"""Accuracy of the parser on the realworld development set in tests/realworld/ (openings/, full/, expected.yaml).
+"""Accuracy of the parser on the realworld development set in tests/realworld/ (openings/, full/, expected).
 
 The same scoring rules as the development set's own scorer (see tests/realworld/README.md), run in-process
 through loaders.parse.parse_file:
@@ -18,6 +18,7 @@ tests/test_realworld_gate.py pins floors on these numbers.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -65,7 +66,8 @@ class Score:
         return sum(ok for _, ok, _, _ in self.statuses)
 
     def by_field(self) -> dict[str, tuple[int, int]]:
-        """(hits, total) per field group: unit, team, start, end, feedback_on, published_on, stated, figures."""
+        """(hits, total) per field group: unit, team, start, end, feedback_on, published_on, stated,
+        figures."""
         out: dict[str, list[int]] = {}
         for c in self.checks:
             group = c.field.split(".")[0].split(" ")[0]
@@ -100,10 +102,8 @@ def _numbers(x: Any, out: list[float]) -> None:
     if isinstance(x, (int, float)):
         out.append(float(x))
     elif isinstance(x, str):
-        try:
+        with contextlib.suppress(ValueError):
             out.append(float(x))
-        except ValueError:
-            pass
     elif isinstance(x, dict):
         for v in x.values():
             _numbers(v, out)

@@ -115,6 +115,8 @@ WARNING_LABELS: dict[str, str] = {
     "no_issues": "未找到问题",
     "not_a_report": "不像整改通报",
     "no_unit": "未识别出单位",
+    "unit_guessed": "单位系推测",
+    "date_uncertain": "日期数字有缺漏",
     "no_publication_date": "未识别出发布日期",
     "parse_error": "解析出错",
     "status_error": "状态判定出错",

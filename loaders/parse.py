@@ -116,7 +116,7 @@ def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Is
 
 
 def _figures(context: str, warnings: list[Warning]) -> tuple[dict[str, float], tuple[Figure, ...]]:
-    result = _call("figures", extract_figures, (context,), ({}, ()), warnings)
+    result = _call("figures", extract_figures, (context, True), ({}, ()), warnings)
     stated, figures = result if isinstance(result, tuple) and len(result) == 2 else ({}, ())
     return dict(stated or {}), tuple(figures or ())
 

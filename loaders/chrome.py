@@ -62,12 +62,14 @@ def _rules() -> _Rules:
     )
 
 
-def is_chrome(line: str) -> bool:
-    """A line of page furniture (short enough that it cannot be a report paragraph mentioning such a word)."""
+def is_chrome(line: str, strict: bool = False) -> bool:
+    """A line of page furniture (short enough that it cannot be a report paragraph mentioning such a word).
+    `strict` leaves out the web reader's short-line words (分享, 二维码, 相关文件…): normalisation asks about
+    pieces of hard-wrapped paragraphs, where a 36-character piece may hold such a word."""
     text = line.strip()
     if not text:
         return False
-    if any(p.search(text) for p in grammar().chrome) or is_chrome_line(text):
+    if any(p.search(text) for p in grammar().chrome) or (not strict and is_chrome_line(text)):
         return True
     rules = _rules()
     return len(text) <= rules.max_chars and any(p.search(text) for p in rules.chrome)

@@ -1,13 +1,13 @@
 """Extracts a report's stated totals (4大类14个方面38个问题, 189条整改措施) and accountability figures.
 
 The vocabulary (labels, kinds, anchors, units) is the `figures:` section of config.yaml. Stated totals
-come back both as a dict (keys shared with the status engine and the dashboard: categories, aspects, issues,
-measures, completed, basically_completed, in_progress, not_completed, completion_rate, measures_completed;
-extra keys such as subcategories may appear) and as Figures of kind `stated.<key>`. Accountability figures
-(党纪处分38人(党内警告22人、…), 对2名干部进行了提醒谈话, 清退款项528.09万元) are read from summary text: in a whole
-text only from anchored sentences, in a report's non-issue text (`summary=True`, what the parser passes) from
-every sentence. A bracketed breakdown or a `其中…N人` becomes `<kind>.<label>` figures and is never counted
-again as a total. Money is stored in 万元.
+come back both as a dict (keys shared with the status engine and the dashboard: categories, aspects,
+issues, measures, completed, basically_completed, in_progress, not_completed, completion_rate,
+measures_completed; extra keys such as subcategories may appear) and as Figures of kind `stated.<key>`.
+Accountability figures (党纪处分38人(党内警告22人、…), 对2名干部进行了提醒谈话, 清退款项528.09万元) are
+read from summary text: in a whole text only from anchored sentences, in a report's non-issue text
+(`summary=True`, what the parser passes) from every sentence. A bracketed breakdown or a `其中…N人`
+becomes `<kind>.<label>` figures and is never counted again as a total. Money is stored in 万元.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from loaders.models import Figure
 _NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _UNIT = r"亿元|万元|元|人次|人|名|项|件|个|条|平方米"
 # What may follow the number of a kind, by the kind's unit in config.yaml.
-_UNIT_CLASS = {"人": "人次|人|名", "件": "件|人|个", "项": "项|条|个|件", "万元": "亿元|万元|元", "平方米": "平方米"}
+_UNIT_CLASS = {"人": "人次|人|名", "件": "件|人|个", "项": "项|条|个|件", "万元": "亿元|万元|元",
+               "平方米": "平方米"}
 _PEOPLE = "人"
 _OPEN, _CLOSE = "((", "))"
 _CLAUSE_END = ",,;;"
@@ -45,7 +46,7 @@ _STATED_UNITS = {
     "measures_completed": "条",
 }
 # `其中县处级干部12人` right after a figure: a breakdown of it.
-_AMONG = re.compile(r"^\s*[,;]?\s*其中(?P<label>[^,。;\d]{1,12}?)(?P<value>\d+)\s*(?P<unit>人|名|件)")
+_AMONG = re.compile(r"\s*[,;]?\s*其中(?P<label>[^,。;\d]{1,12}?)(?P<value>\d+)\s*(?P<unit>人|名|件)")
 
 
 @dataclass(frozen=True)
@@ -139,12 +140,16 @@ def _accountability_in(sentence: str, seen: set[str], cfg: FigureRules) -> list[
     """Accountability figures in one summary sentence; spans already read are not read again."""
     found: list[Figure] = []
     taken: list[tuple[int, int]] = []
+    fresh: set[str] = set()
     for kind in cfg.kinds:
-        matches = [*kind.pattern.finditer(sentence), *(kind.reverse.finditer(sentence) if kind.reverse else ())]
-        for match in sorted(matches, key=lambda m: m.start()):
-            if kind.name in seen or any(a < match.end() and match.start() < b for a, b in taken):
+        if kind.name in seen:
+            continue  # stated in an earlier sentence: a later one restates it
+        reverse = kind.reverse.finditer(sentence) if kind.reverse else ()
+        matches = sorted([*kind.pattern.finditer(sentence), *reverse], key=lambda m: m.start())
+        for match in matches:  # several amounts of one kind in one sentence are distinct figures
+            if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
-            seen.add(kind.name)
+            fresh.add(kind.name)
             taken.append(match.span())
             evidence = clause_at(sentence, match.start())
             value, unit = _amount(match.group("value"), match.group("unit"), cfg)
@@ -154,7 +159,9 @@ def _accountability_in(sentence: str, seen: set[str], cfg: FigureRules) -> list[
             if among:
                 taken.append(among.span())
                 amount, among_unit = _amount(among.group("value"), among.group("unit"), cfg)
-                found.append(Figure(f"{kind.name}.{among.group('label').strip()}", amount, among_unit, evidence))
+                label = among.group("label").strip()
+                found.append(Figure(f"{kind.name}.{label}", amount, among_unit, evidence))
+    seen.update(fresh)
     return found
 
 

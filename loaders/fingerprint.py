@@ -13,8 +13,8 @@ from loaders.config import section
 RULE_SECTIONS = ("read", "text", "page", "segment", "status", "deadlines", "figures")
 _LOADERS = Path(__file__).resolve().parent
 # Modules whose code decides what a parse yields; store/ingest/queries/CLI do not.
-_PARSER_SOURCES = ("models.py", "messages.py", "normalize.py", "chrome.py", "segment.py", "meta.py", "regions.py",
-                   "parse.py", "status.py", "deadlines.py", "figures.py", "read", "data")
+_PARSER_SOURCES = ("models.py", "messages.py", "normalize.py", "chrome.py", "segment.py", "meta.py",
+                   "regions.py", "parse.py", "status.py", "deadlines.py", "figures.py", "read", "data")
 
 
 @functools.cache

@@ -104,6 +104,8 @@ def _title_at(lines: list[str], i: int) -> tuple[str, str | None, int] | None:
             if not issuer:
                 lead = g.rx("title_lead").match(first)
                 issuer = lead.group("issuer") if lead else None
+            if issuer and g.rx("opening_words").search(issuer):
+                issuer = None  # `市委巡察组回访督查集团…`: the inspectors, not the unit
             return first, issuer, i + 1
     return None
 

@@ -23,6 +23,7 @@ import functools
 import re
 from collections import Counter
 
+from loaders import chrome
 from loaders.config import section
 from loaders.segment import classify, closed_heading, grammar
 
@@ -246,7 +247,9 @@ def _continues_full(prev: str, line: str, width: int, next_own: str) -> bool:
     falling at the line end, and mid-sentence even into a piece that looks like a heading (`统`+`一、…`).
     A heading goes on unless it reads complete, or ends a sentence and no `整改结果:` follows the piece."""
     g = grammar()
-    if _hard_start(line) or g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
+    if _hard_start(line) or _hard_start(prev):
+        return False  # chrome and date lines are never part of a paragraph, before or after
+    if g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
         return False
     kind, own = classify(prev)[0], _starts_own_line(line)
     ended = bool(g.sub("join", "sentence_end").search(prev))
@@ -296,7 +299,7 @@ def _hard_start(line: str) -> bool:
     g = grammar()
     if g.rx("date_line").match(line) or g.rx("attachment_start").match(line):
         return True
-    return bool(g.rx("source_link").match(line) or any(p.search(line) for p in g.chrome))
+    return bool(g.rx("source_link").match(line) or chrome.is_chrome(line, strict=True))
 
 
 def _starts_own_line(line: str) -> bool:

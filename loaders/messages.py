@@ -64,6 +64,11 @@ WARNINGS: dict[str, Msg] = {
         "No issues were found in this report: none of its headings matches an issue layout the parser knows.",
         "没有在该通报中找到问题：它的各级标题都不符合已知的问题编排格式。",
     ),
+    "stated_only": Msg(
+        "The report does not list its issues one by one; only its own figures (totals, progress counts) "
+        "are kept.",
+        "该通报没有逐条列出问题，只保留了它自己公布的数字（问题总数、整改进度等）。",
+    ),
     "unknown_status": Msg(
         "{unknown} of {total} issues have no status: nothing in their text decides it (issues {labels}).",
         "{total}个问题中有{unknown}个无法判定整改状态：其文字中没有可据以判定的内容（问题{labels}）。",

@@ -169,10 +169,16 @@ def _is_title_like(line: str) -> bool:
 # --- report-level warnings ------------------------------------------------------------------------------
 
 
+def worth_storing(reports: list[Report] | tuple[Report, ...]) -> bool:
+    """A file is stored when a report lists issues, or states its own progress figures without listing
+    them (a news item on a unit's rectification: `反馈问题25个,已完成整改19个`); else it is not a report."""
+    return any(r.issues or r.stated for r in reports)
+
+
 def _report_warnings(meta: meta_mod.Meta, issues: list[Issue], stated: dict[str, float]) -> list[Warning]:
     out: list[Warning] = []
     if not issues:
-        out.append(messages.warning("no_issues"))
+        out.append(messages.warning("stated_only") if stated else messages.warning("no_issues"))
     unknown = [i for i in issues if i.status.status is None]
     if unknown:
         labels = messages.joined((i.label for i in unknown), limit=8)

@@ -116,6 +116,7 @@ WARNING_LABELS: dict[str, str] = {
     "not_a_report": "不像整改通报",
     "no_unit": "未识别出单位",
     "unit_guessed": "单位系推测",
+    "stated_only": "仅有通报自述数字",
     "date_uncertain": "日期数字有缺漏",
     "no_publication_date": "未识别出发布日期",
     "parse_error": "解析出错",

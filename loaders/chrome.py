@@ -9,6 +9,7 @@ report's published_on when it has no signature date), the publishing bodies (uni
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -101,6 +102,17 @@ def strip(lines: list[str]) -> PageFacts:
     )
 
 
+def merge(page: PageFacts, aside: PageFacts) -> PageFacts:
+    """The text's own facts, completed by those of lines the reader left out (a web page's chrome)."""
+    use_aside = page.date is None
+    return dataclasses.replace(
+        page, source_url=page.source_url or aside.source_url,
+        date=page.date if not use_aside else aside.date,
+        date_label=page.date_label if not use_aside else aside.date_label,
+        publishers=tuple(dict.fromkeys((*page.publishers, *aside.publishers))),
+    )
+
+
 def _dates(line: str, rules: _Rules) -> list[tuple[int, date, str]]:
     """(preference, date, label) of each page date on a chrome line: labelled ones by label order, then a
     bare date printed with a time of day (`【 2023-12-05 10:12:44 】`, `15.06.2016 09:42`)."""
@@ -133,7 +145,9 @@ def _publishers(line: str, rules: _Rules) -> list[str]:
     banner = rules.banner.search(line)
     if banner:
         names.append(banner.group("name"))
-    return [n for n in names if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n]
+    media = re.compile(section("page").get("publisher_not_unit") or r"(?!x)x")
+    return [n for n in names
+            if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n and not media.search(n)]
 
 
 def _drop_repeated_title(lines: list[str]) -> list[str]:

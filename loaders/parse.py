@@ -39,7 +39,7 @@ def parse_file(path: str | Path, data: bytes | None = None) -> list[Report]:
     """Read a file (or its uploaded bytes) and parse it (parse_text normalises the text). Raises ReadError
     when the file cannot be read; the reader's warnings and source URL are carried onto every report."""
     result = read_document(path, data)
-    reports = parse_text(result.text, source_name=Path(path).name)
+    reports = parse_text(result.text, source_name=Path(path).name, aside=result.aside)
     extra = tuple(result.warnings)
     return [
         dataclasses.replace(r, warnings=extra + r.warnings, source_url=r.source_url or result.source_url)
@@ -47,21 +47,24 @@ def parse_file(path: str | Path, data: bytes | None = None) -> list[Report]:
     ]
 
 
-def parse_text(text: str, source_name: str = "") -> list[Report]:
-    """Every report in `text` (the main report, then each 附件N); [] for empty text. Never raises."""
+def parse_text(text: str, source_name: str = "", aside: tuple[str, ...] = ()) -> list[Report]:
+    """Every report in `text` (the main report, then each 附件N); [] for empty text. Never raises.
+    `aside`: page lines the reader left out of the text (a web page's chrome), read for the page's facts."""
     try:
-        return _parse(text or "")
+        return _parse(text or "", aside)
     except Exception as exc:  # the contract is "never raise": report the failure instead
         log.exception("parse_text failed on %s", source_name or "text")
         failure = messages.warning("parse_error", error=f"{type(exc).__name__}: {exc}")
         return [Report(title=None, unit="", warnings=(failure,))]
 
 
-def _parse(text: str) -> list[Report]:
+def _parse(text: str, aside: tuple[str, ...] = ()) -> list[Report]:
     text = normalize(text)
     if not text.strip():
         return []
     page = chrome.strip(text.split("\n"))
+    if aside:
+        page = chrome.merge(page, chrome.strip(normalize("\n".join(aside)).split("\n")))
     reports: list[Report] = []
     for part, lines in split_reports(page.lines):
         meta, body = meta_mod.extract(lines, page)

@@ -230,3 +230,18 @@ def test_a_report_that_states_its_counts_without_listing_items_is_stored(tmp_pat
         kinds = {k for (k,) in con.execute("SELECT kind FROM figures").fetchall()}
     assert row[:3] == ("宝鸡市第三人民医院", date(2024, 6, 3), "page")
     assert '"completed": 28' in row[3] and {"stated.issues", "stated.completed", "stated.in_progress"} <= kinds
+
+
+def test_text_and_page_rules_compile() -> None:
+    """config.yaml `text:` and `page:` (the engines of normalize and chrome) compile, and every run-on
+    split is zero-width (it only inserts line breaks, never eats text)."""
+    from loaders import normalize as norm
+    from loaders.config import section
+
+    size, splits = norm._run_on()
+    assert size >= 200 and splits
+    for pattern in splits:
+        assert all(m.start() == m.end() for m in pattern.finditer("一、关于问题1.整改情况:已完成。(二)下一步")), pattern
+    for pattern in section("text").get("fixes"):
+        assert len(pattern) == 2
+    assert chrome._rules().chrome and chrome._rules().labelled_dates

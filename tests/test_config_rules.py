@@ -11,9 +11,10 @@ from loaders import deadlines, figures, status
 from loaders.config import section
 from loaders.models import STATUSES
 
-# The stated-figure keys shared with the status engine and the dashboard, plus the extras figures.py documents.
-STATED_KEYS = {"categories", "aspects", "issues", "measures", "completed", "basically_completed", "in_progress",
-               "not_completed", "completion_rate", "measures_completed", "subcategories", "issues_more"}
+# The stated-figure keys shared with the status engine and the dashboard, plus figures.py's extras.
+STATED_KEYS = {"categories", "aspects", "issues", "measures", "completed", "basically_completed",
+               "in_progress", "not_completed", "completion_rate", "measures_completed", "subcategories",
+               "issues_more"}
 
 
 def _compiles(pattern: str) -> None:

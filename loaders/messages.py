@@ -64,6 +64,11 @@ WARNINGS: dict[str, Msg] = {
         "No issues were found in this report: none of its headings matches an issue layout the parser knows.",
         "没有在该通报中找到问题：它的各级标题都不符合已知的问题编排格式。",
     ),
+    "traditional_converted": Msg(
+        "The text is in traditional characters; it was converted to simplified characters for parsing, so "
+        "titles, measures and evidence are shown in simplified characters.",
+        "原文为繁体字，已转换为简体字后解析，问题标题、措施和依据均以简体显示。",
+    ),
     "stated_only": Msg(
         "The report does not list its issues one by one; only its own figures (totals, progress counts) "
         "are kept.",

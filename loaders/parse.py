@@ -20,7 +20,7 @@ from loaders import meta as meta_mod
 from loaders.deadlines import find_deadlines
 from loaders.figures import extract_figures
 from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, StatusDecision, Warning
-from loaders.normalize import normalize
+from loaders.normalize import normalize, to_simplified
 from loaders.read import read_document
 from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
 from loaders.status import decide_status
@@ -59,6 +59,7 @@ def parse_text(text: str, source_name: str = "", aside: tuple[str, ...] = ()) ->
 
 
 def _parse(text: str, aside: tuple[str, ...] = ()) -> list[Report]:
+    text, traditional = to_simplified(text)  # normalize would convert it too: this says that it did
     text = normalize(text)
     if not text.strip():
         return []
@@ -80,6 +81,8 @@ def _parse(text: str, aside: tuple[str, ...] = ()) -> list[Report]:
         reports.append(_build("main", meta_mod.Meta(), Segmented(), page.source_url))
     if not _REPORT_WORDS.search(text):
         reports = [_add_warning(r, messages.warning("not_a_report")) for r in reports]
+    if traditional:
+        reports = [_add_warning(r, messages.warning("traditional_converted")) for r in reports]
     return reports
 
 

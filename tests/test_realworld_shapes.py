@@ -245,3 +245,20 @@ def test_text_and_page_rules_compile() -> None:
     for pattern in section("text").get("fixes"):
         assert len(pattern) == 2
     assert chrome._rules().chrome and chrome._rules().labelled_dates
+
+
+def test_a_traditional_copy_of_each_sample_parses_like_the_sample() -> None:
+    """OpenCC's s2t turns each real sample into a mirror-site copy: same units, dates, teams, figures, issues
+    and statuses, and a warning that says the text was converted."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t")
+    for path in sample_paths():
+        text = path.read_text(encoding="utf-8")
+        ours, theirs = parse_text(text), parse_text(to_traditional.convert(text))
+        def shape(reports):
+            return [(r.part, r.unit, r.published_on, r.inspection, sorted(r.stated.items()),
+                     [(i.label, i.status.status) for i in r.issues]) for r in reports]
+        assert shape(theirs) == shape(ours), path.name
+        assert all("traditional_converted" in {w.code for w in r.warnings} for r in theirs)
+        assert not any("traditional_converted" in {w.code for w in r.warnings} for r in ours)

@@ -117,6 +117,7 @@ WARNING_LABELS: dict[str, str] = {
     "no_unit": "未识别出单位",
     "unit_guessed": "单位系推测",
     "stated_only": "仅有通报自述数字",
+    "traditional_converted": "繁体已转简体",
     "date_uncertain": "日期数字有缺漏",
     "no_publication_date": "未识别出发布日期",
     "parse_error": "解析出错",

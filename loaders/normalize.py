@@ -64,11 +64,13 @@ _PROSE = ("text", "progress", "result", "next", "stop")
 _HEADING_LIKE = ("chapter", "paren", "number", "sub", "next", "stop")  # can also start mid-sentence
 
 
-def normalize(text: str) -> str:
-    """Canonical text: one line per paragraph or heading, canonical punctuation, no blank lines."""
+def normalize(text: str, simplify: bool = True) -> str:
+    """Canonical text: one line per paragraph or heading, canonical punctuation, no blank lines.
+    `simplify=False`: the caller already ran to_simplified."""
     if not text:
         return ""
-    text = to_simplified(text)[0]
+    if simplify:
+        text = to_simplified(text)[0]
     raw = _split_run_on(_fold(text).splitlines())
     lines = [(_fix(_clean_line(line)), line.startswith(_INDENT), len(line)) for line in raw]
     return "\n".join(_join_broken(lines))
@@ -88,10 +90,10 @@ def to_simplified(text: str) -> tuple[str, bool]:
     """(text in simplified characters, whether it was converted). Converted only when enough characters
     change (config.yaml text.traditional_min_share / _min_chars): simplified text stays byte-identical."""
     cfg = section("text")
-    han = sum(1 for _ in _HAS_HAN.finditer(text))
-    if not han:
-        return text, False
     converted = _converter().convert(text)
+    if converted == text:
+        return text, False  # the common case, decided in C
+    han = sum(1 for _ in _HAS_HAN.finditer(text))
     if len(converted) != len(text):
         return text, False  # the converter never changes lengths for t2s; be safe if it ever does
     changed = sum(1 for a, b in zip(text, converted, strict=True) if a != b)

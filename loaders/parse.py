@@ -60,7 +60,7 @@ def parse_text(text: str, source_name: str = "", aside: tuple[str, ...] = ()) ->
 
 def _parse(text: str, aside: tuple[str, ...] = ()) -> list[Report]:
     text, traditional = to_simplified(text)  # normalize would convert it too: this says that it did
-    text = normalize(text)
+    text = normalize(text, simplify=False)
     if not text.strip():
         return []
     page = chrome.strip(text.split("\n"))

@@ -115,7 +115,8 @@ def merge(page: PageFacts, aside: PageFacts) -> PageFacts:
 
 def _dates(line: str, rules: _Rules) -> list[tuple[int, date, str]]:
     """(preference, date, label) of each page date on a chrome line: labelled ones by label order, then a
-    bare date printed with a time of day (`【 2023-12-05 10:12:44 】`, `15.06.2016 09:42`)."""
+    bare date printed with a time of day (`【 2023-12-05 10:12:44 】`, `15.06.2016 09:42`), then a bare date
+    (`2023-12-05 来源:…`)."""
     found: list[tuple[int, date, str]] = []
     for pref, (label, pattern) in enumerate(rules.labelled_dates):
         m = pattern.search(line)
@@ -123,11 +124,12 @@ def _dates(line: str, rules: _Rules) -> list[tuple[int, date, str]]:
             d = _as_date(m)
             if d:
                 found.append((pref, d, label))
-    if not found and rules.time_of_day.search(line):
+    if not found:
         m = rules.date.search(line)
         d = _as_date(m) if m else None
-        if d:
-            found.append((len(rules.labelled_dates), d, ""))
+        if d:  # a bare date on a chrome line: with a time of day it is surely the page's own
+            timed = bool(rules.time_of_day.search(line))
+            found.append((len(rules.labelled_dates) + (0 if timed else 1), d, ""))
     return found
 
 

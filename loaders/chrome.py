@@ -33,7 +33,7 @@ class PageFacts:
 
 @dataclass(frozen=True)
 class _Rules:
-    chrome: tuple[re.Pattern[str], ...]
+    chrome: re.Pattern[str]  # the alternation of every page.chrome_lines pattern
     max_chars: int
     date: re.Pattern[str]
     labelled_dates: tuple[tuple[str, re.Pattern[str]], ...]
@@ -49,7 +49,7 @@ def _rules() -> _Rules:
     date_rx = cfg.get("date") or r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     stop = cfg.get("publisher_stop") or r"\s|$"
     return _Rules(
-        chrome=tuple(re.compile(p) for p in cfg.get("chrome_lines") or ()),
+        chrome=re.compile("|".join(f"(?:{p})" for p in cfg.get("chrome_lines") or ()) or r"(?!x)x"),
         max_chars=int(cfg.get("chrome_max_chars", 160)),
         date=re.compile(date_rx),
         labelled_dates=tuple(
@@ -63,6 +63,7 @@ def _rules() -> _Rules:
     )
 
 
+@functools.lru_cache(maxsize=8192)  # asked for most lines twice (normalisation, then strip)
 def is_chrome(line: str, strict: bool = False) -> bool:
     """A line of page furniture (short enough that it cannot be a report paragraph mentioning such a word).
     `strict` leaves out the web reader's short-line words (分享, 二维码, 相关文件…): normalisation asks about
@@ -73,7 +74,7 @@ def is_chrome(line: str, strict: bool = False) -> bool:
     if any(p.search(text) for p in grammar().chrome) or (not strict and is_chrome_line(text)):
         return True
     rules = _rules()
-    return len(text) <= rules.max_chars and any(p.search(text) for p in rules.chrome)
+    return len(text) <= rules.max_chars and bool(rules.chrome.search(text))
 
 
 def strip(lines: list[str]) -> PageFacts:

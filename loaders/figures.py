@@ -29,6 +29,7 @@ _UNIT_CLASS = {"人": "人次|人|名", "件": "件|人|个", "项": "项|条|�
 _PEOPLE = "人"
 _OPEN, _CLOSE = "((", "))"
 _CLAUSE_END = ",,;;"
+_DIGIT = re.compile(r"\d|[零〇一二两三四五六七八九十]+(?:个大?方面|大类|类问题)")
 # One item of a bracketed breakdown: "党内警告22人", "撤销党内职务1人".
 _BREAKDOWN_ITEM = re.compile(rf"(?P<label>[^\d、,,;;()()]+?)\s*(?P<value>\d+)\s*(?P<unit>{_UNIT})")
 _STATED_UNITS = {
@@ -103,6 +104,8 @@ def extract_figures(text: str, summary: bool = False) -> tuple[dict[str, float],
     figures: list[Figure] = []
     seen_kinds: set[str] = set()
     for sentence in _sentences(text or "", cfg.sentence_split):
+        if not _DIGIT.search(sentence):
+            continue  # no number, no figure (Chinese numerals count only before 个方面 / 大类: one check)
         if summary or _has_any(cfg.stated_anchors, sentence):
             figures.extend(_stated_in(sentence, stated, cfg))
         if summary or _has_any(cfg.accountability_anchors, sentence):

@@ -221,17 +221,18 @@ def resolve_unit(issuer: str | None, signature: list[str], opening: str, body: l
 
 
 def _opening(body: list[str]) -> str:
-    """The line that names the inspection period (and 巡视/巡察), else the first naming a team."""
+    """The line that names the inspection period (and 巡视/巡察), else the first naming a team; with the
+    paragraph line after it, where the feedback date may have gone when a copy broke the paragraph."""
     g = grammar()
     scan = body[:int(g.raw.get("opening_scan", 12))]
     words = g.rx("opening_words")
-    for line in scan:
-        if words.search(line) and _range_tokens(line):
-            return line
-    for line in scan:
-        if find_team(line):
-            return line
-    return ""
+    found = next((i for i, line in enumerate(scan) if words.search(line) and _range_tokens(line)), None)
+    if found is None:
+        found = next((i for i, line in enumerate(scan) if find_team(line)), None)
+    if found is None:
+        return ""
+    after = body[found + 1] if found + 1 < len(body) else ""
+    return f"{body[found]}\n{after}" if after and classify(after)[0] == "text" else body[found]
 
 
 def _inspected_unit(opening: str) -> str:

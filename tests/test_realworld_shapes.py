@@ -263,3 +263,11 @@ def test_a_traditional_copy_of_each_sample_parses_like_the_sample() -> None:
         assert shape(theirs) == shape(ours), path.name
         assert all("traditional_converted" in {w.code for w in r.warnings} for r in theirs)
         assert not any("traditional_converted" in {w.code for w in r.warnings} for r in ours)
+
+
+def test_the_feedback_date_in_the_line_after_the_period_is_found() -> None:
+    """A copy that broke the opening paragraph after the period still gives the feedback date."""
+    (report,) = parse_text("中共南昌工程学院委员会关于省委巡视整改情况的通报\n"
+                           "根据省委统一部署,2017年10月9日至12月8日,省委第五巡视组对南昌工程学院进行了专项巡视。\n"
+                           "2018年1月26日,省委巡视组向学校党委反馈了巡视意见。")
+    assert (report.inspection.start, report.inspection.feedback_on) == (date(2017, 10, 9), date(2018, 1, 26))

@@ -1,10 +1,13 @@
 """Extracts a report's stated totals (4大类14个方面38个问题, 189条整改措施) and accountability figures.
 
 The vocabulary (labels, kinds, anchors, units) is the `figures:` section of config.yaml. Stated totals
-come back both as a dict (keys: categories, aspects, issues, measures, completed, in_progress,
-completion_rate) and as Figures of kind `stated.<key>`. Accountability figures (党纪处分38人(党内警告22人、…),
-清退款项528.09万元) are read only from anchored summary sentences; a bracketed breakdown becomes
-`<kind>.<label>` figures and is never counted again as a total. Money is stored in 万元.
+come back both as a dict (keys shared with the status engine and the dashboard: categories, aspects,
+issues, measures, completed, basically_completed, in_progress, not_completed, completion_rate,
+measures_completed; extra keys such as subcategories may appear) and as Figures of kind `stated.<key>`.
+Accountability figures (党纪处分38人(党内警告22人、…), 对2名干部进行了提醒谈话, 清退款项528.09万元) are
+read from summary text: in a whole text only from anchored sentences, in a report's non-issue text
+(`summary=True`, what the parser passes) from every sentence. A bracketed breakdown or a `其中…N人`
+becomes `<kind>.<label>` figures and is never counted again as a total. Money is stored in 万元.
 """
 
 from __future__ import annotations
@@ -19,26 +22,39 @@ from loaders.config import section
 from loaders.models import Figure
 
 _NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
-_UNIT = r"亿元|万元|元|人次|人|项|件|个|条"
+_UNIT = r"亿元|万元|元|人次|人|名|项|件|个|条|平方米"
+# What may follow the number of a kind, by the kind's unit in config.yaml.
+_UNIT_CLASS = {"人": "人次|人|名", "件": "件|人|个", "项": "项|条|个|件", "万元": "亿元|万元|元",
+               "平方米": "平方米"}
+_PEOPLE = "人"
 _OPEN, _CLOSE = "((", "))"
 _CLAUSE_END = ",,;;"
+_DIGIT = re.compile(r"\d|[零〇一二两三四五六七八九十]+(?:个大?方面|大类|类问题)")
 # One item of a bracketed breakdown: "党内警告22人", "撤销党内职务1人".
 _BREAKDOWN_ITEM = re.compile(rf"(?P<label>[^\d、,,;;()()]+?)\s*(?P<value>\d+)\s*(?P<unit>{_UNIT})")
 _STATED_UNITS = {
     "categories": "类",
     "aspects": "个",
+    "subcategories": "类",
     "issues": "个",
+    "issues_more": "个",
     "measures": "条",
     "completed": "个",
+    "basically_completed": "个",
     "in_progress": "个",
+    "not_completed": "个",
     "completion_rate": "%",
+    "measures_completed": "条",
 }
+# `其中县处级干部12人` right after a figure: a breakdown of it.
+_AMONG = re.compile(r"\s*[,;]?\s*其中(?P<label>[^,。;\d]{1,12}?)(?P<value>\d+)\s*(?P<unit>人|名|件)")
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
     pattern: re.Pattern[str]  # label, number, unit, optional bracketed breakdown
+    reverse: re.Pattern[str] | None = None  # `对N名…进行了 label` (people kinds only)
 
 
 @dataclass(frozen=True)
@@ -46,17 +62,23 @@ class FigureRules:
     sentence_split: re.Pattern[str]
     stated_anchors: tuple[re.Pattern[str], ...]
     stated: tuple[re.Pattern[str], ...]
+    stated_subset: re.Pattern[str]
     accountability_anchors: tuple[re.Pattern[str], ...]
     kinds: tuple[Kind, ...]
     money_units: dict[str, float]
 
 
 def _kind(raw: dict) -> Kind:
+    units = _UNIT_CLASS.get(str(raw.get("unit", "")), _UNIT)
     pattern = (
-        rf"(?:{raw['label']})(?:共|合计|总计|共计)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})"
+        rf"(?:{raw['label']})(?:共|合计|总计|共计)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{units})"
         rf"(?:\s*[{_OPEN}](?P<breakdown>[^{_OPEN}{_CLOSE}]{{1,200}})[{_CLOSE}])?"
     )
-    return Kind(raw["kind"], re.compile(pattern))
+    reverse = None
+    if raw.get("unit") == _PEOPLE:
+        reverse = re.compile(rf"对\s*(?P<value>\d+)\s*(?P<unit>名|人)[^,,。;;\d]{{0,12}}?"
+                             rf"(?:进行了?|予以|给予了?|作出|实施了?)\s*(?:{raw['label']})")
+    return Kind(raw["kind"], re.compile(pattern), reverse)
 
 
 @functools.cache
@@ -67,22 +89,26 @@ def rules() -> FigureRules:
         sentence_split=re.compile(cfg.get("sentence_split", r"[。!?!?\n]")),
         stated_anchors=tuple(re.compile(p) for p in cfg.get("stated_anchors") or ()),
         stated=tuple(re.compile(p.replace("{N}", _NUMBER)) for p in cfg.get("stated") or ()),
+        stated_subset=re.compile(cfg.get("stated_subset") or r"(?!x)x"),
         accountability_anchors=tuple(re.compile(p) for p in cfg.get("accountability_anchors") or ()),
         kinds=tuple(_kind(k) for k in cfg.get("accountability") or ()),
         money_units={str(k): float(v) for k, v in (cfg.get("money_units") or {}).items()},
     )
 
 
-def extract_figures(text: str) -> tuple[dict[str, float], tuple[Figure, ...]]:
-    """Stated totals (first statement of each wins) and accountability figures, each with its clause."""
+def extract_figures(text: str, summary: bool = False) -> tuple[dict[str, float], tuple[Figure, ...]]:
+    """Stated totals (first statement of each wins) and accountability figures, each with its clause.
+    `summary`: the text is a report's non-issue text, so no sentence needs an anchor."""
     cfg = rules()
     stated: dict[str, float] = {}
     figures: list[Figure] = []
     seen_kinds: set[str] = set()
     for sentence in _sentences(text or "", cfg.sentence_split):
-        if _has_any(cfg.stated_anchors, sentence):
+        if not _DIGIT.search(sentence):
+            continue  # no number, no figure (Chinese numerals count only before 个方面 / 大类: one check)
+        if summary or _has_any(cfg.stated_anchors, sentence):
             figures.extend(_stated_in(sentence, stated, cfg))
-        if _has_any(cfg.accountability_anchors, sentence):
+        if summary or _has_any(cfg.accountability_anchors, sentence):
             figures.extend(_accountability_in(sentence, seen_kinds, cfg))
     return stated, tuple(figures)
 
@@ -104,9 +130,12 @@ def _stated_in(sentence: str, stated: dict[str, float], cfg: FigureRules) -> lis
                 value = to_number(raw) if raw else None
                 if value is None or key in stated:
                     continue
+                clause = clause_at(sentence, match.start())
+                if cfg.stated_subset.search(clause[:max(0, clause.find(raw))]):
+                    continue
                 stated[key] = value
                 unit = _STATED_UNITS.get(key, "")
-                found.append(Figure(f"stated.{key}", value, unit, clause_at(sentence, match.start())))
+                found.append(Figure(f"stated.{key}", value, unit, clause))
     return found
 
 
@@ -114,16 +143,28 @@ def _accountability_in(sentence: str, seen: set[str], cfg: FigureRules) -> list[
     """Accountability figures in one summary sentence; spans already read are not read again."""
     found: list[Figure] = []
     taken: list[tuple[int, int]] = []
+    fresh: set[str] = set()
     for kind in cfg.kinds:
-        for match in kind.pattern.finditer(sentence):
-            if kind.name in seen or any(a < match.end() and match.start() < b for a, b in taken):
+        if kind.name in seen:
+            continue  # stated in an earlier sentence: a later one restates it
+        reverse = kind.reverse.finditer(sentence) if kind.reverse else ()
+        matches = sorted([*kind.pattern.finditer(sentence), *reverse], key=lambda m: m.start())
+        for match in matches:  # several amounts of one kind in one sentence are distinct figures
+            if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
-            seen.add(kind.name)
+            fresh.add(kind.name)
             taken.append(match.span())
             evidence = clause_at(sentence, match.start())
             value, unit = _amount(match.group("value"), match.group("unit"), cfg)
             found.append(Figure(kind.name, value, unit, evidence))
-            found.extend(_breakdown(kind.name, match.group("breakdown"), evidence, cfg))
+            found.extend(_breakdown(kind.name, match.groupdict().get("breakdown"), evidence, cfg))
+            among = _AMONG.match(sentence, match.end())
+            if among:
+                taken.append(among.span())
+                amount, among_unit = _amount(among.group("value"), among.group("unit"), cfg)
+                label = among.group("label").strip()
+                found.append(Figure(f"{kind.name}.{label}", amount, among_unit, evidence))
+    seen.update(fresh)
     return found
 
 
@@ -142,7 +183,7 @@ def _amount(raw: str, unit: str, cfg: FigureRules) -> tuple[float, str]:
     value = float(raw)
     if unit in cfg.money_units:
         return round(value * cfg.money_units[unit], 6), "万元"
-    return value, unit
+    return value, "人" if unit == "名" else unit
 
 
 def to_number(raw: str) -> float | None:

@@ -10,10 +10,11 @@ from pathlib import Path
 from loaders.config import section
 
 # config.yaml sections that change what a parse yields (paths and dashboard settings do not).
-RULE_SECTIONS = ("read", "segment", "status", "deadlines", "figures")
+RULE_SECTIONS = ("read", "text", "page", "segment", "status", "deadlines", "figures")
 _LOADERS = Path(__file__).resolve().parent
 # Modules whose code decides what a parse yields; store/ingest/queries/CLI do not.
-_PARSER_SOURCES = ("models.py", "messages.py", "normalize.py", "segment.py", "tables.py", "meta.py",
+_PARSER_SOURCES = ("models.py", "messages.py", "normalize.py", "chrome.py", "segment.py", "tables.py",
+                   "meta.py",
                    "regions.py", "parse.py", "status.py", "deadlines.py", "figures.py", "read", "data")
 
 

@@ -64,6 +64,16 @@ WARNINGS: dict[str, Msg] = {
         "No issues were found in this report: none of its headings matches an issue layout the parser knows.",
         "没有在该通报中找到问题：它的各级标题都不符合已知的问题编排格式。",
     ),
+    "traditional_converted": Msg(
+        "The text is in traditional characters; it was converted to simplified characters for parsing, so "
+        "titles, measures and evidence are shown in simplified characters.",
+        "原文为繁体字，已转换为简体字后解析，问题标题、措施和依据均以简体显示。",
+    ),
+    "stated_only": Msg(
+        "The report does not list its issues one by one; only its own figures (totals, progress counts) "
+        "are kept.",
+        "该通报没有逐条列出问题，只保留了它自己公布的数字（问题总数、整改进度等）。",
+    ),
     "unknown_status": Msg(
         "{unknown} of {total} issues have no status: nothing in their text decides it (issues {labels}).",
         "{total}个问题中有{unknown}个无法判定整改状态：其文字中没有可据以判定的内容（问题{labels}）。",
@@ -72,6 +82,16 @@ WARNINGS: dict[str, Msg] = {
         "No publication date was found (no date line under the signature), so relative deadlines cannot be "
         "resolved.",
         "没有找到发布日期（落款下没有日期行），因此无法推算“年底前”之类的相对时限。",
+    ),
+    "unit_guessed": Msg(
+        "The unit is not named in the title, the signature, the opening or the page; {unit}, the first place "
+        "the text names, is taken as the unit.",
+        "标题、落款、开头段落和网页信息中都没有写明单位，取正文中最先出现的地名“{unit}”作为单位。",
+    ),
+    "date_uncertain": Msg(
+        "Some inspection dates are printed with digits run together or missing (年/月 lost), and were read "
+        "as the only valid dates: {dates}. Check them against the original.",
+        "部分巡视（巡察）日期的数字粘连或缺字（漏了“年”“月”），已按唯一合理的读法识别：{dates}，请与原文核对。",
     ),
     "no_unit": Msg(
         "The publishing unit could not be found in the title, the signature or the opening paragraph.",

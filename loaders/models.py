@@ -124,6 +124,9 @@ class Report:
     region: Region = field(default_factory=Region)
     published_on: date | None = None
     inspection: Inspection = field(default_factory=Inspection)
+    # where published_on came from: "signature" (the date under the signature) or "page" (the page's own
+    # 发布时间 / 成文日期 / 日期 line, used when the report prints no signature date); None without a date
+    published_on_source: str | None = None
     # stated totals as printed, e.g. {"categories": 4, "aspects": 14, "issues": 38, "measures": 189}
     stated: dict[str, float] = field(default_factory=dict)
     figures: tuple[Figure, ...] = ()
@@ -150,6 +153,7 @@ class Report:
             "parent_part": self.parent_part,
             "region": self.region.to_json(),
             "published_on": _iso(self.published_on),
+            "published_on_source": self.published_on_source,
             "inspection": self.inspection.to_json(),
             "stated": {k: (int(v) if float(v).is_integer() else v) for k, v in self.stated.items()},
             "figures": [f.to_json() for f in self.figures],

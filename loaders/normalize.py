@@ -10,6 +10,9 @@ Canonical forms (the grammar in config.yaml `segment:` is written against them):
   punctuation, but stay between two Chinese characters (they may be deliberate: `千年溇港 太湖明珠`);
 - CRLF / CR / other line separators → LF; blank lines go (a blank line still ends a paragraph);
 - pinyin that mirror sites insert after characters goes (`巡(xún)视` → `巡视`);
+- traditional characters become simplified (to_simplified, config.yaml `text:`), doubled punctuation and
+  similar mirror-site garbling is repaired (`text.fixes`), and a run-on line (a page whose line breaks were
+  all lost) is split again at chrome labels, headings and the signature (`text.run_on_splits`);
 - a line broken inside a paragraph is joined to the previous one (see `_continues`, `_continues_full`).
 normalize() is idempotent.
 """
@@ -20,6 +23,8 @@ import functools
 import re
 from collections import Counter
 
+from loaders import chrome
+from loaders.config import section
 from loaders.segment import classify, closed_heading, grammar
 
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -59,13 +64,85 @@ _PROSE = ("text", "progress", "result", "next", "stop")
 _HEADING_LIKE = ("chapter", "paren", "number", "sub", "next", "stop")  # can also start mid-sentence
 
 
-def normalize(text: str) -> str:
-    """Canonical text: one line per paragraph or heading, canonical punctuation, no blank lines."""
+def normalize(text: str, simplify: bool = True) -> str:
+    """Canonical text: one line per paragraph or heading, canonical punctuation, no blank lines.
+    `simplify=False`: the caller already ran to_simplified."""
     if not text:
         return ""
-    raw = _fold(text).splitlines()
-    lines = [(_clean_line(line), line.startswith(_INDENT), len(line)) for line in raw]
+    if simplify:
+        text = to_simplified(text)[0]
+    raw = _split_run_on(_fold(text).splitlines())
+    lines = [(_fix(_clean_line(line)), line.startswith(_INDENT), len(line)) for line in raw]
     return "\n".join(_join_broken(lines))
+
+
+# --- mirror-site garbling: traditional characters, doubled punctuation, lost line breaks -----------------
+
+
+@functools.cache
+def _converter():  # OpenCC's t2s tables load in ~10 ms: only when a traditional text comes along
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """(text in simplified characters, whether it was converted). Converted only when enough characters
+    change (config.yaml text.traditional_min_share / _min_chars): simplified text stays byte-identical."""
+    cfg = section("text")
+    probe = text[:int(cfg.get("traditional_probe_chars", 4000))]
+    if _converter().convert(probe) == probe:
+        return text, False  # the common case: a simplified text, decided on its first lines
+    converted = _converter().convert(text)
+    han = sum(1 for _ in _HAS_HAN.finditer(text))
+    if len(converted) != len(text):
+        return text, False  # the converter never changes lengths for t2s; be safe if it ever does
+    changed = sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+    if changed < int(cfg.get("traditional_min_chars", 5)) or changed < float(
+            cfg.get("traditional_min_share", 0.02)) * han:
+        return text, False
+    return converted, True
+
+
+@functools.cache
+def _fixes() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """(any fix applies, the fixes): one search per line instead of one substitution per fix."""
+    cfg = section("text")
+    pairs = cfg.get("fixes") or ()
+    any_fix = re.compile(cfg.get("fixes_trigger") or "|".join(f"(?:{p})" for p, _ in pairs) or r"(?!x)x")
+    return any_fix, tuple((re.compile(p), r) for p, r in pairs)
+
+
+def _fix(line: str) -> str:
+    any_fix, fixes = _fixes()
+    if not any_fix.search(line):
+        return line
+    for pattern, repl in fixes:
+        line = pattern.sub(repl, line)
+    return line
+
+
+@functools.cache
+def _run_on() -> tuple[int, tuple[re.Pattern[str], ...]]:
+    cfg = section("text")
+    return (int(cfg.get("run_on_min_chars", 600)),
+            tuple(re.compile(p, re.M) for p in cfg.get("run_on_splits") or ()))
+
+
+def _split_run_on(lines: list[str]) -> list[str]:
+    """A line long enough to be a whole page run together is split at config.yaml text.run_on_splits."""
+    size, splits = _run_on()
+    if not any(len(line) >= size for line in lines):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if len(line) >= size:
+            for pattern in splits:
+                line = pattern.sub("\n", line)
+            out.extend(piece for piece in line.split("\n"))
+        else:
+            out.append(line)
+    return out
 
 
 def _fold(text: str) -> str:
@@ -180,7 +257,9 @@ def _continues_full(prev: str, line: str, width: int, next_own: str) -> bool:
     falling at the line end, and mid-sentence even into a piece that looks like a heading (`统`+`一、…`).
     A heading goes on unless it reads complete, or ends a sentence and no `整改结果:` follows the piece."""
     g = grammar()
-    if _hard_start(line) or g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
+    if _hard_start(line) or _hard_start(prev):
+        return False  # chrome and date lines are never part of a paragraph, before or after
+    if g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
         return False
     kind, own = classify(prev)[0], _starts_own_line(line)
     ended = bool(g.sub("join", "sentence_end").search(prev))
@@ -230,7 +309,7 @@ def _hard_start(line: str) -> bool:
     g = grammar()
     if g.rx("date_line").match(line) or g.rx("attachment_start").match(line):
         return True
-    return bool(g.rx("source_link").match(line) or any(p.search(line) for p in g.chrome))
+    return bool(g.rx("source_link").match(line) or chrome.is_chrome(line, strict=True))
 
 
 def _starts_own_line(line: str) -> bool:

@@ -11,17 +11,16 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from loaders import messages
+from loaders import chrome, messages
 from loaders import meta as meta_mod
 from loaders.deadlines import find_deadlines, stated_deadline
 from loaders.figures import extract_figures
 from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, StatusDecision, Warning
-from loaders.normalize import normalize
+from loaders.normalize import normalize, to_simplified
 from loaders.read import read_document
 from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
 from loaders.status import decide_status
@@ -41,7 +40,7 @@ def parse_file(path: str | Path, data: bytes | None = None) -> list[Report]:
     """Read a file (or its uploaded bytes) and parse it (parse_text normalises the text). Raises ReadError
     when the file cannot be read; the reader's warnings and source URL are carried onto every report."""
     result = read_document(path, data)
-    reports = parse_text(result.text, source_name=Path(path).name)
+    reports = parse_text(result.text, source_name=Path(path).name, aside=result.aside)
     extra = tuple(result.warnings)
     return [
         dataclasses.replace(r, warnings=extra + r.warnings, source_url=r.source_url or result.source_url)
@@ -49,47 +48,54 @@ def parse_file(path: str | Path, data: bytes | None = None) -> list[Report]:
     ]
 
 
-def parse_text(text: str, source_name: str = "") -> list[Report]:
-    """Every report in `text` (the main report, then each 附件N); [] for empty text. Never raises."""
+def parse_text(text: str, source_name: str = "", aside: tuple[str, ...] = ()) -> list[Report]:
+    """Every report in `text` (the main report, then each 附件N); [] for empty text. Never raises.
+    `aside`: page lines the reader left out of the text (a web page's chrome), read for the page's facts."""
     try:
-        return _parse(text or "")
+        return _parse(text or "", aside)
     except Exception as exc:  # the contract is "never raise": report the failure instead
         log.exception("parse_text failed on %s", source_name or "text")
         failure = messages.warning("parse_error", error=f"{type(exc).__name__}: {exc}")
         return [Report(title=None, unit="", warnings=(failure,))]
 
 
-def _parse(text: str) -> list[Report]:
-    text = normalize(tab_rows_to_pipes(text))
+def _parse(text: str, aside: tuple[str, ...] = ()) -> list[Report]:
+    text, traditional = to_simplified(text)  # normalize would convert it too: this says that it did
+    text = normalize(tab_rows_to_pipes(text), simplify=False)
     if not text.strip():
         return []
-    chrome = strip_chrome(text.split("\n"))
+    page = chrome.strip(text.split("\n"))
+    if aside:
+        page = chrome.merge(page, chrome.strip(normalize("\n".join(aside)).split("\n")))
     reports: list[Report] = []
-    for part, lines in split_reports(chrome.lines):
-        meta, body = meta_mod.extract(lines, chrome.chrome_date)
+    for part, lines in split_reports(page.lines):
+        meta, body = meta_mod.extract(lines, page)
         seg = segment(body)
         cut = meta_mod.cut_off_at(body)
         if cut:
             seg.warnings.append(messages.warning("truncated", cut=cut))
-        report = _build(part, meta, seg, chrome.source_url)
+        report = _build(part, meta, seg, page.source_url)
         if part != "main" and reports:
             report = _inherit(report, reports[0])
         reports.append(report)
     if not reports:
-        reports.append(_build("main", meta_mod.Meta(), Segmented(), chrome.source_url))
+        reports.append(_build("main", meta_mod.Meta(), Segmented(), page.source_url))
     if not _REPORT_WORDS.search(text):
         reports = [_add_warning(r, messages.warning("not_a_report")) for r in reports]
+    if traditional:
+        reports = [_add_warning(r, messages.warning("traditional_converted")) for r in reports]
     return reports
 
 
 def _build(part: str, meta: meta_mod.Meta, seg: Segmented, source_url: str | None) -> Report:
-    warnings = list(seg.warnings)
+    warnings = [*meta.warnings, *seg.warnings]
     issues = [_issue(raw, meta.published_on, warnings) for raw in seg.issues]
     stated, figures = _figures("\n".join(seg.context), warnings)
     warnings.extend(_report_warnings(meta, issues, stated))
     return Report(
         title=meta.title, unit=meta.unit, issuer=meta.issuer, region=meta.region,
-        published_on=meta.published_on, inspection=meta.inspection, stated=stated, figures=figures,
+        published_on=meta.published_on, published_on_source=meta.published_on_source,
+        inspection=meta.inspection, stated=stated, figures=figures,
         warnings=tuple(warnings), issues=tuple(issues), part=part,
         parent_part=None if part == "main" else "main", source_url=source_url,
     )
@@ -98,7 +104,10 @@ def _build(part: str, meta: meta_mod.Meta, seg: Segmented, source_url: str | Non
 def _inherit(report: Report, main: Report) -> Report:
     """An attachment's missing region and date come from the main report it is attached to."""
     region = report.region if report.region.province else main.region
-    return dataclasses.replace(report, region=region, published_on=report.published_on or main.published_on)
+    if report.published_on:
+        return dataclasses.replace(report, region=region)
+    return dataclasses.replace(report, region=region, published_on=main.published_on,
+                               published_on_source=main.published_on_source)
 
 
 def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
@@ -118,7 +127,7 @@ def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Is
 
 
 def _figures(context: str, warnings: list[Warning]) -> tuple[dict[str, float], tuple[Figure, ...]]:
-    result = _call("figures", extract_figures, (context,), ({}, ()), warnings)
+    result = _call("figures", extract_figures, (context, True), ({}, ()), warnings)
     stated, figures = result if isinstance(result, tuple) and len(result) == 2 else ({}, ())
     return dict(stated or {}), tuple(figures or ())
 
@@ -135,32 +144,7 @@ def _call(stage: str, func: Callable[..., Any], args: tuple, default: Any, warni
         return default
 
 
-# --- file level: chrome and the split into reports ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileText:
-    lines: list[str]
-    source_url: str | None
-    chrome_date: tuple[int, int, int] | None  # (y, m, d) from a surviving `发布日期:` line
-
-
-def strip_chrome(lines: list[str]) -> FileText:
-    """Drop site chrome lines, keeping what they tell: the source link and the site's publication date."""
-    g = grammar()
-    kept: list[str] = []
-    url, when = None, None
-    for line in lines:
-        link = g.rx("source_link").match(line)
-        if link:
-            url = url or link.group("url")
-            continue
-        date_m = g.rx("chrome_date").search(line)
-        if date_m and when is None:
-            when = (int(date_m["y"]), int(date_m["m"]), int(date_m["d"]))
-        if not any(p.search(line) for p in g.chrome):
-            kept.append(line)
-    return FileText(kept, url, when)
+# --- file level: the split into reports ---------------------------------------------------
 
 
 def split_reports(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -196,10 +180,16 @@ def _is_title_like(line: str) -> bool:
 # --- report-level warnings ------------------------------------------------------------------------------
 
 
+def worth_storing(reports: list[Report] | tuple[Report, ...]) -> bool:
+    """A file is stored when a report lists issues, or states its own progress figures without listing
+    them (a news item on a unit's rectification: `反馈问题25个,已完成整改19个`); else it is not a report."""
+    return any(r.issues or r.stated for r in reports)
+
+
 def _report_warnings(meta: meta_mod.Meta, issues: list[Issue], stated: dict[str, float]) -> list[Warning]:
     out: list[Warning] = []
     if not issues:
-        out.append(messages.warning("no_issues"))
+        out.append(messages.warning("stated_only") if stated else messages.warning("no_issues"))
     unknown = [i for i in issues if i.status.status is None]
     if unknown:
         labels = messages.joined((i.label for i in unknown), limit=8)

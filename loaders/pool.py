@@ -62,7 +62,9 @@ def parse_one(path: str) -> Parsed:
         return Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})")
     if not reports:
         return Parsed(path, sha, len(data), None, "no report found")
-    if not any(r.issues for r in reports):  # a news item or another page: storing it would only add noise
+    from loaders.parse import worth_storing
+
+    if not worth_storing(reports):  # a news item or another page: storing it would only add noise
         return Parsed(path, sha, len(data), None, _no_issues_reason(path, reports))
     return Parsed(path, sha, len(data), list(reports), None)
 

@@ -125,3 +125,17 @@ def _county(rest: str) -> str | None:
     if not m or (NOT_COUNTY.search(m.group(0)) and m.group(0) not in COUNTY_NEW_AREAS):
         return None
     return m.group(0)
+
+
+@functools.cache
+def _place_names() -> re.Pattern[str]:
+    """Every full county and city name of the gazetteer, longest first (one alternation, compiled once)."""
+    _, cities, counties = _gazetteer()
+    names = {p.name for p in cities.values()} | set(counties)
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
+def first_place(text: str) -> str:
+    """The first county or city the text names by its full name (旺苍县), or ""."""
+    m = _place_names().search(text or "")
+    return m.group(0) if m else ""

@@ -32,7 +32,7 @@ _COLUMNS = {
     "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s",
     "reports": "report_key:s file_sha:s ordinal:i part:s parent_key:s title:s unit:s issuer:s province:s"
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
-    " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i",
+    " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i published_on_source:s",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
     " evidence:s rule:s confidence:f measures_text:s first_due:d owner:s",
     "measures": "issue_key:s seq:i text:s",
@@ -125,7 +125,8 @@ def _add_report(rows: Rows, sha: str, ordinal: int, r: Report, rkey: str, parent
              feedback_on=r.inspection.feedback_on, published_on=r.published_on, source_url=r.source_url,
              stated_json=json.dumps(r.stated, ensure_ascii=False, sort_keys=True), n_issues=len(r.issues),
              n_categories=len({c.strip(_TRIMMED) for i in r.issues if (c := i.category) is not None} - {""}),
-             n_measures=sum(len(i.measures) for i in r.issues), n_warnings=0)  # counted in add_file
+             n_measures=sum(len(i.measures) for i in r.issues), n_warnings=0,  # counted in add_file
+             published_on_source=r.published_on_source)
     for f in r.figures:
         rows.add("figures", report_key=rkey, kind=f.kind, value=float(f.value), unit=f.unit,
                  evidence=f.evidence)

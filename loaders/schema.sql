@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS reports (
     n_issues         INTEGER,            -- rows in issues
     n_categories     INTEGER,            -- distinct non-blank issues.category
     n_measures       INTEGER,            -- rows in measures of its issues
-    n_warnings       INTEGER             -- rows in warnings with its report_key
+    n_warnings       INTEGER,            -- rows in warnings with its report_key
+    published_on_source VARCHAR          -- 'signature' (date under the signature) or 'page' (the page's 发布时间…)
 );
 
 CREATE TABLE IF NOT EXISTS issues (

@@ -250,6 +250,10 @@ class _Walker:
             self._open(m, "chapter", title, m.group("num"))
         elif chapter_kind(text) != "plain":
             self.zone, self.closed_by = "closed", line
+        elif grammar().rx("summary_headings").search(text):
+            # `四、关于巡视移交信访件和问题线索办理情况`: its paragraphs hold report-level figures (context)
+            self.zone, self.chapter, self.summary = "plain", text, True
+            self.out.context.append(line)
         else:
             self.zone, self.chapter = "plain", text
             if grammar().rx("item_groups").search(text):
@@ -281,6 +285,8 @@ class _Walker:
             self.out.context.append(line)
         else:
             self._warn_unparsed(line)
+            if not self.started:  # `(一)强化组织领导。…梳理形成62项整改任务`: the preamble goes on
+                self.out.context.append(line)
 
     def _on_number(self, i: int, line: str, m: Match[str]) -> None:
         text = m.group("text")

@@ -159,6 +159,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
     if ("reports", "n_issues") not in columns:  # made before the per-report counts: count the stored rows
         _add_report_counts(con)
+    if ("reports", "published_on_source") not in columns:  # made before it: NULL until the file is re-parsed
+        con.execute("ALTER TABLE reports ADD COLUMN published_on_source VARCHAR")
     if ("issues", "first_due") not in columns:  # made before issues.first_due: from the stored deadlines
         _add_first_due(con)
     if ("issues", "owner") not in columns:  # made before issues.owner: NULL until the file is parsed again

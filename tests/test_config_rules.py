@@ -11,7 +11,10 @@ from loaders import deadlines, figures, status
 from loaders.config import section
 from loaders.models import STATUSES
 
-STATED_KEYS = {"categories", "aspects", "issues", "measures", "completed", "in_progress", "completion_rate"}
+# The stated-figure keys shared with the status engine and the dashboard, plus figures.py's extras.
+STATED_KEYS = {"categories", "aspects", "issues", "measures", "completed", "basically_completed",
+               "in_progress", "not_completed", "completion_rate", "measures_completed", "subcategories",
+               "issues_more"}
 
 
 def _compiles(pattern: str) -> None:
@@ -97,7 +100,7 @@ def test_figure_vocabulary_is_consistent() -> None:
     assert all(kinds) and len(kinds) == len(set(kinds)), kinds
     for entry in cfg["accountability"]:
         assert "." not in entry["kind"], "a dot separates a kind from its breakdown label"
-        assert entry["unit"] in {"人", "项", "件", "万元"}, entry
+        assert entry["unit"] in {"人", "项", "件", "万元", "平方米"}, entry
         _compiles(entry["label"])
     assert cfg["money_units"]["万元"] == 1 and all(v > 0 for v in cfg["money_units"].values())
 

@@ -77,8 +77,8 @@ def _read_text(data: bytes, name: str) -> ReadResult:
     if is_html(text, name):
         from loaders.read.web import extract_page
 
-        text, source_url, page_warnings = extract_page(text, name)
-        return ReadResult(text, (*warnings, *page_warnings), source_url, "html", decoded.encoding)
+        text, source_url, page_warnings, aside = extract_page(text, name)
+        return ReadResult(text, (*warnings, *page_warnings), source_url, "html", decoded.encoding, aside)
     require_text(name, text, "empty_whitespace")
     if extension(name) in ("pdf", "docx", "doc"):
         warnings.append(warning("extension_mismatch", name=name))

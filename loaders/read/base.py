@@ -25,6 +25,9 @@ class ReadResult:
     source_url: str | None  # where the document says it was published (原文链接, canonical link)
     format: str  # "txt", "html", "docx" or "pdf": what the content turned out to be
     encoding: str | None = None  # the text encoding used (txt/html only)
+    # web pages: short lines of the page left out of `text` (site chrome), where the parser finds the page's
+    # own date and publisher (loaders/chrome.py)
+    aside: tuple[str, ...] = ()
 
 
 class ReadError(ValueError):

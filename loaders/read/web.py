@@ -13,6 +13,9 @@ from loaders.messages import reason, warning
 from loaders.models import Warning
 from loaders.read.base import HAN, ReadError, han_count, settings, source_url_in_text
 
+# (text, source URL, warnings, aside lines): what extract_page returns
+PageText = tuple[str, str | None, tuple[Warning, ...], tuple[str, ...]]
+
 _BLOCK_TAGS = frozenset(
     ("p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table",
      "tr", "blockquote", "pre", "center", "dl", "dt", "dd", "header", "footer", "nav", "aside", "form",
@@ -30,10 +33,16 @@ _NO_SPACE = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|——| - | — )\s*")
 _MIN_PARAGRAPH_CJK = 20  # an article has at least one real paragraph
 _MIN_FALLBACK_SHARE = 0.4  # trafilatura keeping less than this share of the page's Chinese text has failed
+_ASIDE_MAX_CHARS = 160  # page lines longer than this are prose, not chrome
+# <meta> names under which CMSs print the publication date (PubDate, publishdate, firstpublishedtime …).
+_META_DATE = re.compile(r"pubdate|publishdate|publish_date|firstpublishedtime|releasedate|dc\.date", re.I)
+_ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 
 
-def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, ...]]:
-    """(text, source URL, warnings) of the article in an HTML page."""
+def extract_page(page: str, name: str) -> PageText:
+    """(text, source URL, warnings, aside) of the article in an HTML page. `aside` holds the short lines of
+    the page that are not in the text (its 发布时间 / 来源 / 成文日期 chrome, and a 发布日期 line made from a
+    <meta> publication date): the parser reads the page's date and publisher from them."""
     tree = _parse(page, name)
     source_url = page_source_url(tree)
     title = page_title(tree)
@@ -54,7 +63,10 @@ def extract_page(page: str, name: str) -> tuple[str, str | None, tuple[Warning, 
     # A page whose every line is a few words (menus, link lists, captions) has no article on it.
     if not any(han_count(ln) >= _MIN_PARAGRAPH_CJK for ln in lines):
         raise ReadError(name, reason("web_no_article"))
-    return text, source_url or source_url_in_text(text), warnings
+    kept = set(lines)
+    aside = [*page_meta_dates(tree), *(ln.strip() for ln in fallback.splitlines()
+                                        if ln.strip() and ln not in kept and len(ln) <= _ASIDE_MAX_CHARS)]
+    return text, source_url or source_url_in_text(text), warnings, tuple(aside)
 
 
 def _parse(page: str, name: str) -> lxml.html.HtmlElement:
@@ -122,6 +134,17 @@ def page_title(tree: lxml.html.HtmlElement) -> str | None:
         return None
     parts = [p for p in _TITLE_SPLIT.split(node.text_content().strip()) if HAN.search(p)]
     return max(parts, key=len) if parts else None
+
+
+def page_meta_dates(tree: lxml.html.HtmlElement) -> list[str]:
+    """`发布日期:YYYY-MM-DD` lines from <meta name="PubDate" content="2023-10-20 16:40"> and the like."""
+    out = []
+    for meta in tree.iter("meta"):
+        key = f"{meta.get('name', '')} {meta.get('property', '')}"
+        m = _ISO_DAY.search(meta.get("content", "")) if _META_DATE.search(key) else None
+        if m:
+            out.append(f"发布日期:{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
+    return out[:1]
 
 
 def page_source_url(tree: lxml.html.HtmlElement) -> str | None:

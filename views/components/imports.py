@@ -60,7 +60,9 @@ def parse_upload(name: str, data: bytes, limit_mb: float) -> Parsed:
         raise ImportProblem(f"{exc.reason_zh or exc.reason}。") from None
     except Exception as exc:  # a parser bug must still end in a plain message, not a traceback
         raise ImportProblem(f"解析该文件时出错（{type(exc).__name__}）。") from None
-    if not reports or not any(r.issues for r in reports):
+    from loaders.parse import worth_storing
+
+    if not reports or not worth_storing(reports):
         raise ImportProblem("没有在文件中找到整改问题：它可能不是巡视整改进展通报。")
     return Parsed(Path(name).name, hashlib.sha256(data).hexdigest(), data, tuple(reports))
 

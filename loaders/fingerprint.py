@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -12,15 +13,67 @@ from loaders.config import section
 # config.yaml sections that change what a parse yields (paths and dashboard settings do not).
 RULE_SECTIONS = ("read", "text", "page", "segment", "status", "deadlines", "figures")
 _LOADERS = Path(__file__).resolve().parent
-# Modules whose code decides what a parse yields; store/ingest/queries/CLI do not.
-_PARSER_SOURCES = ("models.py", "messages.py", "normalize.py", "chrome.py", "segment.py", "tables.py",
-                   "meta.py",
-                   "regions.py", "parse.py", "status.py", "deadlines.py", "figures.py", "read", "data")
+_ROOT = _LOADERS.parent
+_ENTRY = "loaders.parse"
+# Data the parser reads at run time (the gazetteer), outside any module's source.
+_DATA_DIRS = ("data",)
+_DATA_SUFFIXES = (".yaml", ".yml", ".json", ".txt", ".csv")
+
+
+def _module_file(name: str) -> Path | None:
+    """loaders.x.y → its .py file (or the package's __init__.py); None outside the loaders package."""
+    if name != "loaders" and not name.startswith("loaders."):
+        return None
+    base = _ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported(path: Path, module: str) -> set[str]:
+    """Names of the loaders modules a source file imports (`from loaders import x` may name a module)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                origin = f"{base}.{node.module}" if node.module else base
+            else:
+                origin = node.module or ""
+            names.add(origin)
+            names.update(f"{origin}.{alias.name}" for alias in node.names)
+    return names
+
+
+def parser_sources() -> list[Path]:
+    """Every source file the parser runs: the loaders modules reachable by imports from loaders.parse.
+
+    Found by reading the imports rather than kept as a list, so a parser module added later is part of the
+    fingerprint without anyone remembering to name it; the store, the read side and the CLI are not reached.
+    """
+    seen: dict[str, Path] = {}
+    todo = [_ENTRY]
+    while todo:
+        name = todo.pop()
+        path = _module_file(name)
+        if path is None or name in seen:
+            continue
+        seen[name] = path
+        parent = name.rpartition(".")[0]
+        if parent:
+            todo.append(parent)  # a package's __init__ runs before its modules
+        todo.extend(_imported(path, name))
+    return sorted(set(seen.values()))
 
 
 @functools.cache
 def parser_fingerprint() -> str:
-    """A short hash of the rule sections of config.yaml and of the parser's source files.
+    """A short hash of the rule sections of config.yaml, the parser's source files and its data files.
 
     Ingestion skips a file only when both its bytes and this fingerprint are unchanged, so a supervisor who
     tunes a status phrase and re-ingests sees the new statuses (overrides survive: their keys are stable).
@@ -28,11 +81,8 @@ def parser_fingerprint() -> str:
     h = hashlib.sha256()
     rules = {name: section(name) for name in RULE_SECTIONS}
     h.update(json.dumps(rules, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
-    for name in _PARSER_SOURCES:
-        path = _LOADERS / name
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for f in files:
-            if f.is_file() and f.suffix in (".py", ".yaml", ".yml", ".json", ".txt", ".csv"):
-                h.update(f.relative_to(_LOADERS).as_posix().encode())
-                h.update(f.read_bytes())
+    data = [f for d in _DATA_DIRS for f in sorted((_LOADERS / d).rglob("*")) if f.suffix in _DATA_SUFFIXES]
+    for f in [*parser_sources(), *data]:
+        h.update(f.relative_to(_LOADERS).as_posix().encode())
+        h.update(f.read_bytes())
     return h.hexdigest()[:16]

@@ -1,0 +1,44 @@
+"""The parser fingerprint covers exactly the code a parse runs, found from loaders.parse's imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loaders import fingerprint
+
+LOADERS = Path(fingerprint.__file__).resolve().parent
+
+
+def _names() -> set[str]:
+    return {p.relative_to(LOADERS).as_posix() for p in fingerprint.parser_sources()}
+
+
+def test_every_parser_stage_is_covered_and_the_writer_and_read_side_are_not() -> None:
+    names = _names()
+    for stage in ("parse.py", "normalize.py", "chrome.py", "segment.py", "tables.py", "meta.py", "regions.py",
+                  "status.py", "deadlines.py", "figures.py", "models.py", "read/web.py", "read/word.py",
+                  "read/pdf.py", "read/decode.py"):
+        assert stage in names, stage
+    for other in ("store.py", "rows.py", "ingest.py", "pool.py", "overrides.py", "__main__.py",
+                  "queries/base.py", "fingerprint.py"):
+        assert other not in names, other
+
+
+def test_a_module_the_parser_starts_importing_joins_the_fingerprint(tmp_path: Path, monkeypatch) -> None:
+    # A copy of the package where figures.py imports a new helper module: the helper is found without a list.
+    before = _names()
+    root = tmp_path / "proj"
+    pkg = root / "loaders"
+    pkg.mkdir(parents=True)
+    for src in fingerprint.parser_sources():
+        dest = pkg / src.relative_to(LOADERS)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(src.read_bytes())
+    (pkg / "units_helper.py").write_text("X = 1\n", encoding="utf-8")
+    figures = pkg / "figures.py"
+    source = figures.read_text(encoding="utf-8")
+    figures.write_text("from loaders import units_helper\n" + source, encoding="utf-8")
+    monkeypatch.setattr(fingerprint, "_ROOT", root)
+    got = {p.relative_to(pkg).as_posix() for p in fingerprint.parser_sources()}
+    assert "units_helper.py" in got
+    assert got - {"units_helper.py"} == before

@@ -12,7 +12,6 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, Stat
 from loaders.normalize import normalize
 from loaders.read import read_document
 from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
-from loaders.status import decide_status
+from loaders.status import ReportContext, decide_status, report_warnings
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +82,12 @@ def _parse(text: str) -> list[Report]:
 
 def _build(part: str, meta: meta_mod.Meta, seg: Segmented, source_url: str | None) -> Report:
     warnings = list(seg.warnings)
-    issues = [_issue(raw, meta.published_on, warnings) for raw in seg.issues]
+    ctx = ReportContext(meta.published_on, meta.inspection.feedback_on,
+                        "\n".join(filter(None, [meta.title or "", *seg.context[:2]]))[:600])
+    issues = [_issue(raw, ctx, warnings) for raw in seg.issues]
     stated, figures = _figures("\n".join(seg.context), warnings)
     warnings.extend(_report_warnings(meta, issues, stated))
+    warnings.extend(_call("status", report_warnings, (issues, stated), [], warnings) or [])
     return Report(
         title=meta.title, unit=meta.unit, issuer=meta.issuer, region=meta.region,
         published_on=meta.published_on, inspection=meta.inspection, stated=stated, figures=figures,
@@ -100,10 +102,11 @@ def _inherit(report: Report, main: Report) -> Report:
     return dataclasses.replace(report, region=region, published_on=report.published_on or main.published_on)
 
 
-def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
+def _issue(raw: RawIssue, ctx: ReportContext, warnings: list[Warning]) -> Issue:
     body = "\n".join(raw.measures)
-    status = _call("status", decide_status, (raw.explicit, body, raw.section), UNKNOWN_STATUS, warnings)
-    deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
+    status = _call("status", decide_status, (raw.explicit, body, raw.section, ctx, raw.title), UNKNOWN_STATUS,
+                   warnings)
+    deadlines = _call("deadlines", find_deadlines, (body, ctx.published_on), (), warnings)
     return Issue(
         label=raw.label, category=raw.category, title=raw.title,
         status=status if isinstance(status, StatusDecision) else UNKNOWN_STATUS,

@@ -76,7 +76,9 @@ INFERRED = [
     ("拟定《高新技术企业培育三年行动计划》(征求意见稿)。", "阶段性完成", "plan_or_in_progress"),
     ("2条整改措施进一步明确责任单位,加快推进落实。", "阶段性完成", "continuing"),
     ("对需要长期坚持的问题,继续抓紧整改。", "阶段性完成", "continuing"),
-    ("出台《关于进一步健全公职律师统筹使用机制的意见》,实现公职律师全覆盖。", "完成", "past_tense"),
+    # `实现…全覆盖` of the population the problem names is an explicit closure (docs/status_reading.md, 16);
+    # it used to be read as a bare past-tense action.
+    ("出台《关于进一步健全公职律师统筹使用机制的意见》,实现公职律师全覆盖。", "完成", "strong_completion"),
     ("完成20家童装企业数字化改造。", "完成", "past_tense"),
 ]
 

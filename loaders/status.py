@@ -89,6 +89,7 @@ class _Hit:
     weight: float  # after the role
     start: int
     end: int
+    aim: bool = False  # in a purpose clause or slogan tail: an aim, not progress
 
 
 @dataclass
@@ -223,6 +224,7 @@ def _tally(body: str, title: str, ctx: ReportContext,
     deadlines = _dated(body, masked, mentions, ctx.published_on, cfg)
     tally = _Tally()
     overdue: list[tuple[int, int, str]] = []
+    results = next((r for r in cfg.rules if r.concrete_weight), None)
     for s_lo, s_hi, lead in sentences:
         sentence = masked[s_lo:s_hi]
         for rule in cfg.rules:
@@ -253,10 +255,13 @@ def _tally(body: str, title: str, ctx: ReportContext,
             pos = s_lo + match.start()
             if rule.past_period_cancels and _about_finished_period(pos, (s_lo, s_hi), masked, past_dates,
                                                                   deadlines, cfg):
+                if results is not None:  # a forecast about a finished period is a result estimate
+                    tally.results.append(_Hit(results, results.concrete_weight, s_lo, s_hi))
                 continue
-            weight = rule.weight * _role_weight(masked, s_lo, s_hi, lead, pos, cfg)
+            role = _role_weight(masked, s_lo, s_hi, lead, pos, cfg)
             side = tally.closed if rule.status == "完成" else tally.open
-            side.append(_Hit(rule, weight, s_lo + match.start(), s_lo + match.end()))
+            aim = role < float(cfg.roles.get("lead_in", 0.5))
+            side.append(_Hit(rule, rule.weight * role, s_lo + match.start(), s_lo + match.end(), aim))
     for rule in cfg.rules:  # outcome problems: the title asks for an outcome the measures never report
         asks = rule.title and title and any(p.search(title) for p in rule.title)
         if asks and masked.strip() and not any(p.search(masked) for p in rule.patterns):
@@ -384,9 +389,11 @@ def _weak(b: _Balance, prior: str | None, body: str, cfg: StatusRules) -> Status
     """Neither side reached its threshold: the heavier side decides at low confidence, the phase breaks a
     tie. Without one concrete result (a count, an issued document), open wording outweighs bare act verbs."""
     t, weak_max = b.tally, float(cfg.confidence["weak_max"])
-    tie = b.open_w == b.results_w and prior == OPEN
-    if b.open_w > 0 and (not b.concrete or b.open_w > b.results_w or tie):
-        best = _strongest(t.open)
+    progress = [h for h in t.open if not h.aim]  # aims (purpose clauses, slogan tails) do not lean it open
+    open_w = min(b.open_w, sum(h.weight for h in progress))
+    tie = open_w == b.results_w and prior == OPEN
+    if progress and (not b.concrete or open_w > b.results_w or tie):
+        best = _strongest(progress)
         score = min(best.rule.confidence, weak_max) + _prior_shift(prior, OPEN, cfg)
         against = _strongest(t.results)
         return _decision(*_open_outcome(best.rule, body), best, against, min(score, weak_max), body, cfg)

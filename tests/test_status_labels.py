@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LABELS = Path(__file__).resolve().parent / "status_labels"
 SAMPLES = ("000", "002", "003", "004")
 
-# Measured on the labels (see the report in the commit): 99/105 overall, 87/89 confident, 16/105 待核.
+# Measured on the labels: 99/105 overall (94.3 %), 89/91 confident (97.8 %), 14/105 待核 (13.3 %).
 MIN_AGREEMENT = 0.94
 MIN_CONFIDENT_AGREEMENT = 0.97
-MAX_LOW_SHARE = 0.16
+MAX_LOW_SHARE = 0.14
 
 
 @cache

@@ -10,6 +10,7 @@ of weak decisions. The vocabulary, weights and thresholds are data; this module 
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -53,6 +54,7 @@ class Rule:
     concrete_weight: float = 0.0
     weak: bool = False  # counts only in weak decisions, never towards decide.open_at
     firm: bool = False  # states the open part outright: reported results next to it do not weaken it
+    any: re.Pattern[str] | None = None  # all patterns in one, to skip a body where the rule matches nowhere
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,16 @@ def _rule(raw: dict) -> Rule:
         title=_compile_all(raw.get("title")), concrete=_compile_all(raw.get("concrete")),
         concrete_weight=float(raw.get("concrete_weight", 0.0)), weak=bool(raw.get("weak")),
         firm=bool(raw.get("firm")),
+        any=_prefilter(raw.get("patterns") or []),
     )
+
+
+def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
+    """All of a rule's patterns in one, searched once over a whole body; None when a pattern is anchored
+    (`^`/`$` mean the sentence's edges, so only a per-sentence search is right)."""
+    if not patterns or any("$" in p or "^" in p.replace("[^", "") for p in patterns):
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 @functools.cache
@@ -225,32 +236,33 @@ def _tally(body: str, title: str, ctx: ReportContext,
     tally = _Tally()
     overdue: list[tuple[int, int, str]] = []
     results = next((r for r in cfg.rules if r.concrete_weight), None)
-    for s_lo, s_hi, lead in sentences:
-        sentence = masked[s_lo:s_hi]
-        for rule in cfg.rules:
-            if rule.by_section or rule.title:
-                continue
+    for rule in cfg.rules:
+        if rule.by_section or rule.title:
+            continue
+        # One search over the whole body first: most rules match nowhere, and then no sentence is searched.
+        spans = [(0, len(masked))] if rule.any is None else [m.span() for m in rule.any.finditer(masked)]
+        candidates = _overlapping(sentences, spans) if not rule.deadline else range(len(sentences))
+        for k in candidates:
+            s_lo, s_hi, lead = sentences[k]
             if rule.deadline:
-                for pos, text, kind in deadlines:
-                    if kind == rule.deadline and s_lo <= pos < s_hi:
-                        weight = rule.weight * _role_weight(masked, s_lo, s_hi, lead, pos, cfg)
-                        tally.open.append(_Hit(rule, weight, s_lo, s_hi))
-                        if kind == "before_report":
-                            overdue.append((s_lo, s_hi, text))
-                        break
+                hit = next(((pos, text, kind) for pos, text, kind in deadlines
+                            if kind == rule.deadline and s_lo <= pos < s_hi), None)
+                if hit:
+                    weight = rule.weight * _role_weight(masked, s_lo, s_hi, lead, hit[0], cfg)
+                    tally.open.append(_Hit(rule, weight, s_lo, s_hi))
+                    if hit[2] == "before_report":
+                        overdue.append((s_lo, s_hi, hit[1]))
                 continue
-            if rule.unless and any(p.search(sentence) for p in rule.unless):
+            sentence = masked[s_lo:s_hi]
+            match = _first_match(rule.patterns, sentence)
+            if match is None or (rule.unless and any(p.search(sentence) for p in rule.unless)):
                 continue
             if rule.concrete_weight:  # reported results: one count per sentence
-                if any(p.search(sentence) for p in rule.patterns):
-                    role = _role_weight(masked, s_lo, s_hi, lead, s_lo, cfg)
-                    printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
-                    concrete = any(p.search(printed) for p in rule.concrete)
-                    base = rule.concrete_weight if concrete else rule.weight
-                    tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
-                continue
-            match = _first_match(rule.patterns, sentence)
-            if match is None:
+                role = _role_weight(masked, s_lo, s_hi, lead, s_lo, cfg)
+                printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
+                concrete = any(p.search(printed) for p in rule.concrete)
+                base = rule.concrete_weight if concrete else rule.weight
+                tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
                 continue
             pos = s_lo + match.start()
             if rule.past_period_cancels and _about_finished_period(pos, (s_lo, s_hi), masked, past_dates,
@@ -262,12 +274,27 @@ def _tally(body: str, title: str, ctx: ReportContext,
             side = tally.closed if rule.status == "完成" else tally.open
             aim = role < float(cfg.roles.get("lead_in", 0.5))
             side.append(_Hit(rule, rule.weight * role, s_lo + match.start(), s_lo + match.end(), aim))
+    for hits in (tally.open, tally.closed, tally.results):
+        hits.sort(key=lambda h: h.start)  # document order: among equal weights the first one is the evidence
     for rule in cfg.rules:  # outcome problems: the title asks for an outcome the measures never report
         asks = rule.title and title and any(p.search(title) for p in rule.title)
         if asks and masked.strip() and not any(p.search(masked) for p in rule.patterns):
             first = sentences[0] if sentences else (0, len(body), False)
             tally.open.append(_Hit(rule, rule.weight, first[0], first[1]))
     return tally, overdue
+
+
+def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, int]]) -> list[int]:
+    """Indexes (in order) of the sentences that overlap any of the spans."""
+    starts = [lo for lo, _, _ in sentences]
+    found: set[int] = set()
+    for lo, hi in spans:
+        k = max(bisect.bisect_right(starts, lo) - 1, 0)
+        while k < len(sentences) and sentences[k][0] < hi:
+            if sentences[k][1] > lo:
+                found.add(k)
+            k += 1
+    return sorted(found)
 
 
 def _dated(body: str, masked: str, mentions: list[tuple[int, int, date | None, bool]], published: date | None,

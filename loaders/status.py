@@ -270,7 +270,7 @@ def _tally(body: str, title: str, ctx: ReportContext,
                 if results is not None:  # a forecast about a finished period is a result estimate
                     tally.results.append(_Hit(results, results.concrete_weight, s_lo, s_hi))
                 continue
-            role = _role_weight(masked, s_lo, s_hi, lead, pos, cfg)
+            role = _role_weight(masked, s_lo, s_hi, lead and not rule.firm, pos, cfg)
             side = tally.closed if rule.status == "完成" else tally.open
             aim = role < float(cfg.roles.get("lead_in", 0.5))
             side.append(_Hit(rule, rule.weight * role, s_lo + match.start(), s_lo + match.end(), aim))

@@ -297,3 +297,37 @@ def test_phase_sets_the_confidence_of_weak_decisions() -> None:
     early, late = decide_status(None, body, "", in_period), decide_status(None, body, "", after)
     assert early.status == late.status == "完成"
     assert late.confidence > early.confidence
+
+
+# --- the report as context: its own stated completion, and passed commitments -----------------------------
+
+
+def _sample_lines(prefix: str) -> list[str]:
+    return next(REPORTS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8").split("\n")
+
+
+def test_stated_completion_that_disagrees_with_the_items_is_warned() -> None:
+    from loaders.parse import parse_text
+
+    lines = _sample_lines("003")  # every item of 003 reads 完成
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("一、"))
+    stated = "截至目前,巡视反馈问题已完成整改5个,正在整改8个。"
+    (report,) = parse_text("\n".join([*lines[:k], stated, *lines[k:]]))
+    assert report.stated.get("completed") == 5
+    (warning,) = [w for w in report.warnings if w.code == "stated_split_mismatch"]
+    assert "13 of 13 done" in warning.message and "通报自述完成" in warning.message_zh
+    (plain,) = parse_text("\n".join(lines))
+    assert all(w.code != "stated_split_mismatch" for w in plain.warnings)
+
+
+def test_passed_commitment_in_a_report_is_overdue_and_warned() -> None:
+    from loaders.parse import parse_text
+
+    lines = _sample_lines("004")  # published 2023-09-26
+    k = next(i for i, ln in enumerate(lines) if "落实机构编制刚性约束不够" in ln)
+    lines[k + 1] = lines[k + 1] + "力争2023年6月底前完成全部超编问题整改。"
+    (report,) = parse_text("\n".join(lines))
+    issue = next(i for i in report.issues if "落实机构编制刚性约束" in i.title)
+    assert issue.status.status != "完成" and issue.status.overdue
+    (warning,) = [w for w in report.warnings if w.code == "overdue_commitment"]
+    assert issue.label in warning.message

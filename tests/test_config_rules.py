@@ -107,3 +107,26 @@ def test_engines_compile_their_sections() -> None:
     assert status.rules().rules
     assert deadlines.rules().mention.pattern
     assert figures.rules().kinds
+
+
+def test_status_inference_knobs_are_consistent() -> None:
+    cfg = section("status")
+    for key in ("purpose_start", "purpose_anywhere", "meeting"):
+        _compiles(cfg["roles"][key])
+    for key in ("open_words", "closed_words"):
+        _compiles(cfg["phase"][key])
+    for key in ("clause_split", "overdue_result", "past_clause"):
+        _compiles(cfg[key])
+    assert 0 < float(cfg["roles"]["purpose"]) < float(cfg["roles"]["lead_in"]) < 1
+    assert 0 < float(cfg["decide"]["results_at"]) and 0 < float(cfg["decide"]["open_at"])
+    conf = cfg["confidence"]
+    low = float(section("dashboard")["low_confidence"])
+    # Weak and mixed decisions must land below the 待核 threshold, or "low confidence" would mean nothing.
+    assert float(conf["weak_max"]) < low and float(conf["mixed_max"]) < low
+    assert low < float(conf["max"]) < float(cfg["explicit"]["confidence"])
+    for rule in cfg["rules"]:
+        assert float(rule.get("weight", 1.0)) > 0, rule["name"]
+        for pattern in [*(rule.get("unless") or []), *(rule.get("progress") or []), *(rule.get("title") or []),
+                        *(rule.get("concrete") or [])]:
+            _compiles(pattern)
+        assert not (rule.get("weak") and rule.get("firm")), rule["name"]

@@ -118,7 +118,7 @@ def test_status_inference_knobs_are_consistent() -> None:
     for key in ("clause_split", "overdue_result", "past_clause"):
         _compiles(cfg[key])
     assert 0 < float(cfg["roles"]["purpose"]) < float(cfg["roles"]["lead_in"]) < 1
-    assert 0 < float(cfg["decide"]["results_at"]) and 0 < float(cfg["decide"]["open_at"])
+    assert float(cfg["decide"]["results_at"]) > 0 and float(cfg["decide"]["open_at"]) > 0
     conf = cfg["confidence"]
     low = float(section("dashboard")["low_confidence"])
     # Weak and mixed decisions must land below the 待核 threshold, or "low confidence" would mean nothing.

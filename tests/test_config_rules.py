@@ -126,7 +126,7 @@ def test_status_inference_knobs_are_consistent() -> None:
     assert low < float(conf["max"]) < float(cfg["explicit"]["confidence"])
     for rule in cfg["rules"]:
         assert float(rule.get("weight", 1.0)) > 0, rule["name"]
-        for pattern in [*(rule.get("unless") or []), *(rule.get("progress") or []), *(rule.get("title") or []),
-                        *(rule.get("concrete") or [])]:
-            _compiles(pattern)
+        for key in ("unless", "progress", "title", "concrete"):
+            for pattern in rule.get(key) or []:
+                _compiles(pattern)
         assert not (rule.get("weak") and rule.get("firm")), rule["name"]

@@ -402,6 +402,9 @@ def _weigh(b: _Balance, body: str, section_heading: str, ctx: ReportContext,
         best = _strongest(t.closed)
         score = best.rule.confidence + margin * (b.closed_w - best.weight) - penalty * min(b.open_w, 1.0)
         return _decision("完成", best.rule.name, best, _strongest(t.open), min(score, cap), body, cfg)
+    by_heading = _by_section(section_heading, cfg)  # the report's own grouping outranks bare results
+    if by_heading is not None:
+        return by_heading
     if b.results_w >= float(dec["results_at"]) and (b.concrete or not t.open):
         best = _strongest(t.results)
         score = best.rule.confidence + float(conf["per_result"]) * min(b.concrete, 3)
@@ -409,7 +412,7 @@ def _weigh(b: _Balance, body: str, section_heading: str, ctx: ReportContext,
         if b.concrete < int(conf["strong_results"]):  # the phase sets the confidence of weak decisions
             score += _prior_shift(prior, CLOSED, cfg)
         return _decision("完成", best.rule.name, best, _strongest(t.open), min(score, cap), body, cfg)
-    return _by_section(section_heading, cfg) or _weak(b, prior, body, cfg)
+    return _weak(b, prior, body, cfg)
 
 
 def _weak(b: _Balance, prior: str | None, body: str, cfg: StatusRules) -> StatusDecision:

@@ -67,7 +67,7 @@ class StatusRules:
     evidence_max: int
     ignore: tuple[re.Pattern[str], ...]
     rules: tuple[Rule, ...]
-    roles: dict
+    roles: Roles
     decide: dict
     confidence: dict
     phase: dict
@@ -148,7 +148,7 @@ def rules() -> StatusRules:
         evidence_max=int(cfg.get("evidence_max_chars", 200)),
         ignore=_compile_all(cfg.get("ignore")),
         rules=tuple(_rule(r) for r in cfg.get("rules") or ()),
-        roles={**(cfg.get("roles") or {})},
+        roles=Roles.of(cfg.get("roles") or {}),
         decide={**(cfg.get("decide") or {})},
         confidence={**(cfg.get("confidence") or {})},
         phase={**(cfg.get("phase") or {})},
@@ -187,7 +187,7 @@ def _sentences(masked: str, cfg: StatusRules) -> list[tuple[int, int, bool]]:
     """(start, end, is_lead_in) of every non-empty sentence; a lead-in is the short first sentence of a
     measure (one line) that has more sentences after it."""
     out: list[tuple[int, int, bool]] = []
-    limit = int(cfg.roles.get("lead_in_max_chars", 24))
+    limit = cfg.roles.lead_in_max_chars
     line_start = 0
     for line in masked.split("\n"):
         spans, pos = [], line_start
@@ -204,25 +204,63 @@ def _sentences(masked: str, cfg: StatusRules) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _role_weight(masked: str, s_lo: int, s_hi: int, lead: bool, pos: int, cfg: StatusRules) -> float:
-    """How much a match at `pos` counts: a reported act 1, a lead-in or purpose clause / slogan tail less."""
-    roles = cfg.roles
-    if lead:
-        return float(roles.get("lead_in", 0.5))
-    bounds = [s_lo, *(m.end() + s_lo for m in cfg.clause_split.finditer(masked[s_lo:s_hi])), s_hi + 1]
-    k = max(i for i, b in enumerate(bounds[:-1]) if b <= pos)
-    clause = _ORDINAL.sub("", masked[bounds[k]:bounds[k + 1] - 1]).strip()
-    purpose = float(roles.get("purpose", 0.15))
-    if roles.get("purpose_anywhere") and re.search(roles["purpose_anywhere"], clause):
-        return purpose
-    if k > 0 and roles.get("purpose_start") and re.match(roles["purpose_start"], clause):
-        return purpose
-    last = k == len(bounds) - 2
-    before = masked[s_lo:bounds[k]]
-    if k > 0 and last and roles.get("meeting") and re.search(roles["meeting"], before) and not re.search(
-            r"\d", clause):
-        return purpose
-    return 1.0
+@dataclass(frozen=True)
+class Roles:
+    """Where a match stands, from config `status.roles`."""
+
+    lead_in: float
+    lead_in_max_chars: int
+    purpose: float
+    purpose_start: re.Pattern[str] | None
+    purpose_anywhere: re.Pattern[str] | None
+    meeting: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, raw: dict) -> Roles:
+        def rx(key: str) -> re.Pattern[str] | None:
+            return re.compile(raw[key]) if raw.get(key) else None
+
+        return cls(float(raw.get("lead_in", 0.5)), int(raw.get("lead_in_max_chars", 24)),
+                   float(raw.get("purpose", 0.15)), rx("purpose_start"), rx("purpose_anywhere"),
+                   rx("meeting"))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+class _RoleReader:
+    """The role weight of a match: a reported act 1, a lead-in or purpose clause / slogan tail less. Clause
+    roles are worked out once per clause of a body."""
+
+    def __init__(self, masked: str, cfg: StatusRules) -> None:
+        self.masked, self.cfg, self.roles = masked, cfg, cfg.roles
+        self.cache: dict[tuple[int, int], float] = {}
+        self.bounds: dict[int, list[int]] = {}
+
+    def weight(self, s_lo: int, s_hi: int, lead: bool, pos: int) -> float:
+        if lead:
+            return self.roles.lead_in
+        bounds = self.bounds.get(s_lo)
+        if bounds is None:
+            splits = self.cfg.clause_split.finditer(self.masked, s_lo, s_hi)
+            bounds = self.bounds[s_lo] = [s_lo, *(m.end() for m in splits), s_hi + 1]
+        k = bisect.bisect_right(bounds, pos, 0, len(bounds) - 1) - 1
+        if (s_lo, k) not in self.cache:
+            self.cache[(s_lo, k)] = self._clause_weight(bounds, k)
+        return self.cache[(s_lo, k)]
+
+    def _clause_weight(self, bounds: list[int], k: int) -> float:
+        roles, masked = self.roles, self.masked
+        clause = _ORDINAL.sub("", masked[bounds[k]:bounds[k + 1] - 1]).strip()
+        if roles.purpose_anywhere and roles.purpose_anywhere.search(clause):
+            return roles.purpose
+        if k > 0 and roles.purpose_start and roles.purpose_start.match(clause):
+            return roles.purpose
+        # The last clause of a sentence that reports a meeting or study is its slogan tail.
+        tail = k > 0 and k == len(bounds) - 2 and not _DIGIT.search(clause)
+        if tail and roles.meeting and roles.meeting.search(masked, bounds[0], bounds[k]):
+            return roles.purpose
+        return 1.0
 
 
 def _tally(body: str, title: str, ctx: ReportContext,
@@ -236,19 +274,22 @@ def _tally(body: str, title: str, ctx: ReportContext,
     tally = _Tally()
     overdue: list[tuple[int, int, str]] = []
     results = next((r for r in cfg.rules if r.concrete_weight), None)
+    reader = _RoleReader(masked, cfg)
     for rule in cfg.rules:
         if rule.by_section or rule.title:
             continue
-        # One search over the whole body first: most rules match nowhere, and then no sentence is searched.
-        spans = [(0, len(masked))] if rule.any is None else [m.span() for m in rule.any.finditer(masked)]
-        candidates = _overlapping(sentences, spans) if not rule.deadline else range(len(sentences))
-        for k in candidates:
-            s_lo, s_hi, lead = sentences[k]
+        # All patterns in one pass over the body: most rules match nowhere or in few sentences, and only
+        # those sentences are searched again (reported results match almost everywhere: no pre-pass).
+        if rule.deadline or rule.any is None or rule.concrete_weight:
+            candidates = sentences
+        else:
+            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)])
+        for s_lo, s_hi, lead in candidates:
             if rule.deadline:
                 hit = next(((pos, text, kind) for pos, text, kind in deadlines
                             if kind == rule.deadline and s_lo <= pos < s_hi), None)
                 if hit:
-                    weight = rule.weight * _role_weight(masked, s_lo, s_hi, lead, hit[0], cfg)
+                    weight = rule.weight * reader.weight(s_lo, s_hi, lead, hit[0])
                     tally.open.append(_Hit(rule, weight, s_lo, s_hi))
                     if hit[2] == "before_report":
                         overdue.append((s_lo, s_hi, hit[1]))
@@ -258,7 +299,7 @@ def _tally(body: str, title: str, ctx: ReportContext,
             if match is None or (rule.unless and any(p.search(sentence) for p in rule.unless)):
                 continue
             if rule.concrete_weight:  # reported results: one count per sentence
-                role = _role_weight(masked, s_lo, s_hi, lead, s_lo, cfg)
+                role = reader.weight(s_lo, s_hi, lead, s_lo)
                 printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
                 concrete = any(p.search(printed) for p in rule.concrete)
                 base = rule.concrete_weight if concrete else rule.weight
@@ -270,9 +311,9 @@ def _tally(body: str, title: str, ctx: ReportContext,
                 if results is not None:  # a forecast about a finished period is a result estimate
                     tally.results.append(_Hit(results, results.concrete_weight, s_lo, s_hi))
                 continue
-            role = _role_weight(masked, s_lo, s_hi, lead and not rule.firm, pos, cfg)
+            role = reader.weight(s_lo, s_hi, lead and not rule.firm, pos)
             side = tally.closed if rule.status == "完成" else tally.open
-            aim = role < float(cfg.roles.get("lead_in", 0.5))
+            aim = role < cfg.roles.lead_in
             side.append(_Hit(rule, rule.weight * role, s_lo + match.start(), s_lo + match.end(), aim))
     for hits in (tally.open, tally.closed, tally.results):
         hits.sort(key=lambda h: h.start)  # document order: among equal weights the first one is the evidence
@@ -284,8 +325,9 @@ def _tally(body: str, title: str, ctx: ReportContext,
     return tally, overdue
 
 
-def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, int]]) -> list[int]:
-    """Indexes (in order) of the sentences that overlap any of the spans."""
+def _overlapping(sentences: list[tuple[int, int, bool]],
+                 spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The sentences (in order) that overlap any of the spans."""
     starts = [lo for lo, _, _ in sentences]
     found: set[int] = set()
     for lo, hi in spans:
@@ -294,7 +336,7 @@ def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, 
             if sentences[k][1] > lo:
                 found.add(k)
             k += 1
-    return sorted(found)
+    return [sentences[k] for k in sorted(found)]
 
 
 def _dated(body: str, masked: str, mentions: list[tuple[int, int, date | None, bool]], published: date | None,

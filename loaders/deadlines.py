@@ -163,6 +163,19 @@ def stated_deadline(text: str, base: date | None) -> Deadline | None:
     return Deadline(text[: cfg.max_phrase], due)
 
 
+def date_mentions(text: str, base: date | None) -> list[tuple[int, int, date | None, bool]]:
+    """(start, end, end-of-period date, names part of a year) of every date mention, deadline or not
+    ("2023年1-9月" and other ranges excluded): the status engine reads a forecast about a finished period as
+    a result and a bare dated step after the report's date ("6月底印发细则") as open work."""
+    cfg = rules()
+    masked = _mask(text or "", cfg.ignore)
+    if not cfg.anchor.search(masked):
+        return []
+    return [(m.start(), m.end(), _resolve(m, masked, base, cfg), _names_part_of_year(m))
+            for m in cfg.mention.finditer(masked)
+            if m.start() != m.end() and not _is_range(masked, m) and _plausible(m)]
+
+
 def _plausible(match: re.Match[str]) -> bool:
     """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date)."""
     g = match.groupdict()

@@ -78,6 +78,17 @@ WARNINGS: dict[str, Msg] = {
         "{unknown} of {total} issues have no status: nothing in their text decides it (issues {labels}).",
         "{total}个问题中有{unknown}个无法判定整改状态：其文字中没有可据以判定的内容（问题{labels}）。",
     ),
+    # loaders/status.py (report level)
+    "overdue_commitment": Msg(
+        "{count} issues hold a commitment whose date passed before the report with no result stated "
+        "(issues {labels}); they are not counted as done.",
+        "{count}个问题的承诺时限早于通报日期但未写明结果（问题{labels}），未计为完成。",
+    ),
+    "stated_split_mismatch": Msg(
+        "The report states {stated}% completed, but the items read {done} of {total} done ({parsed}%); "
+        "check first issues {labels}.",
+        "通报自述完成{stated}%，但逐项判定为{total}个中{done}个完成（{parsed}%）；请优先核对问题{labels}。",
+    ),
     "no_publication_date": Msg(
         "No publication date was found (no date line under the signature), so relative deadlines cannot be "
         "resolved.",

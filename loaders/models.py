@@ -48,6 +48,8 @@ class StatusDecision:
     evidence: str  # the sentence or line that decided it
     rule: str  # the name of the rule in config.yaml, or "explicit"
     confidence: float  # 0..1
+    counter_evidence: str = ""  # the strongest sentence against the decision (inferred statuses), or ""
+    overdue: tuple[str, ...] = ()  # commitments dated before the report with no result stated
 
 
 UNKNOWN_STATUS = StatusDecision(None, None, "", "none", 0.0)
@@ -84,6 +86,8 @@ class Issue:
             "evidence": self.status.evidence,
             "rule": self.status.rule,
             "confidence": round(self.status.confidence, 3),
+            "counter_evidence": self.status.counter_evidence,
+            "overdue": list(self.status.overdue),
             "deadlines": [d.to_json() for d in self.deadlines],
             "measures": list(self.measures),
             "owner": self.owner,

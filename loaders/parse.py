@@ -8,10 +8,10 @@ ingest layer can show the user what was found; only empty or whitespace-only tex
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, Stat
 from loaders.normalize import normalize, to_simplified
 from loaders.read import read_document
 from loaders.segment import RawIssue, Segmented, cn_number, grammar, segment
-from loaders.status import decide_status
+from loaders.status import ReportContext, decide_status, report_warnings
 from loaders.tables import tab_rows_to_pipes
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,12 @@ def _parse(text: str, aside: tuple[str, ...] = ()) -> list[Report]:
 
 def _build(part: str, meta: meta_mod.Meta, seg: Segmented, source_url: str | None) -> Report:
     warnings = [*meta.warnings, *seg.warnings]
-    issues = [_issue(raw, meta.published_on, warnings) for raw in seg.issues]
+    ctx = ReportContext(meta.published_on, meta.inspection.feedback_on,
+                        "\n".join(filter(None, [meta.title or "", *seg.context[:2]]))[:600])
+    issues = [_issue(raw, ctx, warnings) for raw in seg.issues]
     stated, figures = _figures("\n".join(seg.context), warnings)
     warnings.extend(_report_warnings(meta, issues, stated))
+    warnings.extend(_call("status", report_warnings, (issues, stated), [], warnings) or [])
     return Report(
         title=meta.title, unit=meta.unit, issuer=meta.issuer, region=meta.region,
         published_on=meta.published_on, published_on_source=meta.published_on_source,
@@ -110,10 +113,12 @@ def _inherit(report: Report, main: Report) -> Report:
                                published_on_source=main.published_on_source)
 
 
-def _issue(raw: RawIssue, published: date | None, warnings: list[Warning]) -> Issue:
+def _issue(raw: RawIssue, ctx: ReportContext, warnings: list[Warning]) -> Issue:
     body = "\n".join(raw.measures)
-    args = (raw.explicit, body, raw.section, raw.explicit_evidence, raw.heading)
-    status = _call("status", decide_status, args, UNKNOWN_STATUS, warnings)
+    kwargs = {"evidence": raw.explicit_evidence, "heading": raw.heading}
+    args = (raw.explicit, body, raw.section, ctx, raw.title)
+    status = _call("status", functools.partial(decide_status, **kwargs), args, UNKNOWN_STATUS, warnings)
+    published = ctx.published_on
     deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
     if raw.due:  # the printed time limit (整改时限) comes first: it is the issue's own deadline
         stated = _call("deadlines", stated_deadline, (raw.due, published), None, warnings)

@@ -111,3 +111,26 @@ def test_engines_compile_their_sections() -> None:
     assert deadlines.rules().mention.search("力争2024年7月前投入使用")
     assert not deadlines.rules().mention.search("党内警告22人")
     assert len(figures.rules().kinds) == len(section("figures")["accountability"])
+
+
+def test_status_inference_knobs_are_consistent() -> None:
+    cfg = section("status")
+    for key in ("purpose_start", "purpose_anywhere", "meeting"):
+        _compiles(cfg["roles"][key])
+    for key in ("open_words", "closed_words"):
+        _compiles(cfg["phase"][key])
+    for key in ("clause_split", "overdue_result", "past_clause"):
+        _compiles(cfg[key])
+    assert 0 < float(cfg["roles"]["purpose"]) < float(cfg["roles"]["lead_in"]) < 1
+    assert float(cfg["decide"]["results_at"]) > 0 and float(cfg["decide"]["open_at"]) > 0
+    conf = cfg["confidence"]
+    low = float(section("dashboard")["low_confidence"])
+    # Weak and mixed decisions must land below the 待核 threshold, or "low confidence" would mean nothing.
+    assert float(conf["weak_max"]) < low and float(conf["mixed_max"]) < low
+    assert low < float(conf["max"]) < float(cfg["explicit"]["confidence"])
+    for rule in cfg["rules"]:
+        assert float(rule.get("weight", 1.0)) > 0, rule["name"]
+        for key in ("unless", "progress", "title", "concrete"):
+            for pattern in rule.get(key) or []:
+                _compiles(pattern)
+        assert not (rule.get("weak") and rule.get("firm")), rule["name"]

@@ -140,8 +140,16 @@ def _unparsed_heading() -> str:
     return "二、问题整改情况\n(一)关于巡视反馈问题的整改措施落实\n做了很多工作。"
 
 
+def _undecided() -> str:
+    # 000 with one issue's measures replaced by a sentence that decides nothing (every sample item decides).
+    lines = fm.sample_text("000").split("\n")
+    k = next(i for i, ln in enumerate(lines) if "发挥区域优势还不够有力" in ln)
+    end = next(i for i in range(k + 1, len(lines)) if lines[i].startswith("三、"))
+    return "\n".join([*lines[: k + 1], "严格执行双签字制度。", *lines[end:]])
+
+
 TEXTS = {"news": _news, "truncated": _truncated, "skipped_items": _skipped_items,
-         "unparsed_heading": _unparsed_heading}
+         "unparsed_heading": _unparsed_heading, "undecided": _undecided}
 
 
 def _all_warnings() -> list[tuple[str, Warning]]:

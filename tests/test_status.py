@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 from conftest import SAMPLES_DIR as REPORTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.status import decide_status
+from loaders.status import ReportContext, decide_status
 
 OPEN_SECTION = "三、集中整改期内未完成或长期整改的整改事项"
 
@@ -74,7 +75,9 @@ INFERRED = [
     ("拟定《高新技术企业培育三年行动计划》(征求意见稿)。", "阶段性完成", "plan_or_in_progress"),
     ("2条整改措施进一步明确责任单位,加快推进落实。", "阶段性完成", "continuing"),
     ("对需要长期坚持的问题,继续抓紧整改。", "阶段性完成", "continuing"),
-    ("出台《关于进一步健全公职律师统筹使用机制的意见》,实现公职律师全覆盖。", "完成", "past_tense"),
+    # `实现…全覆盖` of the population the problem names is an explicit closure (docs/status_reading.md, 16);
+    # it used to be read as a bare past-tense action.
+    ("出台《关于进一步健全公职律师统筹使用机制的意见》,实现公职律师全覆盖。", "完成", "strong_completion"),
     ("完成20家童装企业数字化改造。", "完成", "past_tense"),
 ]
 
@@ -203,3 +206,115 @@ def test_any_body_gets_a_status_with_evidence_from_it_or_unknown(body: str) -> N
     else:
         assert decision.evidence and decision.evidence in body
         assert len(decision.evidence) <= 200
+
+
+# The careful reader's patterns (docs/status_reading.md), one made-up line each: body, report, problem title,
+# expected status. Dates are read against the report's date: June 20 for the 6月底 step, August for a
+# forecast about the first half-year, September for a June commitment that passed with no result.
+JUNE20 = ReportContext(date(2024, 6, 20), date(2024, 2, 1), "")
+AUG = ReportContext(date(2024, 8, 15), date(2024, 2, 1), "")
+SEP = ReportContext(date(2024, 9, 26), date(2024, 3, 23), "")
+GUIDE = [
+ ("力争10月底前完成清运。", JUNE20, "", "阶段性完成"),
+ ("预计上半年税收增长8%。", AUG, "", "完成"),
+ ("召开专题会议研究部署。6月底印发细则。", JUNE20, "", "阶段性完成"),
+ ("已完成23户,剩余7户正在协商。", None, "", "阶段性完成"),
+ ("12个点位已整治9个。", None, "", "阶段性完成"),
+ ("完成进度65%。", None, "", "阶段性完成"),
+ ("改造工程有序推进中。", None, "", "阶段性完成"),
+ ("二期工程施工中。", None, "", "阶段性完成"),
+ ("待资金到位后再启动改造。", None, "", "阶段性完成"),
+ ("新系统即将上线。", None, "", "阶段性完成"),
+ ("已起草管理办法(征求意见稿)。", None, "", "阶段性完成"),
+ ("起草并印发了《管理办法》。", None, "", "完成"),
+ ("选取两个街道先行试点。", None, "", "阶段性完成"),
+ ("入选省级试点,获评示范单位。", None, "", "完成"),
+ ("制定三年化解计划,分批推进。", None, "", "阶段性完成"),
+ ("印发《污染防治攻坚行动方案(2023-2025年)》。", None, "", "完成"),
+ ("督促属地完成设施改造。", None, "", "阶段性完成"),
+ ("督促整改问题14个,均已销号。", None, "", "完成"),
+ ("开展安全检查,排查发现隐患31处。", None, "", "阶段性完成"),
+ ("开展安全检查,发现并整改问题31个。", None, "", "完成"),
+ ("部分社区违建仍较突出,已列入重点督办。", None, "", "阶段性完成"),
+ ("今年以来未新增违建。", None, "存量违建较多", "阶段性完成"),
+ ("加快推进城东污水厂二期建设。", None, "", "阶段性完成"),
+ ("积极争创国家级示范区。", None, "", "阶段性完成"),
+ ("纳入本轮整改台账一并推进。", None, "", "阶段性完成"),
+ ("作为重点问题推进整改。", None, "", "阶段性完成"),
+ ("纳入下一轮巡察重点。", None, "", "阶段性完成"),
+ ("开展违规收送礼金专项治理,对顶风违纪者从严查处。", None, "", "阶段性完成"),
+ ("召开优化营商环境推进会,制定任务清单。", None, "营商环境评价靠后", "阶段性完成"),
+ ("召开优化营商环境推进会,全省营商环境评价排名升至第3。", None, "营商环境评价靠后", "完成"),
+ ("查处12人,已全部退还。", None, "", "完成"),
+ ("常态化开展夜查,今年查处12起。", None, "", "完成"),
+ ("持续加强宣传引导。", None, "", "阶段性完成"),
+ ("因资金未落实,尚未开工。", None, "", "未完成"),
+ ("力争2024年6月底前完成整改。", SEP, "", "阶段性完成"),
+ ("召开区委常委会会议,研究部署人才工作,加快建设人才强市。", None, "", "完成"),
+]
+
+
+@pytest.mark.parametrize(("body", "context", "title", "expected"), GUIDE)
+def test_careful_reader_patterns(body: str, context: ReportContext | None, title: str, expected: str) -> None:
+    decision = decide_status(None, body, "", context, title)
+    assert decision.status == expected, decision
+    assert decision.evidence in body
+
+
+def test_passed_commitment_is_overdue_not_done() -> None:
+    decision = decide_status(None, "力争2024年6月底前完成整改。", "", SEP)
+    assert (decision.status, decision.rule) == ("阶段性完成", "overdue_commitment")
+    assert decision.overdue == ("力争2024年6月底前完成整改",)
+    # The same commitment read before its date is simply a plan.
+    early = decide_status(None, "力争2024年6月底前完成整改。", "", JUNE20)
+    assert (early.rule, early.overdue) == ("plan_or_in_progress", ())
+
+
+def test_counter_evidence_is_the_strongest_sentence_against() -> None:
+    body = "已完成23户拆除。剩余7户正在协商。"
+    decision = decide_status(None, body)
+    assert decision.status == "阶段性完成" and "剩余" in decision.evidence
+    assert decision.counter_evidence == "已完成23户拆除"
+
+
+def test_phase_sets_the_confidence_of_weak_decisions() -> None:
+    body = "开展专题学习,印发通知一份。"
+    in_period = ReportContext(date(2024, 6, 1), date(2024, 2, 1), "整改进展情况的通报")
+    after = ReportContext(date(2025, 6, 1), date(2024, 2, 1), "整改情况的通报")
+    early, late = decide_status(None, body, "", in_period), decide_status(None, body, "", after)
+    assert early.status == late.status == "完成"
+    assert late.confidence > early.confidence
+
+
+# --- the report as context: its own stated completion, and passed commitments -----------------------------
+
+
+def _sample_lines(prefix: str) -> list[str]:
+    return next(REPORTS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8").split("\n")
+
+
+def test_stated_completion_that_disagrees_with_the_items_is_warned() -> None:
+    from loaders.parse import parse_text
+
+    lines = _sample_lines("003")  # every item of 003 reads 完成
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("一、"))
+    stated = "截至目前,巡视反馈问题已完成整改5个,正在整改8个。"
+    (report,) = parse_text("\n".join([*lines[:k], stated, *lines[k:]]))
+    assert report.stated.get("completed") == 5
+    (warning,) = [w for w in report.warnings if w.code == "stated_split_mismatch"]
+    assert "13 of 13 done" in warning.message and "通报自述完成" in warning.message_zh
+    (plain,) = parse_text("\n".join(lines))
+    assert all(w.code != "stated_split_mismatch" for w in plain.warnings)
+
+
+def test_passed_commitment_in_a_report_is_overdue_and_warned() -> None:
+    from loaders.parse import parse_text
+
+    lines = _sample_lines("004")  # published 2023-09-26
+    k = next(i for i, ln in enumerate(lines) if "落实机构编制刚性约束不够" in ln)
+    lines[k + 1] = lines[k + 1] + "力争2023年6月底前完成全部超编问题整改。"
+    (report,) = parse_text("\n".join(lines))
+    issue = next(i for i in report.issues if "落实机构编制刚性约束" in i.title)
+    assert issue.status.status != "完成" and issue.status.overdue
+    (warning,) = [w for w in report.warnings if w.code == "overdue_commitment"]
+    assert issue.label in warning.message

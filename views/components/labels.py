@@ -112,6 +112,8 @@ WARNING_LABELS: dict[str, str] = {
     "numbering_gap": "编号不连续",
     "stated_count_mismatch": "声明数与解析数不符",
     "unknown_status": "状态无法判定",
+    "overdue_commitment": "承诺时限已过未见结果",
+    "stated_split_mismatch": "自述完成率与逐项判定不符",
     "no_issues": "未找到问题",
     "not_a_report": "不像整改通报",
     "no_unit": "未识别出单位",

@@ -30,7 +30,7 @@ import contextlib
 import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from loaders import lineage
 from loaders.config import project_path, section
 from loaders.models import Report
 from loaders.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
@@ -46,6 +47,8 @@ SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
 ALL_TABLES = (*DATA_TABLES, "overrides")
+# Derived from the data tables (loaders/lineage.py), rebuilt per unit by every write that touches the unit.
+DERIVED_TABLES = ("report_threads", "issue_lineage")
 # reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
 REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
 
@@ -148,8 +151,10 @@ def read_connection(
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {*ALL_TABLES, "issues_effective"} <= names:
+    if not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
+            _in_transaction(con, lambda: rebuild_lineage(con, None))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
@@ -188,6 +193,17 @@ _FIRST_DUE_SQL = """
 UPDATE issues SET first_due = d.first_due
 FROM (SELECT issue_key, min(due_on) AS first_due FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key) d
 WHERE issues.issue_key = d.issue_key"""
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        work()
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
@@ -258,6 +274,81 @@ def _delete_previous(
     return counts
 
 
+def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys: list[str]) -> set[str]:
+    """Units of the stored reports a write replaces (their lineage changes with them)."""
+    rows = con.execute(
+        "SELECT DISTINCT r.unit FROM reports r LEFT JOIN files f ON f.file_sha = r.file_sha "
+        "WHERE f.path IN (SELECT unnest(?::VARCHAR[])) OR r.file_sha IN (SELECT unnest(?::VARCHAR[])) "
+        "OR r.report_key IN (SELECT unnest(?::VARCHAR[]))",
+        [[v.path for v in versions], [v.file_sha for v in versions], keys]).fetchall()
+    return {unit for (unit,) in rows}
+
+
+# --- lineage (derived: loaders/lineage.py) --------------------------------------------------------------
+
+_LINEAGE_REPORTS = """SELECT report_key, unit, published_on, team, inspection_start, inspection_end,
+       feedback_on, ordinal FROM reports r WHERE {where}"""
+# One row per issue of the units, with its measures and dated deadlines as lists (grouped once, not per row).
+_LINEAGE_ISSUES = """WITH i AS (SELECT i.* FROM issues i JOIN reports r ON r.report_key = i.report_key
+                WHERE {where}),
+    m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
+          WHERE issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key),
+    d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
+          WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
+SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
+FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
+_THREAD_COLUMNS = ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id")
+_LINEAGE_COLUMNS = ("issue_key", "unit", "thread_id", "lineage_id", "version", "prev_issue_key", "score",
+                    "title_score", "measures_score", "merged_into", "successor_on", "superseded",
+                    "target_due", "original_due", "prev_due", "due_revisions", "measures_added",
+                    "recurrence_of", "recurrence_score")
+
+
+def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
+    """Recompute the threads and lineage of these units (None: every unit) from their stored reports; call
+    inside the write's transaction, after its rows are in, so the derived rows always match them."""
+    if units is not None and not units:
+        return
+    where, params = ("TRUE", []) if units is None else ("r.unit IN (SELECT unnest(?::VARCHAR[]))",
+                                                        [list(units)])
+    if units is None:
+        con.execute("DELETE FROM report_threads")
+        con.execute("DELETE FROM issue_lineage")
+    else:
+        for table in DERIVED_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE unit IN (SELECT unnest(?::VARCHAR[]))", params)
+    reports: dict[str, list[lineage.ReportIn]] = {}
+    unit_of: dict[str, str] = {}
+    for row in con.execute(_LINEAGE_REPORTS.format(where=where), params).fetchall():
+        rep = lineage.ReportIn(*row)
+        reports.setdefault(rep.unit, []).append(rep)
+        unit_of[rep.report_key] = rep.unit
+    issues: dict[str, list[lineage.IssueIn]] = {}
+    for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
+            _LINEAGE_ISSUES.format(where=where), params).fetchall():
+        issues.setdefault(unit_of[rkey], []).append(lineage.IssueIn(
+            key, rkey, seq, title, label, cat, tuple(measures or ()), status, tuple(due or ())))
+    threads, links = [], []
+    for unit, reps in reports.items():
+        built = lineage.build(reps, issues.get(unit, []))
+        threads += built.threads
+        links += built.lineage
+    _insert_rows(con, "report_threads", _THREAD_COLUMNS, threads)
+    _insert_rows(con, "issue_lineage", _LINEAGE_COLUMNS, links)
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list) -> None:
+    if not rows:
+        return
+    arrow = pa.Table.from_pylist([{c: getattr(r, c) for c in columns} for r in rows])
+    con.register("_derived", arrow)
+    try:
+        names = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
+    finally:
+        con.unregister("_derived")
+
+
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
     """Bulk insert from Arrow tables registered as views (must be called inside the transaction)."""
     for table in tables:
@@ -281,8 +372,10 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
     try:
         con.execute("BEGIN TRANSACTION")
         try:
+            touched = _units_of(con, versions, keys) | set(rows.cols["reports"]["unit"])
             replaced = _delete_previous(con, versions, keys_per_file)
             _insert(con, tables)
+            rebuild_lineage(con, sorted(touched))
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

@@ -110,6 +110,7 @@ LEFT JOIN (
     QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
 ) o USING (issue_key);
 
+-- derived: (store.lineage_stand_ins reads from this line on)
 -- Derived from the tables above by loaders/lineage.py, rebuilt for every unit a write touches (store.py,
 -- in the write's transaction); never edited by hand. A database made before them gets them on its next
 -- read-write connection (store.ensure_schema builds them for every unit).

@@ -286,22 +286,27 @@ def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], k
 
 # --- lineage (derived: loaders/lineage.py) --------------------------------------------------------------
 
+# The units' reports, and their issues with measures and dated deadlines as lists (grouped once, not per
+# row). `$units` is NULL for every unit.
 _LINEAGE_REPORTS = """SELECT report_key, unit, published_on, team, inspection_start, inspection_end,
-       feedback_on, ordinal FROM reports r WHERE {where}"""
-# One row per issue of the units, with its measures and dated deadlines as lists (grouped once, not per row).
+       feedback_on, ordinal FROM reports r
+WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)"""
 _LINEAGE_ISSUES = """WITH i AS (SELECT i.* FROM issues i JOIN reports r ON r.report_key = i.report_key
-                WHERE {where}),
+                WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)),
     m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
           WHERE issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key),
     d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
           WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
 SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
 FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
-_THREAD_COLUMNS = ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id")
-_LINEAGE_COLUMNS = ("issue_key", "unit", "thread_id", "lineage_id", "version", "prev_issue_key", "score",
-                    "title_score", "measures_score", "merged_into", "successor_on", "superseded",
-                    "target_due", "original_due", "prev_due", "due_revisions", "measures_added",
-                    "recurrence_of", "recurrence_score")
+# Columns of the derived tables, as named in schema.sql and on loaders/lineage.py's row dataclasses.
+_DERIVED_COLUMNS = {
+    "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
+    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "prev_issue_key", "score",
+                      "title_score", "measures_score", "merged_into", "successor_on", "superseded",
+                      "target_due", "original_due", "prev_due", "due_revisions", "measures_added",
+                      "recurrence_of", "recurrence_score"),
+}
 
 
 def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
@@ -309,44 +314,45 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
     inside the write's transaction, after its rows are in, so the derived rows always match them."""
     if units is not None and not units:
         return
-    where, params = ("TRUE", []) if units is None else ("r.unit IN (SELECT unnest(?::VARCHAR[]))",
-                                                        [list(units)])
-    if units is None:
-        con.execute("DELETE FROM report_threads")
-        con.execute("DELETE FROM issue_lineage")
-    else:
-        for table in DERIVED_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE unit IN (SELECT unnest(?::VARCHAR[]))", params)
+    params = {"units": None if units is None else list(units)}
+    for table in _DERIVED_COLUMNS:
+        con.execute(f"DELETE FROM {table} WHERE $units IS NULL OR list_contains($units::VARCHAR[], unit)",
+                    params)
     reports: dict[str, list[lineage.ReportIn]] = {}
     unit_of: dict[str, str] = {}
-    for row in con.execute(_LINEAGE_REPORTS.format(where=where), params).fetchall():
+    for row in con.execute(_LINEAGE_REPORTS, params).fetchall():
         rep = lineage.ReportIn(*row)
         reports.setdefault(rep.unit, []).append(rep)
         unit_of[rep.report_key] = rep.unit
     issues: dict[str, list[lineage.IssueIn]] = {}
     for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
-            _LINEAGE_ISSUES.format(where=where), params).fetchall():
+            _LINEAGE_ISSUES, params).fetchall():
         issues.setdefault(unit_of[rkey], []).append(lineage.IssueIn(
             key, rkey, seq, title, label, cat, tuple(measures or ()), status, tuple(due or ())))
-    threads, links = [], []
+    built = {"report_threads": [], "issue_lineage": []}
     for unit, reps in reports.items():
-        built = lineage.build(reps, issues.get(unit, []))
-        threads += built.threads
-        links += built.lineage
-    _insert_rows(con, "report_threads", _THREAD_COLUMNS, threads)
-    _insert_rows(con, "issue_lineage", _LINEAGE_COLUMNS, links)
+        result = lineage.build(reps, issues.get(unit, []))
+        built["report_threads"] += result.threads
+        built["issue_lineage"] += result.lineage
+    for table, columns in _DERIVED_COLUMNS.items():
+        if not built[table]:
+            continue
+        con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
+                                                       for r in built[table]]))
+        try:
+            names = ", ".join(columns)
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
+        finally:
+            con.unregister("_derived")
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list) -> None:
-    if not rows:
-        return
-    arrow = pa.Table.from_pylist([{c: getattr(r, c) for c in columns} for r in rows])
-    con.register("_derived", arrow)
-    try:
-        names = ", ".join(columns)
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
-    finally:
-        con.unregister("_derived")
+def lineage_stand_ins(con: duckdb.DuckDBPyConnection) -> None:
+    """On a read-only connection to a database made before the lineage tables (it gets them on its next
+    write): empty temporary ones and the issues_current view over them, so every issue reads as its own
+    problem's only version, as before lineage existed."""
+    derived = SCHEMA_PATH.read_text(encoding="utf-8").split("-- derived:", 1)[1].split("\n", 1)[1]
+    derived = derived.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+    con.execute(derived.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:

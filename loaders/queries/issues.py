@@ -90,7 +90,7 @@ def _issue_frame(
 def _issue_rows_by_key(where: str, order: str) -> str:
     """_issue_rows' columns for the issues `where` selects by key (materialised first, so the key condition
     is answered by the index, not by a scan of every issue)."""
-    return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_effective WHERE {where}),
+    return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_current WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,

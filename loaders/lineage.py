@@ -91,7 +91,7 @@ class LineageRow:
     measures_added: int | None = None  # measures with no close counterpart in the previous version
     recurrence_of: str | None = None  # issue_key of an earlier round's problem reported 完成
     recurrence_score: float | None = None
-    known_due: date | None = None  # the last dated target along the lineage (not stored)
+    known_due: date | None = None  # the last dated target along the lineage up to this version
 
 
 @dataclass(frozen=True)

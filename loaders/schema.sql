@@ -141,6 +141,7 @@ CREATE TABLE IF NOT EXISTS issue_lineage (
     target_due       DATE,               -- the latest dated deadline of this version
     original_due     DATE,               -- the first target along the lineage
     prev_due         DATE,               -- the target before the last revision
+    known_due        DATE,               -- the last dated target along the lineage up to this version
     due_revisions    INTEGER NOT NULL,   -- how often the target moved along the lineage up to this version
     measures_added   INTEGER,            -- measures with no close counterpart in the previous version
     recurrence_of    VARCHAR,            -- 屡改屡犯 candidate: issue_key of an earlier round's problem reported 完成
@@ -180,7 +181,7 @@ SELECT e.* REPLACE (
        COALESCE(k.carried_blocked, FALSE) AS carried_blocked,
        COALESCE(l.lineage_id, e.issue_key) AS lineage_id, COALESCE(l.version, 1) AS version,
        l.thread_id, l.prev_issue_key, l.score AS link_score, l.merged_into, l.successor_on,
-       COALESCE(l.superseded, FALSE) AS superseded, l.target_due, l.original_due, l.prev_due,
+       COALESCE(l.superseded, FALSE) AS superseded, l.target_due, l.original_due, l.prev_due, l.known_due,
        COALESCE(l.due_revisions, 0) AS due_revisions, l.measures_added, l.recurrence_of, l.recurrence_score
 FROM issues_effective e
 LEFT JOIN issue_lineage l USING (issue_key)

@@ -304,8 +304,8 @@ _DERIVED_COLUMNS = {
     "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
     "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "prev_issue_key", "score",
                       "title_score", "measures_score", "merged_into", "successor_on", "superseded",
-                      "target_due", "original_due", "prev_due", "due_revisions", "measures_added",
-                      "recurrence_of", "recurrence_score"),
+                      "target_due", "original_due", "prev_due", "known_due", "due_revisions",
+                      "measures_added", "recurrence_of", "recurrence_score"),
 }
 
 

@@ -37,8 +37,8 @@ _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_t
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
     fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due,
     fi.lineage_id, fi.version, fi.link_score, fi.prev_issue_key, fi.merged_into, fi.superseded,
-    fi.original_due, fi.prev_due, fi.due_revisions, fi.carried_status, fi.carried_author, fi.carried_note,
-    fi.carried_at, fi.recurrence_of, fi.recurrence_score"""
+    fi.original_due, fi.prev_due, fi.known_due, fi.due_revisions, fi.carried_status, fi.carried_author,
+    fi.carried_note, fi.carried_at, fi.recurrence_of, fi.recurrence_score"""
 _DEADLINE_CELLS = """SELECT d.issue_key,
                string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
                           ORDER BY d.seq) AS deadlines,

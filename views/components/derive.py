@@ -88,3 +88,14 @@ def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     due = pd.to_datetime(deadlines["due_on"])
     late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != "完成")
     return deadlines.assign(是否逾期=late.map({True: "逾期", False: ""}))
+
+
+def stated_completion(stated_json: str | None) -> float | None:
+    """The completion rate a report states about itself (percent): its own `completion_rate`, else
+    completed / issues; None when it states neither."""
+    totals = stated_totals(stated_json)
+    if "completion_rate" in totals:
+        return totals["completion_rate"]
+    if totals.get("issues") and "completed" in totals:
+        return 100.0 * totals["completed"] / totals["issues"]
+    return None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from loaders import queries
 from views.components.data import query, query_many, setting
-from views.components.derive import mark_overdue
+from views.components.derive import REVISED, mark_overdue, mark_revised
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import figure_label
 from views.components.lineage_view import render_timeline
@@ -89,4 +89,5 @@ st.subheader("时限")
 if deadlines.empty:
     st.info("该单位的问题没有可识别日期的时限。")
 else:
-    show_table(mark_overdue(deadlines, f.as_of), ["due_on", "是否逾期", "status", "text", "title"])
+    show_table(mark_revised(mark_overdue(deadlines, f.as_of)),
+               ["due_on", "是否逾期", REVISED, "status", "text", "title"])

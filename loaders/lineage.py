@@ -77,6 +77,8 @@ class LineageRow:
     thread_id: str
     lineage_id: str  # issue_key of the first version
     version: int  # 1, 2, ... along the lineage
+    first_on: date | None = None  # publication date of the first version (problems listed in order of)
+    first_seq: int = 0  # the first version's place in its report
     prev_issue_key: str | None = None
     score: float | None = None  # of the link to prev_issue_key
     title_score: float | None = None
@@ -369,11 +371,13 @@ def _link_thread(
                     used_new.add(a)
                     used_old.add(b)
         for a, issue in enumerate(new):
-            row = LineageRow(issue.issue_key, unit, tid, issue.issue_key, 1)
+            row = LineageRow(issue.issue_key, unit, tid, issue.issue_key, 1,
+                             published.get(rep.report_key), issue.seq)
             if a in matched and scores is not None and t_scores is not None and m_scores is not None:
                 b = matched[a]
                 prev = out[heads[b].issue_key]
                 row.lineage_id, row.version = prev.lineage_id, prev.version + 1
+                row.first_on, row.first_seq = prev.first_on, prev.first_seq
                 row.prev_issue_key = prev.issue_key
                 row.score, row.title_score = round(scores[a][b], 4), round(t_scores[a][b], 4)
                 row.measures_score = round(m_scores[a][b], 4)

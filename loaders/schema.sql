@@ -131,6 +131,8 @@ CREATE TABLE IF NOT EXISTS issue_lineage (
     thread_id        VARCHAR NOT NULL,
     lineage_id       VARCHAR NOT NULL,   -- issue_key of the problem's first version
     version          INTEGER NOT NULL,   -- 1, 2, ... along the lineage
+    first_on         DATE,               -- publication date of the first version (the 单位 page's order)
+    first_seq        INTEGER NOT NULL,   -- the first version's place (issues.seq) in its report
     prev_issue_key   VARCHAR,            -- the version before (NULL: a new problem, "no match")
     score            DOUBLE,             -- similarity of the link to prev_issue_key (0..1)
     title_score      DOUBLE,
@@ -180,6 +182,7 @@ SELECT e.* REPLACE (
        k.carried_status, k.carried_from, k.carried_author, k.carried_note, k.carried_at,
        COALESCE(k.carried_blocked, FALSE) AS carried_blocked,
        COALESCE(l.lineage_id, e.issue_key) AS lineage_id, COALESCE(l.version, 1) AS version,
+       l.first_on, COALESCE(l.first_seq, e.seq) AS first_seq,
        l.thread_id, l.prev_issue_key, l.score AS link_score, l.merged_into, l.successor_on,
        COALESCE(l.superseded, FALSE) AS superseded, l.target_due, l.original_due, l.prev_due, l.known_due,
        COALESCE(l.due_revisions, 0) AS due_revisions, l.measures_added, l.recurrence_of, l.recurrence_score

@@ -302,7 +302,8 @@ FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.i
 # Columns of the derived tables, as named in schema.sql and on loaders/lineage.py's row dataclasses.
 _DERIVED_COLUMNS = {
     "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
-    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "prev_issue_key", "score",
+    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "first_on", "first_seq",
+                      "prev_issue_key", "score",
                       "title_score", "measures_score", "merged_into", "successor_on", "superseded",
                       "target_due", "original_due", "prev_due", "known_due", "due_revisions",
                       "measures_added", "recurrence_of", "recurrence_score"),

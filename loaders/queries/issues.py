@@ -31,6 +31,7 @@ def unit_figures(db: Db, f: Filters, unit: str) -> pd.DataFrame:
 
 
 _ISSUE_ORDER = "fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key"  # total: issue_key is unique
+_UNIT_ORDER = "fi.unit, COALESCE(fi.first_on, fi.published_on), fi.first_seq, fi.published_on, fi.issue_key"
 # fi: an issue with its report's columns and labels (as _ctes builds it); dl: its deadlines in one cell.
 _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
@@ -109,9 +110,11 @@ def _issue_rows_by_key(where: str, order: str) -> str:
 def unit_issues(
     db: Db, f: Filters, unit: str, limit: int | None = None, offset: int = 0
 ) -> pd.DataFrame:
-    """One unit's issues (within the filters) in _ISSUE_ORDER; limit/offset cut one page of them."""
+    """One unit's issues (within the filters), each problem in the order it was first reported (its first
+    version's report and place in it: a problem restated later keeps its place); limit/offset cut a page."""
     p = _Params()
-    return _issue_frame(db, f, p, where=f"fi.unit = {p.bind('unit', unit)}", limit=limit, offset=offset)
+    return _issue_frame(db, f, p, where=f"fi.unit = {p.bind('unit', unit)}", order=_UNIT_ORDER, limit=limit,
+                        offset=offset)
 
 
 # --- explorer ---------------------------------------------------------------------------------------------

@@ -85,8 +85,9 @@ def lineage_notes(i: Any) -> list[str]:
         notes.append(f"**上一版本的人工更正**：“{escape_md(carried)}”"
                      f"（{escape_md(text_or(i.carried_author, '监督人员'))}）；本期状态为{own}，以本期为准")
     if pd.notna(i.due_revisions) and int(i.due_revisions) > 0:
-        notes.append(f"**时限已调整 {int(i.due_revisions)} 次**：最初 {_day(i.original_due)}，"
-                     f"调整前 {_day(i.prev_due)}，现为 {_day(i.known_due)}")
+        before = f"，上次为 {_day(i.prev_due)}" if int(i.due_revisions) > 1 else ""
+        notes.append(f"**时限已调整 {int(i.due_revisions)} 次**：最初 {_day(i.original_due)}{before}，"
+                     f"现为 {_day(i.known_due)}")
     if text_or(i.recurrence_of):
         notes.append("**屡改屡犯线索**：与上一轮已报完成的问题相似"
                      f"（相似度 {i.recurrence_score:.2f}），请核实")

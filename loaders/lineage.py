@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from loaders.config import section
@@ -273,16 +274,25 @@ def core_title(title: str, r: Rules) -> str:
     return t
 
 
-def _title_similarity(a: str, b: str, **_: object) -> float:
-    # The mean of the whole-string and the best-substring ratio: a title reworded around the same core
-    # ("惠企政策兑现不及时" for "扶持工业企业发展政策落实不到位") keeps a part in common.
-    return (fuzz.ratio(a, b) + fuzz.partial_ratio(a, b)) / 2
+def _title_matrix(new: list[str], old: list[str]) -> np.ndarray:
+    """Title similarity 0..100, new × old: the mean of the whole-string and the best-substring ratio, so a
+    title reworded around the same core ("惠企政策兑现不及时" for "扶持工业企业发展政策落实不到位") keeps the
+    part in common. rapidfuzz's native scorers over whole lists (no Python call per pair)."""
+    whole = process.cdist(new, old, scorer=fuzz.ratio)
+    return (whole + process.cdist(new, old, scorer=fuzz.partial_ratio)) / 2
 
 
-def _measures_similarity(a: str, b: str, **_: object) -> float:
-    # Measures grow from one report to the next (new ones appended, old ones restated): the shorter text
-    # found in the longer one scores high, so partial, over at most the first 600 characters each.
-    return fuzz.partial_ratio(a[:600], b[:600]) if a and b else 0.0
+# Measures grow from one report to the next (new ones appended, old ones restated): the shorter text found in
+# the longer one scores high (partial ratio), over the first characters of each (enough to recognise them).
+_MEASURE_CHARS = 600
+
+
+def _measures_matrix(new: list[str], old: list[str]) -> np.ndarray:
+    a, b = [t[:_MEASURE_CHARS] for t in new], [t[:_MEASURE_CHARS] for t in old]
+    scores = process.cdist(a, b, scorer=fuzz.partial_ratio)
+    scores[[not t for t in a], :] = 0  # an empty side says nothing (the title alone decides, see _scores)
+    scores[:, [not t for t in b]] = 0
+    return scores
 
 
 def _norm_category(c: str | None) -> str:
@@ -291,11 +301,10 @@ def _norm_category(c: str | None) -> str:
 
 def _scores(new: Sequence[IssueIn], old: Sequence[IssueIn], r: Rules) -> tuple[list[list[float]], ...]:
     """(score, title score, measures score) matrices, new × old, each 0..1."""
-    titles = process.cdist([core_title(i.title, r) for i in new], [core_title(i.title, r) for i in old],
-                           scorer=_title_similarity)
+    titles = _title_matrix([core_title(i.title, r) for i in new], [core_title(i.title, r) for i in old])
     new_m = ["".join(i.measures) for i in new]
     old_m = ["".join(i.measures) for i in old]
-    measures = process.cdist(new_m, old_m, scorer=_measures_similarity)
+    measures = _measures_matrix(new_m, old_m)
     total, t_out, m_out = [], [], []
     for a, i in enumerate(new):
         row, trow, mrow = [], [], []
@@ -440,11 +449,11 @@ def _flag_recurrences(
               if out[i.issue_key].version == 1]
     if not firsts:
         return
-    titles = process.cdist([core_title(i.title, r) for i in firsts], [core_title(i.title, r) for i in closed],
-                           scorer=_title_similarity)
+    titles = _title_matrix([core_title(i.title, r) for i in firsts], [core_title(i.title, r) for i in closed])
+    best = titles.argmax(axis=1)
     for a, issue in enumerate(firsts):
-        b = max(range(len(closed)), key=lambda k: titles[a][k])
-        score = float(titles[a][b]) / 100
+        b = int(best[a])
+        score = float(titles[a, b]) / 100
         if score >= r.recurrence_threshold:
             row = out[issue.issue_key]
             row.recurrence_of, row.recurrence_score = closed[b].issue_key, round(score, 4)

@@ -286,15 +286,18 @@ def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], k
 
 # --- lineage (derived: loaders/lineage.py) --------------------------------------------------------------
 
-# The units' reports, and their issues with measures and dated deadlines as lists (grouped once, not per
-# row). `$units` is NULL for every unit.
+# The units' reports, and their issues with dated deadlines and (for units with several reports: only they
+# are matched) measures as lists, grouped once, not per row. `$units` is NULL for every unit.
 _LINEAGE_REPORTS = """SELECT report_key, unit, published_on, team, inspection_start, inspection_end,
        feedback_on, ordinal FROM reports r
 WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)"""
-_LINEAGE_ISSUES = """WITH i AS (SELECT i.* FROM issues i JOIN reports r ON r.report_key = i.report_key
-                WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)),
+_LINEAGE_ISSUES = """WITH i AS (
+        SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, i.status, r.unit
+        FROM issues i JOIN reports r ON r.report_key = i.report_key
+        WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)),
     m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
-          WHERE issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key),
+          WHERE issue_key IN (SELECT issue_key FROM i WHERE list_contains($matched::VARCHAR[], unit))
+          GROUP BY issue_key),
     d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
           WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
 SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
@@ -326,8 +329,10 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
         reports.setdefault(rep.unit, []).append(rep)
         unit_of[rep.report_key] = rep.unit
     issues: dict[str, list[lineage.IssueIn]] = {}
+    # A unit with one report has nothing to match: its measures are not read (most units, at scale).
+    matched = [unit for unit, reps in reports.items() if len(reps) > 1]
     for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
-            _LINEAGE_ISSUES, params).fetchall():
+            _LINEAGE_ISSUES, {**params, "matched": matched}).fetchall():
         issues.setdefault(unit_of[rkey], []).append(lineage.IssueIn(
             key, rkey, seq, title, label, cat, tuple(measures or ()), status, tuple(due or ())))
     built = {"report_threads": [], "issue_lineage": []}

@@ -78,6 +78,7 @@ class LineageRow:
     thread_id: str
     lineage_id: str  # issue_key of the first version
     version: int  # 1, 2, ... along the lineage
+    published_on: date | None = None  # its report's publication date
     first_on: date | None = None  # publication date of the first version (problems listed in order of)
     first_seq: int = 0  # the first version's place in its report
     prev_issue_key: str | None = None
@@ -380,7 +381,7 @@ def _link_thread(
                     used_new.add(a)
                     used_old.add(b)
         for a, issue in enumerate(new):
-            row = LineageRow(issue.issue_key, unit, tid, issue.issue_key, 1,
+            row = LineageRow(issue.issue_key, unit, tid, issue.issue_key, 1, published.get(rep.report_key),
                              published.get(rep.report_key), issue.seq)
             if a in matched and scores is not None and t_scores is not None and m_scores is not None:
                 b = matched[a]

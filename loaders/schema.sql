@@ -131,6 +131,7 @@ CREATE TABLE IF NOT EXISTS issue_lineage (
     thread_id        VARCHAR NOT NULL,
     lineage_id       VARCHAR NOT NULL,   -- issue_key of the problem's first version
     version          INTEGER NOT NULL,   -- 1, 2, ... along the lineage
+    published_on     DATE,               -- its report's publication date (as-of counting without a join)
     first_on         DATE,               -- publication date of the first version (the 单位 page's order)
     first_seq        INTEGER NOT NULL,   -- the first version's place (issues.seq) in its report
     prev_issue_key   VARCHAR,            -- the version before (NULL: a new problem, "no match")
@@ -150,13 +151,14 @@ CREATE TABLE IF NOT EXISTS issue_lineage (
     recurrence_score DOUBLE
 );
 
--- What pages read: issues_effective plus the issue's lineage, and a supervisor's correction carried along
--- the lineage. Read-side rule (issues_effective is left as it is): when an earlier version of the problem
--- was corrected (its effective_source is 'override'), the latest such correction applies to this version
--- (effective_source 'carried') unless this version has its own override or its report prints the status
--- (explicit), or an explicit status printed in a version in between superseded it. carried_* always show
--- the correction that would apply, so a printed status and a carried correction can be shown side by side.
-CREATE OR REPLACE VIEW issues_current AS
+-- What pages count: issues_effective with a supervisor's correction carried along the lineage. Read-side rule
+-- (issues_effective is left as it is): when an earlier version of the problem was corrected (its
+-- effective_source is 'override'), the latest such correction applies to this version (effective_source
+-- 'carried') unless this version has its own override or its report prints the status (explicit), or an
+-- explicit status printed in a version in between superseded it. carried_* always show the correction that
+-- would apply, so a printed status and a carried correction can be shown side by side. Only the few issues
+-- with a corrected earlier version are joined: counting every issue costs no join of the lineage.
+CREATE OR REPLACE VIEW issues_counted AS
 WITH corrected AS (
     SELECT l.lineage_id, l.version, e.issue_key, e.effective_status, e.override_author, e.override_note,
            e.override_at
@@ -180,12 +182,16 @@ SELECT e.* REPLACE (
                      AND COALESCE(e.effective_source, '') NOT IN ('override', 'explicit')
                 THEN 'carried' ELSE e.effective_source END AS effective_source),
        k.carried_status, k.carried_from, k.carried_author, k.carried_note, k.carried_at,
-       COALESCE(k.carried_blocked, FALSE) AS carried_blocked,
-       COALESCE(l.lineage_id, e.issue_key) AS lineage_id, COALESCE(l.version, 1) AS version,
-       l.first_on, COALESCE(l.first_seq, e.seq) AS first_seq,
-       l.thread_id, l.prev_issue_key, l.score AS link_score, l.merged_into, l.successor_on,
-       COALESCE(l.superseded, FALSE) AS superseded, l.target_due, l.original_due, l.prev_due, l.known_due,
-       COALESCE(l.due_revisions, 0) AS due_revisions, l.measures_added, l.recurrence_of, l.recurrence_score
+       COALESCE(k.carried_blocked, FALSE) AS carried_blocked
 FROM issues_effective e
-LEFT JOIN issue_lineage l USING (issue_key)
 LEFT JOIN carried k USING (issue_key);
+
+-- issues_counted plus every lineage column of the issue (for lists of issues, not for counting).
+CREATE OR REPLACE VIEW issues_current AS
+SELECT c.*, COALESCE(l.lineage_id, c.issue_key) AS lineage_id, COALESCE(l.version, 1) AS version,
+       l.first_on, COALESCE(l.first_seq, c.seq) AS first_seq, l.thread_id, l.prev_issue_key,
+       l.score AS link_score, l.merged_into, l.successor_on, COALESCE(l.superseded, FALSE) AS superseded,
+       l.target_due, l.original_due, l.prev_due, l.known_due, COALESCE(l.due_revisions, 0) AS due_revisions,
+       l.measures_added, l.recurrence_of, l.recurrence_score
+FROM issues_counted c
+LEFT JOIN issue_lineage l USING (issue_key);

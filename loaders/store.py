@@ -151,7 +151,7 @@ def read_connection(
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "issues_current"} <= names:
+    if not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "issues_counted", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
         if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
             _in_transaction(con, lambda: rebuild_lineage(con, None))
@@ -305,7 +305,8 @@ FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.i
 # Columns of the derived tables, as named in schema.sql and on loaders/lineage.py's row dataclasses.
 _DERIVED_COLUMNS = {
     "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
-    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "first_on", "first_seq",
+    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "published_on", "first_on",
+                      "first_seq",
                       "prev_issue_key", "score",
                       "title_score", "measures_score", "merged_into", "successor_on", "superseded",
                       "target_due", "original_due", "prev_due", "known_due", "due_revisions",

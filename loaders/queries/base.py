@@ -52,7 +52,7 @@ class _Params:
         return f"${name}"
 
 
-_DERIVED_NAMES = ("issues_current", "issue_lineage", "report_threads")
+_DERIVED_NAMES = ("issues_counted", "issues_current", "issue_lineage", "report_threads")
 
 
 class _Connection:
@@ -194,7 +194,7 @@ def _report_conditions(f: Filters, p: _Params) -> str:
 
 
 def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
-    """Conditions on the issue `i` (issues_current) joined to its report `fr`."""
+    """Conditions on the issue `i` (issues_counted) joined to its report `fr`."""
     conds = ["TRUE"]
     if f.categories:
         conds.append(f"list_contains({p.bind('categories', list(f.categories))}::VARCHAR[], i.category)")
@@ -225,13 +225,15 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
 
 
 def _latest_version(p: _Params, f: Filters) -> str:
-    """The issue is its problem's version as of f.as_of: not yet superseded by then (a later version, or the
-    issue it was merged into, published after as_of or not at all), and published by then — unless it is
-    the problem's first version (a problem first reported after as_of still counts, at its first version,
-    as every issue did before lineage existed)."""
+    """The issue is its problem's version as of f.as_of: not superseded by then (a later version, or the
+    issue it was merged into, published by as_of — or on an unknown date), and not a later version published
+    after as_of. A problem first reported after as_of still counts, at its first version, as every issue did
+    before lineage existed. An anti-join on the few issues hidden, not a join of every issue's lineage."""
     as_of = p.bind("latest_as_of", f.as_of)
-    return (f"(NOT i.superseded OR i.successor_on > {as_of}) "
-            f"AND (i.version = 1 OR fr.published_on IS NULL OR fr.published_on <= {as_of})")
+    return f"""i.issue_key NOT IN (
+            SELECT issue_key FROM issue_lineage
+            WHERE (superseded AND (successor_on IS NULL OR successor_on <= {as_of}))
+               OR (version > 1 AND published_on > {as_of}))"""
 
 
 def _when_filtered(f: Filters, condition: str) -> str:
@@ -267,6 +269,6 @@ def _ctes(
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
                COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}
-        FROM issues_current i JOIN fr ON fr.report_key = i.report_key
+        FROM issues_counted i JOIN fr ON fr.report_key = i.report_key
         WHERE {_issue_conditions(f, p, search)}{only}
     )"""

@@ -27,14 +27,15 @@ def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
            count(fi.issue_key) FILTER (WHERE fi.status_label = '阶段性完成') AS partial,
            count(fi.issue_key) FILTER (WHERE fi.status_label = '未完成') AS open,
            count(fi.issue_key) FILTER (WHERE fi.status_label = '{UNKNOWN}') AS unknown,
-           count(fi.issue_key) FILTER (WHERE fi.version = 1) AS new_problems,
-           count(fi.issue_key) FILTER (WHERE fi.version > 1) AS continued,
-           count(fi.issue_key) FILTER (WHERE fi.due_revisions > COALESCE(pv.due_revisions, 0)) AS revised,
-           count(fi.issue_key) FILTER (WHERE fi.recurrence_of IS NOT NULL) AS recurrences
+           count(fi.issue_key) FILTER (WHERE COALESCE(lin.version, 1) = 1) AS new_problems,
+           count(fi.issue_key) FILTER (WHERE lin.version > 1) AS continued,
+           count(fi.issue_key) FILTER (WHERE lin.due_revisions > COALESCE(pv.due_revisions, 0)) AS revised,
+           count(fi.issue_key) FILTER (WHERE lin.recurrence_of IS NOT NULL) AS recurrences
     FROM fr
     LEFT JOIN report_threads t ON t.report_key = fr.report_key
     LEFT JOIN fi ON fi.report_key = fr.report_key
-    LEFT JOIN issue_lineage pv ON pv.issue_key = fi.prev_issue_key
+    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
+    LEFT JOIN issue_lineage pv ON pv.issue_key = lin.prev_issue_key
     WHERE fr.unit = {p.bind("unit", unit)}
     GROUP BY ALL
     ORDER BY thread_round, position, fr.published_on, fr.ordinal"""
@@ -54,9 +55,10 @@ def _thread_progress(db: Db, f: Filters, unit: str) -> pd.DataFrame:
            JOIN report_threads t ON t.report_key = fr.report_key WHERE fr.unit = {p.bind("unit", unit)})
     SELECT th.report_key, count(fi.issue_key) AS thread_problems,
            count(fi.issue_key) FILTER (WHERE fi.status_label = '完成') AS thread_done
-    FROM th JOIN fi ON fi.thread_id = th.thread_id
-         AND (fi.published_on <= th.published_on OR fi.published_on IS NULL OR th.published_on IS NULL)
-         AND (NOT fi.superseded OR fi.successor_on > th.published_on)
+    FROM th JOIN issue_lineage lin ON lin.thread_id = th.thread_id
+         AND (lin.published_on <= th.published_on OR lin.published_on IS NULL OR th.published_on IS NULL)
+         AND (NOT lin.superseded OR lin.successor_on > th.published_on)
+    JOIN fi ON fi.issue_key = lin.issue_key
     GROUP BY th.report_key"""
     df = _frame(db, sql, p)
     problems = df["thread_problems"].astype("float")

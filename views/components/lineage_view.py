@@ -94,7 +94,7 @@ def lineage_notes(i: Any) -> list[str]:
     return notes
 
 
-_HISTORY_COLUMNS = ["published_on", "版本", "label", "title", "status", "source", "target_due", "变化"]
+_HISTORY_COLUMNS = ["published_on", "版本", "status", "source", "target_due", "变化", "label", "title"]
 
 
 def render_history(history: pd.DataFrame) -> None:

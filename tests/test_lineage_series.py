@@ -262,3 +262,17 @@ def test_an_older_database_gets_its_lineage_on_the_next_write(series_db: Path) -
         pass
     assert fetch(series_db, "SELECT * FROM issue_lineage ORDER BY issue_key") == expected
     assert queries.key_figures(series_db, f).iloc[0]["issues"] < 96
+
+
+def test_a_printed_status_in_between_stops_an_older_correction(series_db: Path) -> None:
+    """Item 7: corrected in March, printed (explicit) in December; were the 回头看 silent on its status, the
+    March correction would not jump over December's printed one."""
+    s = Series(series_db)
+    march = s.find("1_progress_2023-09-26.txt", "扶持工业企业发展政策落实不到位")
+    later = s.find("4_lookback_2025-09-15.txt", "惠企政策兑现不及时")
+    overrides.add_override(series_db, march[1], "未完成", "资金未拨付", "张三")
+    with duckdb.connect(str(series_db)) as con:  # the 回头看 as if it printed no status of its own
+        con.execute("UPDATE issues SET status_source = 'inferred' WHERE issue_key = ?", [later[1]])
+    got = _effective(series_db, later[1])
+    assert (got["effective_status"], got["effective_source"]) == ("完成", "inferred")
+    assert got["carried_from"] == march[1]  # still shown, for the record

@@ -111,3 +111,89 @@ LEFT JOIN (
     SELECT * FROM overrides
     QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
 ) o USING (issue_key);
+
+-- derived: (store.lineage_stand_ins reads from this line on)
+-- Derived from the tables above by loaders/lineage.py, rebuilt for every unit a write touches (store.py,
+-- in the write's transaction); never edited by hand. A database made before them gets them on its next
+-- read-write connection (store.ensure_schema builds them for every unit).
+-- One row per report: its inspection thread (the reports of one inspection, in publication order).
+CREATE TABLE IF NOT EXISTS report_threads (
+    report_key     VARCHAR PRIMARY KEY,
+    unit           VARCHAR NOT NULL,
+    thread_id      VARCHAR NOT NULL,     -- stable hash of the unit and the thread's first report
+    thread_round   INTEGER NOT NULL,     -- 1 = the unit's first inspection, 2 = the next round, ...
+    position       INTEGER NOT NULL,     -- 1 = the thread's first report
+    prev_thread_id VARCHAR               -- the unit's previous round (NULL for the first)
+);
+
+-- One row per issue: its place in the lineage of one problem across the reports of a thread.
+CREATE TABLE IF NOT EXISTS issue_lineage (
+    issue_key        VARCHAR PRIMARY KEY,
+    unit             VARCHAR NOT NULL,
+    thread_id        VARCHAR NOT NULL,
+    lineage_id       VARCHAR NOT NULL,   -- issue_key of the problem's first version
+    version          INTEGER NOT NULL,   -- 1, 2, ... along the lineage
+    published_on     DATE,               -- its report's publication date (as-of counting without a join)
+    first_on         DATE,               -- publication date of the first version (the 单位 page's order)
+    first_seq        INTEGER NOT NULL,   -- the first version's place (issues.seq) in its report
+    prev_issue_key   VARCHAR,            -- the version before (NULL: a new problem, "no match")
+    score            DOUBLE,             -- similarity of the link to prev_issue_key (0..1)
+    title_score      DOUBLE,
+    measures_score   DOUBLE,
+    merged_into      VARCHAR,            -- reported together with that issue from the next report on
+    successor_on     DATE,               -- publication date of the next version (or of merged_into's report)
+    superseded       BOOLEAN NOT NULL,   -- a later version exists: counted from then on in its place
+    target_due       DATE,               -- the latest dated deadline of this version
+    original_due     DATE,               -- the first target along the lineage
+    prev_due         DATE,               -- the target before the last revision
+    known_due        DATE,               -- the last dated target along the lineage up to this version
+    due_revisions    INTEGER NOT NULL,   -- how often the target moved along the lineage up to this version
+    measures_added   INTEGER,            -- measures with no close counterpart in the previous version
+    recurrence_of    VARCHAR,            -- 屡改屡犯 candidate: issue_key of an earlier round's problem reported 完成
+    recurrence_score DOUBLE
+);
+
+-- What pages count: issues_effective with a supervisor's correction carried along the lineage. Read-side rule
+-- (issues_effective is left as it is): when an earlier version of the problem was corrected (its
+-- effective_source is 'override'), the latest such correction applies to this version (effective_source
+-- 'carried') unless this version has its own override or its report prints the status (explicit), or an
+-- explicit status printed in a version in between superseded it. carried_* always show the correction that
+-- would apply, so a printed status and a carried correction can be shown side by side. Only the few issues
+-- with a corrected earlier version are joined: counting every issue costs no join of the lineage.
+CREATE OR REPLACE VIEW issues_counted AS
+WITH corrected AS (
+    SELECT l.lineage_id, l.version, e.issue_key, e.effective_status, e.override_author, e.override_note,
+           e.override_at
+    FROM issues_effective e JOIN issue_lineage l USING (issue_key)
+    WHERE e.effective_source = 'override'
+),
+carried AS (
+    SELECT l.issue_key, c.issue_key AS carried_from, c.effective_status AS carried_status,
+           c.override_author AS carried_author, c.override_note AS carried_note, c.override_at AS carried_at,
+           EXISTS (SELECT 1 FROM issue_lineage m JOIN issues x ON x.issue_key = m.issue_key
+                   WHERE m.lineage_id = l.lineage_id AND m.version > c.version AND m.version < l.version
+                     AND x.status_source = 'explicit') AS carried_blocked
+    FROM issue_lineage l JOIN corrected c ON c.lineage_id = l.lineage_id AND c.version < l.version
+    QUALIFY row_number() OVER (PARTITION BY l.issue_key ORDER BY c.version DESC) = 1
+)
+SELECT e.* REPLACE (
+           CASE WHEN k.carried_status IS NOT NULL AND NOT k.carried_blocked
+                     AND COALESCE(e.effective_source, '') NOT IN ('override', 'explicit')
+                THEN k.carried_status ELSE e.effective_status END AS effective_status,
+           CASE WHEN k.carried_status IS NOT NULL AND NOT k.carried_blocked
+                     AND COALESCE(e.effective_source, '') NOT IN ('override', 'explicit')
+                THEN 'carried' ELSE e.effective_source END AS effective_source),
+       k.carried_status, k.carried_from, k.carried_author, k.carried_note, k.carried_at,
+       COALESCE(k.carried_blocked, FALSE) AS carried_blocked
+FROM issues_effective e
+LEFT JOIN carried k USING (issue_key);
+
+-- issues_counted plus every lineage column of the issue (for lists of issues, not for counting).
+CREATE OR REPLACE VIEW issues_current AS
+SELECT c.*, COALESCE(l.lineage_id, c.issue_key) AS lineage_id, COALESCE(l.version, 1) AS version,
+       l.first_on, COALESCE(l.first_seq, c.seq) AS first_seq, l.thread_id, l.prev_issue_key,
+       l.score AS link_score, l.merged_into, l.successor_on, COALESCE(l.superseded, FALSE) AS superseded,
+       l.target_due, l.original_due, l.prev_due, l.known_due, COALESCE(l.due_revisions, 0) AS due_revisions,
+       l.measures_added, l.recurrence_of, l.recurrence_score
+FROM issues_counted c
+LEFT JOIN issue_lineage l USING (issue_key);

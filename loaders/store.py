@@ -30,7 +30,7 @@ import contextlib
 import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from loaders import lineage
 from loaders.config import project_path, section
 from loaders.models import Report
 from loaders.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
@@ -46,6 +47,8 @@ SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
 ALL_TABLES = (*DATA_TABLES, "overrides")
+# Derived from the data tables (loaders/lineage.py), rebuilt per unit by every write that touches the unit.
+DERIVED_TABLES = ("report_threads", "issue_lineage")
 # reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
 REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
 
@@ -148,8 +151,10 @@ def read_connection(
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {*ALL_TABLES, "issues_effective"} <= names:
+    if not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "issues_counted", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
+            _in_transaction(con, lambda: rebuild_lineage(con, None))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
@@ -192,6 +197,17 @@ _FIRST_DUE_SQL = """
 UPDATE issues SET first_due = d.first_due
 FROM (SELECT issue_key, min(due_on) AS first_due FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key) d
 WHERE issues.issue_key = d.issue_key"""
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        work()
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
@@ -262,6 +278,94 @@ def _delete_previous(
     return counts
 
 
+def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys: list[str]) -> set[str]:
+    """Units of the stored reports a write replaces (their lineage changes with them)."""
+    rows = con.execute(
+        "SELECT DISTINCT r.unit FROM reports r LEFT JOIN files f ON f.file_sha = r.file_sha "
+        "WHERE f.path IN (SELECT unnest(?::VARCHAR[])) OR r.file_sha IN (SELECT unnest(?::VARCHAR[])) "
+        "OR r.report_key IN (SELECT unnest(?::VARCHAR[]))",
+        [[v.path for v in versions], [v.file_sha for v in versions], keys]).fetchall()
+    return {unit for (unit,) in rows}
+
+
+# --- lineage (derived: loaders/lineage.py) --------------------------------------------------------------
+
+# The units' reports, and their issues with dated deadlines and (for units with several reports: only they
+# are matched) measures as lists, grouped once, not per row. `$units` is NULL for every unit.
+_LINEAGE_REPORTS = """SELECT report_key, unit, published_on, team, inspection_start, inspection_end,
+       feedback_on, ordinal FROM reports r
+WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)"""
+_LINEAGE_ISSUES = """WITH i AS (
+        SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, i.status, r.unit
+        FROM issues i JOIN reports r ON r.report_key = i.report_key
+        WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)),
+    m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
+          WHERE issue_key IN (SELECT issue_key FROM i WHERE list_contains($matched::VARCHAR[], unit))
+          GROUP BY issue_key),
+    d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
+          WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
+SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
+FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
+# Columns of the derived tables, as named in schema.sql and on loaders/lineage.py's row dataclasses.
+_DERIVED_COLUMNS = {
+    "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
+    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "published_on", "first_on",
+                      "first_seq",
+                      "prev_issue_key", "score",
+                      "title_score", "measures_score", "merged_into", "successor_on", "superseded",
+                      "target_due", "original_due", "prev_due", "known_due", "due_revisions",
+                      "measures_added", "recurrence_of", "recurrence_score"),
+}
+
+
+def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
+    """Recompute the threads and lineage of these units (None: every unit) from their stored reports; call
+    inside the write's transaction, after its rows are in, so the derived rows always match them."""
+    if units is not None and not units:
+        return
+    params = {"units": None if units is None else list(units)}
+    for table in _DERIVED_COLUMNS:
+        con.execute(f"DELETE FROM {table} WHERE $units IS NULL OR list_contains($units::VARCHAR[], unit)",
+                    params)
+    reports: dict[str, list[lineage.ReportIn]] = {}
+    unit_of: dict[str, str] = {}
+    for row in con.execute(_LINEAGE_REPORTS, params).fetchall():
+        rep = lineage.ReportIn(*row)
+        reports.setdefault(rep.unit, []).append(rep)
+        unit_of[rep.report_key] = rep.unit
+    issues: dict[str, list[lineage.IssueIn]] = {}
+    # A unit with one report has nothing to match: its measures are not read (most units, at scale).
+    matched = [unit for unit, reps in reports.items() if len(reps) > 1]
+    for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
+            _LINEAGE_ISSUES, {**params, "matched": matched}).fetchall():
+        issues.setdefault(unit_of[rkey], []).append(lineage.IssueIn(
+            key, rkey, seq, title, label, cat, tuple(measures or ()), status, tuple(due or ())))
+    built = {"report_threads": [], "issue_lineage": []}
+    for unit, reps in reports.items():
+        result = lineage.build(reps, issues.get(unit, []))
+        built["report_threads"] += result.threads
+        built["issue_lineage"] += result.lineage
+    for table, columns in _DERIVED_COLUMNS.items():
+        if not built[table]:
+            continue
+        con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
+                                                       for r in built[table]]))
+        try:
+            names = ", ".join(columns)
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
+        finally:
+            con.unregister("_derived")
+
+
+def lineage_stand_ins(con: duckdb.DuckDBPyConnection) -> None:
+    """On a read-only connection to a database made before the lineage tables (it gets them on its next
+    write): empty temporary ones and the issues_current view over them, so every issue reads as its own
+    problem's only version, as before lineage existed."""
+    derived = SCHEMA_PATH.read_text(encoding="utf-8").split("-- derived:", 1)[1].split("\n", 1)[1]
+    derived = derived.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+    con.execute(derived.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
+
+
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
     """Bulk insert from Arrow tables registered as views (must be called inside the transaction)."""
     for table in tables:
@@ -285,8 +389,10 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
     try:
         con.execute("BEGIN TRANSACTION")
         try:
+            touched = _units_of(con, versions, keys) | set(rows.cols["reports"]["unit"])
             replaced = _delete_previous(con, versions, keys_per_file)
             _insert(con, tables)
+            rebuild_lineage(con, sorted(touched))
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

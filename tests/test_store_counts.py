@@ -35,9 +35,10 @@ def rows(db: Path, sql: str) -> list[tuple]:
 def test_stored_counts_equal_the_rows_of_every_sample(sample_db: Path) -> None:
     counted = rows(sample_db, COUNTED)
     assert len(counted) == 9 and any(n_measures > 100 for _, _, _, n_measures, _ in counted)
-    # the samples' 246 issues; their warnings: 000/002/003 stated-count mismatches, 004 two gaps, 002 unknown
+    # the samples' 246 issues; their warnings: 000/002/003 stated-count mismatches, 004 two gaps (every
+    # sample item now decides a status, so no unknown-status warning)
     assert sum(n_issues for _, n_issues, *_ in counted) == 246
-    assert sum(n_warnings for *_, n_warnings in counted) == 6
+    assert sum(n_warnings for *_, n_warnings in counted) == 5
     assert rows(sample_db, STORED) == counted
 
 

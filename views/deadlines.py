@@ -5,6 +5,7 @@ import streamlit as st
 from loaders import queries
 from views.components import charts
 from views.components.data import query_many, setting
+from views.components.derive import REVISED, mark_revised
 from views.components.filters import sidebar_filters
 from views.components.ui import capped_table, count_metric
 
@@ -12,7 +13,8 @@ f = sidebar_filters("deadlines")
 cap = setting("table_cap", 500)
 st.title("时限")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时限早于截至日期、且状态不是“完成”的问题，"
-           "逾期时长从它第一个已过的时限算起。")
+           "逾期时长从它第一个已过的时限算起。同一问题在多份通报中出现时，按截至日期前最新一份通报的时限计；"
+           "后续通报改过的时限在“时限调整”列标出。")
 
 top_units = setting("top_units", 15)
 summary_row, points, buckets, overdue, *soon = query_many(  # one connection for the page's queries
@@ -22,11 +24,13 @@ summary_row, points, buckets, overdue, *soon = query_many(  # one connection for
     (queries.due_soon, f, 30, cap + 1), (queries.due_soon, f, 90, cap + 1),
 )
 summary = summary_row.iloc[0]
-cols = st.columns(4)
+cols = st.columns(5)
 count_metric(cols[0], "有时限的问题", summary["with_deadline"], help="至少有一个可识别日期的时限")
 count_metric(cols[1], "已逾期", summary["overdue"])
 count_metric(cols[2], "30天内到期", summary["due_30"], help="尚未完成、且有时限落在今后30天内的问题")
 count_metric(cols[3], "90天内到期", summary["due_90"])
+count_metric(cols[4], "时限调整过", summary["revised"],
+             help="同一轮巡视的后续通报把这个问题的时限改到了别的日期（按最新版本计；表中“时限调整”列标出）")
 
 st.subheader("时限分布")
 st.caption(f"每个点是一个时限（时限很多时按月合并，点越大越多）；时限最多的 {top_units} 个单位单列，"
@@ -37,13 +41,14 @@ st.subheader("逾期问题")
 left, _ = st.columns([2, 1])
 with left:
     st.plotly_chart(charts.aging_bars(buckets))
-capped_table(overdue,
-             ["unit", "days_overdue", "bucket", "due_on", "deadline", "status", "title", "n_missed"],
+capped_table(mark_revised(overdue),
+             ["unit", "days_overdue", "bucket", "due_on", "deadline", REVISED, "status", "title", "n_missed"],
              cap, "逾期问题", total=int(summary["overdue"]))
 
 st.subheader("即将到期")
 tabs = st.tabs(["30天内", "90天内"])
 for tab, days, rows in zip(tabs, (30, 90), soon, strict=True):
     with tab:
-        capped_table(rows, ["due_on", "days_left", "unit", "title", "status", "deadline"], cap,
-                     f"{days}天内到期的时限")
+        capped_table(mark_revised(rows),
+                     ["due_on", "days_left", "unit", "title", "status", "deadline", REVISED],
+                     cap, f"{days}天内到期的时限")

@@ -1,5 +1,7 @@
 """问题清单: the searchable, filterable, paginated issue table and its CSV export (all matching rows)."""
 
+import dataclasses
+
 import streamlit as st
 
 from loaders import queries
@@ -10,10 +12,18 @@ from views.components.ui import display_frame, page_window
 
 COLUMNS = ["unit", "label", "title", "status", "source", "first_due", "deadlines", "category", "published_on",
            "part", "rule", "confidence", "evidence", "override_author", "override_note"]
-CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key"]
+# The lineage columns let a spreadsheet group the versions of one problem (lineage_id) across reports.
+CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key", "lineage_id", "version", "link_score", "due_revisions",
+               "original_due", "known_due", "carried_status", "carried_author", "recurrence_of",
+               "recurrence_score"]
 
 f = sidebar_filters("issues")
 st.title("问题清单")
+# By default each problem once, at its latest version by the as-of date (as 总览 counts); on demand every
+# version of it, one row per report that printed it.
+if st.toggle("显示同一问题在历次通报中的所有版本", key="all_versions",
+             help="默认每个问题只列截至日期前最新一份通报中的版本；打开后列出每份通报中的每一版（同一“问题脉络编号”）。"):
+    f = dataclasses.replace(f, all_versions=True)
 search = page_text("q", "搜索问题标题和整改措施全文", key="issue_search",
                    placeholder="例如：招商、拆迁、2024年")
 total = query(queries.issues_count, f, search)

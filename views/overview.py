@@ -12,7 +12,8 @@ from views.components.ui import count_metric
 f = sidebar_filters("overview")
 top_units = setting("top_units", 15)
 st.title("总览")
-st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。")
+st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。"
+           "同一问题出现在一个单位的多份通报中（进展、整改情况、回头看）时只计一次，按截至日期前最新一份通报。")
 
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
 key_figures, by_unit, split, by_category, figures = query_many(  # one connection for the page's queries

@@ -1,4 +1,5 @@
-"""单位: one unit at a time: its reports, issues by category (status, evidence), figures, deadlines."""
+"""单位: one unit at a time: its reports as a timeline of inspection rounds, issues by category (status,
+evidence, history across reports), figures, deadlines."""
 
 import dataclasses
 
@@ -7,27 +8,29 @@ import streamlit as st
 
 from loaders import queries
 from views.components.data import query, query_many, setting
-from views.components.derive import mark_overdue
+from views.components.derive import REVISED, mark_overdue, mark_revised
 from views.components.filters import matching_reports, page_choice, sidebar_filters
-from views.components.labels import figure_label, part_label
-from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
+from views.components.labels import figure_label
+from views.components.lineage_view import render_timeline
+from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table
 
 ISSUES_PER_PAGE = 50  # default of config.yaml dashboard.unit_page_size
 
 
-def render_by_category(shown: pd.DataFrame) -> None:
+def render_by_category(shown: pd.DataFrame, history: pd.DataFrame) -> None:
     """The issues under one heading per category (in order of first appearance, as groupby(sort=False)
     groups them), in one pass over the rows: iterating a groupby per category cost as much as drawing."""
     first = shown.groupby("category", sort=False).ngroup()
     ordered = shown.assign(_group=first).sort_values("_group", kind="stable")
     sizes = ordered["category"].value_counts(sort=False)
     current = None
+    versions = dict(tuple(history.groupby("lineage_id", sort=False))) if not history.empty else {}
     for issue in ordered.itertuples(index=False):
         if issue.category != current:
             current = issue.category
             # "（未分类）（35）" reads badly: the heading's count is set off with a dot instead.
             st.markdown(f"#### {escape_md(current)} · {sizes[current]} 个")
-        render_issue(issue)
+        render_issue(issue, versions.get(issue.lineage_id))
 
 
 f = sidebar_filters("unit")
@@ -44,8 +47,8 @@ page_size = setting("unit_page_size", ISSUES_PER_PAGE)
 # The page of issues is fetched with the other queries, on one connection, at the page the pager shows now;
 # it is fetched again below only when the pager moves it (the issue count shrank under a new filter).
 guess = (max(1, int(st.session_state.get("unit_page", 1))) - 1) * page_size
-key_figures, reports, figures, deadlines, prefetched = query_many(
-    (queries.key_figures, only_unit), (queries.unit_reports, f, unit), (queries.unit_figures, f, unit),
+key_figures, timeline, figures, deadlines, prefetched = query_many(
+    (queries.key_figures, only_unit), (queries.unit_timeline, f, unit), (queries.unit_figures, f, unit),
     (queries.deadline_rows, only_unit), (queries.unit_issues, f, unit, page_size, guess),
 )
 k = key_figures.iloc[0]
@@ -58,19 +61,8 @@ count_metric(cols[3], "未完成", k["open"])
 count_metric(cols[4], "未知", k["unknown"])
 count_metric(cols[5], "逾期", k["overdue"], help=f"截至 {f.as_of:%Y-%m-%d}")
 
-st.subheader("通报")
-for r in reports.itertuples():
-    dates = "至".join(d.strftime("%Y-%m-%d") for d in (r.inspection_start, r.inspection_end) if pd.notna(d))
-    facts = [
-        f"发布：{r.published_on:%Y-%m-%d}" if pd.notna(r.published_on) else "发布日期不详",
-        f"巡视组：{text_or(r.team)}" if text_or(r.team) else "",
-        f"巡视时间：{dates}" if dates else "",
-        f"反馈：{r.feedback_on:%Y-%m-%d}" if pd.notna(r.feedback_on) else "",
-        f"问题：{r.issues} 个（筛选后）",
-    ]
-    with st.container(border=True):
-        st.markdown(f"**{escape_md(text_or(r.title, '（无标题）'))}** · {escape_md(part_label(r.part))}")
-        st.caption(escape_md(" ｜ ".join(x for x in facts if x)))
+st.subheader("通报与整改时间线")
+render_timeline(timeline)
 
 st.subheader(f"问题（{total} 个）")
 if not total:
@@ -81,7 +73,10 @@ else:
     shown = prefetched if offset == guess else query(queries.unit_issues, f, unit, limit, offset)
     if total > limit:
         st.caption(f"显示第 {offset + 1}–{offset + len(shown)} 个，共 {total} 个")
-    render_by_category(shown)
+    st.caption(f"每个问题显示截至 {f.as_of:%Y-%m-%d} 最新一份通报中的版本；展开可看它在历次通报中的变化。")
+    # Every version of the problems on this page (and the problems merged into them), in one query.
+    history = query(queries.issue_history, tuple(sorted(set(shown["lineage_id"]))))
+    render_by_category(shown, history)
 
 st.subheader("数字")
 if figures.empty:
@@ -94,4 +89,5 @@ st.subheader("时限")
 if deadlines.empty:
     st.info("该单位的问题没有可识别日期的时限。")
 else:
-    show_table(mark_overdue(deadlines, f.as_of), ["due_on", "是否逾期", "status", "text", "title"])
+    show_table(mark_revised(mark_overdue(deadlines, f.as_of)),
+               ["due_on", "是否逾期", REVISED, "status", "text", "title"])

@@ -2,7 +2,8 @@
 
 `from loaders import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
 short read-only connection) or a `queries.Reader` shared by the queries of one page render. The functions
-live in one module per page (overview, issues, deadlines, quality) over what they share (base); `__all__`
+live in one module per page (overview, issues, deadlines, quality; lineage: a problem over time) over what
+they share (base); `__all__`
 lists the public API.
 """
 
@@ -30,6 +31,7 @@ from loaders.queries.issues import (
     unit_issues,
     unit_reports,
 )
+from loaders.queries.lineage import issue_history, unit_timeline
 from loaders.queries.overview import (
     category_options,
     figures_by_unit,
@@ -53,8 +55,9 @@ from loaders.queries.quality import (
 __all__ = [
     "AGING_BUCKETS", "OTHER", "STATUS_LABELS", "UNKNOWN", "Db", "Filters", "Reader",
     "category_options", "deadline_points", "deadline_rows", "deadline_summary", "due_soon",
-    "figures_by_unit", "issue_choices", "issues_count", "issues_page", "key_figures", "overdue_buckets",
-    "overdue_issues", "override_history", "recent_overrides", "report_counts", "report_options",
-    "stated_figures", "status_by_category", "status_by_unit", "status_split", "unit_figures", "unit_issues",
-    "unit_reports", "warnings_list", "weak_issues", "weak_issues_count",
+    "figures_by_unit", "issue_choices", "issue_history", "issues_count", "issues_page", "key_figures",
+    "overdue_buckets", "overdue_issues", "override_history", "recent_overrides", "report_counts",
+    "report_options", "stated_figures", "status_by_category", "status_by_unit", "status_split",
+    "unit_figures", "unit_issues", "unit_reports", "unit_timeline", "warnings_list", "weak_issues",
+    "weak_issues_count",
 ]

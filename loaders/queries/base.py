@@ -36,6 +36,9 @@ class Filters:
     sources: tuple[str, ...] = ()  # explicit / inferred / override
     min_confidence: float = 0.0
     as_of: dt.date = field(default_factory=dt.date.today)
+    # False: each problem once, at its version in the latest report published by as_of (issue_lineage);
+    # True: every issue row of every report (a problem restated by three reports is three rows).
+    all_versions: bool = False
 
 
 class _Params:
@@ -47,6 +50,35 @@ class _Params:
     def bind(self, name: str, value: Any) -> str:
         self.values[name] = value
         return f"${name}"
+
+
+_DERIVED_NAMES = ("issues_counted", "issues_current", "issue_lineage", "report_threads")
+
+
+class _Connection:
+    """A read connection that, on a database made before the lineage tables (read-only, not migrated yet),
+    adds their empty stand-ins the first time a query misses them and runs the query again. Checking the
+    catalog up front would cost every connection ~6 ms; the miss costs only old databases."""
+
+    def __init__(self, con: Any) -> None:
+        self._con = con
+        self._patched = False
+
+    def sql(self, query: str, params: Any = None) -> Any:
+        return self._retry(lambda: self._con.sql(query, params=params))
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        return self._retry(lambda: self._con.execute(query, params if params is not None else []))
+
+    def _retry(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except duckdb.CatalogException as exc:
+            if self._patched or not any(name in str(exc) for name in _DERIVED_NAMES):
+                raise
+            store.lineage_stand_ins(self._con)
+            self._patched = True
+            return call()
 
 
 class Reader:
@@ -62,7 +94,7 @@ class Reader:
     def open(db: str | Path) -> Iterator[Reader]:
         """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
         with store.read_connection(db) as con:
-            yield Reader(con)
+            yield Reader(_Connection(con))
 
 
 Db = str | Path | Reader  # a database file (one connection per query) or an open Reader
@@ -75,7 +107,7 @@ def _connection(db: Db) -> Iterator[Any]:
         return
     # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
     with store.read_connection(db) as con:
-        yield con
+        yield _Connection(con)
 
 
 def _frame(db: Db, sql: str, params: _Params | None = None) -> pd.DataFrame:
@@ -162,6 +194,7 @@ def _report_conditions(f: Filters, p: _Params) -> str:
 
 
 def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
+    """Conditions on the issue `i` (issues_counted) joined to its report `fr`."""
     conds = ["TRUE"]
     if f.categories:
         conds.append(f"list_contains({p.bind('categories', list(f.categories))}::VARCHAR[], i.category)")
@@ -172,10 +205,13 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
         )
     if f.sources:
         conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
+    if not f.all_versions:
+        conds.append(_latest_version(p, f))
     if f.min_confidence > 0:
-        # A supervisor's correction is certain; the parser's confidence no longer applies to it.
+        # A supervisor's correction (its own or carried from an earlier version) is certain; the parser's
+        # confidence no longer applies to it.
         conds.append(
-            f"(i.effective_source = 'override' OR "
+            f"(i.effective_source IN ('override', 'carried') OR "
             f"COALESCE(i.confidence, 0) >= {p.bind('min_conf', float(f.min_confidence))})"
         )
     needle = search.strip()
@@ -186,6 +222,18 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
         title, text = ("lower(i.title)", "lower(i.measures_text)") if fold else ("i.title", "i.measures_text")
         conds.append(f"(contains({title}, {q}) OR contains(COALESCE({text}, ''), {q}))")
     return " AND ".join(conds)
+
+
+def _latest_version(p: _Params, f: Filters) -> str:
+    """The issue is its problem's version as of f.as_of: not superseded by then (a later version, or the
+    issue it was merged into, published by as_of — or on an unknown date), and not a later version published
+    after as_of. A problem first reported after as_of still counts, at its first version, as every issue did
+    before lineage existed. An anti-join on the few issues hidden, not a join of every issue's lineage."""
+    as_of = p.bind("latest_as_of", f.as_of)
+    return f"""i.issue_key NOT IN (
+            SELECT issue_key FROM issue_lineage
+            WHERE (superseded AND (successor_on IS NULL OR successor_on <= {as_of}))
+               OR (version > 1 AND published_on > {as_of}))"""
 
 
 def _when_filtered(f: Filters, condition: str) -> str:
@@ -221,6 +269,6 @@ def _ctes(
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
                COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}
-        FROM issues_effective i JOIN fr ON fr.report_key = i.report_key
+        FROM issues_counted i JOIN fr ON fr.report_key = i.report_key
         WHERE {_issue_conditions(f, p, search)}{only}
     )"""

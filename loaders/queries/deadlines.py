@@ -30,15 +30,17 @@ def deadline_rows(db: Db, f: Filters) -> pd.DataFrame:
     def sql(derive: bool) -> str:
         return f"""{_ctes(f, p, derive_first_due=derive)}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
-           d.text, d.due_on
+           d.text, d.due_on, COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due
     FROM fi JOIN deadlines d ON d.issue_key = fi.issue_key
+    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
     WHERE d.due_on IS NOT NULL {dated} ORDER BY d.due_on, fi.unit"""
 
     return _frame_first_due(db, sql, p)
 
 
 def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
-    """One row: issues with a dated deadline, overdue issues, and issues not 完成 due within 30 / 90 days."""
+    """One row: issues with a dated deadline, overdue issues, issues not 完成 due within 30 / 90 days, and
+    issues whose deadline moved along their lineage (a later report of the inspection set another date)."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
     # An issue has a dated deadline iff it has a first one, and is late iff that one is before as-of
@@ -52,7 +54,9 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
     SELECT count(*) AS with_deadline,
            count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
            count(*) FILTER (WHERE status_label <> '完成' AND dw.soon_30) AS due_30,
-           count(*) FILTER (WHERE status_label <> '完成' AND dw.issue_key IS NOT NULL) AS due_90
+           count(*) FILTER (WHERE status_label <> '完成' AND dw.issue_key IS NOT NULL) AS due_90,
+           count(*) FILTER (WHERE fi.issue_key IN (SELECT issue_key FROM issue_lineage
+                                                   WHERE due_revisions > 0)) AS revised
     FROM fi LEFT JOIN dw ON dw.issue_key = fi.issue_key
     WHERE fi.first_due IS NOT NULL"""
 
@@ -119,8 +123,10 @@ def overdue_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame
               WHERE due_on < {p.bind("as_of", f.as_of)} AND issue_key IN (SELECT issue_key FROM top)
               GROUP BY issue_key)
     SELECT top.unit, top.issue_key, top.title, top.status, top.source, first.deadline, top.due_on,
-           first.n_missed, top.days_overdue, top.bucket
-    FROM top JOIN first ON first.issue_key = top.issue_key ORDER BY {order}"""
+           first.n_missed, top.days_overdue, top.bucket, COALESCE(lin.due_revisions, 0) AS due_revisions,
+           lin.original_due
+    FROM top JOIN first ON first.issue_key = top.issue_key
+    LEFT JOIN issue_lineage lin ON lin.issue_key = top.issue_key ORDER BY {order}"""
 
     return _frame_first_due(db, sql, p)
 
@@ -150,8 +156,10 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
         return f"""{_ctes(f, p, query=window, derive_first_due=derive,
                       condition=_when_filtered(f, "i.issue_key IN (SELECT issue_key FROM dw)"))}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, d.text AS deadline, d.due_on,
-           date_diff('day', {as_of}::DATE, d.due_on) AS days_left
+           date_diff('day', {as_of}::DATE, d.due_on) AS days_left,
+           COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due
     FROM fi JOIN dw d ON d.issue_key = fi.issue_key
+    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
     WHERE fi.status_label <> '完成' {early}
     ORDER BY d.due_on, fi.unit, fi.issue_key {page}"""
 

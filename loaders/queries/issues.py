@@ -31,11 +31,21 @@ def unit_figures(db: Db, f: Filters, unit: str) -> pd.DataFrame:
 
 
 _ISSUE_ORDER = "fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key"  # total: issue_key is unique
+# A problem where it was first reported (issue_lineage `lin`, joined when the order names it).
+_UNIT_ORDER = ("fi.unit, COALESCE(lin.first_on, fi.published_on), COALESCE(lin.first_seq, fi.seq), "
+               "fi.published_on, fi.issue_key")
+_LINEAGE_JOIN = "LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key"
 # fi: an issue with its report's columns and labels (as _ctes builds it); dl: its deadlines in one cell.
 _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
-    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due"""
+    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due,
+    COALESCE(lin.lineage_id, fi.issue_key) AS lineage_id, COALESCE(lin.version, 1) AS version,
+    lin.score AS link_score, lin.prev_issue_key, lin.merged_into,
+    COALESCE(lin.superseded, FALSE) AS superseded, lin.original_due, lin.prev_due, lin.known_due,
+    COALESCE(lin.due_revisions, 0) AS due_revisions,
+    fi.carried_status, fi.carried_author, fi.carried_note, fi.carried_at, lin.recurrence_of,
+    lin.recurrence_score"""
 _DEADLINE_CELLS = """SELECT d.issue_key,
                string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
                           ORDER BY d.seq) AS deadlines,
@@ -53,11 +63,13 @@ def _issue_rows(
     page = ""
     if limit is not None:
         page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
+    ordered = _LINEAGE_JOIN if "lin." in order else ""
     return f"""{_ctes(f, p, search)},
-    pg AS MATERIALIZED (SELECT * FROM fi WHERE {where} ORDER BY {order} {page}),  -- used twice: compute once
+    -- used twice: compute once
+    pg AS MATERIALIZED (SELECT fi.* FROM fi {ordered} WHERE {where} ORDER BY {order} {page}),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key)
     SELECT {_ISSUE_COLUMNS}
-    FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
+    FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
     ORDER BY {order}"""
 
 
@@ -76,7 +88,9 @@ def _issue_frame(
         return _frame(db, _issue_rows(f, p, where, order, limit, offset, search), p)
     order = order or _ISSUE_ORDER
     page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
-    keys_sql = f"{_ctes(f, p, search)} SELECT fi.issue_key FROM fi WHERE {where} ORDER BY {order} {page}"
+    ordered = _LINEAGE_JOIN if "lin." in order else ""
+    keys_sql = (f"{_ctes(f, p, search)} SELECT fi.issue_key FROM fi {ordered} WHERE {where} "
+                f"ORDER BY {order} {page}")
     with _connection(db) as con:
         keys = [key for (key,) in con.sql(keys_sql, params=p.values).fetchall()]
         q = _Params()
@@ -90,7 +104,7 @@ def _issue_frame(
 def _issue_rows_by_key(where: str, order: str) -> str:
     """_issue_rows' columns for the issues `where` selects by key (materialised first, so the key condition
     is answered by the index, not by a scan of every issue)."""
-    return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_effective WHERE {where}),
+    return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_counted WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
@@ -99,16 +113,18 @@ def _issue_rows_by_key(where: str, order: str) -> str:
     ),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)
     SELECT {_ISSUE_COLUMNS}
-    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
+    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
     ORDER BY {order}"""
 
 
 def unit_issues(
     db: Db, f: Filters, unit: str, limit: int | None = None, offset: int = 0
 ) -> pd.DataFrame:
-    """One unit's issues (within the filters) in _ISSUE_ORDER; limit/offset cut one page of them."""
+    """One unit's issues (within the filters), each problem in the order it was first reported (its first
+    version's report and place in it: a problem restated later keeps its place); limit/offset cut a page."""
     p = _Params()
-    return _issue_frame(db, f, p, where=f"fi.unit = {p.bind('unit', unit)}", limit=limit, offset=offset)
+    return _issue_frame(db, f, p, where=f"fi.unit = {p.bind('unit', unit)}", order=_UNIT_ORDER, limit=limit,
+                        offset=offset)
 
 
 # --- explorer ---------------------------------------------------------------------------------------------

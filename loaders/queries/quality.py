@@ -92,7 +92,7 @@ def _warnings_sql(f: Filters, p: _Params, with_zh: bool, limit: int | None) -> s
 
 
 def _weak(p: _Params, threshold: float) -> str:
-    return (f"(fi.status_label = '{UNKNOWN}' OR (fi.effective_source <> 'override' "
+    return (f"(fi.status_label = '{UNKNOWN}' OR (fi.effective_source NOT IN ('override', 'carried') "
             f"AND COALESCE(fi.confidence, 0) < {p.bind('thr', float(threshold))}))")
 
 

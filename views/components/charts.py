@@ -215,3 +215,41 @@ def aging_bars(df: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title="问题数", rangemode="tozero")
     fig.update_xaxes(title="逾期时长（自首个已过时限起算）")
     return _layout(fig, 300, legend=False)
+
+
+_ROUND_COLORS = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#558b2f")
+
+
+def completion_timeline(df: pd.DataFrame) -> go.Figure:
+    """A unit's inspections over time (df: published_on, thread_round, thread_done_rate 0..1, thread_done,
+    thread_problems, done_rate, done, issues, stated_rate 0..100 or NaN, label): on each report's date, the
+    share of the inspection's problems 完成 at their latest version by then (parsed, with corrections), one
+    line per round; where a report states its own completion rate, that figure as a hollow diamond beside
+    it (stated vs parsed)."""
+    dated = df[df["published_on"].notna()]
+    if dated.empty:
+        return empty_figure("该单位的通报没有可识别的发布日期")
+    fig = go.Figure()
+    for n, part in dated.groupby("thread_round", sort=True):
+        color = _ROUND_COLORS[(int(n) - 1) % len(_ROUND_COLORS)]
+        rate = part["thread_done_rate"].fillna(part["done_rate"])
+        fig.add_trace(go.Scatter(
+            x=part["published_on"], y=rate * 100, mode="lines+markers+text",
+            name=f"第{int(n)}轮 · 解析完成率", line={"color": color, "width": 2}, marker={"size": 10},
+            text=[f"{v:.0%}" for v in rate], textposition="top center",
+            customdata=part[["label", "thread_done", "thread_problems", "done", "issues"]].to_numpy(),
+            hovertemplate="%{customdata[0]}<br>本轮问题完成 %{customdata[1]} / %{customdata[2]}"
+            "（%{y:.1f}%）<br>本份通报列出 %{customdata[4]} 个，完成 %{customdata[3]}<extra></extra>",
+        ))
+        stated = part[part["stated_rate"].notna()]
+        if not stated.empty:
+            fig.add_trace(go.Scatter(
+                x=stated["published_on"], y=stated["stated_rate"], mode="markers",
+                name=f"第{int(n)}轮 · 通报自述完成率",
+                marker={"size": 13, "color": "white", "line": {"width": 2, "color": color},
+                        "symbol": "diamond"},
+                hovertemplate="通报自述：%{y:.1f}%<extra></extra>",
+            ))
+    fig.update_yaxes(title="完成率（%）", range=[0, 110])
+    fig.update_xaxes(title=None, tickformat="%Y-%m", type="date")
+    return _layout(fig, 320)

@@ -88,3 +88,29 @@ def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     due = pd.to_datetime(deadlines["due_on"])
     late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != "完成")
     return deadlines.assign(是否逾期=late.map({True: "逾期", False: ""}))
+
+
+def stated_completion(stated_json: str | None) -> float | None:
+    """The completion rate a report states about itself (percent): its own `completion_rate`, else
+    completed / issues; None when it states neither."""
+    totals = stated_totals(stated_json)
+    if "completion_rate" in totals:
+        return totals["completion_rate"]
+    if totals.get("issues") and "completed" in totals:
+        return 100.0 * totals["completed"] / totals["issues"]
+    return None
+
+
+REVISED = "时限调整"
+
+
+def mark_revised(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add 时限调整: for an issue whose deadline a later report of its inspection moved, how many times and
+    the first date set ("调整1次（最初2023-12-31）"); blank otherwise."""
+    if rows.empty or "due_revisions" not in rows:
+        return rows.assign(**{REVISED: pd.Series(dtype="object")})
+    first = pd.to_datetime(rows["original_due"])
+    marks = [f"调整{int(n)}次（最初{d:%Y-%m-%d}）" if pd.notna(n) and int(n) > 0 and pd.notna(d)
+             else (f"调整{int(n)}次" if pd.notna(n) and int(n) > 0 else "")
+             for n, d in zip(rows["due_revisions"], first, strict=True)]
+    return rows.assign(**{REVISED: marks})

@@ -16,8 +16,12 @@ STATUS_COLORS: dict[str, str] = {
 # Streamlit markdown colour names for the badges (colored text, no HTML).
 STATUS_BADGE: dict[str, str] = {"完成": "green", "阶段性完成": "orange", "未完成": "red", UNKNOWN: "gray"}
 
-SOURCE_LABELS: dict[str, str] = {"explicit": "明确", "inferred": "推断", "override": "人工更正"}
-SOURCE_BADGE: dict[str, str] = {"explicit": "blue", "inferred": "violet", "override": "primary"}
+# carried: a supervisor's correction of an earlier version of the same problem (issue lineage), applied to
+# this version because its report prints no status of its own.
+SOURCE_LABELS: dict[str, str] = {"explicit": "明确", "inferred": "推断", "override": "人工更正",
+                                 "carried": "沿用更正"}
+SOURCE_BADGE: dict[str, str] = {"explicit": "blue", "inferred": "violet", "override": "primary",
+                                "carried": "orange"}
 
 # Accountability figures shown on the overview and unit pages (kinds written by loaders/figures.py).
 PEOPLE_FIGURES: dict[str, str] = {
@@ -92,6 +96,18 @@ COLUMN_LABELS: dict[str, str] = {
     "note": "说明",
     "author": "更正人",
     "issue_key": "问题编号",
+    "lineage_id": "问题脉络编号",
+    "version": "版本",
+    "link_score": "与上一版本匹配度",
+    "due_revisions": "时限调整次数",
+    "original_due": "最初时限",
+    "prev_due": "调整前时限",
+    "known_due": "现行时限",
+    "target_due": "最晚时限",
+    "carried_status": "沿用更正状态",
+    "carried_author": "沿用更正人",
+    "recurrence_of": "屡改屡犯线索（上一轮问题编号）",
+    "recurrence_score": "屡改屡犯相似度",
 }
 
 

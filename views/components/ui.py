@@ -93,11 +93,19 @@ def _when(value: object) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if pd.notna(value) else "时间不详"
 
 
-def render_issue(issue: object) -> None:
-    """One issue: status and source badges, its title, and (on demand) the evidence, measures, deadlines."""
+def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
+    """One issue: status and source badges, its title, and (on demand) the evidence, measures, deadlines,
+    and its history across the unit's reports (`history`: queries.issue_history rows of its lineage)."""
+    from views.components.lineage_view import lineage_notes, render_history  # lineage_view imports this
+
     i: Any = issue  # a row of queries.unit_issues (itertuples)
     badges = f"{status_badge(i.status)} {source_badge(i.source)}"
-    with st.expander(f"{badges} **{escape_md(i.label)}** {escape_md(i.title)}"):
+    marks = ""
+    if getattr(i, "due_revisions", 0) and int(i.due_revisions) > 0:
+        marks += " :orange-badge[时限已调整]"
+    if text_or(getattr(i, "recurrence_of", None)):
+        marks += " :red-badge[屡改屡犯线索]"
+    with st.expander(f"{badges}{marks} **{escape_md(i.label)}** {escape_md(i.title)}"):
         st.markdown(f"**判定依据**：{escape_md(text_or(i.evidence, '—'))}")
         conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"
         st.caption(f"规则：{escape_md(text_or(i.rule, '—'))} ｜ 置信度：{conf}")
@@ -107,9 +115,15 @@ def render_issue(issue: object) -> None:
                 f"**人工更正**：{escape_md(i.override_author)}，{_when(i.override_at)}：{note}"
                 f"（原解析状态：{escape_md(text_or(i.parsed_status, '未知'))}）"
             )
+        if hasattr(i, "lineage_id"):
+            for note in lineage_notes(i):
+                st.markdown(note)
         if text_or(i.deadlines):
             st.markdown(f"**时限**：{escape_md(i.deadlines)}")
         st.markdown(f"**整改措施**：  \n{escape_md(text_or(i.measures_text, '—'))}")
+        if history is not None and len(history) > 1:
+            st.markdown(f"**历次通报**（{len(history)} 个版本）")
+            render_history(history)
 
 
 def count_metric(container: Any, label: str, value: object, help: str | None = None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,9 +55,9 @@ class DeadlineRules:
     anchor: re.Pattern[str]
 
 
-def _alternation(words: object) -> str:
+def _alternation(words: Iterable[object]) -> str:
     """Regex alternation of literal words, longest first so 本年度 is preferred to 本年."""
-    return "|".join(re.escape(str(w)) for w in sorted(words, key=lambda w: -len(str(w))))  # type: ignore[attr-defined]
+    return "|".join(re.escape(str(w)) for w in sorted(words, key=lambda w: -len(str(w))))
 
 
 def _mention_pattern(cfg: dict) -> re.Pattern[str]:

@@ -27,7 +27,7 @@ from loaders import chrome
 from loaders.config import section
 from loaders.segment import classify, closed_heading, grammar
 
-_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD: dict[int, int | str | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(k): v for k, v in {
     "﹐": ",", "﹑": "、", "﹒": ".", "﹔": ";", "﹕": ":", "﹖": "?", "﹗": "!", "﹙": "(", "﹚": ")",
     "︰": ":", "。": "。", "、": "、", "「": "“", "」": "”", "『": "‘", "』": "’",

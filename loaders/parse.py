@@ -115,9 +115,9 @@ def _inherit(report: Report, main: Report) -> Report:
 
 def _issue(raw: RawIssue, ctx: ReportContext, warnings: list[Warning]) -> Issue:
     body = "\n".join(raw.measures)
-    kwargs = {"evidence": raw.explicit_evidence, "heading": raw.heading}
+    decide = functools.partial(decide_status, evidence=raw.explicit_evidence, heading=raw.heading)
     args = (raw.explicit, body, raw.section, ctx, raw.title)
-    status = _call("status", functools.partial(decide_status, **kwargs), args, UNKNOWN_STATUS, warnings)
+    status = _call("status", decide, args, UNKNOWN_STATUS, warnings)
     published = ctx.published_on
     deadlines = _call("deadlines", find_deadlines, (body, published), (), warnings)
     if raw.due:  # the printed time limit (整改时限) comes first: it is the issue's own deadline

@@ -484,21 +484,21 @@ def _weigh(b: _Balance, body: str, section_heading: str, ctx: ReportContext,
     cap = float(conf["mixed_max"]) if mixed else float(conf["max"])
     prior = phase_prior(ctx, cfg)
     if b.strong_open >= open_at and b.strong_open > b.closed_w:
-        best = _strongest([h for h in t.open if not h.rule.weak])
+        best = _heaviest([h for h in t.open if not h.rule.weak])
         score = best.rule.confidence + margin * (b.open_w - best.weight) - penalty * min(b.closed_w, 1.0)
         if not best.rule.firm:  # an inferred open step weighs less next to many reported results
             score -= float(conf["per_counter_result"]) * min(b.concrete, 5)
         against = _strongest(t.closed + t.results)
         return _decision(*_open_outcome(best.rule, body), best, against, min(score, cap), body, cfg)
     if t.closed:
-        best = _strongest(t.closed)
+        best = _heaviest(t.closed)
         score = best.rule.confidence + margin * (b.closed_w - best.weight) - penalty * min(b.open_w, 1.0)
         return _decision("完成", best.rule.name, best, _strongest(t.open), min(score, cap), body, cfg)
     by_heading = _by_section(section_heading, cfg)  # the report's own grouping outranks bare results
     if by_heading is not None:
         return by_heading
     if b.results_w >= float(dec["results_at"]) and (b.concrete or not t.open):
-        best = _strongest(t.results)
+        best = _heaviest(t.results)
         score = best.rule.confidence + float(conf["per_result"]) * min(b.concrete, 3)
         score += margin * min(b.results_w, 1.5) - 2 * penalty * min(b.open_w, 0.5)
         if b.concrete < int(conf["strong_results"]):  # the phase sets the confidence of weak decisions
@@ -515,12 +515,12 @@ def _weak(b: _Balance, prior: str | None, body: str, cfg: StatusRules) -> Status
     open_w = min(b.open_w, sum(h.weight for h in progress))
     tie = open_w == b.results_w and prior == OPEN
     if progress and (not b.concrete or open_w > b.results_w or tie):
-        best = _strongest(progress)
+        best = _heaviest(progress)
         score = min(best.rule.confidence, weak_max) + _prior_shift(prior, OPEN, cfg)
         against = _strongest(t.results)
         return _decision(*_open_outcome(best.rule, body), best, against, min(score, weak_max), body, cfg)
     if t.results:
-        best = _strongest(t.results)
+        best = _heaviest(t.results)
         score = min(best.rule.confidence, weak_max) - float(cfg.confidence["counter_penalty"])
         score += _prior_shift(prior, CLOSED, cfg)
         return _decision("完成", best.rule.name, best, _strongest(t.open), min(score, weak_max), body, cfg)
@@ -539,6 +539,14 @@ def _open_outcome(rule: Rule, body: str) -> tuple[str, str]:
 def _strongest(hits: list[_Hit]) -> _Hit | None:
     """The heaviest hit; among equals the first in document order (max keeps the first)."""
     return max(hits, key=lambda h: (h.weight, h.rule.confidence), default=None)
+
+
+def _heaviest(hits: list[_Hit]) -> _Hit:
+    """The heaviest of hits known to exist (the caller checked a weight above zero)."""
+    best = _strongest(hits)
+    if best is None:
+        raise ValueError("no signal to decide on")
+    return best
 
 
 def _decision(status: str, name: str, best: _Hit | None, against: _Hit | None, score: float, body: str,

@@ -340,7 +340,7 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
             _LINEAGE_ISSUES, {**params, "matched": matched}).fetchall():
         issues.setdefault(unit_of[rkey], []).append(lineage.IssueIn(
             key, rkey, seq, title, label, cat, tuple(measures or ()), status, tuple(due or ())))
-    built = {"report_threads": [], "issue_lineage": []}
+    built: dict[str, list] = {"report_threads": [], "issue_lineage": []}
     for unit, reps in reports.items():
         result = lineage.build(reps, issues.get(unit, []))
         built["report_threads"] += result.threads
@@ -404,7 +404,8 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
     before = (0, 0, 0)
     out = []
     for mark, n_replaced in zip(marks, replaced, strict=True):
-        out.append(WriteResult(*(a - b for a, b in zip(mark, before, strict=True)), n_replaced))
+        reports, issues, warnings = (a - b for a, b in zip(mark, before, strict=True))
+        out.append(WriteResult(reports, issues, warnings, n_replaced))
         before = mark
     return out
 

@@ -89,7 +89,8 @@ class Numbering:
                 counters[ilvl] = None
         level = min(max(level, 0), _LEVELS - 1)
         current = levels.get(level, Level())
-        counters[level] = current.start if counters[level] is None else counters[level] + 1
+        previous = counters[level]
+        counters[level] = current.start if previous is None else previous + 1
         for deeper in range(level + 1, _LEVELS):
             counters[deeper] = None
         return self._render(current, levels, counters)
@@ -102,7 +103,8 @@ class Numbering:
             placeholder = f"%{k}"
             if placeholder in text:
                 lvl = levels.get(k - 1, Level())
-                value = counters[k - 1] if counters[k - 1] is not None else lvl.start
+                counted = counters[k - 1]
+                value = counted if counted is not None else lvl.start
                 fmt = "decimal" if current.legal else lvl.fmt
                 text = text.replace(placeholder, self._format(value, fmt))
         if not text:

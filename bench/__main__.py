@@ -34,7 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__,
     )
-    ap.add_argument("--sizes", default="100,1000,10000", help="corpus sizes (files) to ingest")
+    ap.add_argument("--sizes", default="100,1000,10000", help="generated corpus sizes (files) to ingest")
+    ap.add_argument(
+        "--real-sizes",
+        default="1000",
+        help="sizes (files) of the real-sample corpus (renamed copies of data/reports); '' for none",
+    )
     ap.add_argument(
         "--query-sizes",
         default="1000,10000,100000",
@@ -100,13 +105,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     def save() -> None:
         raw.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
 
+    real_sizes = [int(s) for s in args.real_sizes.split(",") if s.strip()]
     if "ingest" in only:
-        for n in sorted(set(sizes) | {s for s in qsizes + psizes if s < REPLICATED}):
-            res.setdefault("ingest", {})[str(n)] = bench_ingest(n, args.out, args.workers, args.seed, log)
+        # Both corpora at each size, one after the other, so their figures share the machine's load.
+        runs = [(n, "synthetic") for n in sorted(set(sizes) | {s for s in qsizes + psizes if s < REPLICATED})]
+        runs += [(n, "samples") for n in real_sizes]
+        for n, kind in sorted(runs):
+            key = "ingest" if kind == "synthetic" else "ingest_samples"
+            res.setdefault(key, {})[str(n)] = bench_ingest(n, args.out, args.workers, args.seed, log, kind)
             save()
     if "profile" in only:
-        corpus, _ = ensure_corpus(args.out, min(1000, max(sizes)), args.seed)
-        log("profiling a single-worker ingest of 300 files …")
+        corpus, _ = ensure_corpus(args.out, min(1000, max(real_sizes or [1000])), args.seed, "samples")
+        log("profiling a single-worker ingest of 300 real-sample files …")
         res["profile"] = profile_ingest(
             corpus, args.out / "profile.duckdb", 300, args.out / "profile_ingest.txt"
         )

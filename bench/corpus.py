@@ -22,6 +22,7 @@ from typing import Any
 from bench.layout_d import render_d
 from bench.layouts import Ctx, Rendered, render_a, render_b, render_c
 from bench.pools import Pools, load_pools
+from bench.shapes import chrome, one_line, page, pick_shape, table_page, traditional
 from bench.textgen import Unit, county_unit, department_unit, make_dates, renamer
 from bench.units import DEPARTMENTS, all_places, cities
 
@@ -89,17 +90,8 @@ def full_width(text: str) -> str:
 
 
 def to_html(lines: list[str], title: str, charset: str, rng: random.Random) -> str:
-    """A government web page: site chrome around the article (what the reader must strip)."""
-    body = "\n".join(f"<p>{html.escape(ln)}</p>" for ln in lines if ln.strip())
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="{charset}">'
-        f"<title>{html.escape(title)}_清风网</title></head>"
-        '<body><div class="nav">首页 &gt; 工作动态 &gt; 巡视巡察</div>'
-        f'<div class="meta">信息索引号:{rng.randint(10**9, 10**10)} 发布机构:纪委监委 '
-        f"浏览量:{rng.randint(100, 99999)} 分享 朗读</div>"
-        f'<div class="article"><h1>{html.escape(title)}</h1>\n{body}\n</div>'
-        '<div class="footer">版权所有 主办单位 技术支持 扫一扫在手机打开当前页</div></body></html>\n'
-    )
+    """A government web page: site chrome around the article's paragraphs."""
+    return page(title, "\n".join(f"<p>{html.escape(ln)}</p>" for ln in lines if ln.strip()), charset, rng)
 
 
 def encode(lines: list[str], rng: random.Random) -> tuple[bytes, str, str]:
@@ -124,13 +116,33 @@ def encode(lines: list[str], rng: random.Random) -> tuple[bytes, str, str]:
 # --- writing --------------------------------------------------------------------------------------------
 
 
+def shaped(seed: int, i: int, a: Assignment, lines: list[str]) -> tuple[str, bytes, str, str]:
+    """(shape, bytes, extension, encoding label): the rendered lines printed in one of the page shapes."""
+    shape = pick_shape(seed, i)
+    rng = random.Random(f"{seed}:format:{i}")
+    if shape == "table":
+        table = table_page(lines, a.unit, "utf-8", rng)
+        if table is not None:
+            return shape, table.encode("utf-8"), ".html", "utf-8"
+        shape = "chrome"  # a layout without A/B issue headings: a copied page instead
+    if shape in ("chrome", "traditional", "oneline"):
+        lines = chrome(lines, a.unit, a.published, rng)
+    if shape == "traditional":  # mirror sites print UTF-8 (GB18030 holds traditional characters, but the
+        # reader's plausibility check takes such bytes for binary: not what is measured here)
+        return shape, ("\n".join(traditional(lines)) + "\n").encode("utf-8"), ".txt", "utf-8"
+    if shape == "oneline":
+        lines = one_line(lines)
+    return (shape, *encode(lines, rng))
+
+
 def build_file(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0) -> tuple[str, bytes, dict]:
     layout, (lines, specs) = render(seed, i, a, pools, revision)
-    data, ext, encoding = encode(lines, random.Random(f"{seed}:format:{i}"))
+    shape, data, ext, encoding = shaped(seed, i, a, lines)
     name = f"r{i:05d}{ext}"
     entry = {
         "file": name,
         "layout": layout,
+        "shape": shape,
         "encoding": encoding,
         "bytes": len(data),
         "n_reports": len(specs),

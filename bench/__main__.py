@@ -23,7 +23,7 @@ from bench.ingest_bench import bench_ingest, db_path, ensure_corpus
 from bench.proc import machine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("ingest", "queries", "pages", "naive", "profile")
+STAGES = ("ingest", "queries", "pages", "naive", "profile", "candidates")
 REPLICATED = 100_000  # query sizes from here up are built by replication, not by parsing
 
 
@@ -90,9 +90,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.query_bench import bench_queries, build_replicated, pandas_vs_duckdb
 
     only = set(args.only.split(","))
-    sizes = [int(s) for s in args.sizes.split(",")]
-    qsizes = [int(s) for s in args.query_sizes.split(",")]
-    psizes = [int(s) for s in args.page_sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    qsizes = [int(s) for s in args.query_sizes.split(",") if s.strip()]
+    psizes = [int(s) for s in args.page_sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / "results.json"
     res = _load(raw)  # stages not re-run keep their last figures
@@ -120,6 +120,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         res["profile"] = profile_ingest(
             corpus, args.out / "profile.duckdb", 300, args.out / "profile_ingest.txt"
         )
+        save()
+    if "candidates" in only:
+        from bench.candidates import measure
+
+        n_real = min(real_sizes or [1000])
+        corpus, _ = ensure_corpus(args.out, max(n_real, 1000), args.seed, "samples")
+        log("measuring the speed-up candidates on the real-sample corpus …")
+        res["candidates"] = {**measure(corpus, db_path(args.out, max(n_real, 1000), "samples")),
+                             "load_avg_1m": os.getloadavg()[0]}
         save()
     ingested = sorted(int(n) for n in res.get("ingest", {}) if db_path(args.out, int(n)).exists())
     if "queries" in only:

@@ -51,7 +51,8 @@ def evaluate(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         load = f"load average {f.get('load_avg_before', 0):.1f} → {f.get('load_avg_1m', 0):.1f}"
         rows.append(_row("real_rate", r["reports_per_s"],
                          f"{r['files']:,} files, {r['reports']:,} reports in {r['fresh']['seconds']:.1f} s "
-                         f"({r['mb_per_s']:.1f} MB/s; {load})."))
+                         f"({r['mb_per_s']:.1f} MB/s; {load}). On 2 idle cores its CPU would allow at most "
+                         f"{r['reports'] / (r['cpu_ms_per_file'] * r['files'] / 1000 / 2):,.0f} reports/s."))
         rows.append(_row("real_cpu", r["cpu_ms_per_file"],
                          f"main process {r['cpu_main_ms_per_file']:.1f} ms, parser processes "
                          f"{r['cpu_ms_per_file'] - r['cpu_main_ms_per_file']:.1f} ms per file; "
@@ -171,7 +172,7 @@ def render(res: dict[str, Any], notes: str = "") -> str:
         "",
     ]
     out += _real_table(res) + _ingest_table(res) + _query_table(res) + _page_table(res)
-    out += _naive_table(res) + _profile(res)
+    out += _naive_table(res) + _profile(res) + _candidates(res)
     out += [notes.strip(), ""] if notes.strip() else []
     return "\n".join(out)
 
@@ -371,3 +372,41 @@ def _profile(res: dict[str, Any]) -> list[str]:
     for stage, s in sorted(p["stages"].items(), key=lambda kv: -kv[1]):
         out.append(f"| {stage} | {s:.2f} | {100 * s / p['seconds']:.0f}% |")
     return [*out, ""]
+
+
+def _candidates(res: dict[str, Any]) -> list[str]:
+    c = res.get("candidates")
+    if not c:
+        return []
+    t, d, b = c["transfer"], c["deadlines"], c["batches"]
+    out = [
+        "## Speed-up candidates (issue 13), measured",
+        "",
+        f"`python -m bench.candidates` on {t['files']} files of the real-sample corpus, in one process "
+        f"(CPU ms per file; load average {c.get('load_avg_1m', 0):.1f}):",
+        "",
+        "| candidate | today | with it |",
+        "|---|---:|---:|",
+        f"| workers build Arrow rows: parent CPU per file | {t['parent_today_ms']:.2f} (unpickle Reports "
+        f"{t['parent_unpickle_reports_ms']:.2f} + rows and Arrow {t['parent_rows_arrow_ms']:.2f}) "
+        f"| {t['parent_unpickle_concat_ms']:.2f} (unpickle Arrow + concat) |",
+        f"| … worker CPU per file | {t['worker_pickle_reports_ms']:.2f} (pickle Reports, "
+        f"{t['pickle_kb_reports']:.0f} KB) | {t['worker_rows_arrow_pickle_ms']:.2f} (rows, Arrow, pickle, "
+        f"{t['pickle_kb_arrow']:.0f} KB) |",
+        f"| deadline scan: `find_deadlines` over {d['texts'] / t['files']:.0f} measures per file "
+        f"| {d['find_deadlines_ms_per_file']:.2f} | its `mention.finditer` yields "
+        f"{d['empty_matches']:,} empty matches for {d['non_empty_matches']:,} real ones; one scan ≈ "
+        f"{d['scan_twice_ms_per_file'] / 2:.2f} |",
+    ]
+    m = c.get("measures_text")
+    if m:
+        out.append(f"| store measure text once (drop `issues.measures_text`): database MB, same rows "
+                   f"| {m['db_mb_with']:.1f} | {m['db_mb_without']:.1f} ({m['smaller_pct']:.0f} % smaller) |")
+    out += [
+        "",
+        "Seconds one write transaction holds the database (connect, rows and Arrow, delete, insert, "
+        "checkpoint) for a batch of k files — what a dashboard reader waits at worst: "
+        + "; ".join(f"{k} files {v:.2f} s" for k, v in b.items()) + ".",
+        "",
+    ]
+    return out

@@ -23,7 +23,7 @@ from bench.ingest_bench import bench_ingest, db_path, ensure_corpus
 from bench.proc import machine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("ingest", "queries", "pages", "naive", "profile", "candidates")
+STAGES = ("ingest", "queries", "pages", "naive", "profile", "candidates", "spy")
 REPLICATED = 100_000  # query sizes from here up are built by replication, not by parsing
 
 
@@ -121,6 +121,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             corpus, args.out / "profile.duckdb", 300, args.out / "profile_ingest.txt"
         )
         save()
+    if "spy" in only:
+        from bench.spy import record
+
+        corpus, _ = ensure_corpus(args.out, min(real_sizes or [1000]), args.seed, "samples")
+        log(f"sampling an ingest of {corpus.name} with py-spy …")
+        spied = record(corpus, args.out, args.workers)
+        if spied is None:
+            log("  py-spy is not installed (pip install -r requirements-dev.txt): skipped")
+        else:
+            res["spy"] = {**spied, "load_avg_1m": os.getloadavg()[0]}
+            save()
     if "candidates" in only:
         from bench.candidates import measure
 

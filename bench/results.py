@@ -172,7 +172,7 @@ def render(res: dict[str, Any], notes: str = "") -> str:
         "",
     ]
     out += _real_table(res) + _ingest_table(res) + _query_table(res) + _page_table(res)
-    out += _naive_table(res) + _profile(res) + _candidates(res)
+    out += _naive_table(res) + _spy(res) + _profile(res) + _candidates(res)
     out += [notes.strip(), ""] if notes.strip() else []
     return "\n".join(out)
 
@@ -410,3 +410,25 @@ def _candidates(res: dict[str, Any]) -> list[str]:
         "",
     ]
     return out
+
+
+def _spy(res: dict[str, Any]) -> list[str]:
+    from bench.spy import table
+
+    sp = res.get("spy")
+    if not sp:
+        return []
+    cpu = sp["cpu_ms_per_file"]
+    return [
+        "## Where ingest CPU goes, per process (py-spy)",
+        "",
+        f"`py-spy record --subprocesses` of a fresh ingest of {sp['files']:,} real-sample files with 2 "
+        f"workers ({sp['seconds']:.1f} s, load average {sp.get('load_avg_1m', 0):.1f}; CPU per file: main "
+        f"process {cpu['main']:.1f} ms, parser processes {cpu['workers']:.1f} ms), summarised by "
+        "`python -m bench.spy`: each sample goes to the innermost stage on its stack; ms = the process's "
+        "measured CPU split by its share of busy samples (the main process's split is approximate: see "
+        "bench/spy.py).",
+        "",
+        *table(sp["summary"], cpu),
+        "",
+    ]

@@ -98,7 +98,8 @@ def record(corpus: Path, out: Path, workers: int) -> dict[str, Any] | None:
         p.unlink(missing_ok=True)
     if run.returncode != 0 or not raw.exists():
         raise RuntimeError(f"py-spy failed ({run.returncode}): {run.stderr[-2000:]}")
-    summary = json.loads(run.stdout.strip().splitlines()[-1])
+    # The worker's JSON line, among py-spy's own messages on the same stdout.
+    summary = json.loads(next(ln for ln in reversed(run.stdout.splitlines()) if ln.startswith("{")))
     files = summary["files_seen"]
     return {
         "files": files,

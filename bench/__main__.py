@@ -46,6 +46,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="database sizes for the query latencies (>= 100000: reports, built by replication)",
     )
     ap.add_argument("--page-sizes", default="1000,10000", help="database sizes (files) for the page runs")
+    ap.add_argument(
+        "--page-corpus",
+        choices=("synthetic", "samples"),
+        default="synthetic",
+        help="whose database the pages run on: the generator's or the real samples' (same size in files)",
+    )
     ap.add_argument("--naive-size", type=int, default=1000, help="corpus size for row-by-row vs bulk writes")
     ap.add_argument("--workers", type=int, default=2, help="parser processes (keep <= 2 on a shared machine)")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per query / page (median reported)")
@@ -169,13 +175,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             save()
     if "pages" in only:
         for s in psizes:
-            db = db_path(args.out, s)
+            db = db_path(args.out, s, args.page_corpus)
             if not db.exists():
                 log(f"skip pages at {s}: no database")
                 continue
             log(f"pages on {db.name} …")
             res.setdefault("pages", {})[str(s)] = bench_pages(db, args.repeats, log)
             res.setdefault("pages_load_avg_1m", {})[str(s)] = os.getloadavg()[0]
+            res.setdefault("pages_corpus", {})[str(s)] = args.page_corpus
             save()
     if "naive" in only:
         corpus, _ = ensure_corpus(args.out, args.naive_size, args.seed)

@@ -305,7 +305,9 @@ def _page_table(res: dict[str, Any]) -> list[str]:
         f"{res['repeats']} runs after one warm-up); cold = `st.cache_data` emptied first (a first view or new"
         " filters), warm = cached queries.",
         "",
-        "| page | " + " | ".join(f"{s:,} files cold / warm" for s in sizes) + " |",
+        "| page | " + " | ".join(
+            f"{s:,} {CORPUS_LABEL[res.get('pages_corpus', {}).get(str(s), 'synthetic')]} files cold / warm"
+            for s in sizes) + " |",
         "|---|" + "---:|" * len(sizes),
     ]
     for page in sorted({p for s in sizes for p in ps[s]}):

@@ -82,11 +82,11 @@ def evaluate(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(_row("readers", worst, why))
     else:
         rows.append(_missing("readers"))
-    ing = _by_size(res, "ingest")
-    big_syn = max(ing) if ing else None
-    if big_syn is not None and big_syn >= 10000:
-        u = ing[big_syn]["unchanged"]["seconds"]
-        rows.append(_row("reingest", u, f"{ing[big_syn]['files']:,} files hashed, none parsed "
+    big_runs = [(n, kind) for kind, n in runs if n >= 10000]
+    if big_runs:
+        n, kind = max(big_runs)
+        u = runs[(kind, n)]["unchanged"]["seconds"]
+        rows.append(_row("reingest", u, f"{n:,} {CORPUS_LABEL[kind]} files hashed, none parsed "
                                         f"({u:.2f} s incl. start-up)."))
     else:
         rows.append(_missing("reingest"))
@@ -103,6 +103,8 @@ def evaluate(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             + f"; with cached queries the slowest is {warm[0]} at {_ms(warm[1]['warm'])} ms."
         )
         why += f" Pages with errors: {', '.join(errs)}." if errs else ""
+        load = res.get("pages_load_avg_1m", {}).get(str(pages[0]))
+        why += f" Load average {load:.1f} at the end of the run." if load is not None else ""
         rows.append(_row("pages", worst[1]["cold"], why))
         rows.append(_row("pages_warm", warm[1]["warm"], f"slowest with cached queries: {warm[0]}."))
     else:

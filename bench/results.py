@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from loaders.ingest import BATCH_FILES
+
 MIB = 2**20
 # Issue 13's targets (real text: the corpus of renamed copies of the bundled samples), then the older ones.
 TARGETS = {
@@ -348,7 +350,7 @@ def _naive_table(res: dict[str, Any]) -> list[str]:
     w = nv.get("writers")
     if w:
         out.append(
-            f"| row-by-row `INSERT … VALUES` vs `store.write_files` (Arrow, batches of 100 files) "
+            f"| row-by-row `INSERT … VALUES` vs `store.write_files` (Arrow, batches of {BATCH_FILES} files) "
             f"| {w['files']:,} files, {w['rows']:,} rows | {w['row_by_row']:.2f} s | {w['bulk']:.2f} s "
             f"| {w['ratio']:.0f}× |"
         )
@@ -397,14 +399,26 @@ def _candidates(res: dict[str, Any]) -> list[str]:
         f"| … worker CPU per file | {t['worker_pickle_reports_ms']:.2f} (pickle Reports, "
         f"{t['pickle_kb_reports']:.0f} KB) | {t['worker_rows_arrow_pickle_ms']:.2f} (rows, Arrow, pickle, "
         f"{t['pickle_kb_arrow']:.0f} KB) |",
+        *([f"| … the worker sends plain column lists instead: parent / worker CPU per file "
+           f"| {t['parent_today_ms']:.2f} / {t['worker_pickle_reports_ms']:.2f} "
+           f"| {t['parent_unpickle_columns_arrow_ms']:.2f} / {t['worker_rows_columns_pickle_ms']:.2f} "
+           f"({t['pickle_kb_columns']:.0f} KB) |"] if "parent_unpickle_columns_arrow_ms" in t else []),
         f"| deadline scan: `find_deadlines` over {d['texts'] / t['files']:.0f} measures per file "
         f"| {d['find_deadlines_ms_per_file']:.2f} | its `mention.finditer` yields "
         f"{d['empty_matches']:,} empty matches for {d['non_empty_matches']:,} real ones; one scan ≈ "
         f"{d['scan_twice_ms_per_file'] / 2:.2f} |",
     ]
     m = c.get("measures_text")
+    w = c.get("write")
+    if w:
+        out.append(
+            f"| store measure text once: write CPU (s) / wall (s) / database MiB for {w['files']:,} "
+            f"files in 500-file batches | {w['cpu_s_with']:.2f} / {w['wall_s_with']:.2f} / "
+            f"{w['db_mb_with']:.1f} | {w['cpu_s_without']:.2f} / {w['wall_s_without']:.2f} / "
+            f"{w['db_mb_without']:.1f} |"
+        )
     if m:
-        out.append(f"| store measure text once (drop `issues.measures_text`): database MB, same rows "
+        out.append(f"| store measure text once: a copy of the ingested 1,000-file database, MiB "
                    f"| {m['db_mb_with']:.1f} | {m['db_mb_without']:.1f} ({m['smaller_pct']:.0f} % smaller) |")
     out += [
         "",

@@ -14,6 +14,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -116,9 +117,14 @@ def encode(lines: list[str], rng: random.Random) -> tuple[bytes, str, str]:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def shaped(seed: int, i: int, a: Assignment, lines: list[str]) -> tuple[str, bytes, str, str]:
-    """(shape, bytes, extension, encoding label): the rendered lines printed in one of the page shapes."""
+def shaped(
+    seed: int, i: int, a: Assignment, lines: list[str], shapes: Collection[str] | None = None
+) -> tuple[str, bytes, str, str]:
+    """(shape, bytes, extension, encoding label): the rendered lines printed in one of the page shapes
+    (only those in `shapes` when given: a file drawing another one is printed plain)."""
     shape = pick_shape(seed, i)
+    if shapes is not None and shape not in shapes:
+        shape = "plain"
     rng = random.Random(f"{seed}:format:{i}")
     if shape == "table":
         table = table_page(lines, a.unit, "utf-8", rng)
@@ -135,9 +141,11 @@ def shaped(seed: int, i: int, a: Assignment, lines: list[str]) -> tuple[str, byt
     return (shape, *encode(lines, rng))
 
 
-def build_file(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0) -> tuple[str, bytes, dict]:
+def build_file(
+    seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0, shapes: Collection[str] | None = None
+) -> tuple[str, bytes, dict]:
     layout, (lines, specs) = render(seed, i, a, pools, revision)
-    shape, data, ext, encoding = shaped(seed, i, a, lines)
+    shape, data, ext, encoding = shaped(seed, i, a, lines, shapes)
     name = f"r{i:05d}{ext}"
     entry = {
         "file": name,
@@ -152,19 +160,24 @@ def build_file(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0
     return name, data, entry
 
 
-def generate(n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR) -> dict[str, Any]:
-    """Write n files and manifest.json into out; return the manifest."""
+def generate(
+    n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR, shapes: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Write n files and manifest.json into out; return the manifest. `shapes` limits the page shapes
+    (default: all of bench.shapes.SHAPE_WEIGHTS); e.g. ("plain", "chrome") for a corpus whose every file
+    the parser on this branch reads."""
     pools = load_pools(reports_dir)
     out.mkdir(parents=True, exist_ok=True)
     entries = []
     for i, a in enumerate(assign(seed, n)):
-        name, data, entry = build_file(seed, i, a, pools)
+        name, data, entry = build_file(seed, i, a, pools, shapes=shapes)
         (out / name).write_bytes(data)
         entries.append(entry)
     manifest = {
         "generator": "bench.corpus",
         "seed": seed,
         "n": n,
+        "shapes": sorted(shapes) if shapes is not None else None,
         "totals": {
             "files": n,
             "reports": sum(e["n_reports"] for e in entries),
@@ -181,14 +194,14 @@ def revise(out: Path, fraction: float, revision: int = 1, reports_dir: Path = RE
     """Rewrite a deterministic `fraction` of the corpus with changed bytes but the same parse (revision > 0),
     or as first generated (revision 0). Returns the names of the files rewritten."""
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
-    seed, n = manifest["seed"], manifest["n"]
+    seed, n, shapes = manifest["seed"], manifest["n"], manifest.get("shapes")
     pools = load_pools(reports_dir)
     # The picks do not depend on `revision`, so revision=0 restores exactly the files a revision changed.
     picks = sorted(random.Random(f"{seed}:revise").sample(range(n), max(1, round(n * fraction))))
     assignments = assign(seed, n)
     names = []
     for i in picks:
-        name, data, _ = build_file(seed, i, assignments[i], pools, revision)
+        name, data, _ = build_file(seed, i, assignments[i], pools, revision, shapes)
         (out / name).write_bytes(data)
         names.append(name)
     return names

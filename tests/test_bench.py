@@ -152,6 +152,15 @@ def test_every_page_shape_is_generated_as_described(shaped: dict[str, tuple[Path
     assert len(lines) == 1 if one_path.suffix == ".txt" else len(lines) <= 8  # a page: chrome + one paragraph
 
 
+def test_shapes_can_be_limited_and_revise_keeps_the_limit(tmp_path: Path) -> None:
+    m = generate(30, tmp_path, shapes=("plain",))
+    assert {f["shape"] for f in m["files"]} == {"plain"} and m["shapes"] == ["plain"]
+    before = {p.name: p.read_bytes() for p in corpus_files(tmp_path)}
+    changed = revise(tmp_path, 0.1)
+    assert revise(tmp_path, 0.1, revision=0) == changed
+    assert {p.name: p.read_bytes() for p in corpus_files(tmp_path)} == before
+
+
 def test_reports_are_sized_like_real_ones(tmp_path: Path) -> None:
     """Real reports average ~31 KB, ~27 issues (and ~66 measures): the generator's must be close."""
     m = generate(60, tmp_path)

@@ -114,7 +114,7 @@ def summary_numbers(stdout: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("corpus") / "c"
-    generate(N_FILES, out)
+    generate(N_FILES, out, shapes=("plain", "chrome"))  # pages the parser here reads: every file stores
     assert len(corpus_files(out)) == N_FILES
     return out
 

@@ -23,7 +23,7 @@ from bench.ingest_bench import bench_ingest, db_path, ensure_corpus
 from bench.proc import machine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("ingest", "queries", "pages", "naive", "profile")
+STAGES = ("ingest", "queries", "pages", "naive", "profile", "candidates", "spy")
 REPLICATED = 100_000  # query sizes from here up are built by replication, not by parsing
 
 
@@ -34,13 +34,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__,
     )
-    ap.add_argument("--sizes", default="100,1000,10000", help="corpus sizes (files) to ingest")
+    ap.add_argument("--sizes", default="100,1000,10000", help="generated corpus sizes (files) to ingest")
+    ap.add_argument(
+        "--real-sizes",
+        default="1000",
+        help="sizes (files) of the real-sample corpus (renamed copies of data/reports); '' for none",
+    )
     ap.add_argument(
         "--query-sizes",
         default="1000,10000,100000",
         help="database sizes for the query latencies (>= 100000: reports, built by replication)",
     )
     ap.add_argument("--page-sizes", default="1000,10000", help="database sizes (files) for the page runs")
+    ap.add_argument(
+        "--page-corpus",
+        choices=("synthetic", "samples"),
+        default="synthetic",
+        help="whose database the pages run on: the generator's or the real samples' (same size in files)",
+    )
     ap.add_argument("--naive-size", type=int, default=1000, help="corpus size for row-by-row vs bulk writes")
     ap.add_argument("--workers", type=int, default=2, help="parser processes (keep <= 2 on a shared machine)")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per query / page (median reported)")
@@ -85,9 +96,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.query_bench import bench_queries, build_replicated, pandas_vs_duckdb
 
     only = set(args.only.split(","))
-    sizes = [int(s) for s in args.sizes.split(",")]
-    qsizes = [int(s) for s in args.query_sizes.split(",")]
-    psizes = [int(s) for s in args.page_sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    qsizes = [int(s) for s in args.query_sizes.split(",") if s.strip()]
+    psizes = [int(s) for s in args.page_sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / "results.json"
     res = _load(raw)  # stages not re-run keep their last figures
@@ -100,16 +111,41 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     def save() -> None:
         raw.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
 
+    real_sizes = [int(s) for s in args.real_sizes.split(",") if s.strip()]
     if "ingest" in only:
-        for n in sorted(set(sizes) | {s for s in qsizes + psizes if s < REPLICATED}):
-            res.setdefault("ingest", {})[str(n)] = bench_ingest(n, args.out, args.workers, args.seed, log)
+        # Both corpora at each size, one after the other, so their figures share the machine's load.
+        runs = [(n, "synthetic") for n in sorted(set(sizes) | {s for s in qsizes + psizes if s < REPLICATED})]
+        runs += [(n, "samples") for n in real_sizes]
+        for n, kind in sorted(runs):
+            key = "ingest" if kind == "synthetic" else "ingest_samples"
+            res.setdefault(key, {})[str(n)] = bench_ingest(n, args.out, args.workers, args.seed, log, kind)
             save()
     if "profile" in only:
-        corpus, _ = ensure_corpus(args.out, min(1000, max(sizes)), args.seed)
-        log("profiling a single-worker ingest of 300 files …")
+        corpus, _ = ensure_corpus(args.out, min(1000, max(real_sizes or [1000])), args.seed, "samples")
+        log("profiling a single-worker ingest of 300 real-sample files …")
         res["profile"] = profile_ingest(
             corpus, args.out / "profile.duckdb", 300, args.out / "profile_ingest.txt"
         )
+        save()
+    if "spy" in only:
+        from bench.spy import record
+
+        corpus, _ = ensure_corpus(args.out, min(real_sizes or [1000]), args.seed, "samples")
+        log(f"sampling an ingest of {corpus.name} with py-spy …")
+        spied = record(corpus, args.out, args.workers)
+        if spied is None:
+            log("  py-spy is not installed (pip install -r requirements-dev.txt): skipped")
+        else:
+            res["spy"] = {**spied, "load_avg_1m": os.getloadavg()[0]}
+            save()
+    if "candidates" in only:
+        from bench.candidates import measure
+
+        n_real = min(real_sizes or [1000])
+        corpus, _ = ensure_corpus(args.out, max(n_real, 1000), args.seed, "samples")
+        log("measuring the speed-up candidates on the real-sample corpus …")
+        res["candidates"] = {**measure(corpus, db_path(args.out, max(n_real, 1000), "samples")),
+                             "load_avg_1m": os.getloadavg()[0]}
         save()
     ingested = sorted(int(n) for n in res.get("ingest", {}) if db_path(args.out, int(n)).exists())
     if "queries" in only:
@@ -139,13 +175,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             save()
     if "pages" in only:
         for s in psizes:
-            db = db_path(args.out, s)
+            db = db_path(args.out, s, args.page_corpus)
             if not db.exists():
                 log(f"skip pages at {s}: no database")
                 continue
             log(f"pages on {db.name} …")
             res.setdefault("pages", {})[str(s)] = bench_pages(db, args.repeats, log)
             res.setdefault("pages_load_avg_1m", {})[str(s)] = os.getloadavg()[0]
+            res.setdefault("pages_corpus", {})[str(s)] = args.page_corpus
             save()
     if "naive" in only:
         corpus, _ = ensure_corpus(args.out, args.naive_size, args.seed)

@@ -14,6 +14,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from bench.layout_d import render_d
 from bench.layouts import Ctx, Rendered, render_a, render_b, render_c
 from bench.pools import Pools, load_pools
+from bench.shapes import chrome, one_line, page, pick_shape, table_page, traditional
 from bench.textgen import Unit, county_unit, department_unit, make_dates, renamer
 from bench.units import DEPARTMENTS, all_places, cities
 
@@ -89,17 +91,8 @@ def full_width(text: str) -> str:
 
 
 def to_html(lines: list[str], title: str, charset: str, rng: random.Random) -> str:
-    """A government web page: site chrome around the article (what the reader must strip)."""
-    body = "\n".join(f"<p>{html.escape(ln)}</p>" for ln in lines if ln.strip())
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="{charset}">'
-        f"<title>{html.escape(title)}_清风网</title></head>"
-        '<body><div class="nav">首页 &gt; 工作动态 &gt; 巡视巡察</div>'
-        f'<div class="meta">信息索引号:{rng.randint(10**9, 10**10)} 发布机构:纪委监委 '
-        f"浏览量:{rng.randint(100, 99999)} 分享 朗读</div>"
-        f'<div class="article"><h1>{html.escape(title)}</h1>\n{body}\n</div>'
-        '<div class="footer">版权所有 主办单位 技术支持 扫一扫在手机打开当前页</div></body></html>\n'
-    )
+    """A government web page: site chrome around the article's paragraphs."""
+    return page(title, "\n".join(f"<p>{html.escape(ln)}</p>" for ln in lines if ln.strip()), charset, rng)
 
 
 def encode(lines: list[str], rng: random.Random) -> tuple[bytes, str, str]:
@@ -124,13 +117,40 @@ def encode(lines: list[str], rng: random.Random) -> tuple[bytes, str, str]:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def build_file(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0) -> tuple[str, bytes, dict]:
+def shaped(
+    seed: int, i: int, a: Assignment, lines: list[str], shapes: Collection[str] | None = None
+) -> tuple[str, bytes, str, str]:
+    """(shape, bytes, extension, encoding label): the rendered lines printed in one of the page shapes
+    (only those in `shapes` when given: a file drawing another one is printed plain)."""
+    shape = pick_shape(seed, i)
+    if shapes is not None and shape not in shapes:
+        shape = "plain"
+    rng = random.Random(f"{seed}:format:{i}")
+    if shape == "table":
+        table = table_page(lines, a.unit, "utf-8", rng)
+        if table is not None:
+            return shape, table.encode("utf-8"), ".html", "utf-8"
+        shape = "chrome"  # a layout without A/B issue headings: a copied page instead
+    if shape in ("chrome", "traditional", "oneline"):
+        lines = chrome(lines, a.unit, a.published, rng)
+    if shape == "traditional":  # mirror sites print UTF-8 (GB18030 holds traditional characters, but the
+        # reader's plausibility check takes such bytes for binary: not what is measured here)
+        return shape, ("\n".join(traditional(lines)) + "\n").encode("utf-8"), ".txt", "utf-8"
+    if shape == "oneline":
+        lines = one_line(lines)
+    return (shape, *encode(lines, rng))
+
+
+def build_file(
+    seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0, shapes: Collection[str] | None = None
+) -> tuple[str, bytes, dict]:
     layout, (lines, specs) = render(seed, i, a, pools, revision)
-    data, ext, encoding = encode(lines, random.Random(f"{seed}:format:{i}"))
+    shape, data, ext, encoding = shaped(seed, i, a, lines, shapes)
     name = f"r{i:05d}{ext}"
     entry = {
         "file": name,
         "layout": layout,
+        "shape": shape,
         "encoding": encoding,
         "bytes": len(data),
         "n_reports": len(specs),
@@ -140,19 +160,24 @@ def build_file(seed: int, i: int, a: Assignment, pools: Pools, revision: int = 0
     return name, data, entry
 
 
-def generate(n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR) -> dict[str, Any]:
-    """Write n files and manifest.json into out; return the manifest."""
+def generate(
+    n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR, shapes: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Write n files and manifest.json into out; return the manifest. `shapes` limits the page shapes
+    (default: all of bench.shapes.SHAPE_WEIGHTS); e.g. ("plain", "chrome") for a corpus whose every file
+    the parser on this branch reads."""
     pools = load_pools(reports_dir)
     out.mkdir(parents=True, exist_ok=True)
     entries = []
     for i, a in enumerate(assign(seed, n)):
-        name, data, entry = build_file(seed, i, a, pools)
+        name, data, entry = build_file(seed, i, a, pools, shapes=shapes)
         (out / name).write_bytes(data)
         entries.append(entry)
     manifest = {
         "generator": "bench.corpus",
         "seed": seed,
         "n": n,
+        "shapes": sorted(shapes) if shapes is not None else None,
         "totals": {
             "files": n,
             "reports": sum(e["n_reports"] for e in entries),
@@ -169,14 +194,14 @@ def revise(out: Path, fraction: float, revision: int = 1, reports_dir: Path = RE
     """Rewrite a deterministic `fraction` of the corpus with changed bytes but the same parse (revision > 0),
     or as first generated (revision 0). Returns the names of the files rewritten."""
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
-    seed, n = manifest["seed"], manifest["n"]
+    seed, n, shapes = manifest["seed"], manifest["n"], manifest.get("shapes")
     pools = load_pools(reports_dir)
     # The picks do not depend on `revision`, so revision=0 restores exactly the files a revision changed.
     picks = sorted(random.Random(f"{seed}:revise").sample(range(n), max(1, round(n * fraction))))
     assignments = assign(seed, n)
     names = []
     for i in picks:
-        name, data, _ = build_file(seed, i, assignments[i], pools, revision)
+        name, data, _ = build_file(seed, i, assignments[i], pools, revision, shapes)
         (out / name).write_bytes(data)
         names.append(name)
     return names

@@ -24,7 +24,10 @@ def _result(ctx: Ctx, spec: ReportSpec, open_section: bool) -> str:
 
 
 def _detail(ctx: Ctx) -> str:
-    return f"整改情况:{ctx.rename(ctx.rng.choice(ctx.pools.d_details))}"
+    """One or (60 %) two of 001's 整改情况 paragraphs: its items run 1.5 KB with the measures of each."""
+    rng, details = ctx.rng, ctx.pools.d_details
+    more = ctx.rename(rng.choice(details)) if rng.random() < 0.6 else ""
+    return f"整改情况:{ctx.rename(rng.choice(details))}{more}"
 
 
 def _org(ctx: Ctx) -> list[str]:
@@ -43,10 +46,10 @@ def _main_items(ctx: Ctx, spec: ReportSpec) -> tuple[list[str], bool]:
     rng, p = ctx.rng, ctx.pools
     lines = [f"二、{DONE_SECTION}"]
     number, titles = 0, Deck(rng, p.d_items)
-    cats = rng.sample(p.d_categories + p.d_feedback, rng.randint(2, 5))
+    cats = rng.sample(p.d_categories + p.d_feedback, rng.randint(3, 5))
     for ci, cat in enumerate(cats, 1):
         lines.append(f"({cn_number(ci)})反馈问题:{ctx.rename(cat)}")
-        for _ in range(rng.randint(3, 12)):
+        for _ in range(rng.randint(5, 13)):  # at most 5 x 13 + 3 open items: the 71 titles of 001
             number += 1
             lines += [f"{number}.{ctx.rename(titles.draw())}", _result(ctx, spec, False), _detail(ctx)]
     has_open = rng.random() < 0.3
@@ -62,7 +65,7 @@ def _attachment_items(ctx: Ctx, spec: ReportSpec, style: str) -> tuple[list[str]
     """Three printed variants: feedback-as-issue, (一)问题N:, nested 1.问题N: with (1) sub-points."""
     rng, p = ctx.rng, ctx.pools
     lines = [f"二、{DONE_SECTION}"]
-    count, has_open, titles = rng.randint(4, 20), False, Deck(rng, p.d_problems)
+    count, has_open, titles = rng.randint(12, 32), False, Deck(rng, p.d_problems)
     if style == "feedback":
         for k, fb in enumerate(rng.sample(p.d_feedback, min(count, len(p.d_feedback))), 1):
             lines += [f"({cn_number(k)})反馈问题:{ctx.rename(fb)}", _result(ctx, spec, False), _detail(ctx)]
@@ -83,9 +86,9 @@ def _attachment_items(ctx: Ctx, spec: ReportSpec, style: str) -> tuple[list[str]
             ]
     else:
         number = 0
-        for ci, cat in enumerate(rng.sample(p.d_categories, rng.randint(2, 6)), 1):
+        for ci, cat in enumerate(rng.sample(p.d_categories, rng.randint(2, 5)), 1):
             lines.append(f"({cn_number(ci)})反馈问题:{ctx.rename(cat)}")
-            for j in range(1, rng.randint(1, 5) + 1):
+            for j in range(1, rng.randint(2, 8) + 1):  # at most 40 of the 45 problem titles
                 number += 1
                 lines += [f"{j}.问题{number}:{ctx.rename(titles.draw())}", _result(ctx, spec, False)]
                 if rng.random() < 0.15:

@@ -103,7 +103,9 @@ def render_a(ctx: Ctx) -> Rendered:
     """000/003: 一、关于“X”问题的整改情况 + (一)Measure。text …"""
     rng, p, u = ctx.rng, ctx.pools, ctx.unit
     spec = ctx.spec()
-    titles = rng.sample(p.a_titles, rng.randint(6, min(16, len(p.a_titles))))
+    # Real reports hold ~27 issues each: A draws from both "关于“X”问题" title pools (000/003 and 002).
+    pool = sorted(set(p.a_titles + p.b_titles))
+    titles = rng.sample(pool, rng.randint(14, min(42, len(pool))))
     lines: list[str] = []
     if rng.random() < 0.75:  # 003 prints no title line
         lines.append(f"{u.issuer}关于{ctx.round_name()}{u.verb}整改进展情况的通报")
@@ -125,7 +127,8 @@ def render_b(ctx: Ctx) -> Rendered:
     """002: (一)关于“X”问题的整改 + 一是…二是… paragraphs, blank lines between paragraphs."""
     rng, p, u = ctx.rng, ctx.pools, ctx.unit
     spec = ctx.spec()
-    titles = rng.sample(p.b_titles, rng.randint(8, min(30, len(p.b_titles))))
+    pool = sorted(set(p.b_titles + p.a_titles))
+    titles = rng.sample(pool, rng.randint(14, min(42, len(pool))))
     lines = [f"{u.unit + '委' if u.place else u.issuer}关于{u.verb}整改进展情况的通报"]
     if rng.random() < 0.5:
         lines.append(f"发布日期:{ctx.dates.published.isoformat()}信息来源:清风网字号:[ ]")
@@ -134,7 +137,7 @@ def render_b(ctx: Ctx) -> Rendered:
     for j, para in enumerate(rng.sample(p.b_org, len(p.b_org)), 1):
         lines.append(f"{cn_number(j)}是{ctx.rename(para)}" + (stated if j == 1 else ""))
     lines.append("二、坚持问题导向、持续攻坚克难,不折不扣抓好整改落实")
-    lines += _issue_items(ctx, spec, titles, "({n})关于“{title}”问题的整改", p.b_measures, 5, "{n}是{text}")
+    lines += _issue_items(ctx, spec, titles, "({n})关于“{title}”问题的整改", p.b_measures, 4, "{n}是{text}")
     spec.issues = len(titles)
     lines.append("三、保持政治定力、持续巩固深化,不断提升巡视整改成效")
     for j, para in enumerate(rng.sample(p.b_next, rng.randint(3, len(p.b_next))), 1):
@@ -163,7 +166,7 @@ def render_c(ctx: Ctx) -> Rendered:
     if rng.random() < 0.4:  # 004 prints no title line
         lines.append(f"{u.issuer}关于{u.verb}集中整改进展情况的通报")
     lines += [ctx.opening().replace("整改进展情况", "集中整改进展情况"), "一、整改工作基本情况"]
-    n_cats = rng.randint(2, 4)
+    n_cats = rng.randint(2, 5)
     stated, spec.stated = stated_sentence(rng, n_cats * 6)
     for j, para in enumerate(rng.sample(p.c_org, len(p.c_org)), 1):
         lines.append(f"({cn_number(j)}){ctx.rename(para)}" + (stated if j == 1 else ""))

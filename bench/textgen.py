@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bench.units import Place
+from loaders.config import section
 
 CN_DIGITS = "零一二三四五六七八九"
 EXPLICIT_RESULTS: dict[str, str] = {  # wording printed after 整改结果: -> the status it must parse to
@@ -136,6 +137,15 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
 
 
+def figure_kind(label: str) -> str:
+    """The kind config.yaml (figures.accountability) gives a printed label such as 政务处分: the bench's
+    expectations use the parser's own names, so a renamed kind cannot drift from the one stored."""
+    for entry in section("figures").get("accountability", []):
+        if re.fullmatch(entry["label"], label):
+            return entry["kind"]
+    raise KeyError(f"config.yaml figures.accountability has no label matching {label!r}")
+
+
 def accountability(rng: random.Random) -> tuple[str, dict[str, float]]:
     """给予党纪处分38人(党内警告22人、…);政务处分8人(…);… with breakdowns that add up."""
     party = rng.randint(3, 60)
@@ -156,15 +166,12 @@ def accountability(rng: random.Random) -> tuple[str, dict[str, float]]:
         f"诫勉{warn}人,教育提醒{edu}人;建立完善制度{rules}项;清退款项{refund:.2f}万元,"
         f"挽回其他经济损失{recovered:.2f}万元。"
     )
-    figures = {
-        "party_discipline": party,
-        "government_sanction": gov,
-        "admonition": warn,
-        "rules": rules,
-        "money_refunded": refund,
-        "money_recovered": recovered,
-    }
-    return text, figures
+    printed: list[tuple[str, float]] = [("党纪处分", party), ("政务处分", gov), ("诫勉", warn),
+                                        ("教育提醒", edu), ("建立完善制度", rules), ("清退款项", refund),
+                                        ("挽回其他经济损失", recovered)]
+    if org:
+        printed.append(("组织处理", org))
+    return text, {figure_kind(label): value for label, value in printed}
 
 
 def _month_end(y: int, m: int) -> date:

@@ -2,12 +2,13 @@
 
 `from loaders import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
 short read-only connection) or a `queries.Reader` shared by the queries of one page render. The functions
-live in one module per page (overview, issues, deadlines, quality) over what they share (base); `__all__`
-lists the public API.
+live in one module per page (overview, issues, deadlines, quality, ledger, scores, common) over what they
+share (base); `__all__` lists the public API.
 """
 
 from loaders.queries.base import (
     AGING_BUCKETS,
+    LIGHTS,
     OTHER,
     STATUS_LABELS,
     UNKNOWN,
@@ -15,6 +16,7 @@ from loaders.queries.base import (
     Filters,
     Reader,
 )
+from loaders.queries.common import common_groups, common_members
 from loaders.queries.deadlines import (
     deadline_points,
     deadline_rows,
@@ -30,6 +32,7 @@ from loaders.queries.issues import (
     unit_issues,
     unit_reports,
 )
+from loaders.queries.ledger import ledger_rows, light_issues
 from loaders.queries.overview import (
     category_options,
     figures_by_unit,
@@ -49,12 +52,46 @@ from loaders.queries.quality import (
     weak_issues,
     weak_issues_count,
 )
+from loaders.queries.scores import unit_scores
 
 __all__ = [
-    "AGING_BUCKETS", "OTHER", "STATUS_LABELS", "UNKNOWN", "Db", "Filters", "Reader",
-    "category_options", "deadline_points", "deadline_rows", "deadline_summary", "due_soon",
-    "figures_by_unit", "issue_choices", "issues_count", "issues_page", "key_figures", "overdue_buckets",
-    "overdue_issues", "override_history", "recent_overrides", "report_counts", "report_options",
-    "stated_figures", "status_by_category", "status_by_unit", "status_split", "unit_figures", "unit_issues",
-    "unit_reports", "warnings_list", "weak_issues", "weak_issues_count",
+    "AGING_BUCKETS",
+    "LIGHTS",
+    "OTHER",
+    "STATUS_LABELS",
+    "UNKNOWN",
+    "Db",
+    "Filters",
+    "Reader",
+    "category_options",
+    "common_groups",
+    "common_members",
+    "deadline_points",
+    "deadline_rows",
+    "deadline_summary",
+    "due_soon",
+    "figures_by_unit",
+    "issue_choices",
+    "issues_count",
+    "issues_page",
+    "key_figures",
+    "ledger_rows",
+    "light_issues",
+    "overdue_buckets",
+    "overdue_issues",
+    "override_history",
+    "recent_overrides",
+    "report_counts",
+    "report_options",
+    "stated_figures",
+    "status_by_category",
+    "status_by_unit",
+    "status_split",
+    "unit_figures",
+    "unit_issues",
+    "unit_reports",
+    "unit_scores",
+    "warnings_list",
+    "weak_issues",
+    "weak_issues_count",
 ]

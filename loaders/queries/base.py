@@ -16,11 +16,13 @@ import pandas as pd
 import pyarrow as pa
 
 from loaders import store
+from loaders.config import section
 
 UNKNOWN = "未知"  # label of an issue whose status nothing decided (effective_status IS NULL)
 STATUS_LABELS: tuple[str, ...] = ("完成", "阶段性完成", "未完成", UNKNOWN)
 AGING_BUCKETS: tuple[str, ...] = ("≤30天", "31–90天", "91–365天", ">365天")
 OTHER = "其他"  # the group that holds every unit beyond the top N in charts
+LIGHTS: tuple[str, ...] = ("红", "黄", "绿")  # 红黄绿灯 of a dated issue not 完成 (config.yaml ledger.lights)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Filters:
     sources: tuple[str, ...] = ()  # explicit / inferred / override
     min_confidence: float = 0.0
     as_of: dt.date = field(default_factory=dt.date.today)
+    lights: tuple[str, ...] = ()  # values of LIGHTS: issues whose deadline light is one of these
 
 
 class _Params:
@@ -148,6 +151,23 @@ def _frame_first_due(db: Db, sql: Callable[[bool], str], p: _Params) -> pd.DataF
     return _to_pandas(table)
 
 
+def light_days() -> tuple[int, int]:
+    """(yellow_days, red_days) of config.yaml ledger.lights: red at most red_days left (or overdue), yellow
+    at most yellow_days, green beyond."""
+    cfg = section("ledger").get("lights") or {}
+    return int(cfg.get("yellow_days", 20)), int(cfg.get("red_days", 10))
+
+
+def _light(p: _Params, f: Filters, status: str, due: str) -> str:
+    """SQL: the 红/黄/绿 light of an issue with status label `status` and first deadline `due` on f.as_of;
+    NULL when it is 完成 or has no dated deadline."""
+    yellow, red = light_days()
+    left = f"date_diff('day', {p.bind('as_of', f.as_of)}::DATE, {due})"
+    return f"""(CASE WHEN {due} IS NULL OR {status} = '完成' THEN NULL
+         WHEN {left} <= {p.bind('red_days', red)} THEN '{LIGHTS[0]}'
+         WHEN {left} <= {p.bind('yellow_days', yellow)} THEN '{LIGHTS[1]}' ELSE '{LIGHTS[2]}' END)"""
+
+
 def _report_conditions(f: Filters, p: _Params) -> str:
     conds = ["TRUE"]
     for name, col, values in (
@@ -172,6 +192,9 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
         )
     if f.sources:
         conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
+    if f.lights:
+        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", "i.first_due")
+        conds.append(f"list_contains({p.bind('lights', list(f.lights))}::VARCHAR[], {light})")
     if f.min_confidence > 0:
         # A supervisor's correction is certain; the parser's confidence no longer applies to it.
         conds.append(
@@ -193,7 +216,7 @@ def _when_filtered(f: Filters, condition: str) -> str:
     joined anyway and the plain join is cheaper (~15 % at 100,000 reports); filtered, the planner misjudges
     how many issues remain and hashes all of them unless they are first limited by the condition (~30 %)."""
     narrowed = (f.provinces or f.cities or f.units or f.reports or f.categories or f.statuses or f.sources
-                or f.min_confidence > 0)
+                or f.lights or f.min_confidence > 0)
     return condition if narrowed else ""
 
 
@@ -214,13 +237,16 @@ def _ctes(
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
+    status = f"COALESCE(i.effective_status, '{UNKNOWN}')"
+    light = _light(p, f, status, "first_due" if derive_first_due else "i.first_due")
     return f"""
     WITH {query + "," if query else ""}
     fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived},
+               {light} AS light
         FROM issues_effective i JOIN fr ON fr.report_key = i.report_key
         WHERE {_issue_conditions(f, p, search)}{only}
     )"""

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.queries.base import UNKNOWN, Db, Filters, _connection, _ctes, _frame, _Params, _to_pandas
+from loaders.queries.base import (
+    UNKNOWN,
+    Db,
+    Filters,
+    _connection,
+    _ctes,
+    _frame,
+    _light,
+    _Params,
+    _to_pandas,
+)
 
 # --- one unit ---------------------------------------------------------------------------------------------
 
@@ -35,7 +45,8 @@ _ISSUE_ORDER = "fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key"  # tota
 _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
-    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due"""
+    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due,
+    fi.light"""
 _DEADLINE_CELLS = """SELECT d.issue_key,
                string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
                           ORDER BY d.seq) AS deadlines,
@@ -82,19 +93,20 @@ def _issue_frame(
         q = _Params()
         # An empty page still runs the query (with no key matching), for the same columns and types.
         wanted = ", ".join(q.bind(f"k{n}", key) for n, key in enumerate(keys)) or q.bind("k0", None)
-        sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order)
+        sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order, q, f)
         table = con.sql(sql, params=q.values).to_arrow_table()
     return _to_pandas(table)
 
 
-def _issue_rows_by_key(where: str, order: str) -> str:
+def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     """_issue_rows' columns for the issues `where` selects by key (materialised first, so the key condition
-    is answered by the index, not by a scan of every issue)."""
+    is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p."""
     return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_effective WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label,
+               {_light(p, f, "status_label", "i.first_due")} AS light
         FROM sel i JOIN reports r ON r.report_key = i.report_key
     ),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)

@@ -32,6 +32,8 @@ PAGES = [
     "views/issues.py",
     "views/importer.py",
     "views/quality.py",
+    "views/scores.py",
+    "views/common.py",
 ]
 UNIT = "聊城市东昌府区"
 AS_OF = "2024-06-30"
@@ -114,7 +116,7 @@ def test_every_page_runs(app_db: Path, page: str) -> None:
     at.run()  # timed: the page's first run in this session, on a database it has not cached yet
     TIMINGS[page] = time.perf_counter() - started
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value in {"总览", "单位", "时限", "问题清单", "导入", "数据质量"}
+    assert at.title[0].value in {"总览", "单位", "时限", "问题清单", "导入", "数据质量", "评分", "共性问题"}
     assert at.sidebar.multiselect(key="f_unit").label == "单位"
 
 

@@ -6,11 +6,13 @@ from loaders import queries
 from views.components.csv_export import csv_filename, to_csv_bytes
 from views.components.data import db_path, query, setting
 from views.components.filters import filter_label, page_text, sidebar_filters
+from views.components.ledger import ledger_bytes, with_unit_rates
 from views.components.ui import display_frame, page_window
+from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
-COLUMNS = ["unit", "label", "title", "status", "source", "first_due", "deadlines", "category", "published_on",
-           "part", "rule", "confidence", "evidence", "override_author", "override_note"]
-CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key"]
+COLUMNS = ["unit", "label", "title", "status", "light", "source", "first_due", "deadlines", "category",
+           "published_on", "part", "rule", "confidence", "evidence", "override_author", "override_note"]
+CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key", "unit_stated_rate", "unit_parsed_rate"]
 
 f = sidebar_filters("issues")
 st.title("问题清单")
@@ -30,7 +32,13 @@ with top[0]:
 
 def _csv() -> bytes:
     # Built on click, outside the script run: plain query (no st.cache), every matching row, not one page.
-    return to_csv_bytes(display_frame(queries.issues_page(db_path(), f, search), CSV_COLUMNS))
+    # Each row carries its unit's self-reported and parsed completion (the same for all of a unit's rows).
+    rows = with_unit_rates(db_path(), f, queries.issues_page(db_path(), f, search))
+    return to_csv_bytes(display_frame(rows, CSV_COLUMNS))
+
+
+def _xlsx() -> bytes:
+    return ledger_bytes(db_path(), f, search)
 
 
 label = filter_label(f) + (f"_{search.strip()}" if search.strip() else "")
@@ -40,6 +48,12 @@ with top[1]:
         on_click="ignore", mime="text/csv",
         file_name=csv_filename("问题清单", f.as_of, label), disabled=total == 0,
         help="导出当前筛选和搜索下的全部问题（不只是本页）；UTF-8 带 BOM，可直接用 Excel 打开。",
+    )
+    st.download_button(
+        f"下载整改台账 Excel（{total} 条）", data=_xlsx, icon=":material/table_view:", on_click="ignore",
+        mime=XLSX_MIME, file_name=xlsx_filename("整改台账", f.as_of, label), disabled=total == 0,
+        help="整改台账：序号、单位、问题类别、反馈问题、整改措施、责任单位、整改时限、预警、完成情况、状态来源、"
+             "依据、备注；第二个工作表“导出说明”记录筛选条件、截至日期、导出时间和数量。",
     )
 
 if total:

@@ -3,11 +3,13 @@
 import streamlit as st
 
 from loaders import queries
+from loaders.queries.scores import disagreement_pts
 from views.components import charts
 from views.components.data import query_many, setting
 from views.components.filters import sidebar_filters
 from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
-from views.components.ui import count_metric
+from views.components.ledger import light_rule, stated_summary, stated_table
+from views.components.ui import count_metric, show_table
 
 f = sidebar_filters("overview")
 top_units = setting("top_units", 15)
@@ -15,9 +17,9 @@ st.title("总览")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。")
 
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
-key_figures, by_unit, split, by_category, figures = query_many(  # one connection for the page's queries
+key_figures, by_unit, split, by_category, figures, scores = query_many(  # one connection for them all
     (queries.key_figures, f), (queries.status_by_unit, f), (queries.status_split, f),
-    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds),
+    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds), (queries.unit_scores, f),
 )
 k = key_figures.iloc[0]
 row1 = st.columns(5)
@@ -31,6 +33,16 @@ count_metric(row2[0], "完成", k["done"])
 count_metric(row2[1], "阶段性完成", k["partial"])
 count_metric(row2[2], "未完成", k["open"])
 count_metric(row2[3], "未知", k["unknown"], help="解析无法判定状态、也未人工更正的问题")
+stated = stated_summary(scores)
+row2[4].metric("自报完成率", "—" if stated.rate is None else f"{stated.rate:.1%}",
+               help="写明完成情况的单位，按其最新通报自报的完成率（或已完成数÷问题数），以自报问题数加权；"
+                    f"同一批单位的解析完成率为 {stated.parsed_text}")
+row3 = st.columns(5)
+count_metric(row3[0], "红灯", k["red"], help=light_rule())
+count_metric(row3[1], "黄灯", k["yellow"], help=light_rule())
+count_metric(row3[2], "绿灯", k["green"], help=light_rule())
+count_metric(row3[3], "自报与解析不符的单位", stated.disagreeing,
+             help=f"自报完成率与解析完成率相差超过 {disagreement_pts():g} 个百分点")
 
 # Every chart has a key: on an empty database several are the same empty figure, which Streamlit would
 # otherwise reject as duplicate elements.
@@ -58,3 +70,12 @@ with people:
 with money:
     st.caption("清退与挽回（万元）")
     st.plotly_chart(charts.figure_bars(figures, MONEY_FIGURES, top_units, "万元"), key="money_figures")
+
+st.subheader("自报完成率与解析完成率")
+st.caption("通报自己写明的完成率（“整改完成率76%”，或“已完成19个”÷“25个问题”）与按问题逐条解析的完成率；"
+           f"相差超过 {disagreement_pts():g} 个百分点的单位标为“不符”，差距最大的在前。")
+compared = stated_table(scores)
+if compared.empty:
+    st.info("所选范围内没有通报写明完成情况。")
+else:
+    show_table(compared.head(setting("table_cap", 500)), list(compared.columns))

@@ -10,7 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from views.components.labels import COLUMN_LABELS, SOURCE_BADGE, SOURCE_LABELS, STATUS_BADGE, part_label
+from views.components.labels import (
+    COLUMN_LABELS,
+    LIGHT_BADGE,
+    LIGHT_NAMES,
+    SOURCE_BADGE,
+    SOURCE_LABELS,
+    STATUS_BADGE,
+    part_label,
+)
 
 # Characters with a meaning in Streamlit markdown (incl. :color[...] directives and $math$).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:~<>&])")
@@ -41,9 +49,17 @@ def source_badge(source: object) -> str:
     return f":{SOURCE_BADGE.get(source, 'gray')}-badge[{SOURCE_LABELS.get(source, escape_md(source))}]"
 
 
+def light_badge(light: object) -> str:
+    """The deadline light as a badge (红灯 / 黄灯 / 绿灯); empty for an issue without one."""
+    light = text_or(light)
+    return f":{LIGHT_BADGE[light]}-badge[{LIGHT_NAMES[light]}]" if light in LIGHT_BADGE else ""
+
+
 def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The chosen columns with Chinese titles and Chinese status-source labels."""
+    """The chosen columns with Chinese titles and Chinese status-source and light labels."""
     out = df[columns].copy()
+    if "light" in out:
+        out["light"] = out["light"].map(lambda x: LIGHT_NAMES.get(x, "") if isinstance(x, str) else "")
     if "part" in out:
         out["part"] = out["part"].map(part_label)
     if "file" in out:
@@ -96,7 +112,7 @@ def _when(value: object) -> str:
 def render_issue(issue: object) -> None:
     """One issue: status and source badges, its title, and (on demand) the evidence, measures, deadlines."""
     i: Any = issue  # a row of queries.unit_issues (itertuples)
-    badges = f"{status_badge(i.status)} {source_badge(i.source)}"
+    badges = f"{status_badge(i.status)} {source_badge(i.source)} {light_badge(getattr(i, 'light', None))}"
     with st.expander(f"{badges} **{escape_md(i.label)}** {escape_md(i.title)}"):
         st.markdown(f"**判定依据**：{escape_md(text_or(i.evidence, '—'))}")
         conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"

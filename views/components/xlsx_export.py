@@ -24,6 +24,7 @@ COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("完成情况", 11, False), ("状态来源", 9, False), ("依据", 30, True), ("备注", 30, True),
     ("问题编号", 18, False),
 )
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MAX_CELL = 32_000  # Excel keeps at most 32,767 characters in a cell
 _LIGHT_NAMES = {"红": "红灯", "黄": "黄灯", "绿": "绿灯"}
 
@@ -79,9 +80,7 @@ def ledger_values(rows: pd.DataFrame) -> list[list[str | int]]:
 def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
     """The workbook as bytes: sheet 整改台账 (rows of queries.ledger_rows) and sheet 导出说明 (info)."""
     buf = io.BytesIO()
-    # strings_to_*: False so that no text is ever turned into a formula, number or link behind our back.
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_numbers": False, "strings_to_urls": False})
+    wb = _workbook(buf)
     head = wb.add_format({"bold": True, "bg_color": "#dbe5f1", "border": 1, "text_wrap": True,
                           "valign": "vcenter", "align": "center"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -108,7 +107,19 @@ def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
             ws.write_string(n, col, _cell(value), fmt) if fmt else ws.write_string(n, col, _cell(value))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(values)), len(COLUMNS) - 1)
+    _notes(wb, info, head, wrap)
+    wb.close()
+    return buf.getvalue()
 
+
+def _workbook(buf: io.BytesIO) -> xlsxwriter.Workbook:
+    # strings_to_*: False so that no text is ever turned into a formula, number or link behind our back.
+    return xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False})
+
+
+def _notes(wb: xlsxwriter.Workbook, info: ExportInfo, head: object, wrap: object) -> None:
+    """The 导出说明 sheet."""
     notes = wb.add_worksheet("导出说明")
     notes.set_column(0, 0, 16)
     notes.set_column(1, 1, 80, wrap)
@@ -117,6 +128,30 @@ def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
     for n, (label, value) in enumerate(info.lines, start=1):
         notes.write_string(n, 0, _cell(label))
         notes.write_string(n, 1, _cell(value))
+
+
+def table_xlsx(table: pd.DataFrame, sheet: str, info: ExportInfo) -> bytes:
+    """Any table (e.g. the unit ranking) as a sheet with a frozen header and filters, plus 导出说明."""
+    buf = io.BytesIO()
+    wb = _workbook(buf)
+    head = wb.add_format({"bold": True, "bg_color": "#dbe5f1", "border": 1, "text_wrap": True,
+                          "valign": "vcenter", "align": "center"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws = wb.add_worksheet(sheet)
+    for col, title in enumerate(table.columns):
+        ws.write_string(0, col, str(title), head)
+        ws.set_column(col, col, 16 if col < 4 else 11)
+    for n, row in enumerate(table.itertuples(index=False), start=1):
+        for col, value in enumerate(row):
+            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(n, col, float(value))
+            else:
+                ws.write_string(n, col, _cell(value))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, len(table)), max(0, len(table.columns) - 1))
+    _notes(wb, info, head, wrap)
     wb.close()
     return buf.getvalue()
 

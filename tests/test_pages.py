@@ -103,6 +103,13 @@ def csv_downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, Cal
     return captured
 
 
+def last_download(
+    captured: list[tuple[str | None, Callable[[], Any]]], suffix: str
+) -> tuple[str | None, Callable[[], Any]]:
+    """The last download button registered whose file name ends with `suffix` (a page offers several)."""
+    return next(d for d in reversed(captured) if (d[0] or "").endswith(suffix))
+
+
 def csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -197,7 +204,7 @@ def test_explorer_rows_search_and_csv(
     assert len(at.dataframe[0].value) == found
     assert at.query_params["q"] == word
 
-    name, build = csv_downloads[-1]
+    name, build = last_download(csv_downloads, ".csv")
     assert name is not None and name.startswith("问题清单_") and name.endswith(f"_全部_{word}.csv")
     rows = csv_rows(build())
     assert rows[0][:3] == ["单位", "编号", "问题"]
@@ -216,7 +223,7 @@ def test_csv_neutralises_cells_and_names_the_filter(
     overrides.add_override(app_db, key, "未完成", '=HYPERLINK("http://evil.example","点我")', "@张三")
     at = run_page("views/issues.py", query={"unit": UNIT, "src": "override", "asof": AS_OF})
     assert "共 1 条" in texts(at)
-    name, build = csv_downloads[-1]
+    name, build = last_download(csv_downloads, ".csv")
     assert name == f"问题清单_{AS_OF}_{UNIT}.csv"
     header, row = csv_rows(build())
     record = dict(zip(header, row, strict=True))

@@ -102,7 +102,8 @@ def stated_table(scores: pd.DataFrame) -> pd.DataFrame:
         "差（百分点）": said["rate_gap"].round(1),
         "是否不符": said["disagrees"].map({True: "不符", False: ""}).fillna("无解析问题"),
     })
-    order = said["rate_gap"].abs().fillna(float("inf")).sort_values(ascending=False, kind="stable").index
+    # The largest gap first; units with no parsed issue (stated figures only) after them.
+    order = said["rate_gap"].abs().fillna(-1.0).sort_values(ascending=False, kind="stable").index
     return out.loc[order].reset_index(drop=True)
 
 

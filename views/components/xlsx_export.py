@@ -103,6 +103,8 @@ def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
             if isinstance(value, int):
                 ws.write_number(n, col, value)
                 continue
+            if not value:
+                continue  # a blank cell, not an empty string (Excel's filters list it as 空白)
             fmt = fills.get(value) if col == status_col else lights.get(value) if col == light_col else None
             ws.write_string(n, col, _cell(value), fmt) if fmt else ws.write_string(n, col, _cell(value))
     ws.freeze_panes(1, 0)

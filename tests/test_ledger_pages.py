@@ -14,8 +14,14 @@ import duckdb
 import openpyxl
 import pytest
 from test_ledger import AS_OF, UNIT, light_sql, one
-from test_pages import csv_downloads  # noqa: F401 - the fixture `downloads` wraps
-from test_pages import csv_rows, last_download, metrics, run_page, texts
+from test_pages import (
+    csv_downloads,  # noqa: F401 - the fixture `downloads` wraps
+    csv_rows,
+    last_download,
+    metrics,
+    run_page,
+    texts,
+)
 
 Captured = list[tuple[str | None, Callable[[], Any]]]
 

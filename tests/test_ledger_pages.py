@@ -126,3 +126,13 @@ def test_common_page_lists_groups_and_opens_one(app_db: Path) -> None:
     members = at.dataframe[1].value
     assert len(members) == groups.iloc[0]["问题数"]
     assert members["单位"].nunique() == groups.iloc[0]["单位数"]
+
+
+def test_overview_offers_the_brief_of_the_current_filter(app_db: Path, downloads: Captured) -> None:
+    run_page(query={"prov": "浙江省", "asof": AS_OF.isoformat()})
+    name, build = last_download(downloads, ".docx")
+    assert name == f"整改简报_{AS_OF}_浙江省.docx"
+    document = docx.Document(io.BytesIO(build()))
+    figures = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    n = one(app_db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE province = '浙江省'")
+    assert figures["问题"] == str(n) and figures["单位"] == "2"

@@ -5,8 +5,9 @@ import streamlit as st
 from loaders import queries
 from loaders.queries.scores import disagreement_pts
 from views.components import charts
-from views.components.data import query_many, setting
-from views.components.filters import sidebar_filters
+from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
+from views.components.data import db_path, query_many, setting
+from views.components.filters import filter_label, sidebar_filters
 from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
 from views.components.ledger import light_rule, stated_summary, stated_table
 from views.components.ui import count_metric, show_table
@@ -15,6 +16,11 @@ f = sidebar_filters("overview")
 top_units = setting("top_units", 15)
 st.title("总览")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。")
+st.download_button(
+    "一页简报 Word（当前筛选）", data=lambda: brief_bytes(db_path(), f), icon=":material/description:",
+    on_click="ignore", file_name=brief_filename(f.as_of, filter_label(f)), mime=DOCX_MIME,
+    help="主要数字、各单位完成情况、逾期最久的问题、问责与追缴，可附在上报材料后",
+)
 
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
 key_figures, by_unit, split, by_category, figures, scores = query_many(  # one connection for them all

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders import queries
-from views.components.brief import brief_bytes, brief_filename
+from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query, query_many, setting
 from views.components.derive import mark_overdue
 from views.components.filters import matching_reports, page_choice, sidebar_filters
@@ -85,7 +85,7 @@ downloads[0].download_button(
 downloads[1].download_button(
     "一页简报 Word", data=lambda: brief_bytes(db_path(), f, unit), icon=":material/description:",
     on_click="ignore", file_name=brief_filename(f.as_of, label),
-    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    mime=DOCX_MIME,
     help="主要数字、各类问题完成情况、逾期问题、问责与追缴，可附在上报材料后",
 )
 

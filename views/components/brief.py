@@ -22,6 +22,7 @@ from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
 from views.components.ledger import describe_filters, light_rule
 from views.components.ui import text_or
 
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BAR_CELLS = 20  # a full bar is this many block characters
 OVERDUE_SHOWN = 10
 CHART_ROWS = 12

@@ -238,6 +238,10 @@ def test_self_reported_completion_beside_parsed_and_flagged(sample_db: Path) -> 
     assert not bool(scores.loc["湖州市吴兴区", "disagrees"])
     lone = scores.loc["某县无清单单位"]  # a report with no items but its counts stated: still listed
     assert lone["issues"] == 0 and lone["stated_rate"] == 75 and pd.isna(lone["grade"])
+    only = queries.unit_scores(sample_db, Filters(as_of=AS_OF), stated_only=True).set_index("unit")
+    assert set(only.index) == {UNIT, "湖州市吴兴区", "某县无清单单位"}
+    for col in ("issues", "done", "stated_rate", "rate_gap", "disagrees"):
+        pd.testing.assert_series_equal(only[col], scores.loc[only.index, col], check_names=False)
     table = stated_table(scores.reset_index())
     assert set(table["单位"]) == {UNIT, "湖州市吴兴区", "某县无清单单位"}
     assert table.iloc[0]["单位"] == UNIT and table.iloc[0]["是否不符"] == "不符"
@@ -290,13 +294,13 @@ def test_common_groups_on_constructed_titles_across_units(sample_db: Path) -> No
                         [f"{title}。具体表现为……", key])
     units = {u for _, u in picks}
     groups = queries.common_groups(sample_db, Filters(as_of=AS_OF), GroupRules(similarity=80))
-    hit = groups[groups["name"].str.startswith("落实全面从严治党主体责任")]
-    assert len(hit) == 1
+    mine = {f"{t}。具体表现为……" for t in SIMILAR[0]}
+    hit = groups[groups["titles"].map(lambda titles: bool(mine & set(titles)))]
+    assert len(hit) == 1 and mine <= set(hit.iloc[0]["titles"])  # the three in one group
     g = hit.iloc[0]
     assert g["units"] >= 3 and g["open"] >= 3 and g["open_units"] >= 3
     assert units <= set(g["open_list"].split("、"))
-    members = queries.common_members(sample_db, Filters(as_of=AS_OF), tuple(g["keys"]),
-                                     GroupRules(similarity=80))
+    members = queries.common_members(sample_db, Filters(as_of=AS_OF), tuple(g["titles"]))
     assert units <= set(members["unit"]) and len(members) == g["issues"]
     assert (groups["units"] >= GroupRules.from_config().min_units).all()
     assert groups["units"].is_monotonic_decreasing

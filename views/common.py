@@ -37,5 +37,5 @@ rows = picked.selection.rows if picked else []
 row = rows[0] if rows else 0
 group = shown.iloc[row]
 st.subheader(f"“{group['name']}”：{group['units']} 个单位")
-members = query(queries.common_members, f, tuple(group["keys"]), rules)
+members = query(queries.common_members, f, tuple(group["titles"]))
 show_table(members, ["unit", "title", "status", "light", "first_due", "source", "published_on"])

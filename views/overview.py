@@ -25,7 +25,8 @@ st.download_button(
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
 key_figures, by_unit, split, by_category, figures, scores = query_many(  # one connection for them all
     (queries.key_figures, f), (queries.status_by_unit, f), (queries.status_split, f),
-    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds), (queries.unit_scores, f),
+    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds),
+    (queries.unit_scores, f, (), (), True),  # only the units that state a completion
 )
 k = key_figures.iloc[0]
 row1 = st.columns(5)

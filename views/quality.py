@@ -20,7 +20,8 @@ counts, stated, warnings, weak, weak_total, recent, choices, scores = query_many
     (queries.report_counts, f), (queries.stated_figures, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
-    (queries.recent_overrides, 50), choice_query(f), (queries.unit_scores, f),
+    (queries.recent_overrides, 50), choice_query(f),
+    (queries.unit_scores, f, (), (), True),  # the units that state a completion
 )
 
 st.subheader("通报声明的数字与解析结果")

@@ -4,12 +4,13 @@ units, statuses and the units where it is still open; the members of one group."
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import pandas as pd
 import pyarrow as pa
 
-from loaders.queries.base import Db, Filters, Reader, _connection, _ctes, _frame, _Params, _to_pandas
+from loaders.queries.base import Db, Filters, _connection, _ctes, _frame, _Params, _to_pandas
 from loaders.similar import GroupRules, group_labels
 
 _CLEAN = r"[\p{P}\p{S}\p{N}\s]+"  # punctuation, symbols, digits and spaces: not part of what a problem is
@@ -31,60 +32,63 @@ def _key_sql(p: _Params, rules: GroupRules, title: str) -> str:
     return f"left({key}, {p.bind('key_chars', rules.key_chars)})"
 
 
-def _title_keys(db: Db, f: Filters, rules: GroupRules) -> pd.DataFrame:
-    """Each distinct title of the filtered issues with its key."""
-    p = _Params()
-    sql = f"""{_ctes(f, p)},
-    t AS (SELECT DISTINCT title FROM fi)
-    SELECT title, {_key_sql(p, rules, "title")} AS key FROM t"""
-    return _frame(db, sql, p)
-
-
 def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.DataFrame:
     """One row per group of similar titles shared by at least rules.min_units units, the most widely
     shared first: `name` (its most frequent title), `units`, `issues`, per-status counts (done, partial,
     open, unknown), `open_units` (units with an issue of the group not 完成) and `open_list` (the first of
-    them, by name), `keys` (the group's title keys: what common_members takes)."""
+    them, by name), `keys` (the group's title keys) and `titles` (its distinct titles: what common_members
+    takes — matching titles exactly is cheaper than computing every issue's key again).
+
+    The filtered issues are read once, counted per (title, unit, status) into a temporary table of this
+    connection; the keys of its distinct titles, the grouping (Python) and the group counts come from it."""
     rules = rules or GroupRules.from_config()
+    token = uuid.uuid4().hex  # private names: a Reader's connection may serve other queries
+    counted, groups_name = f"common_counts_{token}", f"common_groups_{token}"
     with _connection(db) as con:
-        titles = _title_keys(Reader(con), f, rules)  # the open connection serves both steps
-        keys = pd.unique(titles["key"].fillna(""))
-        labels = group_labels([str(k) for k in keys], rules)
-        groups = pd.DataFrame({"key": keys, "grp": labels})
-        mapping = titles.merge(groups, on="key", how="inner")
-        name = f"title_groups_{uuid.uuid4().hex}"  # a private name: a Reader may be shared by queries
-        con.register(name, pa.Table.from_pandas(mapping[["title", "key", "grp"]], preserve_index=False))
+        p = _Params()
+        con.execute(f"""CREATE TEMP TABLE "{counted}" AS {_ctes(f, p)}
+            SELECT title, unit, status_label, count(*) AS n FROM fi GROUP BY ALL""", p.values)
         try:
+            q = _Params()
+            titles = con.sql(f"""SELECT title, {_key_sql(q, rules, "title")} AS key
+                FROM (SELECT DISTINCT title FROM "{counted}")""", params=q.values).to_arrow_table()
+            keys = pd.unique(titles.column("key").to_pandas().fillna(""))
+            labels = group_labels([str(k) for k in keys], rules)
+            mapping = titles.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
+            con.register(groups_name, pa.Table.from_pandas(mapping[["title", "key", "grp"]],
+                                                            preserve_index=False))
             p = _Params()
-            sql = f"""{_ctes(f, p)},
-    g AS (SELECT fi.unit, fi.title, fi.status_label, m.key, m.grp FROM fi JOIN "{name}" m USING (title))
-    SELECT grp, mode(title) AS name, count(DISTINCT unit) AS units, count(*) AS issues,
-           count(*) FILTER (WHERE status_label = '完成') AS done,
-           count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
-           count(*) FILTER (WHERE status_label = '未完成') AS open,
-           count(*) FILTER (WHERE status_label = '未知') AS unknown,
+            # Per group of the mapping (title → key, grp): the counts of the counted table.
+            sql = f"""WITH
+    g AS (SELECT c.*, m.key, m.grp FROM "{counted}" c JOIN "{groups_name}" m USING (title)),
+    named AS (SELECT grp, arg_max(title, tn) AS name
+              FROM (SELECT grp, title, sum(n) AS tn FROM g GROUP BY grp, title) GROUP BY grp)
+    SELECT grp, any_value(named.name) AS name, count(DISTINCT unit) AS units, sum(n)::BIGINT AS issues,
+           COALESCE(sum(n) FILTER (WHERE status_label = '完成'), 0)::BIGINT AS done,
+           COALESCE(sum(n) FILTER (WHERE status_label = '阶段性完成'), 0)::BIGINT AS partial,
+           COALESCE(sum(n) FILTER (WHERE status_label = '未完成'), 0)::BIGINT AS open,
+           COALESCE(sum(n) FILTER (WHERE status_label = '未知'), 0)::BIGINT AS unknown,
            count(DISTINCT unit) FILTER (WHERE status_label <> '完成') AS open_units,
            array_to_string(list_slice(list(DISTINCT unit ORDER BY unit) FILTER (WHERE status_label <> '完成'),
                                       1, {p.bind("shown", _OPEN_UNITS_SHOWN)}), '、') AS open_list,
-           list(DISTINCT key ORDER BY key) AS keys
-    FROM g GROUP BY grp HAVING count(DISTINCT unit) >= {p.bind("min_units", rules.min_units)}
+           list(DISTINCT key ORDER BY key) AS keys, list(DISTINCT title ORDER BY title) AS titles
+    FROM g JOIN named USING (grp)
+    GROUP BY grp HAVING count(DISTINCT unit) >= {p.bind("min_units", rules.min_units)}
     ORDER BY units DESC, issues DESC, name"""
             table = con.sql(sql, params=p.values).to_arrow_table()
         finally:
-            con.unregister(name)
+            con.execute(f'DROP TABLE IF EXISTS "{counted}"')
+            with contextlib.suppress(Exception):  # registered only when the grouping got that far
+                con.unregister(groups_name)
     return _to_pandas(table).drop(columns="grp")
 
 
-def common_members(
-    db: Db, f: Filters, keys: tuple[str, ...], rules: GroupRules | None = None
-) -> pd.DataFrame:
-    """The filtered issues whose title key is one of `keys` (a group of common_groups): unit, title,
-    status, source, light, first deadline, report date; by unit."""
-    rules = rules or GroupRules.from_config()
+def common_members(db: Db, f: Filters, titles: tuple[str, ...]) -> pd.DataFrame:
+    """The filtered issues with one of `titles` (a group of common_groups): unit, title, status, source,
+    light, first deadline, report date; those not 完成 first, then by unit."""
     p = _Params()
-    sql = f"""{_ctes(f, p)}
+    sql = f"""{_ctes(f, p, condition=f"list_contains({p.bind('titles', list(titles))}::VARCHAR[], i.title)")}
     SELECT fi.unit, fi.title, fi.status_label AS status, fi.effective_source AS source, fi.light,
            fi.first_due, fi.published_on, fi.issue_key
-    FROM fi WHERE list_contains({p.bind("keys", list(keys))}::VARCHAR[], {_key_sql(p, rules, "fi.title")})
-    ORDER BY fi.status_label = '完成', fi.unit, fi.published_on, fi.issue_key"""
+    FROM fi ORDER BY fi.status_label = '完成', fi.unit, fi.published_on, fi.issue_key"""
     return _frame(db, sql, p)

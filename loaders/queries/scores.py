@@ -47,7 +47,8 @@ def _grade_sql(p: _Params) -> tuple[str, str]:
 
 
 def unit_scores(
-    db: Db, f: Filters, people_kinds: tuple[str, ...] = (), money_kinds: tuple[str, ...] = ()
+    db: Db, f: Filters, people_kinds: tuple[str, ...] = (), money_kinds: tuple[str, ...] = (),
+    stated_only: bool = False,
 ) -> pd.DataFrame:
     """One row per unit of the filtered reports (also one whose reports list no issue), ranked: reports,
     issues and per-status counts within the filters; `completion` (完成 / issues, NULL without issues),
@@ -56,27 +57,19 @@ def unit_scores(
     `stated_issues`, `stated_completed`, `stated_from` ('completion_rate' / 'completed/issues'),
     `rate_gap` (stated_rate − 100 × completion, percentage points) and `disagrees` (beyond
     ledger.stated_disagreement_pts); `people` and `money` (the kinds given, summed over inspections, each
-    from its newest report as on 总览); `grade` (ledger.grades), `rank` (1 = best)."""
+    from its newest report as on 总览); `grade` (ledger.grades), `rank` (1 = best).
+    `stated_only`: only the units that state a completion (总览 and 数据质量 compare those; usually few, so
+    only their issues are counted)."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
     grade, grade_order = _grade_sql(p)
     stated_kinds = p.bind("stated_kinds", [f"stated.{k}" for k in _STATED])
     wanted = ", ".join(f"max(g.value) FILTER (WHERE g.kind = 'stated.{k}') AS {k}" for k in _STATED)
 
+    only_stated = "WHERE unit IN (SELECT unit FROM su)" if stated_only else ""
+
     def sql(derive: bool) -> str:
         return f"""{_ctes(f, p, derive_first_due=derive)},
-    iu AS (
-        SELECT unit, count(*) AS issues,
-               count(*) FILTER (WHERE status_label = '完成') AS done,
-               count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
-               count(*) FILTER (WHERE status_label = '未完成') AS open,
-               count(*) FILTER (WHERE status_label = '未知') AS unknown,
-               count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
-               count(*) FILTER (WHERE light = '{LIGHTS[0]}') AS red,
-               count(*) FILTER (WHERE light = '{LIGHTS[1]}') AS yellow,
-               count(*) FILTER (WHERE light = '{LIGHTS[2]}') AS green
-        FROM fi GROUP BY unit
-    ),
     sr AS (  -- the stated figures of each report that states any
         SELECT fr.unit, fr.report_key, fr.published_on, {wanted}
         FROM figures g JOIN fr ON fr.report_key = g.report_key
@@ -95,6 +88,18 @@ def unit_scores(
                        COALESCE(published_on, DATE '0001-01-01')) AS s
         FROM sr2 WHERE rate IS NOT NULL GROUP BY unit
     ),
+    iu AS (
+        SELECT unit, count(*) AS issues,
+               count(*) FILTER (WHERE status_label = '完成') AS done,
+               count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
+               count(*) FILTER (WHERE status_label = '未完成') AS open,
+               count(*) FILTER (WHERE status_label = '未知') AS unknown,
+               count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
+               count(*) FILTER (WHERE light = '{LIGHTS[0]}') AS red,
+               count(*) FILTER (WHERE light = '{LIGHTS[1]}') AS yellow,
+               count(*) FILTER (WHERE light = '{LIGHTS[2]}') AS green
+        FROM fi {only_stated} GROUP BY unit
+    ),
     ak AS (
         SELECT fr.unit, g.kind, g.value,
                rank() OVER (PARTITION BY fr.unit, g.kind, {_INSPECTION}
@@ -110,7 +115,7 @@ def unit_scores(
         FROM ak WHERE newest = 1 GROUP BY unit
     ),
     units AS (SELECT unit, count(*) AS reports, any_value(province) AS province, any_value(city) AS city
-              FROM fr GROUP BY unit),
+              FROM fr {only_stated} GROUP BY unit),
     base AS (
         SELECT u.unit, u.province, u.city, u.reports,
                COALESCE(iu.issues, 0) AS issues, COALESCE(iu.done, 0) AS done,

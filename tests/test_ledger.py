@@ -66,6 +66,8 @@ def test_light_counts_equal_direct_sql(sample_db: Path, as_of: dt.date) -> None:
     got = {"红": int(k["red"]), "黄": int(k["yellow"]), "绿": int(k["green"])}
     assert got == {x: expected.get(x, 0) for x in got}
     assert sum(got.values()) > 0  # the sample has dated open issues on each of these days
+    summary = queries.deadline_summary(sample_db, Filters(as_of=as_of)).iloc[0]  # what 时限 shows
+    assert {"红": int(summary["red"]), "黄": int(summary["yellow"]), "绿": int(summary["green"])} == got
 
 
 def test_light_filter_keeps_exactly_the_lit_issues(sample_db: Path) -> None:

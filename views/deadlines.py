@@ -16,9 +16,9 @@ st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时
            "逾期时长从它第一个已过的时限算起。")
 
 top_units = setting("top_units", 15)
-summary_row, points, buckets, lights, lit, overdue, *soon = query_many(  # one connection for them all
+summary_row, points, buckets, lit, overdue, *soon = query_many(  # one connection for them all
     (queries.deadline_summary, f), (queries.deadline_points, f, top_units), (queries.overdue_buckets, f),
-    (queries.key_figures, f), (queries.light_issues, f, cap),
+    (queries.light_issues, f, cap),
     (queries.overdue_issues, f, cap),
     # One row more than shown: tells "more than cap" apart from "exactly cap".
     (queries.due_soon, f, 30, cap + 1), (queries.due_soon, f, 90, cap + 1),
@@ -32,7 +32,7 @@ count_metric(cols[3], "90天内到期", summary["due_90"])
 
 st.subheader("红黄绿灯")
 st.caption(light_rule())
-k = lights.iloc[0]
+k = summary  # deadline_summary counts the lights too
 cols = st.columns(4)
 count_metric(cols[0], "🔴 红灯", k["red"])
 count_metric(cols[1], "🟡 黄灯", k["yellow"])

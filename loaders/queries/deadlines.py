@@ -7,6 +7,7 @@ import pandas as pd
 
 from loaders.queries.base import (
     AGING_BUCKETS,
+    LIGHTS,
     OTHER,
     Db,
     Filters,
@@ -38,7 +39,8 @@ def deadline_rows(db: Db, f: Filters) -> pd.DataFrame:
 
 
 def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
-    """One row: issues with a dated deadline, overdue issues, and issues not 完成 due within 30 / 90 days."""
+    """One row: issues with a dated deadline, overdue issues, issues not 完成 due within 30 / 90 days, and
+    the issues under each deadline light (red, yellow, green: only dated issues have one)."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
     # An issue has a dated deadline iff it has a first one, and is late iff that one is before as-of
@@ -52,7 +54,10 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
     SELECT count(*) AS with_deadline,
            count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
            count(*) FILTER (WHERE status_label <> '完成' AND dw.soon_30) AS due_30,
-           count(*) FILTER (WHERE status_label <> '完成' AND dw.issue_key IS NOT NULL) AS due_90
+           count(*) FILTER (WHERE status_label <> '完成' AND dw.issue_key IS NOT NULL) AS due_90,
+           count(*) FILTER (WHERE fi.light = '{LIGHTS[0]}') AS red,
+           count(*) FILTER (WHERE fi.light = '{LIGHTS[1]}') AS yellow,
+           count(*) FILTER (WHERE fi.light = '{LIGHTS[2]}') AS green
     FROM fi LEFT JOIN dw ON dw.issue_key = fi.issue_key
     WHERE fi.first_due IS NOT NULL"""
 

@@ -31,12 +31,12 @@ count_metric(cols[2], "30天内到期", summary["due_30"], help="尚未完成、
 count_metric(cols[3], "90天内到期", summary["due_90"])
 
 st.subheader("红黄绿灯")
-st.caption(light_rule())
+st.caption(light_rule() + "下表“剩余天数”为负数时即已逾期的天数，最紧急的在前。")
 k = summary  # deadline_summary counts the lights too
 cols = st.columns(4)
-count_metric(cols[0], "🔴 红灯", k["red"])
-count_metric(cols[1], "🟡 黄灯", k["yellow"])
-count_metric(cols[2], "🟢 绿灯", k["green"])
+count_metric(cols[0], "红灯", k["red"])
+count_metric(cols[1], "黄灯", k["yellow"])
+count_metric(cols[2], "绿灯", k["green"])
 capped_table(lit, ["light", "days_left", "due_on", "unit", "title", "status"], cap, "红灯、黄灯问题",
              total=int(k["red"] + k["yellow"]))
 

@@ -20,7 +20,6 @@ STATUS_BADGE: dict[str, str] = {"完成": "green", "阶段性完成": "orange", 
 LIGHT_COLORS: dict[str, str] = {"红": "#c62828", "黄": "#f59e0b", "绿": "#2e7d32"}
 LIGHT_BADGE: dict[str, str] = {"红": "red", "黄": "orange", "绿": "green"}
 LIGHT_NAMES: dict[str, str] = {"红": "红灯", "黄": "黄灯", "绿": "绿灯"}
-LIGHT_ICONS: dict[str, str] = {"红": "🔴 红灯", "黄": "🟡 黄灯", "绿": "🟢 绿灯"}
 
 SOURCE_LABELS: dict[str, str] = {"explicit": "明确", "inferred": "推断", "override": "人工更正"}
 SOURCE_BADGE: dict[str, str] = {"explicit": "blue", "inferred": "violet", "override": "primary"}

@@ -136,3 +136,12 @@ def test_overview_offers_the_brief_of_the_current_filter(app_db: Path, downloads
     figures = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
     n = one(app_db, "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE province = '浙江省'")
     assert figures["问题"] == str(n) and figures["单位"] == "2"
+
+
+def test_ledger_beyond_the_row_cap_is_not_offered(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import views.components.ledger as ledger
+
+    monkeypatch.setattr(ledger, "section", lambda name: {"xlsx_max_rows": 10} if name == "ledger" else {})
+    at = run_page("views/issues.py", query={"asof": AS_OF.isoformat()})
+    button = next(b for b in at.get("download_button") if "整改台账" in b.proto.label)
+    assert button.proto.disabled and "超过 10 条" in button.proto.help

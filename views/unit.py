@@ -11,7 +11,7 @@ from views.components.data import db_path, query, query_many, setting
 from views.components.derive import mark_overdue
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import figure_label, part_label
-from views.components.ledger import completion_note, ledger_bytes
+from views.components.ledger import completion_note, ledger_bytes, xlsx_max_rows
 from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
 from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
@@ -79,7 +79,7 @@ downloads = st.columns([1, 1, 3])
 downloads[0].download_button(
     "整改台账 Excel", data=lambda: ledger_bytes(db_path(), only_unit), icon=":material/table_view:",
     on_click="ignore", mime=XLSX_MIME, file_name=xlsx_filename("整改台账", f.as_of, label),
-    disabled=total == 0,
+    disabled=total == 0 or total > xlsx_max_rows(),
     help="该单位符合筛选条件的全部问题，一行一个（含“导出说明”工作表）",
 )
 downloads[1].download_button(

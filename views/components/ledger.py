@@ -10,11 +10,17 @@ from pathlib import Path
 import pandas as pd
 
 from loaders import queries
+from loaders.config import section
 from loaders.queries import LIGHTS, STATUS_LABELS, Filters
 from loaders.queries.base import light_days
 from loaders.queries.scores import disagreement_pts
 from views.components.labels import SOURCE_LABELS
 from views.components.xlsx_export import ExportInfo, ledger_xlsx, table_xlsx
+
+
+def xlsx_max_rows() -> int:
+    """config.yaml ledger.xlsx_max_rows: the largest ledger offered as .xlsx."""
+    return int(section("ledger").get("xlsx_max_rows", 50_000))
 
 
 def light_rule() -> str:

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import io
 import random
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -351,3 +352,18 @@ def test_brief_of_an_empty_selection_says_so(sample_db: Path) -> None:
     document = docx.Document(io.BytesIO(brief_bytes(sample_db, f)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "没有问题。" in text and "没有逾期问题。" in text
+
+
+def test_lights_read_the_same_on_a_database_made_before_first_due(sample_db: Path, tmp_path: Path) -> None:
+    f = Filters(as_of=AS_OF)
+    before = (queries.key_figures(sample_db, f), queries.issues_page(sample_db, f),
+              queries.unit_scores(sample_db, f), queries.light_issues(sample_db, f))
+    old = tmp_path / "old.duckdb"
+    shutil.copy(sample_db, old)
+    with duckdb.connect(str(old)) as con:  # as a database written before issues.first_due existed
+        con.execute("ALTER TABLE issues DROP COLUMN first_due")
+    after = (queries.key_figures(old, f), queries.issues_page(old, f), queries.unit_scores(old, f),
+             queries.light_issues(old, f))
+    assert after[0][["red", "yellow", "green"]].equals(before[0][["red", "yellow", "green"]])
+    assert list(after[1]["light"].fillna("")) == list(before[1]["light"].fillna(""))
+    assert list(after[2]["red"]) == list(before[2]["red"]) and len(after[3]) == len(before[3])

@@ -181,7 +181,7 @@ def _report_conditions(f: Filters, p: _Params) -> str:
     return " AND ".join(conds)
 
 
-def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
+def _issue_conditions(f: Filters, p: _Params, search: str = "", due: str = "i.first_due") -> str:
     conds = ["TRUE"]
     if f.categories:
         conds.append(f"list_contains({p.bind('categories', list(f.categories))}::VARCHAR[], i.category)")
@@ -193,7 +193,7 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
     if f.sources:
         conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
     if f.lights:
-        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", "i.first_due")
+        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", due)
         conds.append(f"list_contains({p.bind('lights', list(f.lights))}::VARCHAR[], {light})")
     if f.min_confidence > 0:
         # A supervisor's correction is certain; the parser's confidence no longer applies to it.
@@ -222,31 +222,33 @@ def _when_filtered(f: Filters, condition: str) -> str:
 
 def _ctes(
     f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "",
-    derive_first_due: bool = False,
+    derive_first_due: bool = False, with_light: bool = False,
 ) -> str:
     """fr: the filtered reports; fi: the filtered issues with their report's columns and status label.
     `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
     further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
     keys instead of every issue being hashed (the planner cannot tell how few they are).
     `derive_first_due`: the database lacks issues.first_due (made before it, opened read-only): fi computes
-    it from the deadlines, as the migration in store.ensure_schema will store it."""
+    it from the deadlines, as the migration in store.ensure_schema will store it.
+    `with_light`: fi also has `light` (红/黄/绿 on f.as_of, NULL for none): only for queries run through
+    _frame_first_due, since it reads first_due (the light filter of f does too)."""
     only = f" AND {condition}" if condition else ""
-    derived = ""
+    derived, due = "", "i.first_due"
     if derive_first_due:
-        derived = ", (SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key) AS first_due"
+        due = "(SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key)"
+        derived = f", {due} AS first_due"
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
     status = f"COALESCE(i.effective_status, '{UNKNOWN}')"
-    light = _light(p, f, status, "first_due" if derive_first_due else "i.first_due")
+    light = f",\n               {_light(p, f, status, due)} AS light" if with_light else ""
     return f"""
     WITH {query + "," if query else ""}
     fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived},
-               {light} AS light
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}{light}
         FROM issues_effective i JOIN fr ON fr.report_key = i.report_key
-        WHERE {_issue_conditions(f, p, search)}{only}
+        WHERE {_issue_conditions(f, p, search, due)}{only}
     )"""

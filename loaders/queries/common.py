@@ -10,7 +10,7 @@ import uuid
 import pandas as pd
 import pyarrow as pa
 
-from loaders.queries.base import Db, Filters, _connection, _ctes, _frame, _Params, _to_pandas
+from loaders.queries.base import Db, Filters, _connection, _ctes, _frame_first_due, _Params, _to_pandas
 from loaders.similar import GroupRules, group_labels
 
 _CLEAN = r"[\p{P}\p{S}\p{N}\s]+"  # punctuation, symbols, digits and spaces: not part of what a problem is
@@ -87,8 +87,12 @@ def common_members(db: Db, f: Filters, titles: tuple[str, ...]) -> pd.DataFrame:
     """The filtered issues with one of `titles` (a group of common_groups): unit, title, status, source,
     light, first deadline, report date; those not 完成 first, then by unit."""
     p = _Params()
-    sql = f"""{_ctes(f, p, condition=f"list_contains({p.bind('titles', list(titles))}::VARCHAR[], i.title)")}
+    only = f"list_contains({p.bind('titles', list(titles))}::VARCHAR[], i.title)"
+
+    def sql(derive: bool) -> str:
+        return f"""{_ctes(f, p, condition=only, derive_first_due=derive, with_light=True)}
     SELECT fi.unit, fi.title, fi.status_label AS status, fi.effective_source AS source, fi.light,
            fi.first_due, fi.published_on, fi.issue_key
     FROM fi ORDER BY fi.status_label = '完成', fi.unit, fi.published_on, fi.issue_key"""
-    return _frame(db, sql, p)
+
+    return _frame_first_due(db, sql, p)

@@ -50,7 +50,7 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
           FROM deadlines WHERE due_on >= {as_of} AND due_on <= {as_of}::DATE + 90 GROUP BY issue_key)"""
 
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, query=window, derive_first_due=derive)}
+        return f"""{_ctes(f, p, query=window, derive_first_due=derive, with_light=True)}
     SELECT count(*) AS with_deadline,
            count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
            count(*) FILTER (WHERE status_label <> '完成' AND dw.soon_30) AS due_30,

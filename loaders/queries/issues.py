@@ -45,8 +45,7 @@ _ISSUE_ORDER = "fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key"  # tota
 _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
-    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due,
-    fi.light"""
+    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due"""
 _DEADLINE_CELLS = """SELECT d.issue_key,
                string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
                           ORDER BY d.seq) AS deadlines,
@@ -67,7 +66,7 @@ def _issue_rows(
     return f"""{_ctes(f, p, search)},
     pg AS MATERIALIZED (SELECT * FROM fi WHERE {where} ORDER BY {order} {page}),  -- used twice: compute once
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key)
-    SELECT {_ISSUE_COLUMNS}
+    SELECT {_ISSUE_COLUMNS}, {_light(p, f, "fi.status_label", "dl.first_due")} AS light
     FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
     ORDER BY {order}"""
 
@@ -100,17 +99,17 @@ def _issue_frame(
 
 def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     """_issue_rows' columns for the issues `where` selects by key (materialised first, so the key condition
-    is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p."""
+    is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p
+    (from the deadlines joined anyway: a database not yet given issues.first_due reads the same)."""
     return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_effective WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label,
-               {_light(p, f, "status_label", "i.first_due")} AS light
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label
         FROM sel i JOIN reports r ON r.report_key = i.report_key
     ),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)
-    SELECT {_ISSUE_COLUMNS}
+    SELECT {_ISSUE_COLUMNS}, {_light(p, f, "fi.status_label", "dl.first_due")} AS light
     FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
     ORDER BY {order}"""
 

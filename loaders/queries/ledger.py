@@ -19,7 +19,7 @@ def ledger_rows(db: Db, f: Filters, search: str = "") -> pd.DataFrame:
     # COLUMNS('^(title|owner)$') selects issues.owner too once the parser stores it (a database made before
     # that column has none: the title alone matches, and the export leaves 责任单位 empty).
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, search, derive_first_due=derive)},
+        return f"""{_ctes(f, p, search, derive_first_due=derive, with_light=True)},
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM fi) GROUP BY d.issue_key)
     SELECT fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.label,
            COLUMNS('^(title|owner)$'), fi.measures_text, dl.deadlines, fi.first_due, fi.light,
@@ -40,7 +40,7 @@ def light_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
 
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive)}
+        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
     SELECT fi.light, fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.first_due AS due_on,
            date_diff('day', {as_of}::DATE, fi.first_due) AS days_left
     FROM fi WHERE fi.light IN ('{LIGHTS[0]}', '{LIGHTS[1]}')

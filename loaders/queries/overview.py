@@ -53,7 +53,7 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     as_of = p.bind("as_of", f.as_of)
     # Overdue: not 完成 and the first deadline before as-of (issues.first_due: no join of the deadlines).
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive)}
+        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
     SELECT (SELECT count(*) FROM fr) AS reports,
            (SELECT count(DISTINCT unit) FROM fr) AS units,
            count(fi.issue_key) AS issues,

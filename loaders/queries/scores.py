@@ -69,7 +69,7 @@ def unit_scores(
     only_stated = "WHERE unit IN (SELECT unit FROM su)" if stated_only else ""
 
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive)},
+        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)},
     sr AS (  -- the stated figures of each report that states any
         SELECT fr.unit, fr.report_key, fr.published_on, {wanted}
         FROM figures g JOIN fr ON fr.report_key = g.report_key

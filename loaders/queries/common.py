@@ -58,22 +58,36 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
             con.register(groups_name, pa.Table.from_pandas(mapping[["title", "key", "grp"]],
                                                             preserve_index=False))
             p = _Params()
-            # Per group of the mapping (title → key, grp): the counts of the counted table.
+            # Per group of the mapping (title → key, grp), from the counted table: first per (group, unit),
+            # so the units are counted and listed without DISTINCT aggregates (the costly part), and only the
+            # groups shared by enough units get their counts, name and titles.
             sql = f"""WITH
-    g AS (SELECT c.*, m.key, m.grp FROM "{counted}" c JOIN "{groups_name}" m USING (title)),
-    named AS (SELECT grp, arg_max(title, tn) AS name
-              FROM (SELECT grp, title, sum(n) AS tn FROM g GROUP BY grp, title) GROUP BY grp)
-    SELECT grp, any_value(named.name) AS name, count(DISTINCT unit) AS units, sum(n)::BIGINT AS issues,
-           COALESCE(sum(n) FILTER (WHERE status_label = '完成'), 0)::BIGINT AS done,
-           COALESCE(sum(n) FILTER (WHERE status_label = '阶段性完成'), 0)::BIGINT AS partial,
-           COALESCE(sum(n) FILTER (WHERE status_label = '未完成'), 0)::BIGINT AS open,
-           COALESCE(sum(n) FILTER (WHERE status_label = '未知'), 0)::BIGINT AS unknown,
-           count(DISTINCT unit) FILTER (WHERE status_label <> '完成') AS open_units,
-           array_to_string(list_slice(list(DISTINCT unit ORDER BY unit) FILTER (WHERE status_label <> '完成'),
-                                      1, {p.bind("shown", _OPEN_UNITS_SHOWN)}), '、') AS open_list,
-           list(DISTINCT key ORDER BY key) AS keys, list(DISTINCT title ORDER BY title) AS titles
-    FROM g JOIN named USING (grp)
-    GROUP BY grp HAVING count(DISTINCT unit) >= {p.bind("min_units", rules.min_units)}
+    g AS (SELECT c.unit, c.title, c.status_label, c.n, m.grp
+          FROM "{counted}" c JOIN "{groups_name}" m USING (title)),
+    gu AS (SELECT grp, unit, bool_or(status_label <> '完成') AS still_open FROM g GROUP BY grp, unit),
+    shared AS (
+        SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,
+               array_to_string(list_slice(list(unit ORDER BY unit) FILTER (WHERE still_open), 1,
+                                          {p.bind("shown", _OPEN_UNITS_SHOWN)}), '、') AS open_list
+        FROM gu GROUP BY grp HAVING count(*) >= {p.bind("min_units", rules.min_units)}
+    ),
+    gs AS (SELECT * FROM g WHERE grp IN (SELECT grp FROM shared)),
+    counts AS (
+        SELECT grp, sum(n)::BIGINT AS issues,
+               COALESCE(sum(n) FILTER (WHERE status_label = '完成'), 0)::BIGINT AS done,
+               COALESCE(sum(n) FILTER (WHERE status_label = '阶段性完成'), 0)::BIGINT AS partial,
+               COALESCE(sum(n) FILTER (WHERE status_label = '未完成'), 0)::BIGINT AS open,
+               COALESCE(sum(n) FILTER (WHERE status_label = '未知'), 0)::BIGINT AS unknown
+        FROM gs GROUP BY grp
+    ),
+    per_title AS (SELECT grp, title, sum(n) AS tn FROM gs GROUP BY grp, title),
+    named AS (SELECT grp, arg_max(title, tn) AS name, list(title ORDER BY title) AS titles
+              FROM per_title GROUP BY grp),
+    keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{groups_name}"
+              WHERE grp IN (SELECT grp FROM shared) GROUP BY grp)
+    SELECT grp, named.name, shared.units, counts.issues, counts.done, counts.partial, counts.open,
+           counts.unknown, shared.open_units, shared.open_list, keyed.keys, named.titles
+    FROM shared JOIN counts USING (grp) JOIN named USING (grp) JOIN keyed USING (grp)
     ORDER BY units DESC, issues DESC, name"""
             table = con.sql(sql, params=p.values).to_arrow_table()
         finally:

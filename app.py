@@ -16,6 +16,8 @@ st.navigation(
         st.Page("views/unit.py", title="单位", icon=":material/account_balance:", url_path="unit"),
         st.Page("views/deadlines.py", title="时限", icon=":material/schedule:", url_path="deadlines"),
         st.Page("views/issues.py", title="问题清单", icon=":material/list_alt:", url_path="issues"),
+        st.Page("views/scores.py", title="评分", icon=":material/leaderboard:", url_path="scores"),
+        st.Page("views/common.py", title="共性问题", icon=":material/hub:", url_path="common"),
         st.Page("views/importer.py", title="导入", icon=":material/upload_file:", url_path="import"),
         st.Page("views/quality.py", title="数据质量", icon=":material/rule:", url_path="quality"),
     ]

@@ -42,6 +42,8 @@ PAGES = [
     ("issues", "问题清单"),
     ("import", "导入"),
     ("quality", "数据质量"),
+    ("scores", "评分"),
+    ("common", "共性问题"),
 ]
 UNIT = "聊城市东昌府区"
 TIMEOUT_MS = 30_000

@@ -97,7 +97,7 @@ def test_overview_counts_each_problem_once(series_app: Path) -> None:
 def test_deadlines_page_marks_moved_deadlines(series_app: Path) -> None:
     at = run_page("views/deadlines.py", {"asof": "2024-08-01"})
     assert {m.label: m.value for m in at.metric}["时限调整过"] == "2"
-    overdue = at.dataframe[0].value
+    overdue = next(d.value for d in at.dataframe if "逾期天数" in d.value.columns)  # the overdue table
     moved = overdue[overdue["时限调整"] != ""]
     assert list(moved["时限调整"]) == ["调整1次（最初2026-12-31）", "调整1次（最初2023-12-31）"]
 
@@ -125,7 +125,9 @@ def test_issue_list_shows_every_version_on_demand_and_the_csv_carries_the_lineag
     at.toggle(key="all_versions").set_value(True).run()
     assert not at.exception
     assert "**共 96 条**" in texts(at)
-    rows = list(csv.DictReader(io.StringIO(csv_downloads[-1]().decode("utf-8-sig"))))
+    built = [b() for b in csv_downloads[::-1]]  # the page offers the CSV beside the Excel ledger (a zip)
+    data = next(b for b in built if isinstance(b, bytes) and b.startswith(b"\xef\xbb\xbf"))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 96
     versions: dict[str, set[str]] = {}
     for row in rows:

@@ -32,6 +32,8 @@ PAGES = [
     "views/issues.py",
     "views/importer.py",
     "views/quality.py",
+    "views/scores.py",
+    "views/common.py",
 ]
 # The title each page prints (st.title): a page switch must land on the page asked for.
 TITLES = {
@@ -41,6 +43,8 @@ TITLES = {
     "views/issues.py": "问题清单",
     "views/importer.py": "导入",
     "views/quality.py": "数据质量",
+    "views/scores.py": "评分",
+    "views/common.py": "共性问题",
 }
 UNIT = "聊城市东昌府区"
 AS_OF = "2024-06-30"
@@ -110,6 +114,13 @@ def csv_downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, Cal
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
     return captured
+
+
+def last_download(
+    captured: list[tuple[str | None, Callable[[], Any]]], suffix: str
+) -> tuple[str | None, Callable[[], Any]]:
+    """The last download button registered whose file name ends with `suffix` (a page offers several)."""
+    return next(d for d in reversed(captured) if (d[0] or "").endswith(suffix))
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
@@ -206,7 +217,7 @@ def test_explorer_rows_search_and_csv(
     assert len(at.dataframe[0].value) == found
     assert at.query_params["q"] == word
 
-    name, build = csv_downloads[-1]
+    name, build = last_download(csv_downloads, ".csv")
     assert name is not None and name.startswith("问题清单_") and name.endswith(f"_全部_{word}.csv")
     rows = csv_rows(build())
     assert rows[0][:3] == ["单位", "编号", "问题"]
@@ -225,7 +236,7 @@ def test_csv_neutralises_cells_and_names_the_filter(
     overrides.add_override(app_db, key, "未完成", '=HYPERLINK("http://evil.example","点我")', "@张三")
     at = run_page("views/issues.py", query={"unit": UNIT, "src": "override", "asof": AS_OF})
     assert "共 1 条" in texts(at)
-    name, build = csv_downloads[-1]
+    name, build = last_download(csv_downloads, ".csv")
     assert name == f"问题清单_{AS_OF}_{UNIT}.csv"
     header, row = csv_rows(build())
     record = dict(zip(header, row, strict=True))

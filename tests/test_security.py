@@ -31,7 +31,7 @@ from views.components.ui import display_frame
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = ["views/overview.py", "views/unit.py", "views/deadlines.py", "views/issues.py", "views/importer.py",
-         "views/quality.py"]
+         "views/quality.py", "views/scores.py", "views/common.py"]
 SOURCE_DIRS = ("loaders", "views")
 UNIT = "湖州市吴兴区"
 

@@ -7,6 +7,7 @@ from views.components import charts
 from views.components.data import query_many, setting
 from views.components.derive import REVISED, mark_revised
 from views.components.filters import sidebar_filters
+from views.components.ledger import light_rule
 from views.components.ui import capped_table, count_metric
 
 f = sidebar_filters("deadlines")
@@ -17,8 +18,9 @@ st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时
            "后续通报改过的时限在“时限调整”列标出。")
 
 top_units = setting("top_units", 15)
-summary_row, points, buckets, overdue, *soon = query_many(  # one connection for the page's queries
+summary_row, points, buckets, lit, overdue, *soon = query_many(  # one connection for them all
     (queries.deadline_summary, f), (queries.deadline_points, f, top_units), (queries.overdue_buckets, f),
+    (queries.light_issues, f, cap),
     (queries.overdue_issues, f, cap),
     # One row more than shown: tells "more than cap" apart from "exactly cap".
     (queries.due_soon, f, 30, cap + 1), (queries.due_soon, f, 90, cap + 1),
@@ -31,6 +33,16 @@ count_metric(cols[2], "30天内到期", summary["due_30"], help="尚未完成、
 count_metric(cols[3], "90天内到期", summary["due_90"])
 count_metric(cols[4], "时限调整过", summary["revised"],
              help="同一轮巡视的后续通报把这个问题的时限改到了别的日期（按最新版本计；表中“时限调整”列标出）")
+
+st.subheader("红黄绿灯")
+st.caption(light_rule() + "下表“剩余天数”为负数时即已逾期的天数，最紧急的在前。")
+k = summary  # deadline_summary counts the lights too
+cols = st.columns(4)
+count_metric(cols[0], "红灯", k["red"])
+count_metric(cols[1], "黄灯", k["yellow"])
+count_metric(cols[2], "绿灯", k["green"])
+capped_table(lit, ["light", "days_left", "due_on", "unit", "title", "status"], cap, "红灯、黄灯问题",
+             total=int(k["red"] + k["yellow"]))
 
 st.subheader("时限分布")
 st.caption(f"每个点是一个时限（时限很多时按月合并，点越大越多）；时限最多的 {top_units} 个单位单列，"

@@ -8,14 +8,16 @@ from loaders import queries
 from views.components.csv_export import csv_filename, to_csv_bytes
 from views.components.data import db_path, query, setting
 from views.components.filters import filter_label, page_text, sidebar_filters
+from views.components.ledger import ledger_bytes, with_unit_rates, xlsx_max_rows
 from views.components.ui import display_frame, page_window
+from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
-COLUMNS = ["unit", "label", "title", "status", "source", "first_due", "deadlines", "category", "published_on",
-           "part", "rule", "confidence", "evidence", "override_author", "override_note"]
+COLUMNS = ["unit", "label", "title", "status", "light", "source", "first_due", "deadlines", "category",
+           "published_on", "part", "rule", "confidence", "evidence", "override_author", "override_note"]
 # The lineage columns let a spreadsheet group the versions of one problem (lineage_id) across reports.
-CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key", "lineage_id", "version", "link_score", "due_revisions",
-               "original_due", "known_due", "carried_status", "carried_author", "recurrence_of",
-               "recurrence_score"]
+CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key", "unit_stated_rate", "unit_parsed_rate", "lineage_id",
+               "version", "link_score", "due_revisions", "original_due", "known_due", "carried_status",
+               "carried_author", "recurrence_of", "recurrence_score"]
 
 f = sidebar_filters("issues")
 st.title("问题清单")
@@ -40,7 +42,13 @@ with top[0]:
 
 def _csv() -> bytes:
     # Built on click, outside the script run: plain query (no st.cache), every matching row, not one page.
-    return to_csv_bytes(display_frame(queries.issues_page(db_path(), f, search), CSV_COLUMNS))
+    # Each row carries its unit's self-reported and parsed completion (the same for all of a unit's rows).
+    rows = with_unit_rates(db_path(), f, queries.issues_page(db_path(), f, search))
+    return to_csv_bytes(display_frame(rows, CSV_COLUMNS))
+
+
+def _xlsx() -> bytes:
+    return ledger_bytes(db_path(), f, search)
 
 
 label = filter_label(f) + (f"_{search.strip()}" if search.strip() else "")
@@ -50,6 +58,14 @@ with top[1]:
         on_click="ignore", mime="text/csv",
         file_name=csv_filename("问题清单", f.as_of, label), disabled=total == 0,
         help="导出当前筛选和搜索下的全部问题（不只是本页）；UTF-8 带 BOM，可直接用 Excel 打开。",
+    )
+    too_many = total > xlsx_max_rows()
+    st.download_button(
+        f"下载整改台账 Excel（{total} 条）", data=_xlsx, icon=":material/table_view:", on_click="ignore",
+        mime=XLSX_MIME, file_name=xlsx_filename("整改台账", f.as_of, label), disabled=total == 0 or too_many,
+        help=(f"超过 {xlsx_max_rows()} 条：请先用左侧筛选缩小范围，或下载 CSV。" if too_many else
+              "整改台账：序号、单位、问题类别、反馈问题、整改措施、责任单位、整改时限、预警、完成情况、状态来源、"
+              "依据、备注；第二个工作表“导出说明”记录筛选条件、截至日期、导出时间和数量。"),
     )
 
 if total:

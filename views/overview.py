@@ -3,22 +3,31 @@
 import streamlit as st
 
 from loaders import queries
+from loaders.queries.scores import disagreement_pts
 from views.components import charts
-from views.components.data import query_many, setting
-from views.components.filters import sidebar_filters
+from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
+from views.components.data import db_path, query_many, setting
+from views.components.filters import filter_label, sidebar_filters
 from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
-from views.components.ui import count_metric
+from views.components.ledger import light_rule, stated_summary, stated_table
+from views.components.ui import count_metric, show_table
 
 f = sidebar_filters("overview")
 top_units = setting("top_units", 15)
 st.title("总览")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。"
            "同一问题出现在一个单位的多份通报中（进展、整改情况、回头看）时只计一次，按截至日期前最新一份通报。")
+st.download_button(
+    "一页简报 Word（当前筛选）", data=lambda: brief_bytes(db_path(), f), icon=":material/description:",
+    on_click="ignore", file_name=brief_filename(f.as_of, filter_label(f)), mime=DOCX_MIME,
+    help="主要数字、各单位完成情况、逾期最久的问题、问责与追缴，可附在上报材料后",
+)
 
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
-key_figures, by_unit, split, by_category, figures = query_many(  # one connection for the page's queries
+key_figures, by_unit, split, by_category, figures, scores = query_many(  # one connection for them all
     (queries.key_figures, f), (queries.status_by_unit, f), (queries.status_split, f),
     (queries.status_by_category, f), (queries.figures_by_unit, f, kinds),
+    (queries.unit_scores, f, (), (), True),  # only the units that state a completion
 )
 k = key_figures.iloc[0]
 row1 = st.columns(5)
@@ -32,6 +41,16 @@ count_metric(row2[0], "完成", k["done"])
 count_metric(row2[1], "阶段性完成", k["partial"])
 count_metric(row2[2], "未完成", k["open"])
 count_metric(row2[3], "未知", k["unknown"], help="解析无法判定状态、也未人工更正的问题")
+stated = stated_summary(scores)
+row2[4].metric("自报完成率", "—" if stated.rate is None else f"{stated.rate:.1%}",
+               help="写明完成情况的单位，按其最新通报自报的完成率（或已完成数÷问题数），以自报问题数加权；"
+                    f"同一批单位的解析完成率为 {stated.parsed_text}")
+row3 = st.columns(5)
+count_metric(row3[0], "红灯", k["red"], help=light_rule())
+count_metric(row3[1], "黄灯", k["yellow"], help=light_rule())
+count_metric(row3[2], "绿灯", k["green"], help=light_rule())
+count_metric(row3[3], "自报与解析不符的单位", stated.disagreeing,
+             help=f"自报完成率与解析完成率相差超过 {disagreement_pts():g} 个百分点")
 
 # Every chart has a key: on an empty database several are the same empty figure, which Streamlit would
 # otherwise reject as duplicate elements.
@@ -59,3 +78,12 @@ with people:
 with money:
     st.caption("清退与挽回（万元）")
     st.plotly_chart(charts.figure_bars(figures, MONEY_FIGURES, top_units, "万元"), key="money_figures")
+
+st.subheader("自报完成率与解析完成率")
+st.caption("通报自己写明的完成率（“整改完成率76%”，或“已完成19个”÷“25个问题”）与按问题逐条解析的完成率；"
+           f"相差超过 {disagreement_pts():g} 个百分点的单位标为“不符”，差距最大的在前。")
+compared = stated_table(scores)
+if compared.empty:
+    st.info("所选范围内没有通报写明完成情况。")
+else:
+    show_table(compared.head(setting("table_cap", 500)), list(compared.columns))

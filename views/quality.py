@@ -3,22 +3,25 @@
 import streamlit as st
 
 from loaders import queries
+from loaders.queries.scores import disagreement_pts
 from views.components.corrections import choice_query, correction_form
 from views.components.data import query, query_many, setting
 from views.components.derive import stated_vs_parsed
 from views.components.filters import sidebar_filters
 from views.components.labels import warning_label, warning_texts
+from views.components.ledger import stated_table
 from views.components.ui import capped_table, show_table
 
 f = sidebar_filters("quality")
 cap = setting("table_cap", 500)
 threshold = setting("low_confidence", 0.6)
 st.title("数据质量")
-counts, stated, warnings, weak, weak_total, recent, choices = query_many(  # one connection for them all
+counts, stated, warnings, weak, weak_total, recent, choices, scores = query_many(  # one connection
     (queries.report_counts, f), (queries.stated_figures, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
     (queries.recent_overrides, 50), choice_query(f),
+    (queries.unit_scores, f, (), (), True),  # the units that state a completion
 )
 
 st.subheader("通报声明的数字与解析结果")
@@ -26,6 +29,13 @@ st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不
            "差异最大的通报排在前面。")
 compared = stated_vs_parsed(counts, stated)
 capped_table(compared, list(compared.columns), cap, "通报")
+
+st.subheader("自报完成率与解析完成率")
+st.caption("各单位最新一份写明完成情况的通报所自报的完成率，与逐条解析的完成率对照；相差超过 "
+           f"{disagreement_pts():g} 个百分点标为“不符”（可能漏解析了状态，或通报口径不同），差距最大的在前。"
+           "没有列出问题、只写明数字的单位也在此列出。")
+self_reported = stated_table(scores)
+capped_table(self_reported, list(self_reported.columns), cap, "写明完成情况的单位")
 
 st.subheader("解析警告")
 capped_table(warnings.assign(code=warnings["code"].map(warning_label), message=warning_texts(warnings)),

@@ -7,12 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from loaders import queries
-from views.components.data import query, query_many, setting
+from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
+from views.components.data import db_path, query, query_many, setting
 from views.components.derive import REVISED, mark_overdue, mark_revised
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import figure_label
+from views.components.ledger import completion_note, ledger_bytes, xlsx_max_rows
 from views.components.lineage_view import render_timeline
-from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table
+from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
+from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
 ISSUES_PER_PAGE = 50  # default of config.yaml dashboard.unit_page_size
 
@@ -47,19 +50,47 @@ page_size = setting("unit_page_size", ISSUES_PER_PAGE)
 # The page of issues is fetched with the other queries, on one connection, at the page the pager shows now;
 # it is fetched again below only when the pager moves it (the issue count shrank under a new filter).
 guess = (max(1, int(st.session_state.get("unit_page", 1))) - 1) * page_size
-key_figures, timeline, figures, deadlines, prefetched = query_many(
+key_figures, timeline, figures, deadlines, prefetched, score = query_many(
     (queries.key_figures, only_unit), (queries.unit_timeline, f, unit), (queries.unit_figures, f, unit),
     (queries.deadline_rows, only_unit), (queries.unit_issues, f, unit, page_size, guess),
+    (queries.unit_scores, only_unit),
 )
 k = key_figures.iloc[0]
 total = int(k["issues"])  # the unit's issues within the filters: what unit_issues lists, page by page
 cols = st.columns(6)
 count_metric(cols[0], "问题", k["issues"])
-cols[1].metric("完成率", f"{k['done_rate']:.1%}")
+cols[1].metric("完成率", f"{k['done_rate']:.1%}", help="解析结果：状态为“完成”的问题占全部问题的比例")
 count_metric(cols[2], "阶段性完成", k["partial"])
 count_metric(cols[3], "未完成", k["open"])
 count_metric(cols[4], "未知", k["unknown"])
 count_metric(cols[5], "逾期", k["overdue"], help=f"截至 {f.as_of:%Y-%m-%d}")
+cols = st.columns(6)
+stated = score["stated_rate"].iloc[0] if not score.empty else None
+cols[0].metric("自报完成率", "—" if stated is None or pd.isna(stated) else f"{stated:.1f}%",
+               help="通报自己写明的完成率（或“已完成X个”÷“X个问题”），取最新一份写明的通报")
+count_metric(cols[1], "红灯", k["red"], help="未完成、已逾期或距首个时限不超过红灯天数的问题")
+count_metric(cols[2], "黄灯", k["yellow"])
+count_metric(cols[3], "绿灯", k["green"])
+if not score.empty:
+    cols[4].metric("评级", text_or(score["grade"].iloc[0], "—"), help="按解析完成率和逾期比例（见“评分”页）")
+note = completion_note(score)
+if note:
+    st.warning(note)
+
+label = unit
+downloads = st.columns([1, 1, 3])
+downloads[0].download_button(
+    "整改台账 Excel", data=lambda: ledger_bytes(db_path(), only_unit), icon=":material/table_view:",
+    on_click="ignore", mime=XLSX_MIME, file_name=xlsx_filename("整改台账", f.as_of, label),
+    disabled=total == 0 or total > xlsx_max_rows(),
+    help="该单位符合筛选条件的全部问题，一行一个（含“导出说明”工作表）",
+)
+downloads[1].download_button(
+    "一页简报 Word", data=lambda: brief_bytes(db_path(), f, unit), icon=":material/description:",
+    on_click="ignore", file_name=brief_filename(f.as_of, label),
+    mime=DOCX_MIME,
+    help="主要数字、各类问题完成情况、逾期问题、问责与追缴，可附在上报材料后",
+)
 
 st.subheader("通报与整改时间线")
 render_timeline(timeline)

@@ -2,13 +2,13 @@
 
 `from loaders import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
 short read-only connection) or a `queries.Reader` shared by the queries of one page render. The functions
-live in one module per page (overview, issues, deadlines, quality; lineage: a problem over time) over what
-they share (base); `__all__`
-lists the public API.
+live in one module per page (overview, issues, deadlines, quality, ledger, scores, common; lineage: a
+problem over time) over what they share (base); `__all__` lists the public API.
 """
 
 from loaders.queries.base import (
     AGING_BUCKETS,
+    LIGHTS,
     OTHER,
     STATUS_LABELS,
     UNKNOWN,
@@ -16,6 +16,7 @@ from loaders.queries.base import (
     Filters,
     Reader,
 )
+from loaders.queries.common import common_groups, common_members
 from loaders.queries.deadlines import (
     deadline_points,
     deadline_rows,
@@ -31,6 +32,7 @@ from loaders.queries.issues import (
     unit_issues,
     unit_reports,
 )
+from loaders.queries.ledger import ledger_rows, light_issues
 from loaders.queries.lineage import issue_history, unit_timeline
 from loaders.queries.overview import (
     category_options,
@@ -51,13 +53,48 @@ from loaders.queries.quality import (
     weak_issues,
     weak_issues_count,
 )
+from loaders.queries.scores import unit_scores
 
 __all__ = [
-    "AGING_BUCKETS", "OTHER", "STATUS_LABELS", "UNKNOWN", "Db", "Filters", "Reader",
-    "category_options", "deadline_points", "deadline_rows", "deadline_summary", "due_soon",
-    "figures_by_unit", "issue_choices", "issue_history", "issues_count", "issues_page", "key_figures",
-    "overdue_buckets", "overdue_issues", "override_history", "recent_overrides", "report_counts",
-    "report_options", "stated_figures", "status_by_category", "status_by_unit", "status_split",
-    "unit_figures", "unit_issues", "unit_reports", "unit_timeline", "warnings_list", "weak_issues",
+    "AGING_BUCKETS",
+    "LIGHTS",
+    "OTHER",
+    "STATUS_LABELS",
+    "UNKNOWN",
+    "Db",
+    "Filters",
+    "Reader",
+    "category_options",
+    "common_groups",
+    "common_members",
+    "deadline_points",
+    "deadline_rows",
+    "deadline_summary",
+    "due_soon",
+    "figures_by_unit",
+    "issue_choices",
+    "issue_history",
+    "issues_count",
+    "issues_page",
+    "key_figures",
+    "ledger_rows",
+    "light_issues",
+    "overdue_buckets",
+    "overdue_issues",
+    "override_history",
+    "recent_overrides",
+    "report_counts",
+    "report_options",
+    "stated_figures",
+    "status_by_category",
+    "status_by_unit",
+    "status_split",
+    "unit_figures",
+    "unit_issues",
+    "unit_reports",
+    "unit_scores",
+    "unit_timeline",
+    "warnings_list",
+    "weak_issues",
     "weak_issues_count",
 ]

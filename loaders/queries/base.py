@@ -16,11 +16,13 @@ import pandas as pd
 import pyarrow as pa
 
 from loaders import store
+from loaders.config import section
 
 UNKNOWN = "未知"  # label of an issue whose status nothing decided (effective_status IS NULL)
 STATUS_LABELS: tuple[str, ...] = ("完成", "阶段性完成", "未完成", UNKNOWN)
 AGING_BUCKETS: tuple[str, ...] = ("≤30天", "31–90天", "91–365天", ">365天")
 OTHER = "其他"  # the group that holds every unit beyond the top N in charts
+LIGHTS: tuple[str, ...] = ("红", "黄", "绿")  # 红黄绿灯 of a dated issue not 完成 (config.yaml ledger.lights)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Filters:
     # False: each problem once, at its version in the latest report published by as_of (issue_lineage);
     # True: every issue row of every report (a problem restated by three reports is three rows).
     all_versions: bool = False
+    lights: tuple[str, ...] = ()  # values of LIGHTS: issues whose deadline light is one of these
 
 
 class _Params:
@@ -69,6 +72,9 @@ class _Connection:
 
     def execute(self, query: str, params: Any = None) -> Any:
         return self._retry(lambda: self._con.execute(query, params if params is not None else []))
+
+    def __getattr__(self, name: str) -> Any:  # register / unregister and the rest pass straight through
+        return getattr(self._con, name)
 
     def _retry(self, call: Callable[[], Any]) -> Any:
         try:
@@ -180,6 +186,23 @@ def _frame_first_due(db: Db, sql: Callable[[bool], str], p: _Params) -> pd.DataF
     return _to_pandas(table)
 
 
+def light_days() -> tuple[int, int]:
+    """(yellow_days, red_days) of config.yaml ledger.lights: red at most red_days left (or overdue), yellow
+    at most yellow_days, green beyond."""
+    cfg = section("ledger").get("lights") or {}
+    return int(cfg.get("yellow_days", 20)), int(cfg.get("red_days", 10))
+
+
+def _light(p: _Params, f: Filters, status: str, due: str) -> str:
+    """SQL: the 红/黄/绿 light of an issue with status label `status` and first deadline `due` on f.as_of;
+    NULL when it is 完成 or has no dated deadline."""
+    yellow, red = light_days()
+    left = f"date_diff('day', {p.bind('as_of', f.as_of)}::DATE, {due})"
+    return f"""(CASE WHEN {due} IS NULL OR {status} = '完成' THEN NULL
+         WHEN {left} <= {p.bind('red_days', red)} THEN '{LIGHTS[0]}'
+         WHEN {left} <= {p.bind('yellow_days', yellow)} THEN '{LIGHTS[1]}' ELSE '{LIGHTS[2]}' END)"""
+
+
 def _report_conditions(f: Filters, p: _Params) -> str:
     conds = ["TRUE"]
     for name, col, values in (
@@ -193,7 +216,7 @@ def _report_conditions(f: Filters, p: _Params) -> str:
     return " AND ".join(conds)
 
 
-def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
+def _issue_conditions(f: Filters, p: _Params, search: str = "", due: str = "i.first_due") -> str:
     """Conditions on the issue `i` (issues_counted) joined to its report `fr`."""
     conds = ["TRUE"]
     if f.categories:
@@ -207,6 +230,9 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
         conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
     if not f.all_versions:
         conds.append(_latest_version(p, f))
+    if f.lights:
+        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", due)
+        conds.append(f"list_contains({p.bind('lights', list(f.lights))}::VARCHAR[], {light})")
     if f.min_confidence > 0:
         # A supervisor's correction (its own or carried from an earlier version) is certain; the parser's
         # confidence no longer applies to it.
@@ -241,34 +267,39 @@ def _when_filtered(f: Filters, condition: str) -> str:
     joined anyway and the plain join is cheaper (~15 % at 100,000 reports); filtered, the planner misjudges
     how many issues remain and hashes all of them unless they are first limited by the condition (~30 %)."""
     narrowed = (f.provinces or f.cities or f.units or f.reports or f.categories or f.statuses or f.sources
-                or f.min_confidence > 0)
+                or f.lights or f.min_confidence > 0)
     return condition if narrowed else ""
 
 
 def _ctes(
     f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "",
-    derive_first_due: bool = False,
+    derive_first_due: bool = False, with_light: bool = False,
 ) -> str:
     """fr: the filtered reports; fi: the filtered issues with their report's columns and status label.
     `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
     further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
     keys instead of every issue being hashed (the planner cannot tell how few they are).
     `derive_first_due`: the database lacks issues.first_due (made before it, opened read-only): fi computes
-    it from the deadlines, as the migration in store.ensure_schema will store it."""
+    it from the deadlines, as the migration in store.ensure_schema will store it.
+    `with_light`: fi also has `light` (红/黄/绿 on f.as_of, NULL for none): only for queries run through
+    _frame_first_due, since it reads first_due (the light filter of f does too)."""
     only = f" AND {condition}" if condition else ""
-    derived = ""
+    derived, due = "", "i.first_due"
     if derive_first_due:
-        derived = ", (SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key) AS first_due"
+        due = "(SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key)"
+        derived = f", {due} AS first_due"
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
+    status = f"COALESCE(i.effective_status, '{UNKNOWN}')"
+    light = f",\n               {_light(p, f, status, due)} AS light" if with_light else ""
     return f"""
     WITH {query + "," if query else ""}
     fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}{light}
         FROM issues_counted i JOIN fr ON fr.report_key = i.report_key
-        WHERE {_issue_conditions(f, p, search)}{only}
+        WHERE {_issue_conditions(f, p, search, due)}{only}
     )"""

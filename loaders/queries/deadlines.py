@@ -7,6 +7,7 @@ import pandas as pd
 
 from loaders.queries.base import (
     AGING_BUCKETS,
+    LIGHTS,
     OTHER,
     Db,
     Filters,
@@ -40,7 +41,8 @@ def deadline_rows(db: Db, f: Filters) -> pd.DataFrame:
 
 def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
     """One row: issues with a dated deadline, overdue issues, issues not 完成 due within 30 / 90 days, and
-    issues whose deadline moved along their lineage (a later report of the inspection set another date)."""
+    issues whose deadline moved along their lineage (a later report of the inspection set another date), and
+    the issues under each deadline light (red, yellow, green: only dated issues have one)."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
     # An issue has a dated deadline iff it has a first one, and is late iff that one is before as-of
@@ -50,13 +52,16 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
           FROM deadlines WHERE due_on >= {as_of} AND due_on <= {as_of}::DATE + 90 GROUP BY issue_key)"""
 
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, query=window, derive_first_due=derive)}
+        return f"""{_ctes(f, p, query=window, derive_first_due=derive, with_light=True)}
     SELECT count(*) AS with_deadline,
            count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
            count(*) FILTER (WHERE status_label <> '完成' AND dw.soon_30) AS due_30,
            count(*) FILTER (WHERE status_label <> '完成' AND dw.issue_key IS NOT NULL) AS due_90,
            count(*) FILTER (WHERE fi.issue_key IN (SELECT issue_key FROM issue_lineage
-                                                   WHERE due_revisions > 0)) AS revised
+                                                   WHERE due_revisions > 0)) AS revised,
+           count(*) FILTER (WHERE fi.light = '{LIGHTS[0]}') AS red,
+           count(*) FILTER (WHERE fi.light = '{LIGHTS[1]}') AS yellow,
+           count(*) FILTER (WHERE fi.light = '{LIGHTS[2]}') AS green
     FROM fi LEFT JOIN dw ON dw.issue_key = fi.issue_key
     WHERE fi.first_due IS NOT NULL"""
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.queries.base import UNKNOWN, Db, Filters, _connection, _ctes, _frame, _Params, _to_pandas
+from loaders.queries.base import (
+    UNKNOWN,
+    Db,
+    Filters,
+    _connection,
+    _ctes,
+    _frame,
+    _light,
+    _Params,
+    _to_pandas,
+)
 
 # --- one unit ---------------------------------------------------------------------------------------------
 
@@ -68,7 +78,7 @@ def _issue_rows(
     -- used twice: compute once
     pg AS MATERIALIZED (SELECT fi.* FROM fi {ordered} WHERE {where} ORDER BY {order} {page}),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key)
-    SELECT {_ISSUE_COLUMNS}
+    SELECT {_ISSUE_COLUMNS}, {_light(p, f, "fi.status_label", "dl.first_due")} AS light
     FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
     ORDER BY {order}"""
 
@@ -96,14 +106,15 @@ def _issue_frame(
         q = _Params()
         # An empty page still runs the query (with no key matching), for the same columns and types.
         wanted = ", ".join(q.bind(f"k{n}", key) for n, key in enumerate(keys)) or q.bind("k0", None)
-        sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order)
+        sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order, q, f)
         table = con.sql(sql, params=q.values).to_arrow_table()
     return _to_pandas(table)
 
 
-def _issue_rows_by_key(where: str, order: str) -> str:
+def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     """_issue_rows' columns for the issues `where` selects by key (materialised first, so the key condition
-    is answered by the index, not by a scan of every issue)."""
+    is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p
+    (from the deadlines joined anyway: a database not yet given issues.first_due reads the same)."""
     return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_counted WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
@@ -112,7 +123,7 @@ def _issue_rows_by_key(where: str, order: str) -> str:
         FROM sel i JOIN reports r ON r.report_key = i.report_key
     ),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)
-    SELECT {_ISSUE_COLUMNS}
+    SELECT {_ISSUE_COLUMNS}, {_light(p, f, "fi.status_label", "dl.first_due")} AS light
     FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
     ORDER BY {order}"""
 

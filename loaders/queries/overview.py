@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from loaders.queries.base import (
+    LIGHTS,
     UNKNOWN,
     Db,
     Filters,
@@ -46,12 +47,13 @@ def category_options(db: Db, f: Filters) -> list[str]:
 
 
 def key_figures(db: Db, f: Filters) -> pd.DataFrame:
-    """One row: reports, units, issues, per-status counts, completion rate and overdue issues."""
+    """One row: reports, units, issues, per-status counts, completion rate, overdue issues and the issues
+    under each deadline light (red, yellow, green)."""
     p = _Params()
     as_of = p.bind("as_of", f.as_of)
     # Overdue: not 完成 and the first deadline before as-of (issues.first_due: no join of the deadlines).
     def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive)}
+        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
     SELECT (SELECT count(*) FROM fr) AS reports,
            (SELECT count(DISTINCT unit) FROM fr) AS units,
            count(fi.issue_key) AS issues,
@@ -59,7 +61,10 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
            count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
            count(*) FILTER (WHERE status_label = '未完成') AS open,
            count(*) FILTER (WHERE status_label = '{UNKNOWN}') AS unknown,
-           count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue
+           count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
+           count(*) FILTER (WHERE light = '{LIGHTS[0]}') AS red,
+           count(*) FILTER (WHERE light = '{LIGHTS[1]}') AS yellow,
+           count(*) FILTER (WHERE light = '{LIGHTS[2]}') AS green
     FROM fi"""
 
     df = _frame_first_due(db, sql, p)

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from loaders import queries
-from loaders.queries import STATUS_LABELS, Filters
+from loaders.queries import LIGHTS, STATUS_LABELS, Filters
+from loaders.queries.base import light_days
 from views.components.data import query, query_many, setting
 from views.components.labels import SOURCE_LABELS
 
@@ -20,7 +21,7 @@ _STATE_PAGE = "_filters_page"  # the page that wrote them
 
 # URL parameter → widget key. Multi-valued parameters repeat in the URL (?unit=A&unit=B).
 _MULTI = {"prov": "f_prov", "city": "f_city", "unit": "f_unit", "report": "f_report", "cat": "f_cat",
-          "status": "f_status", "src": "f_src"}
+          "status": "f_status", "src": "f_src", "light": "f_light"}
 _CONF, _ASOF = "conf", "asof"
 _KEYS = {**_MULTI, _CONF: "f_conf", _ASOF: "f_asof"}
 
@@ -127,20 +128,27 @@ def sidebar_filters(page: str) -> Filters:
     categories = _multiselect("cat", "问题类别", every_category)
     statuses = _multiselect("status", "整改状态", list(STATUS_LABELS))
     sources = _multiselect("src", "状态来源", list(SOURCE_LABELS), lambda s: SOURCE_LABELS.get(s, s))
+    lights = _multiselect("light", "预警灯", list(LIGHTS), lambda x: f"{x}灯", help=_light_help())
     conf = st.sidebar.slider("最低置信度", 0.0, 1.0, step=0.05, key=_KEYS[_CONF],
                              help="只看解析置信度不低于此值的问题；人工更正的问题始终计入。")
     as_of = st.sidebar.date_input("截至日期", key=_KEYS[_ASOF], format="YYYY-MM-DD",
                                   help="以此日期判断哪些时限已经逾期。")
     st.sidebar.button("重置筛选", on_click=_reset, width="stretch")
     values = {"prov": provinces, "city": cities, "unit": units, "report": report_keys, "cat": categories,
-              "status": statuses, "src": sources, _CONF: conf, _ASOF: as_of}
+              "status": statuses, "src": sources, "light": lights, _CONF: conf, _ASOF: as_of}
     st.session_state[_STATE] = values
     st.session_state[_STATE_PAGE] = page
     _write_url(values)
     _link_hint()
     return Filters(provinces=tuple(provinces), cities=tuple(cities), units=tuple(units),
                    reports=tuple(report_keys), categories=tuple(categories), statuses=tuple(statuses),
-                   sources=tuple(sources), min_confidence=float(conf), as_of=as_of)
+                   sources=tuple(sources), min_confidence=float(conf), as_of=as_of, lights=tuple(lights))
+
+
+def _light_help() -> str:
+    yellow, red = light_days()
+    return (f"按截至日期到首个时限的天数：红灯 = 已逾期或不超过 {red} 天，黄灯 = {red + 1}–{yellow} 天，"
+            f"绿灯 = {yellow} 天以上；已完成或没有可识别日期的问题不亮灯。")
 
 
 def _url_values(values: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,11 @@ STATUS_COLORS: dict[str, str] = {
 # Streamlit markdown colour names for the badges (colored text, no HTML).
 STATUS_BADGE: dict[str, str] = {"完成": "green", "阶段性完成": "orange", "未完成": "red", UNKNOWN: "gray"}
 
+# 红黄绿灯 (queries.LIGHTS) and the colours they are drawn in.
+LIGHT_COLORS: dict[str, str] = {"红": "#c62828", "黄": "#f59e0b", "绿": "#2e7d32"}
+LIGHT_BADGE: dict[str, str] = {"红": "red", "黄": "orange", "绿": "green"}
+LIGHT_NAMES: dict[str, str] = {"红": "红灯", "黄": "黄灯", "绿": "绿灯"}
+
 # carried: a supervisor's correction of an earlier version of the same problem (issue lineage), applied to
 # this version because its report prints no status of its own.
 SOURCE_LABELS: dict[str, str] = {"explicit": "明确", "inferred": "推断", "override": "人工更正",
@@ -108,6 +113,13 @@ COLUMN_LABELS: dict[str, str] = {
     "carried_author": "沿用更正人",
     "recurrence_of": "屡改屡犯线索（上一轮问题编号）",
     "recurrence_score": "屡改屡犯相似度",
+    "light": "预警灯",
+    "owner": "责任单位",
+    "stated_rate": "自报完成率（%）",
+    "parsed_rate": "解析完成率（%）",
+    "rate_gap": "差（百分点）",
+    "unit_stated_rate": "单位自报完成率（%）",
+    "unit_parsed_rate": "单位解析完成率（%）",
 }
 
 

@@ -10,7 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from views.components.labels import COLUMN_LABELS, SOURCE_BADGE, SOURCE_LABELS, STATUS_BADGE, part_label
+from views.components.labels import (
+    COLUMN_LABELS,
+    LIGHT_BADGE,
+    LIGHT_NAMES,
+    SOURCE_BADGE,
+    SOURCE_LABELS,
+    STATUS_BADGE,
+    part_label,
+)
 
 # Characters with a meaning in Streamlit markdown (incl. :color[...] directives and $math$).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:~<>&])")
@@ -41,9 +49,17 @@ def source_badge(source: object) -> str:
     return f":{SOURCE_BADGE.get(source, 'gray')}-badge[{SOURCE_LABELS.get(source, escape_md(source))}]"
 
 
+def light_badge(light: object) -> str:
+    """The deadline light as a badge (红灯 / 黄灯 / 绿灯); empty for an issue without one."""
+    light = text_or(light)
+    return f":{LIGHT_BADGE[light]}-badge[{LIGHT_NAMES[light]}]" if light in LIGHT_BADGE else ""
+
+
 def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The chosen columns with Chinese titles and Chinese status-source labels."""
+    """The chosen columns with Chinese titles and Chinese status-source and light labels."""
     out = df[columns].copy()
+    if "light" in out:
+        out["light"] = out["light"].map(lambda x: LIGHT_NAMES.get(x, "") if isinstance(x, str) else "")
     if "part" in out:
         out["part"] = out["part"].map(part_label)
     if "file" in out:
@@ -99,7 +115,7 @@ def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
     from views.components.lineage_view import lineage_notes, render_history  # lineage_view imports this
 
     i: Any = issue  # a row of queries.unit_issues (itertuples)
-    badges = f"{status_badge(i.status)} {source_badge(i.source)}"
+    badges = f"{status_badge(i.status)} {source_badge(i.source)} {light_badge(getattr(i, 'light', None))}"
     marks = ""
     if getattr(i, "due_revisions", 0) and int(i.due_revisions) > 0:
         marks += " :orange-badge[时限已调整]"

@@ -48,6 +48,8 @@ class IngestSummary:
     warnings: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, plain message)
     seconds: float = 0.0
+    carried: list[tuple[int, int, str]] = field(default_factory=list)  # (old id, new id, new issue key)
+    orphaned: list[store.carry.Held] = field(default_factory=list)  # corrections whose issue went
 
     @property
     def failed(self) -> int:
@@ -60,6 +62,13 @@ class IngestSummary:
             f"{self.replaced} replaced, {self.failed} failed ({self.seconds:.1f} s).",
             f"Stored by this run: {self.reports} reports, {self.issues} issues, {self.warnings} warnings.",
         ]
+        if self.carried or self.orphaned:
+            out.append(f"Corrections: {len(self.carried)} carried to the edited issue of a new version, "
+                       f"{len(self.orphaned)} orphaned (their issue is gone; they are kept but no "
+                       "longer counted: see `python -m loaders overrides --orphaned` and 数据质量).")
+        out += [f"CARRIED override #{old} -> #{new} on issue {key}" for old, new, key in self.carried]
+        out += [f"ORPHANED override #{h.override_id} ({h.status}, by {h.author}) on issue {h.issue_key}: "
+                f"{h.title[:60]}" for h in self.orphaned]
         out += [f"FAILED {path}: {message}" for path, message in self.failures]
         return out
 
@@ -242,6 +251,8 @@ def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summar
         summary.reports += res.reports
         summary.issues += res.issues
         summary.warnings += res.warnings
+        summary.carried += res.carried
+        summary.orphaned += res.orphaned
 
 
 def default_reports_dir() -> Path:

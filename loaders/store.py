@@ -38,10 +38,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from loaders import carry
 from loaders.config import project_path, section
 from loaders.models import Report
 from loaders.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
 
+Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
@@ -148,7 +150,12 @@ def read_connection(
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {*ALL_TABLES, "issues_effective"} <= names:
+    old_overrides = "overrides" in names and not con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'overrides' "
+        "AND column_name = 'kind'").fetchall()[0][0]
+    if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
+        _add_override_kinds(con)
+    elif not {*ALL_TABLES, "issues_effective", "overrides_active"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
@@ -203,6 +210,23 @@ def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    # One transaction: the views must never see the new columns half added. Re-running schema.sql only
+    # replaces the views (every table exists).
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, kind in (("kind", "VARCHAR"), ("ref_id", "BIGINT"), ("report_key", "VARCHAR"),
+                           ("issue_title", "VARCHAR")):
+            con.execute(f"ALTER TABLE overrides ADD COLUMN {name} {kind}")
+        con.execute("ALTER TABLE overrides ALTER COLUMN status DROP NOT NULL")  # a withdrawal has none
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
 def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
     for name in REPORT_COUNTS:
         con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
@@ -218,13 +242,16 @@ class WriteResult:
     issues: int
     warnings: int
     replaced_reports: int  # rows of earlier versions (same path, or same report_key) that this write replaced
+    carried: tuple[tuple[int, int, str], ...] = ()  # (old id, new id, new issue key): see loaders/carry.py
+    orphaned: tuple[carry.Held, ...] = ()  # corrections whose issue this write removed, not carried
 
 
 def _delete_previous(
     con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys_per_file: list[list[str]]
-) -> list[int]:
+) -> tuple[list[set[str]], carry.Snapshot]:
     """Delete earlier versions: the same path with another sha, the same sha, and reports with the same key.
-    Returns, per file, how many stored reports it replaced."""
+    Returns, per file, the keys of the stored reports it replaced, and the corrections in force on the deleted
+    issues (for carry.carry once the new rows are in)."""
     paths = [v.path for v in versions]
     shas = [v.file_sha for v in versions]
     old = con.execute(
@@ -238,6 +265,7 @@ def _delete_previous(
         "OR report_key IN (SELECT unnest(?::VARCHAR[]))", [old_shas, all_keys]
     ).fetchall()
     doomed = [key for key, _ in stored]
+    held = carry.snapshot(con, doomed)
     issue_filter = (
         "issue_key IN (SELECT issue_key FROM issues WHERE report_key IN (SELECT unnest(?::VARCHAR[])))"
     )
@@ -254,8 +282,8 @@ def _delete_previous(
     counts = []
     for fv, keys in zip(versions, keys_per_file, strict=True):
         mine = {sha for sha, path in old if path == fv.path or sha == fv.file_sha}
-        counts.append(sum(1 for key, sha in stored if sha in mine or key in keys))
-    return counts
+        counts.append({key for key, sha in stored if sha in mine or key in keys})
+    return counts, held
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
@@ -281,8 +309,9 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            replaced = _delete_previous(con, versions, keys_per_file)
+            replaced, held = _delete_previous(con, versions, keys_per_file)
             _insert(con, tables)
+            outcome = carry.carry(con, held, now)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back
@@ -293,10 +322,19 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
             con.unregister(f"_new_{table}")
     before = (0, 0, 0)
     out = []
-    for mark, n_replaced in zip(marks, replaced, strict=True):
-        out.append(WriteResult(*(a - b for a, b in zip(mark, before, strict=True)), n_replaced))
+    for mark, mine in zip(marks, replaced, strict=True):
+        # Corrections carried or orphaned belong to the file that replaced their issue's report.
+        moved = tuple(c for c, h in zip(outcome.carried, _carried_held(held, outcome), strict=True)
+                      if h.report_key in mine)
+        lost = tuple(h for h in outcome.orphaned if h.report_key in mine)
+        out.append(WriteResult(*(a - b for a, b in zip(mark, before, strict=True)), len(mine), moved, lost))
         before = mark
     return out
+
+
+def _carried_held(held: carry.Snapshot, outcome: carry.Outcome) -> list[carry.Held]:
+    by_id = {h.override_id: h for h in held.held}
+    return [by_id[original] for original, _, _ in outcome.carried]
 
 
 def write_reports(

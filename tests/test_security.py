@@ -595,6 +595,7 @@ def test_correction_form_shows_a_hostile_author_and_note_escaped(hostile_db: Pat
     at.run()
     at.switch_page("views/quality.py")
     at.run()
+    at.text_input(key="ov_search").input(key).run()  # the picker lists search results: find it by its key
     at.selectbox(key="ov_issue").set_value(key)
     at.run()
     at.radio(key="ov_status").set_value("完成")

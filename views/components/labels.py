@@ -92,6 +92,8 @@ COLUMN_LABELS: dict[str, str] = {
     "note": "说明",
     "author": "更正人",
     "issue_key": "问题编号",
+    "override_id": "记录号",
+    "row_kind": "记录类型",
 }
 
 

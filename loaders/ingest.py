@@ -50,6 +50,8 @@ class IngestSummary:
     seconds: float = 0.0
     carried: list[tuple[int, int, str]] = field(default_factory=list)  # (old id, new id, new issue key)
     orphaned: list[store.carry.Held] = field(default_factory=list)  # corrections whose issue went
+    displaced: list[tuple[str, str]] = field(default_factory=list)  # (stored file, file taking its report)
+    displaced_kept: list[str] = field(default_factory=list)  # stored files giving way to a file of this run
 
     @property
     def failed(self) -> int:
@@ -62,6 +64,10 @@ class IngestSummary:
             f"{self.replaced} replaced, {self.failed} failed ({self.seconds:.1f} s).",
             f"Stored by this run: {self.reports} reports, {self.issues} issues, {self.warnings} warnings.",
         ]
+        if self.displaced_kept:
+            out.append(f"Displaced: {len(self.displaced_kept)} stored files were not parsed again: a report "
+                       "each held comes from another file of this run (ingest such a file alone to restore "
+                       "it).")
         if self.carried or self.orphaned:
             out.append(f"Corrections: {len(self.carried)} carried to the edited issue of a new version, "
                        f"{len(self.orphaned)} orphaned (their issue is gone; they are kept but no "
@@ -69,6 +75,8 @@ class IngestSummary:
         out += [f"CARRIED override #{old} -> #{new} on issue {key}" for old, new, key in self.carried]
         out += [f"ORPHANED override #{h.override_id} ({h.status}, by {h.author}) on issue {h.issue_key}: "
                 f"{h.title[:60]}" for h in self.orphaned]
+        out += [f"DISPLACED {old}: a report it held now comes from {new} (ingest {Path(old).name} alone to "
+                "restore it)" for old, new in self.displaced]
         out += [f"FAILED {path}: {message}" for path, message in self.failures]
         return out
 
@@ -132,8 +140,8 @@ class Progress:
             sys.stderr.flush()
 
 
-def _known_files(db: Path) -> dict[str, tuple[str, str]]:
-    """file_sha -> (path, parser_version) of the stored files."""
+def _known_files(db: Path) -> dict[str, tuple[str, str, str | None]]:
+    """file_sha -> (path, parser_version, displaced_by) of the stored files."""
     if not db.exists():
         return {}
     with store.read_connection(db) as con:
@@ -158,7 +166,7 @@ def ingest_paths(
     bar = Progress(len(files), progress)
     copies: dict[str, str] = {}
     todo = _skip_unchanged(files, known, parser_fingerprint(), summary, bar, copies)
-    old_paths = {path for path, _ in known.values()}
+    old_paths = {path for path, _, _ in known.values()}
     try:
         _parse_and_write(todo, db_path, old_paths, workers or os.cpu_count() or 1, summary, bar)
         _settle_copies(copies, summary)
@@ -169,23 +177,31 @@ def ingest_paths(
 
 
 def _skip_unchanged(
-    files: list[Path], known: dict[str, tuple[str, str]], version: str, summary: IngestSummary, bar: Progress,
-    copies: dict[str, str],
+    files: list[Path], known: dict[str, tuple[str, str, str | None]], version: str, summary: IngestSummary,
+    bar: Progress, copies: dict[str, str],
 ) -> list[str]:
     """Hash every file; a file whose sha is stored with the current parser version is unchanged and never
-    parsed. One stored under other rules or code is parsed again and replaced. A file repeating the bytes of
-    an earlier file of this run is not parsed either: `copies` maps it to that file (see _settle_copies)."""
-    seen: set[str] = {sha for sha, (_, v) in known.items() if v == version}
-    first: dict[str, str] = {}  # sha -> the first file of this run with these bytes
-    todo = []
+    parsed. One stored under other rules or code is parsed again and replaced. A stored file that gave up a
+    report to a later file (displaced) is parsed again, restoring the report, unless that later file is in
+    this run too (then the later file keeps it: no back and forth between runs). A file repeating the bytes
+    of an earlier file of this run is not parsed either: `copies` maps it to that file (_settle_copies)."""
+    current = {sha for sha, (_, v, _) in known.items() if v == version}
+    hashed: list[tuple[Path, str]] = []
     for f in files:
         try:
-            sha, _ = file_sha256(f)
+            hashed.append((f, file_sha256(f)[0]))
         except OSError as exc:
             summary.failures.append((str(f), f"cannot read the file ({exc.strerror or exc})"))
             bar.advance()
-            continue
-        if sha in seen:
+    in_run = {sha for _, sha in hashed}
+    first: dict[str, str] = {}  # sha -> the first file of this run with these bytes
+    todo = []
+    for f, sha in hashed:
+        by = known[sha][2] if sha in known else None
+        if sha in current and by is not None and by in in_run:
+            summary.displaced_kept.append(str(f))
+            bar.advance()
+        elif sha in current and by is None:
             summary.unchanged += 1
             bar.advance()
         elif sha in first:
@@ -253,6 +269,7 @@ def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summar
         summary.warnings += res.warnings
         summary.carried += res.carried
         summary.orphaned += res.orphaned
+        summary.displaced += [(old, fv.path) for old in res.displaced if old != fv.path]
 
 
 def default_reports_dir() -> Path:

@@ -11,7 +11,9 @@ CREATE TABLE IF NOT EXISTS files (
     size_bytes    BIGINT NOT NULL,
     ingested_at   TIMESTAMP NOT NULL,
     n_reports     INTEGER NOT NULL,      -- reports found in the file when it was ingested
-    parser_version VARCHAR              -- loaders/fingerprint.py: rules + parser code it was parsed with
+    parser_version VARCHAR,             -- loaders/fingerprint.py: rules + parser code it was parsed with
+    displaced_by  VARCHAR               -- sha of a later file that took over one of its reports (same key):
+                                        -- this file no longer holds all it held, so it is not "unchanged"
 );
 
 CREATE TABLE IF NOT EXISTS reports (

@@ -162,6 +162,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
     if ("files", "parser_version") not in columns:  # a database made before files.parser_version existed
         con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
+    if ("files", "displaced_by") not in columns:  # made before it: no file is known to be displaced
+        con.execute("ALTER TABLE files ADD COLUMN displaced_by VARCHAR")
     if ("warnings", "message_zh") not in columns:  # made before warnings.message_zh: old rows stay NULL
         con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
     if ("reports", "n_issues") not in columns:  # made before the per-report counts: count the stored rows
@@ -244,14 +246,15 @@ class WriteResult:
     replaced_reports: int  # rows of earlier versions (same path, or same report_key) that this write replaced
     carried: tuple[tuple[int, int, str], ...] = ()  # (old id, new id, new issue key): see loaders/carry.py
     orphaned: tuple[carry.Held, ...] = ()  # corrections whose issue this write removed, not carried
+    displaced: tuple[str, ...] = ()  # paths of other stored files whose report this write took over
 
 
 def _delete_previous(
     con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys_per_file: list[list[str]]
-) -> tuple[list[set[str]], carry.Snapshot]:
+) -> tuple[list[set[str]], carry.Snapshot, list[tuple[str, ...]]]:
     """Delete earlier versions: the same path with another sha, the same sha, and reports with the same key.
-    Returns, per file, the keys of the stored reports it replaced, and the corrections in force on the deleted
-    issues (for carry.carry once the new rows are in)."""
+    Returns, per file, the keys of the stored reports it replaced; the corrections in force on the deleted
+    issues (for carry.carry once the new rows are in); per file, the paths of other files it displaced."""
     paths = [v.path for v in versions]
     shas = [v.file_sha for v in versions]
     old = con.execute(
@@ -278,12 +281,22 @@ def _delete_previous(
         "OR file_sha IN (SELECT unnest(?::VARCHAR[]))", [doomed, old_shas]
     )
     con.execute("DELETE FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [doomed])
+    # Another file that loses a report to this write no longer holds what it held: its row is marked with
+    # the sha of the file that took the report (its other reports stay), so ingest does not call it
+    # unchanged, and parses it again (restoring the report) when it is ingested without that file.
+    displaced = dict(con.execute(
+        "SELECT file_sha, path FROM files WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))",
+        [sorted({sha for _, sha in stored} - set(old_shas))]).fetchall())
     con.execute("DELETE FROM files WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))", [old_shas])
-    counts = []
+    counts, lost = [], []
     for fv, keys in zip(versions, keys_per_file, strict=True):
         mine = {sha for sha, path in old if path == fv.path or sha == fv.file_sha}
         counts.append({key for key, sha in stored if sha in mine or key in keys})
-    return counts, held
+        taken = sorted({sha for key, sha in stored if sha in displaced and key in keys})
+        con.execute("UPDATE files SET displaced_by = ? WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))",
+                    [fv.file_sha, taken])
+        lost.append(tuple(displaced[sha] for sha in taken))
+    return counts, held, lost
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
@@ -309,7 +322,7 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            replaced, held = _delete_previous(con, versions, keys_per_file)
+            replaced, held, displaced = _delete_previous(con, versions, keys_per_file)
             _insert(con, tables)
             outcome = carry.carry(con, held, now)
             con.execute("COMMIT")
@@ -322,12 +335,13 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
             con.unregister(f"_new_{table}")
     before = (0, 0, 0)
     out = []
-    for mark, mine in zip(marks, replaced, strict=True):
+    for mark, mine, gone in zip(marks, replaced, displaced, strict=True):
         # Corrections carried or orphaned belong to the file that replaced their issue's report.
         moved = tuple(c for c, h in zip(outcome.carried, _carried_held(held, outcome), strict=True)
                       if h.report_key in mine)
         lost = tuple(h for h in outcome.orphaned if h.report_key in mine)
-        out.append(WriteResult(*(a - b for a, b in zip(mark, before, strict=True)), len(mine), moved, lost))
+        out.append(WriteResult(*(a - b for a, b in zip(mark, before, strict=True)), len(mine), moved, lost,
+                               gone))
         before = mark
     return out
 
@@ -395,13 +409,14 @@ def stored_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT file_sha, path FROM files").fetchall())
 
 
-def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """file_sha -> (path, parser_version) of every stored file (ingestion skips a sha without parsing
-    only when its parser_version is the current one)."""
-    has_version = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'files' "
-        "AND column_name = 'parser_version'").fetchall()[0][0]
-    version = "coalesce(parser_version, '')" if has_version else "''"  # constant SQL, no user input
-    rows = con.execute(f"SELECT file_sha, path, {version} FROM files").fetchall()
-    return {sha: (path, version) for sha, path, version in rows}
-
+def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str | None]]:
+    """file_sha -> (path, parser_version, displaced_by) of every stored file (ingestion skips a sha without
+    parsing only when its parser_version is the current one; displaced_by: the sha of a file that took over
+    one of its reports, or None)."""
+    have = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'files'").fetchall()}
+    # Constant SQL, no user input: a database not migrated yet (read-only) lacks the newer columns.
+    version = "coalesce(parser_version, '')" if "parser_version" in have else "''"
+    displaced = "displaced_by" if "displaced_by" in have else "NULL"
+    rows = con.execute(f"SELECT file_sha, path, {version}, {displaced} FROM files").fetchall()
+    return {sha: (path, version, by) for sha, path, version, by in rows}

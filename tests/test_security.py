@@ -184,7 +184,7 @@ def test_read_layer_refuses_a_file_over_the_limit_without_reading_it(tmp_path: P
         raise AssertionError(f"{self} was read before its size was checked")
 
     monkeypatch.setattr(Path, "read_bytes", no_reading)
-    with pytest.raises(ReadError, match=r"^big\.txt: the file is 50 MB, over the 50 MB limit"):
+    with pytest.raises(ReadError, match=r"^big\.txt: the file is 50\.0 MB, over the 50 MB limit"):
         read_document(big)
 
 

@@ -23,6 +23,7 @@ from loaders.queries.deadlines import (
     overdue_buckets,
     overdue_issues,
 )
+from loaders.queries.imports import replaced_reports
 from loaders.queries.issues import (
     issues_count,
     issues_page,
@@ -76,6 +77,7 @@ __all__ = [
     "overdue_issues",
     "override_history",
     "recent_overrides",
+    "replaced_reports",
     "report_counts",
     "report_options",
     "stated_figures",

@@ -103,8 +103,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse one file and print what was found; exit 1 (with the reason) when ingest would refuse it, so a
+    script can tell; what was found is printed all the same."""
     if not args.file.is_file():
         _err(f"Not a file: {args.file}" if args.file.exists() else f"No such file: {args.file}")
+        return EXIT_FAILED
+    too_big = pool.size_error(str(args.file))  # refused from its size, before anything is read
+    if too_big is not None:
+        _err(f"Could not parse {args.file}: {too_big.error}")
+        if args.json:
+            print("[]")
         return EXIT_FAILED
     try:
         reports = pool.parse_file(str(args.file), args.file.read_bytes())
@@ -120,8 +128,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         for r in reports:
             print(f"{r.part}\t{r.unit}\t{r.published_on or '(no date)'}\t{len(r.issues)} issues"
                   f"\t{len(r.warnings)} warnings\t{r.title or '(no title)'}")
-    if not reports:
-        _err(f"No report found in {args.file}.")
+    refused = pool.refusal(str(args.file), reports)
+    if refused is not None:
+        reason = refused[0].removeprefix(f"{args.file.name}: ")
+        _err(f"{args.file}: ingest would not store it: {reason}")
         return EXIT_FAILED
     return EXIT_OK
 

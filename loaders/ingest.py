@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +30,13 @@ SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 BATCH_FILES = 500
 BATCH_SECONDS = 1.0
 BATCH_MAX_SECONDS = 10.0
+# A batch is written in one or more transactions, each on its own short connection and sized so that it holds
+# the database for at most about WRITE_SECONDS (readers wait up to store.LOCK_TIMEOUT_S = 10 s): the speed is
+# learnt from the writes so far (the first takes WRITE_FIRST_FILES files), per file weighted by its rows.
+# Between two writes the file is left free for YIELD_SECONDS, longer than a waiting reader's retry pause.
+WRITE_SECONDS = 2.0
+WRITE_FIRST_FILES = 16
+YIELD_SECONDS = 0.15
 
 
 class MissingPathError(ValueError):
@@ -225,9 +231,39 @@ def _settle_copies(copies: dict[str, str], summary: IngestSummary) -> None:
             summary.unchanged += 1
 
 
+def _weight(fv: store.FileVersion) -> int:
+    """A file's share of a write's time: its rows (issues and measures dominate), at least 1."""
+    return 1 + sum(len(r.issues) + sum(len(i.measures) for i in r.issues) for r in fv.reports)
+
+
+class WritePace:
+    """How many files fit in one write transaction of about WRITE_SECONDS, learnt from the writes so far."""
+
+    def __init__(self) -> None:
+        self.per_unit: float | None = None  # seconds the database was held per unit of _weight
+
+    def take(self, versions: list[store.FileVersion]) -> int:
+        if self.per_unit is None:
+            return min(len(versions), WRITE_FIRST_FILES)
+        budget, used, n = WRITE_SECONDS / self.per_unit, 0, 0
+        for fv in versions:
+            used += _weight(fv)
+            if n and used > budget:
+                break
+            n += 1
+        return n
+
+    def record(self, versions: list[store.FileVersion], seconds: float) -> None:
+        per = seconds / sum(map(_weight, versions))
+        # Slower writes count at once (a loaded machine must not overrun the readers' wait); faster ones
+        # only half, so one quick write does not make the next one too big.
+        self.per_unit = per if self.per_unit is None or per > self.per_unit else (self.per_unit + per) / 2
+
+
 def _parse_and_write(
     todo: list[str], db: Path, old_paths: set[str], workers: int, summary: IngestSummary, bar: Progress
 ) -> None:
+    pace = WritePace()
     batch: list[store.FileVersion] = []
     first_at = 0.0
     window = BATCH_SECONDS
@@ -240,23 +276,39 @@ def _parse_and_write(
             batch.append(store.FileVersion(parsed.sha, parsed.path, parsed.size, parsed.reports,
                                            parser_fingerprint()))
         if batch and (len(batch) >= BATCH_FILES or time.monotonic() - first_at >= window):
-            _flush(db, batch, old_paths, summary)
+            _flush(db, batch, old_paths, summary, pace)
             batch = []
             window = min(window * 2, BATCH_MAX_SECONDS)
         bar.advance()
     if batch:
-        _flush(db, batch, old_paths, summary)
+        _flush(db, batch, old_paths, summary, pace)
 
 
-def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summary: IngestSummary) -> None:
-    """Write one batch with one short-lived connection (readers get the file between batches)."""
-    try:
-        with store.connect(db) as con:
-            results = store.write_batch(con, batch)
-    except store.StoreError as exc:
-        summary.failures.extend((fv.path, str(exc)) for fv in batch)
-        return
-    for fv, res in zip(batch, results, strict=True):
+def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summary: IngestSummary,
+           pace: WritePace | None = None) -> None:
+    """Write one batch in transactions of about WRITE_SECONDS each, every one on its own short-lived
+    connection, with a pause between them: readers get the file between writes, never wait long."""
+    pace = pace or WritePace()
+    done = 0
+    while done < len(batch):
+        if done:
+            time.sleep(YIELD_SECONDS)
+        chunk = batch[done : done + pace.take(batch[done:])]
+        done += len(chunk)
+        try:
+            with store.connect(db) as con:
+                opened = time.monotonic()
+                results = store.write_batch(con, chunk)
+        except store.StoreError as exc:
+            summary.failures.extend((fv.path, str(exc)) for fv in chunk)
+            continue
+        pace.record(chunk, time.monotonic() - opened)  # closing (a checkpoint) counts: it holds the file
+        _count(chunk, results, old_paths, summary)
+
+
+def _count(chunk: list[store.FileVersion], results: list[store.WriteResult | store.StoreError],
+           old_paths: set[str], summary: IngestSummary) -> None:
+    for fv, res in zip(chunk, results, strict=True):
         if isinstance(res, store.StoreError):
             summary.failures.append((fv.path, str(res)))
             continue
@@ -306,6 +358,12 @@ def ensure_database(
     return summary
 
 
+def build_lock_path(db: Path) -> Path:
+    """The lock file of a first-start build: beside the database (never in the system's temp folder, where
+    one per database piled up), removed once the database exists."""
+    return db.with_name(db.name + ".build.lock")
+
+
 @contextlib.contextmanager
 def _build_lock(db: Path) -> Iterator[None]:
     """An exclusive lock between processes building the same database (a no-op without fcntl)."""
@@ -314,10 +372,14 @@ def _build_lock(db: Path) -> Iterator[None]:
     except ImportError:  # not POSIX: concurrent first starts are unlikely there; build without the lock
         yield
         return
-    name = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"rectification-build-{name}.lock", "w") as fh:
+    lock = build_lock_path(db)
+    with open(lock, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
+            # Safe to remove once the database exists: whoever waits on this file, or opens a new one, looks
+            # for the database first and finds it. After a failed build it stays, for the next try.
+            if db.exists():
+                lock.unlink(missing_ok=True)
             fcntl.flock(fh, fcntl.LOCK_UN)

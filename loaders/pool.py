@@ -74,12 +74,19 @@ def parse_data(path: str, data: bytes) -> Parsed:
     except Exception as exc:  # a parser bug must not stop the batch
         return Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})",
                       f"解析该文件时出错（{type(exc).__name__}）")
-    if not reports:
-        return Parsed(path, sha, len(data), None, "no report found", "没有在文件中找到通报")
-    if not any(r.issues for r in reports):  # a news item or another page: storing it would only add noise
-        en, zh = _no_issues_reason(path, reports)
-        return Parsed(path, sha, len(data), None, en, zh)
+    refused = refusal(path, reports)
+    if refused is not None:
+        return Parsed(path, sha, len(data), None, *refused)
     return Parsed(path, sha, len(data), list(reports), None)
+
+
+def refusal(path: str, reports: Sequence[Report]) -> tuple[str, str] | None:
+    """Why parsed reports cannot be stored ((English, Chinese)), or None when they can."""
+    if not reports:
+        return "no report found", "没有在文件中找到通报"
+    if not any(r.issues for r in reports):  # a news item or another page: storing it would only add noise
+        return _no_issues_reason(path, reports)
+    return None
 
 
 def size_error(path: str) -> Parsed | None:

@@ -1,5 +1,5 @@
-"""End to end (issue 8.1): supervisors' corrections on 数据质量 in real Chromium against the real server, each
-checked against the rows stored in DuckDB.
+"""End to end (issue 8): supervisors' corrections on 数据质量 in real Chromium against the real server, each
+checked against the rows stored in DuckDB; and an upload over the size limit refused in Chinese.
 
 Two corrections in a row on one issue, a correction after a CLI ingest changed the issue list, two sessions
 saving at once, and withdrawing a correction. Before the fix the picker remembered its choice by its display
@@ -24,6 +24,7 @@ from loaders import store
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "server"]  # module-scoped fixtures of test_e2e: a fresh server and database here
 UNIT = "聊城市东昌府区"
+SAMPLE = ROOT / "data" / "reports" / "000_f038d4f0310a0fb2.txt"
 
 
 def _rows(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
@@ -212,3 +213,23 @@ def test_withdrawing_a_correction_in_the_browser(server: tuple[str, Path], new_p
                           "WHERE issue_key = ?", [key])[0]
     assert effective[1] != "override" and effective[0] == parsed  # back to the parsed status
     page.get_by_text(f"已撤回更正 #{wrong}").wait_for()  # type: ignore[attr-defined]
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_chinese_message(
+    server: tuple[str, Path], new_page: object, tmp_path: Path,
+) -> None:
+    """Issue 8.5: the browser refused a 21 MB upload with only an icon (and an English tooltip)."""
+    url, db = server
+    page = new_page()  # type: ignore[operator]
+    page.goto(url + "/import")  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="导入", level=1).wait_for(timeout=120_000)  # type: ignore[attr-defined]
+    _settled(page)
+    big = tmp_path / "big_report.txt"
+    big.write_bytes(SAMPLE.read_bytes() * (21 * 2**20 // len(SAMPLE.read_bytes()) + 1))
+    assert 21 * 2**20 <= big.stat().st_size < 22 * 2**20
+    files = _rows(db, "SELECT count(*) FROM files")[0][0]
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))  # type: ignore[attr-defined]
+    alert = page.locator('[data-testid="stAlertContentError"]')  # type: ignore[attr-defined]
+    alert.filter(has_text="超过 20 MB 的上限").wait_for(timeout=120_000)
+    assert "big_report.txt" in alert.inner_text() and "无法导入" in alert.inner_text()
+    assert _rows(db, "SELECT count(*) FROM files")[0][0] == files  # nothing stored

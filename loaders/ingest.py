@@ -33,10 +33,11 @@ BATCH_MAX_SECONDS = 10.0
 # A batch is written in one or more transactions, each on its own short connection and sized so that it holds
 # the database for at most about WRITE_SECONDS (readers wait up to store.LOCK_TIMEOUT_S = 10 s): the speed is
 # learnt from the writes so far (the first takes WRITE_FIRST_FILES files), per file weighted by its rows.
-# Between two writes the file is left free for YIELD_SECONDS, longer than a waiting reader's retry pause.
-WRITE_SECONDS = 2.0
+# Between two writes the file is left free for YIELD_SECONDS: several of a waiting reader's retry pauses (on a
+# loaded machine a reader's next try can come late), while the worker processes go on parsing.
+WRITE_SECONDS = 1.5
 WRITE_FIRST_FILES = 16
-YIELD_SECONDS = 0.15
+YIELD_SECONDS = 0.5
 
 
 class MissingPathError(ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def test_every_page_runs_while_the_cli_ingests_1000_files_with_default_settings(
                             text=True)
     problems: list[str] = []
     busy, runs, mid_ingest = 0, 0, 0
+    waits: list[float] = []  # how long a reader waited to open the database, measured all along
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            with store.read_connection(sample_db, timeout=60):
+                waits.append(time.monotonic() - started)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=reader, daemon=True)
+    watcher.start()
     try:
         while proc.poll() is None:
             for page, at in sessions.items():
@@ -63,14 +76,20 @@ def test_every_page_runs_while_the_cli_ingests_1000_files_with_default_settings(
                 busy += sum("数据库正在被写入" in w.value for w in at.warning)
         out, err = proc.communicate(timeout=60)
     finally:
+        stop.set()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        watcher.join(timeout=70)
     assert proc.returncode == 0, out + err
     assert store.table_counts(sample_db)["files"] >= before + N_FILES
     assert mid_ingest >= len(PAGES), f"only {mid_ingest} page runs landed during the ingest"
     assert problems == [], problems[:5]
-    print(f"\n{runs} page runs, {mid_ingest} during the ingest, {busy} showed the busy message")
+    print(f"\n{runs} page runs, {mid_ingest} during the ingest, {busy} showed the busy message; "
+          f"{len(waits)} reader opens, longest wait {max(waits):.2f} s")
+    # Far below the readers' 10 s patience (each write holds the file about ingest.WRITE_SECONDS; generous
+    # for a loaded machine).
+    assert max(waits) < 6.0, sorted(waits)[-5:]
 
 
 def test_write_transactions_are_bounded_by_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,9 +2,10 @@
 processes (loaders/pool.py), and write them from this process in batches through loaders/store.py.
 
 Guarantees: a file that fails (unreadable, unparsable, no report found, rejected by the database) is listed
-with a plain message and leaves the database as it was; the other files are stored. Files are written in
-batches of one transaction each; if a batch fails it is redone one transaction per file. A kill leaves the
-database holding exactly the batches committed before it.
+with a plain message and leaves the database as it was; the other files are stored. Files are collected in
+batches and written in transactions bounded by time (WritePace: about WRITE_SECONDS each, on their own
+connection, so readers never wait long); if a write fails it is redone one transaction per file. A kill
+leaves the database holding exactly the writes committed before it.
 """
 
 from __future__ import annotations

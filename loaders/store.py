@@ -14,9 +14,10 @@ so nobody may keep a connection open:
   retries on lock errors (another process holds the file, or this process has it open in the other mode)
   with a growing pause, for at most `LOCK_TIMEOUT_S` seconds, then raises `DatabaseBusyError` with a plain
   message. Readers use `read_connection(db)`.
-* A writer holds its connection for one batch of files (or one override) only, then closes it, so waiting
-  readers get in between batches. Inside this process, writers are serialised by a lock per database file
-  (DuckDB would otherwise let two threads race on the same file).
+* A writer holds its connection for one write (a part of a batch of files sized by loaders/ingest.py to
+  about 1.5 s, or one override) only, then closes it, so waiting readers get in between writes. Inside
+  this process, writers are serialised by a lock per database file (DuckDB would otherwise let two threads
+  race on the same file).
 * Each file is written in one transaction: the previous version's rows are deleted and the new rows
   inserted from Arrow tables (bulk, not row by row). Any error rolls the transaction back, so the database
   is exactly as before; a `kill -9` leaves the files committed before it (DuckDB's write-ahead log).

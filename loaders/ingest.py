@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import sleep as _sleep  # not through `time`: tests replace ingest.time by a parsing clock
 
 from loaders import pool, store
 from loaders.config import project_path, section
@@ -256,7 +257,7 @@ class WritePace:
         return n
 
     def record(self, versions: list[store.FileVersion], seconds: float) -> None:
-        per = seconds / sum(map(_weight, versions))
+        per = max(seconds, 1e-6) / sum(map(_weight, versions))  # a clock too coarse to see it: nearly free
         # Slower writes count at once (a loaded machine must not overrun the readers' wait); faster ones
         # only half, so one quick write does not make the next one too big.
         self.per_unit = per if self.per_unit is None or per > self.per_unit else (self.per_unit + per) / 2
@@ -294,7 +295,7 @@ def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summar
     done = 0
     while done < len(batch):
         if done:
-            time.sleep(YIELD_SECONDS)
+            _sleep(YIELD_SECONDS)
         chunk = batch[done : done + pace.take(batch[done:])]
         done += len(chunk)
         try:

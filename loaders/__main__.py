@@ -1,4 +1,5 @@
-"""The command line: `python -m loaders ingest|parse|override|overrides` (plain English, no tracebacks)."""
+"""The command line: `python -m loaders ingest|parse|override|withdraw|overrides` (plain English, no
+tracebacks)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="why (optional)")
     p.add_argument("--db", type=Path, help=db_help)
 
+    p = sub.add_parser("withdraw", help="withdraw a mistaken correction (kept in the history)",
+                       description="Withdraw a supervisor's correction by its id (see `overrides`). "
+                       "Nothing is deleted: a new record supersedes it, and the issue's status falls back to "
+                       "its previous correction, or to the parsed status.")
+    p.add_argument("override_id", type=_positive_int, metavar="OVERRIDE_ID",
+                   help="the id of the correction")
+    p.add_argument("--author", required=True, help="who withdraws it (required)")
+    p.add_argument("--note", required=True, help="why it was wrong (required)")
+    p.add_argument("--db", type=Path, help=db_help)
+
     p = sub.add_parser("overrides", help="list the history of corrections",
                        description="List supervisors' corrections, oldest first. Orphaned corrections (whose "
                        "issue is no longer in the database) are marked.")
@@ -92,8 +103,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse one file and print what was found; exit 1 (with the reason) when ingest would refuse it, so a
+    script can tell; what was found is printed all the same."""
     if not args.file.is_file():
         _err(f"Not a file: {args.file}" if args.file.exists() else f"No such file: {args.file}")
+        return EXIT_FAILED
+    too_big = pool.size_error(str(args.file))  # refused from its size, before anything is read
+    if too_big is not None:
+        _err(f"Could not parse {args.file}: {too_big.error}")
+        if args.json:
+            print("[]")
         return EXIT_FAILED
     try:
         reports = pool.parse_file(str(args.file), args.file.read_bytes())
@@ -109,8 +128,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         for r in reports:
             print(f"{r.part}\t{r.unit}\t{r.published_on or '(no date)'}\t{len(r.issues)} issues"
                   f"\t{len(r.warnings)} warnings\t{r.title or '(no title)'}")
-    if not reports:
-        _err(f"No report found in {args.file}.")
+    refused = pool.refusal(str(args.file), reports)
+    if refused is not None:
+        reason = refused[0].removeprefix(f"{args.file.name}: ")
+        _err(f"{args.file}: ingest would not store it: {reason}")
         return EXIT_FAILED
     return EXIT_OK
 
@@ -122,25 +143,44 @@ def cmd_override(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    row = overrides.withdraw_override(args.db, args.override_id, args.note, args.author)
+    print(f"Recorded withdrawal #{row.override_id} of override #{row.ref_id} on issue {row.issue_key} "
+          f"(by {row.author} at {row.created_at:%Y-%m-%d %H:%M:%S}).")
+    return EXIT_OK
+
+
 def cmd_overrides(args: argparse.Namespace) -> int:
     rows = overrides.override_history(args.db, args.issue)
     orphaned = {o.override_id for o in overrides.orphaned_overrides(args.db)}
+    withdrawn = overrides.withdrawn_ids(args.db)
     if args.orphaned:
         rows = [o for o in rows if o.override_id in orphaned]
     if args.json:
-        print(json.dumps([{**o.to_json(), "orphaned": o.override_id in orphaned} for o in rows],
+        print(json.dumps([{**o.to_json(), "orphaned": o.override_id in orphaned,
+                           "withdrawn_by": withdrawn.get(o.override_id)} for o in rows],
                          ensure_ascii=False, indent=2))
         return EXIT_OK
     if not rows:
         print("No overrides.")
     for o in rows:
-        mark = "\t(orphaned: issue no longer in the database)" if o.override_id in orphaned else ""
-        print(f"#{o.override_id}\t{o.created_at:%Y-%m-%d %H:%M:%S}\t{o.issue_key}\t{o.status}\t{o.author}"
-              f"\t{o.note or ''}{mark}")
+        marks = []
+        if o.kind == overrides.WITHDRAWAL:
+            marks.append(f"(withdraws #{o.ref_id})")
+        elif o.kind == overrides.CARRY:
+            marks.append(f"(carried from #{o.ref_id}: its issue's title was edited in a new version)")
+        if o.override_id in withdrawn:
+            marks.append(f"(withdrawn by #{withdrawn[o.override_id]})")
+        if o.override_id in orphaned:
+            marks.append("(orphaned: issue no longer in the database)")
+        mark = "".join(f"\t{m}" for m in marks)
+        print(f"#{o.override_id}\t{o.created_at:%Y-%m-%d %H:%M:%S}\t{o.issue_key}\t{o.status or '-'}"
+              f"\t{o.author}\t{o.note or ''}{mark}")
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest, "parse": cmd_parse, "override": cmd_override, "overrides": cmd_overrides}
+COMMANDS = {"ingest": cmd_ingest, "parse": cmd_parse, "override": cmd_override, "withdraw": cmd_withdraw,
+            "overrides": cmd_overrides}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,9 +2,10 @@
 processes (loaders/pool.py), and write them from this process in batches through loaders/store.py.
 
 Guarantees: a file that fails (unreadable, unparsable, no report found, rejected by the database) is listed
-with a plain message and leaves the database as it was; the other files are stored. Files are written in
-batches of one transaction each; if a batch fails it is redone one transaction per file. A kill leaves the
-database holding exactly the batches committed before it.
+with a plain message and leaves the database as it was; the other files are stored. Files are collected in
+batches and written in transactions bounded by time (WritePace: about WRITE_SECONDS each, on their own
+connection, so readers never wait long); if a write fails it is redone one transaction per file. A kill
+leaves the database holding exactly the writes committed before it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import contextlib
 import hashlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import sleep as _sleep  # not through `time`: tests replace ingest.time by a parsing clock
 
 from loaders import pool, store
 from loaders.config import project_path, section
@@ -31,6 +32,14 @@ SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 BATCH_FILES = 500
 BATCH_SECONDS = 1.0
 BATCH_MAX_SECONDS = 10.0
+# A batch is written in one or more transactions, each on its own short connection and sized so that it holds
+# the database for at most about WRITE_SECONDS (readers wait up to store.LOCK_TIMEOUT_S = 10 s): the speed is
+# learnt from the writes so far (the first takes WRITE_FIRST_FILES files), per file weighted by its rows.
+# Between two writes the file is left free for YIELD_SECONDS: several of a waiting reader's retry pauses (on a
+# loaded machine a reader's next try can come late), while the worker processes go on parsing.
+WRITE_SECONDS = 1.5
+WRITE_FIRST_FILES = 16
+YIELD_SECONDS = 0.5
 
 
 class MissingPathError(ValueError):
@@ -48,6 +57,10 @@ class IngestSummary:
     warnings: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, plain message)
     seconds: float = 0.0
+    carried: list[tuple[int, int, str]] = field(default_factory=list)  # (old id, new id, new issue key)
+    orphaned: list[store.carry.Held] = field(default_factory=list)  # corrections whose issue went
+    displaced: list[tuple[str, str]] = field(default_factory=list)  # (stored file, file taking its report)
+    displaced_kept: list[str] = field(default_factory=list)  # stored files giving way to a file of this run
 
     @property
     def failed(self) -> int:
@@ -60,6 +73,19 @@ class IngestSummary:
             f"{self.replaced} replaced, {self.failed} failed ({self.seconds:.1f} s).",
             f"Stored by this run: {self.reports} reports, {self.issues} issues, {self.warnings} warnings.",
         ]
+        if self.displaced_kept:
+            out.append(f"Displaced: {len(self.displaced_kept)} stored files were not parsed again: a report "
+                       "each held comes from another file of this run (ingest such a file alone to restore "
+                       "it).")
+        if self.carried or self.orphaned:
+            out.append(f"Corrections: {len(self.carried)} carried to the edited issue of a new version, "
+                       f"{len(self.orphaned)} orphaned (their issue is gone; they are kept but no "
+                       "longer counted: see `python -m loaders overrides --orphaned` and 数据质量).")
+        out += [f"CARRIED override #{old} -> #{new} on issue {key}" for old, new, key in self.carried]
+        out += [f"ORPHANED override #{h.override_id} ({h.status}, by {h.author}) on issue {h.issue_key}: "
+                f"{h.title[:60]}" for h in self.orphaned]
+        out += [f"DISPLACED {old}: a report it held now comes from {new} (ingest {Path(old).name} alone to "
+                "restore it)" for old, new in self.displaced]
         out += [f"FAILED {path}: {message}" for path, message in self.failures]
         return out
 
@@ -123,8 +149,8 @@ class Progress:
             sys.stderr.flush()
 
 
-def _known_files(db: Path) -> dict[str, tuple[str, str]]:
-    """file_sha -> (path, parser_version) of the stored files."""
+def _known_files(db: Path) -> dict[str, tuple[str, str, str | None]]:
+    """file_sha -> (path, parser_version, displaced_by) of the stored files."""
     if not db.exists():
         return {}
     with store.read_connection(db) as con:
@@ -149,7 +175,7 @@ def ingest_paths(
     bar = Progress(len(files), progress)
     copies: dict[str, str] = {}
     todo = _skip_unchanged(files, known, parser_fingerprint(), summary, bar, copies)
-    old_paths = {path for path, _ in known.values()}
+    old_paths = {path for path, _, _ in known.values()}
     try:
         _parse_and_write(todo, db_path, old_paths, workers or os.cpu_count() or 1, summary, bar)
         _settle_copies(copies, summary)
@@ -160,23 +186,31 @@ def ingest_paths(
 
 
 def _skip_unchanged(
-    files: list[Path], known: dict[str, tuple[str, str]], version: str, summary: IngestSummary, bar: Progress,
-    copies: dict[str, str],
+    files: list[Path], known: dict[str, tuple[str, str, str | None]], version: str, summary: IngestSummary,
+    bar: Progress, copies: dict[str, str],
 ) -> list[str]:
     """Hash every file; a file whose sha is stored with the current parser version is unchanged and never
-    parsed. One stored under other rules or code is parsed again and replaced. A file repeating the bytes of
-    an earlier file of this run is not parsed either: `copies` maps it to that file (see _settle_copies)."""
-    seen: set[str] = {sha for sha, (_, v) in known.items() if v == version}
-    first: dict[str, str] = {}  # sha -> the first file of this run with these bytes
-    todo = []
+    parsed. One stored under other rules or code is parsed again and replaced. A stored file that gave up a
+    report to a later file (displaced) is parsed again, restoring the report, unless that later file is in
+    this run too (then the later file keeps it: no back and forth between runs). A file repeating the bytes
+    of an earlier file of this run is not parsed either: `copies` maps it to that file (_settle_copies)."""
+    current = {sha for sha, (_, v, _) in known.items() if v == version}
+    hashed: list[tuple[Path, str]] = []
     for f in files:
         try:
-            sha, _ = file_sha256(f)
+            hashed.append((f, file_sha256(f)[0]))
         except OSError as exc:
             summary.failures.append((str(f), f"cannot read the file ({exc.strerror or exc})"))
             bar.advance()
-            continue
-        if sha in seen:
+    in_run = {sha for _, sha in hashed}
+    first: dict[str, str] = {}  # sha -> the first file of this run with these bytes
+    todo = []
+    for f, sha in hashed:
+        by = known[sha][2] if sha in known else None
+        if sha in current and by is not None and by in in_run:
+            summary.displaced_kept.append(str(f))
+            bar.advance()
+        elif sha in current and by is None:
             summary.unchanged += 1
             bar.advance()
         elif sha in first:
@@ -200,9 +234,39 @@ def _settle_copies(copies: dict[str, str], summary: IngestSummary) -> None:
             summary.unchanged += 1
 
 
+def _weight(fv: store.FileVersion) -> int:
+    """A file's share of a write's time: its rows (issues and measures dominate), at least 1."""
+    return 1 + sum(len(r.issues) + sum(len(i.measures) for i in r.issues) for r in fv.reports)
+
+
+class WritePace:
+    """How many files fit in one write transaction of about WRITE_SECONDS, learnt from the writes so far."""
+
+    def __init__(self) -> None:
+        self.per_unit: float | None = None  # seconds the database was held per unit of _weight
+
+    def take(self, versions: list[store.FileVersion]) -> int:
+        if self.per_unit is None:
+            return min(len(versions), WRITE_FIRST_FILES)
+        budget, used, n = WRITE_SECONDS / self.per_unit, 0, 0
+        for fv in versions:
+            used += _weight(fv)
+            if n and used > budget:
+                break
+            n += 1
+        return n
+
+    def record(self, versions: list[store.FileVersion], seconds: float) -> None:
+        per = max(seconds, 1e-6) / sum(map(_weight, versions))  # a clock too coarse to see it: nearly free
+        # Slower writes count at once (a loaded machine must not overrun the readers' wait); faster ones
+        # only half, so one quick write does not make the next one too big.
+        self.per_unit = per if self.per_unit is None or per > self.per_unit else (self.per_unit + per) / 2
+
+
 def _parse_and_write(
     todo: list[str], db: Path, old_paths: set[str], workers: int, summary: IngestSummary, bar: Progress
 ) -> None:
+    pace = WritePace()
     batch: list[store.FileVersion] = []
     first_at = 0.0
     window = BATCH_SECONDS
@@ -215,23 +279,39 @@ def _parse_and_write(
             batch.append(store.FileVersion(parsed.sha, parsed.path, parsed.size, parsed.reports,
                                            parser_fingerprint()))
         if batch and (len(batch) >= BATCH_FILES or time.monotonic() - first_at >= window):
-            _flush(db, batch, old_paths, summary)
+            _flush(db, batch, old_paths, summary, pace)
             batch = []
             window = min(window * 2, BATCH_MAX_SECONDS)
         bar.advance()
     if batch:
-        _flush(db, batch, old_paths, summary)
+        _flush(db, batch, old_paths, summary, pace)
 
 
-def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summary: IngestSummary) -> None:
-    """Write one batch with one short-lived connection (readers get the file between batches)."""
-    try:
-        with store.connect(db) as con:
-            results = store.write_batch(con, batch)
-    except store.StoreError as exc:
-        summary.failures.extend((fv.path, str(exc)) for fv in batch)
-        return
-    for fv, res in zip(batch, results, strict=True):
+def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summary: IngestSummary,
+           pace: WritePace | None = None) -> None:
+    """Write one batch in transactions of about WRITE_SECONDS each, every one on its own short-lived
+    connection, with a pause between them: readers get the file between writes, never wait long."""
+    pace = pace or WritePace()
+    done = 0
+    while done < len(batch):
+        if done:
+            _sleep(YIELD_SECONDS)
+        chunk = batch[done : done + pace.take(batch[done:])]
+        done += len(chunk)
+        try:
+            with store.connect(db) as con:
+                opened = time.monotonic()
+                results = store.write_batch(con, chunk)
+        except store.StoreError as exc:
+            summary.failures.extend((fv.path, str(exc)) for fv in chunk)
+            continue
+        pace.record(chunk, time.monotonic() - opened)  # closing (a checkpoint) counts: it holds the file
+        _count(chunk, results, old_paths, summary)
+
+
+def _count(chunk: list[store.FileVersion], results: list[store.WriteResult | store.StoreError],
+           old_paths: set[str], summary: IngestSummary) -> None:
+    for fv, res in zip(chunk, results, strict=True):
         if isinstance(res, store.StoreError):
             summary.failures.append((fv.path, str(res)))
             continue
@@ -242,6 +322,9 @@ def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summar
         summary.reports += res.reports
         summary.issues += res.issues
         summary.warnings += res.warnings
+        summary.carried += res.carried
+        summary.orphaned += res.orphaned
+        summary.displaced += [(old, fv.path) for old in res.displaced if old != fv.path]
 
 
 def default_reports_dir() -> Path:
@@ -278,6 +361,12 @@ def ensure_database(
     return summary
 
 
+def build_lock_path(db: Path) -> Path:
+    """The lock file of a first-start build: beside the database (never in the system's temp folder, where
+    one per database piled up), removed once the database exists."""
+    return db.with_name(db.name + ".build.lock")
+
+
 @contextlib.contextmanager
 def _build_lock(db: Path) -> Iterator[None]:
     """An exclusive lock between processes building the same database (a no-op without fcntl)."""
@@ -286,10 +375,14 @@ def _build_lock(db: Path) -> Iterator[None]:
     except ImportError:  # not POSIX: concurrent first starts are unlikely there; build without the lock
         yield
         return
-    name = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"rectification-build-{name}.lock", "w") as fh:
+    lock = build_lock_path(db)
+    with open(lock, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
+            # Safe to remove once the database exists: whoever waits on this file, or opens a new one, looks
+            # for the database first and finds it. After a failed build it stays, for the next try.
+            if db.exists():
+                lock.unlink(missing_ok=True)
             fcntl.flock(fh, fcntl.LOCK_UN)

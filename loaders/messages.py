@@ -204,8 +204,8 @@ REASONS: dict[str, Msg] = {
     "cannot_open": Msg("cannot open the file ({error})", "无法打开文件（{error}）"),
     "cannot_read": Msg("cannot read the file ({error})", "无法读取文件（{error}）"),
     "is_folder": Msg("is a folder, not a file", "是文件夹，不是文件"),
-    "too_large": Msg("the file is {size:.3g} MB, over the {limit:g} MB limit (read.max_file_mb)",
-                     "文件大小为{size:.3g} MB，超过{limit:g} MB 的上限（read.max_file_mb）"),
+    "too_large": Msg("the file is {size}, over the {limit:g} MB limit (read.max_file_mb)",
+                     "文件大小为 {size}，超过 {limit:g} MB 的上限（read.max_file_mb）"),
     "not_text": Msg("not a text document ({kind})", "不是文本文件（{kind}）"),
     "not_word": Msg("not a Word document ({kind})", "不是 Word 文档（{kind}）"),
     "rtf": Msg("RTF documents are not supported; save it as .docx or .txt",
@@ -265,6 +265,17 @@ def warning(code: str, **params: Any) -> Warning:
 
 def phrase(key: str, **params: Any) -> Msg:
     return PHRASES[key].format(**params)
+
+
+def human_size(n_bytes: float) -> str:
+    """A file size as people write it: `11.7 KB`, `20.4 MB`, `312 MB`, `3,070 MB (3.0 GB)` (never
+    `3.07e+03 MB`)."""
+    mb = n_bytes / 2**20
+    if mb < 1:
+        return f"{n_bytes / 1024:,.1f} KB"
+    if mb >= 1024:
+        return f"{mb:,.0f} MB ({mb / 1024:,.1f} GB)"
+    return f"{mb:,.0f} MB" if mb >= 100 else f"{mb:,.1f} MB"
 
 
 def reason(key: str, **params: Any) -> Msg:

@@ -28,13 +28,15 @@ POOL_BROKEN = ("the parser process stopped unexpectedly (out of memory, or a cra
 
 @dataclass(frozen=True)
 class Parsed:
-    """One file's outcome: its reports, or (reports None) the plain reason it cannot be stored."""
+    """One file's outcome: its reports, or (reports None) the plain reason it cannot be stored, in English
+    (`error`, the CLI) and Chinese (`error_zh`, the dashboard's 导入 page)."""
 
     path: str
     sha: str
     size: int
     reports: list[Report] | None
     error: str | None
+    error_zh: str | None = None
 
 
 def parse_file(path: str, data: bytes) -> list[Report]:
@@ -47,30 +49,52 @@ def parse_file(path: str, data: bytes) -> list[Report]:
 def parse_one(path: str) -> Parsed:
     """Read, hash and parse one file; every error becomes a plain message (runs in a worker process)."""
     try:
-        too_big = _size_error(path)
+        too_big = size_error(path)
         if too_big is not None:  # refused from its size alone: a huge file is never loaded into memory
             return too_big
         data = Path(path).read_bytes()
     except OSError as exc:
-        return Parsed(path, "", 0, None, f"cannot read the file ({exc.strerror or exc})")
+        return Parsed(path, "", 0, None, f"cannot read the file ({exc.strerror or exc})",
+                      f"无法读取文件（{exc.strerror or exc}）")
+    return parse_data(path, data)
+
+
+def parse_data(path: str, data: bytes) -> Parsed:
+    """Parse a file's bytes and decide whether it can be stored: the one decision shared by ingest, the
+    `parse` command and the dashboard's 导入 preview (so a preview never promises what storing refuses)."""
+    from loaders.read import ReadError
+
     sha = hashlib.sha256(data).hexdigest()  # of the bytes parsed, in case the file changed since hashing
     try:
         reports = parse_file(path, data)
-    except ValueError as exc:  # ReadError and the parser's own plain-language errors
-        return Parsed(path, sha, len(data), None, _plain(exc))
+    except ReadError as exc:
+        return Parsed(path, sha, len(data), None, _plain(exc), exc.reason_zh or _plain(exc))
+    except ValueError as exc:  # the parser's own plain-language errors
+        return Parsed(path, sha, len(data), None, _plain(exc), _plain(exc))
     except Exception as exc:  # a parser bug must not stop the batch
-        return Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})")
-    if not reports:
-        return Parsed(path, sha, len(data), None, "no report found")
-    from loaders.parse import worth_storing
-
-    if not worth_storing(reports):  # a news item or another page: storing it would only add noise
-        return Parsed(path, sha, len(data), None, _no_issues_reason(path, reports))
+        return Parsed(path, sha, len(data), None, f"the parser failed ({type(exc).__name__}: {_plain(exc)})",
+                      f"解析该文件时出错（{type(exc).__name__}）")
+    refused = refusal(path, reports)
+    if refused is not None:
+        return Parsed(path, sha, len(data), None, *refused)
     return Parsed(path, sha, len(data), list(reports), None)
 
 
-def _size_error(path: str) -> Parsed | None:
-    """The read layer's own "over read.max_file_mb" error for a file too big to read, else None."""
+def refusal(path: str, reports: Sequence[Report]) -> tuple[str, str] | None:
+    """Why parsed reports cannot be stored ((English, Chinese)), or None when they can."""
+    if not reports:
+        return "no report found", "没有在文件中找到通报"
+    from loaders.parse import worth_storing
+
+    # A news item or another page (no issues and no stated figures): storing it would only add noise.
+    if not worth_storing(reports):
+        return _no_issues_reason(path, reports)
+    return None
+
+
+def size_error(path: str) -> Parsed | None:
+    """The read layer's own "over read.max_file_mb" error for a file too big to read, else None (checked
+    from the file system: nothing is read)."""
     from loaders.read import ReadError, read_document
     from loaders.read.base import max_file_mb
 
@@ -80,17 +104,18 @@ def _size_error(path: str) -> Parsed | None:
     try:
         read_document(path)  # checks the size from the file system before reading anything
     except ReadError as exc:
-        return Parsed(path, "", size, None, _plain(exc))
+        return Parsed(path, "", size, None, _plain(exc), exc.reason_zh or _plain(exc))
     return None  # it shrank meanwhile: read it as usual
 
 
-def _no_issues_reason(path: str, reports: Sequence[Report]) -> str:
+def _no_issues_reason(path: str, reports: Sequence[Report]) -> tuple[str, str]:
     name = Path(path).name
     if all(any(w.code == "not_a_report" for w in r.warnings) for r in reports):
         return (f"{name}: not a rectification report (it never mentions 巡视, 巡察 or 整改); "
-                "nothing was stored")
+                "nothing was stored", "它不是巡视整改通报（通篇没有提到巡视、巡察或整改），未保存任何内容")
     return (f"{name}: no issues found: none of its headings matches an issue layout the parser knows "
-            "(not a rectification-progress report?); nothing was stored")
+            "(not a rectification-progress report?); nothing was stored",
+            "没有在文件中找到整改问题：没有一个标题符合已知的问题格式（可能不是巡视整改进展通报），未保存任何内容")
 
 
 def _plain(exc: BaseException) -> str:

@@ -29,7 +29,7 @@ _TRIMMED = "\u0020\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u
 _ARROW_TYPES = {"s": pa.string(), "i": pa.int32(), "l": pa.int64(), "f": pa.float64(), "d": pa.date32(),
                 "t": pa.timestamp("us")}
 _COLUMNS = {
-    "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s",
+    "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s displaced_by:s",
     "reports": "report_key:s file_sha:s ordinal:i part:s parent_key:s title:s unit:s issuer:s province:s"
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
     " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i published_on_source:s",

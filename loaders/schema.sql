@@ -11,7 +11,9 @@ CREATE TABLE IF NOT EXISTS files (
     size_bytes    BIGINT NOT NULL,
     ingested_at   TIMESTAMP NOT NULL,
     n_reports     INTEGER NOT NULL,      -- reports found in the file when it was ingested
-    parser_version VARCHAR              -- loaders/fingerprint.py: rules + parser code it was parsed with
+    parser_version VARCHAR,             -- loaders/fingerprint.py: rules + parser code it was parsed with
+    displaced_by  VARCHAR               -- sha of a later file that took over one of its reports (same key):
+                                        -- this file no longer holds all it held, so it is not "unchanged"
 );
 
 CREATE TABLE IF NOT EXISTS reports (
@@ -89,18 +91,31 @@ CREATE TABLE IF NOT EXISTS warnings (
     message_zh VARCHAR                   -- the same in Chinese (the dashboard); NULL in rows stored before it
 );
 
--- Append-only history of supervisors' corrections; the latest row (highest override_id) per issue_key wins.
+-- Append-only history of supervisors' corrections. Nothing updates or deletes a row: a mistaken correction is
+-- withdrawn by a new row (kind 'withdrawal', ref_id = the row withdrawn), and a correction whose issue was
+-- re-keyed by a republished report (its title edited slightly) is carried by a new row (kind 'carry', ref_id =
+-- the row carried) on the matching issue. The latest active row (highest override_id) per issue_key wins.
 -- Rows whose issue_key is no longer in `issues` are kept (orphaned) and listed by `python -m loaders overrides`.
 CREATE TABLE IF NOT EXISTS overrides (
-    override_id BIGINT PRIMARY KEY,      -- 1, 2, 3, ... in the order the corrections were made
+    override_id BIGINT PRIMARY KEY,      -- 1, 2, 3, ... in the order the rows were written
     issue_key   VARCHAR NOT NULL,
-    status      VARCHAR NOT NULL,
+    status      VARCHAR,                 -- the corrected status; NULL only in a withdrawal
     note        VARCHAR,
     author      VARCHAR NOT NULL,
-    created_at  TIMESTAMP NOT NULL       -- local time of the machine that wrote it
+    created_at  TIMESTAMP NOT NULL,      -- local time of the machine that wrote it
+    kind        VARCHAR,                 -- 'correction' (NULL in rows stored before kinds existed), 'carry', 'withdrawal'
+    ref_id      BIGINT,                  -- carry: the override carried over; withdrawal: the override withdrawn
+    report_key  VARCHAR,                 -- the issue's report and title when the row was written, so an
+    issue_title VARCHAR                  -- orphaned correction can still say which issue it was about
 );
 
--- What every page shows: the parsed status unless a supervisor overrode it.
+-- Corrections in force or superseded, but neither withdrawn nor a withdrawal themselves.
+CREATE OR REPLACE VIEW overrides_active AS
+SELECT o.* FROM overrides o
+WHERE o.kind IS DISTINCT FROM 'withdrawal'
+  AND NOT EXISTS (SELECT 1 FROM overrides w WHERE w.kind = 'withdrawal' AND w.ref_id = o.override_id);
+
+-- What every page shows: the parsed status unless a supervisor's (active) correction overrides it.
 CREATE OR REPLACE VIEW issues_effective AS
 SELECT i.*,
        COALESCE(o.status, i.status)          AS effective_status,
@@ -108,7 +123,7 @@ SELECT i.*,
        o.author AS override_author, o.note AS override_note, o.created_at AS override_at
 FROM issues i
 LEFT JOIN (
-    SELECT * FROM overrides
+    SELECT * FROM overrides_active
     QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
 ) o USING (issue_key);
 

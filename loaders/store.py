@@ -14,9 +14,10 @@ so nobody may keep a connection open:
   retries on lock errors (another process holds the file, or this process has it open in the other mode)
   with a growing pause, for at most `LOCK_TIMEOUT_S` seconds, then raises `DatabaseBusyError` with a plain
   message. Readers use `read_connection(db)`.
-* A writer holds its connection for one batch of files (or one override) only, then closes it, so waiting
-  readers get in between batches. Inside this process, writers are serialised by a lock per database file
-  (DuckDB would otherwise let two threads race on the same file).
+* A writer holds its connection for one write (a part of a batch of files sized by loaders/ingest.py to
+  about 1.5 s, or one override) only, then closes it, so waiting readers get in between writes. Inside
+  this process, writers are serialised by a lock per database file (DuckDB would otherwise let two threads
+  race on the same file).
 * Each file is written in one transaction: the previous version's rows are deleted and the new rows
   inserted from Arrow tables (bulk, not row by row). Any error rolls the transaction back, so the database
   is exactly as before; a `kill -9` leaves the files committed before it (DuckDB's write-ahead log).
@@ -38,11 +39,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from loaders import lineage
+from loaders import carry, lineage
 from loaders.config import project_path, section
 from loaders.models import Report
 from loaders.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
 
+Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
@@ -151,15 +153,23 @@ def read_connection(
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "issues_counted", "issues_current"} <= names:
+    old_overrides = "overrides" in names and not con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'overrides' "
+        "AND column_name = 'kind'").fetchall()[0][0]
+    if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
+        _add_override_kinds(con)
+    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "issues_counted",
+              "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-        if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
-            _in_transaction(con, lambda: rebuild_lineage(con, None))
+    if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
+        _in_transaction(con, lambda: rebuild_lineage(con, None))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
     if ("files", "parser_version") not in columns:  # a database made before files.parser_version existed
         con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
+    if ("files", "displaced_by") not in columns:  # made before it: no file is known to be displaced
+        con.execute("ALTER TABLE files ADD COLUMN displaced_by VARCHAR")
     if ("warnings", "message_zh") not in columns:  # made before warnings.message_zh: old rows stay NULL
         con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
     if ("reports", "n_issues") not in columns:  # made before the per-report counts: count the stored rows
@@ -223,6 +233,23 @@ def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    # One transaction: the views must never see the new columns half added. Re-running schema.sql only
+    # replaces the views (every table exists).
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, kind in (("kind", "VARCHAR"), ("ref_id", "BIGINT"), ("report_key", "VARCHAR"),
+                           ("issue_title", "VARCHAR")):
+            con.execute(f"ALTER TABLE overrides ADD COLUMN {name} {kind}")
+        con.execute("ALTER TABLE overrides ALTER COLUMN status DROP NOT NULL")  # a withdrawal has none
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
 def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
     for name in REPORT_COUNTS:
         con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
@@ -238,13 +265,17 @@ class WriteResult:
     issues: int
     warnings: int
     replaced_reports: int  # rows of earlier versions (same path, or same report_key) that this write replaced
+    carried: tuple[tuple[int, int, str], ...] = ()  # (old id, new id, new issue key): see loaders/carry.py
+    orphaned: tuple[carry.Held, ...] = ()  # corrections whose issue this write removed, not carried
+    displaced: tuple[str, ...] = ()  # paths of other stored files whose report this write took over
 
 
 def _delete_previous(
     con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys_per_file: list[list[str]]
-) -> list[int]:
+) -> tuple[list[set[str]], carry.Snapshot, list[tuple[str, ...]]]:
     """Delete earlier versions: the same path with another sha, the same sha, and reports with the same key.
-    Returns, per file, how many stored reports it replaced."""
+    Returns, per file, the keys of the stored reports it replaced; the corrections in force on the deleted
+    issues (for carry.carry once the new rows are in); per file, the paths of other files it displaced."""
     paths = [v.path for v in versions]
     shas = [v.file_sha for v in versions]
     old = con.execute(
@@ -258,6 +289,7 @@ def _delete_previous(
         "OR report_key IN (SELECT unnest(?::VARCHAR[]))", [old_shas, all_keys]
     ).fetchall()
     doomed = [key for key, _ in stored]
+    held = carry.snapshot(con, doomed)
     issue_filter = (
         "issue_key IN (SELECT issue_key FROM issues WHERE report_key IN (SELECT unnest(?::VARCHAR[])))"
     )
@@ -270,12 +302,22 @@ def _delete_previous(
         "OR file_sha IN (SELECT unnest(?::VARCHAR[]))", [doomed, old_shas]
     )
     con.execute("DELETE FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [doomed])
+    # Another file that loses a report to this write no longer holds what it held: its row is marked with
+    # the sha of the file that took the report (its other reports stay), so ingest does not call it
+    # unchanged, and parses it again (restoring the report) when it is ingested without that file.
+    displaced = dict(con.execute(
+        "SELECT file_sha, path FROM files WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))",
+        [sorted({sha for _, sha in stored} - set(old_shas))]).fetchall())
     con.execute("DELETE FROM files WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))", [old_shas])
-    counts = []
+    counts, lost = [], []
     for fv, keys in zip(versions, keys_per_file, strict=True):
         mine = {sha for sha, path in old if path == fv.path or sha == fv.file_sha}
-        counts.append(sum(1 for key, sha in stored if sha in mine or key in keys))
-    return counts
+        counts.append({key for key, sha in stored if sha in mine or key in keys})
+        taken = sorted({sha for key, sha in stored if sha in displaced and key in keys})
+        con.execute("UPDATE files SET displaced_by = ? WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))",
+                    [fv.file_sha, taken])
+        lost.append(tuple(displaced[sha] for sha in taken))
+    return counts, held, lost
 
 
 def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys: list[str]) -> set[str]:
@@ -390,8 +432,9 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
         con.execute("BEGIN TRANSACTION")
         try:
             touched = _units_of(con, versions, keys) | set(rows.cols["reports"]["unit"])
-            replaced = _delete_previous(con, versions, keys_per_file)
+            replaced, held, displaced = _delete_previous(con, versions, keys_per_file)
             _insert(con, tables)
+            outcome = carry.carry(con, held, now)
             rebuild_lineage(con, sorted(touched))
             con.execute("COMMIT")
         except BaseException:
@@ -403,11 +446,20 @@ def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion])
             con.unregister(f"_new_{table}")
     before = (0, 0, 0)
     out = []
-    for mark, n_replaced in zip(marks, replaced, strict=True):
+    for mark, mine, gone in zip(marks, replaced, displaced, strict=True):
+        # Corrections carried or orphaned belong to the file that replaced their issue's report.
+        moved = tuple(c for c, h in zip(outcome.carried, _carried_held(held, outcome), strict=True)
+                      if h.report_key in mine)
+        lost = tuple(h for h in outcome.orphaned if h.report_key in mine)
         reports, issues, warnings = (a - b for a, b in zip(mark, before, strict=True))
-        out.append(WriteResult(reports, issues, warnings, n_replaced))
+        out.append(WriteResult(reports, issues, warnings, len(mine), moved, lost, gone))
         before = mark
     return out
+
+
+def _carried_held(held: carry.Snapshot, outcome: carry.Outcome) -> list[carry.Held]:
+    by_id = {h.override_id: h for h in held.held}
+    return [by_id[original] for original, _, _ in outcome.carried]
 
 
 def write_reports(
@@ -468,13 +520,14 @@ def stored_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT file_sha, path FROM files").fetchall())
 
 
-def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """file_sha -> (path, parser_version) of every stored file (ingestion skips a sha without parsing
-    only when its parser_version is the current one)."""
-    has_version = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'files' "
-        "AND column_name = 'parser_version'").fetchall()[0][0]
-    version = "coalesce(parser_version, '')" if has_version else "''"  # constant SQL, no user input
-    rows = con.execute(f"SELECT file_sha, path, {version} FROM files").fetchall()
-    return {sha: (path, version) for sha, path, version in rows}
-
+def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str | None]]:
+    """file_sha -> (path, parser_version, displaced_by) of every stored file (ingestion skips a sha without
+    parsing only when its parser_version is the current one; displaced_by: the sha of a file that took over
+    one of its reports, or None)."""
+    have = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'files'").fetchall()}
+    # Constant SQL, no user input: a database not migrated yet (read-only) lacks the newer columns.
+    version = "coalesce(parser_version, '')" if "parser_version" in have else "''"
+    displaced = "displaced_by" if "displaced_by" in have else "NULL"
+    rows = con.execute(f"SELECT file_sha, path, {version}, {displaced} FROM files").fetchall()
+    return {sha: (path, version, by) for sha, path, version, by in rows}

@@ -137,3 +137,62 @@ def test_help_texts_are_plain_english(capsys: pytest.CaptureFixture[str]) -> Non
         out = capsys.readouterr().out
         assert exited.value.code == 0 and out.startswith(f"usage: python -m loaders {command}")
         assert len(out.split()) > 30
+
+
+# --- issue 8.5: smaller defects ---------------------------------------------------------------------------
+
+
+def test_parse_refuses_an_oversized_file_from_its_size_with_a_readable_size(tmp_path: Path) -> None:
+    from loaders.read.base import max_file_mb
+
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as fh:  # sparse: 3 GB that cost no disk; reading it would take minutes and 3 GB
+        fh.truncate(3070 * 2**20)
+    assert huge.stat().st_size > max_file_mb() * 2**20
+    script = ("import resource, sys; from loaders.__main__ import main; code = main(sys.argv[1:]); "
+              "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+              "sys.exit(code)")
+    proc = subprocess.run([sys.executable, "-c", script, "parse", str(huge), "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stdout.strip() == "[]"
+    assert "the file is 3,070 MB (3.0 GB), over the 50 MB limit" in proc.stderr, proc.stderr
+    assert "e+" not in proc.stderr
+    rss_mb = int(re.search(r"MAXRSS (\d+)", proc.stderr).group(1)) / 1024  # type: ignore[union-attr]
+    assert rss_mb < 500, f"peak memory {rss_mb:.0f} MB: the file was read before being refused"
+
+
+def test_parse_exits_1_on_what_ingest_refuses_and_0_on_a_report(tmp_path: Path) -> None:
+    news = tmp_path / "news.txt"
+    news.write_text("本市今日天气晴，最高气温25度。\n市民出行请注意防晒。\n" * 5, encoding="utf-8")
+    refused = run("parse", news, "--json")
+    assert refused.returncode == 1 and "ingest would not store it" in refused.stderr
+    assert isinstance(json.loads(refused.stdout), list)  # what was found is printed all the same
+    ok = run("parse", SAMPLE_001, "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)[0]["issues"]
+
+
+def test_first_start_build_leaves_no_lock_file_behind(tmp_path: Path) -> None:
+    import hashlib
+    import tempfile
+
+    from loaders import ingest
+
+    db = tmp_path / "first.duckdb"
+    ingest.ensure_database(db, SAMPLES, workers=1)
+    assert db.exists() and not ingest.build_lock_path(db).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.duckdb"]
+    # The old lock, one per database in the system's temp folder, is not made any more.
+    name = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
+    old = Path(tempfile.gettempdir()) / f"rectification-build-{name}.lock"
+    assert not old.exists()
+
+
+def test_a_title_holding_a_web_address_is_kept(tmp_path: Path) -> None:
+    """Issue 8.5: a colon ended a title, so `关于"http://x"…的通报` was shown as 无标题."""
+    text = (SAMPLES / "000_f038d4f0310a0fb2.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    title = '中共湖州市吴兴区委关于"http://x"巡视整改进展情况的通报'
+    path = tmp_path / "url_title.txt"
+    path.write_text(f"{title}\n{text}", encoding="utf-8")
+    proc = run("parse", path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "http://x" in json.loads(proc.stdout)[0]["title"]

@@ -250,7 +250,18 @@ def test_oversize_file_is_refused_in_chinese(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ReadError) as info:
         read_document("大文件.txt", data="巡视整改".encode() * 1000)
     assert "over the 0.001 MB limit (read.max_file_mb)" in str(info.value)
-    assert info.value.message_zh == "大文件.txt：文件大小为0.0114 MB，超过0.001 MB 的上限（read.max_file_mb）"
+    assert info.value.message_zh == "大文件.txt：文件大小为 11.7 KB，超过 0.001 MB 的上限（read.max_file_mb）"
+
+
+def test_sizes_are_printed_the_way_people_write_them() -> None:
+    """Issue 8.5: a 3 GB file was described as `3.07e+03 MB`."""
+    from loaders.messages import human_size
+
+    assert human_size(3070 * 2**20) == "3,070 MB (3.0 GB)"
+    assert human_size(300 * 2**20) == "300 MB"
+    assert human_size(21 * 2**20 + 2**19) == "21.5 MB"
+    assert human_size(12 * 1024) == "12.0 KB"
+    assert "e+" not in messages.reason("too_large", size=human_size(3.07e9), limit=50).en
 
 
 def test_missing_file_names_the_os_error_in_chinese(tmp_path: Path) -> None:

@@ -258,6 +258,7 @@ def test_correction_changes_overview(app_db: Path) -> None:
         ).fetchall()[0]
 
     at = run_page("views/quality.py")
+    at.text_input(key="ov_search").input(key).run()
     at.selectbox(key="ov_issue").set_value(key)
     at.run()
     at.radio(key="ov_status").set_value("完成")
@@ -286,6 +287,71 @@ def test_correction_changes_overview(app_db: Path) -> None:
         stored = con.execute("SELECT i.title, o.status, o.note FROM overrides o "
                              "JOIN issues i USING (issue_key)").fetchall()
     assert stored == [(title, "完成", "整改台账显示已销号")]
+
+
+def _save_correction(at: AppTest, status: str, note: str, author: str) -> AppTest:
+    at.radio(key="ov_status").set_value(status)
+    at.text_area(key="ov_note").input(note)
+    at.text_input(key="ov_author").input(author)
+    _submit_button(at, "保存更正").click()
+    return run_page(at=at)
+
+
+def test_a_correction_whose_issue_vanished_is_refused(app_db: Path) -> None:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        (key,) = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0]
+    at = run_page("views/quality.py")
+    at.text_input(key="ov_search").input(key).run()
+    at.selectbox(key="ov_issue").set_value(key)
+    at = run_page(at=at)
+    with duckdb.connect(str(app_db)) as con:  # a re-ingest removed the issue meanwhile
+        con.execute("DELETE FROM issues WHERE issue_key = ?", [key])
+    at = _save_correction(at, "完成", "核实", "李督查")
+    assert any("已不在数据库中" in w.value for w in [*at.warning, *at.error])
+    assert count(app_db, "SELECT count(*) FROM overrides") == 0
+
+
+def test_a_note_over_the_limit_is_kept_and_refused_with_a_message(app_db: Path) -> None:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        (key,) = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0]
+    at = run_page("views/quality.py")
+    at.text_input(key="ov_search").input(key).run()
+    at.selectbox(key="ov_issue").set_value(key)
+    at = run_page(at=at)
+    long_note = "核" * (overrides.MAX_NOTE_CHARS + 1)
+    at = _save_correction(at, "完成", long_note, "李督查")
+    assert any("超过" in e.value and "5,000" in e.value for e in at.error)
+    assert at.text_area(key="ov_note").value == long_note  # nothing was cut or thrown away
+    assert count(app_db, "SELECT count(*) FROM overrides") == 0
+
+
+def test_withdrawing_a_correction_falls_back_to_the_previous_one(app_db: Path) -> None:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        key, parsed = con.execute(
+            "SELECT issue_key, status FROM issues WHERE status = '阶段性完成' ORDER BY issue_key LIMIT 1"
+        ).fetchall()[0]
+    first = overrides.add_override(app_db, key, "完成", "台账显示已销号", "李督查")
+    second = overrides.add_override(app_db, key, "未完成", "误点", "李督查")
+    at = run_page("views/quality.py")
+    at.text_input(key="ov_search").input(key).run()
+    at.selectbox(key="ov_issue").set_value(key)
+    at = run_page(at=at)
+    at.selectbox(key="wd_target").set_value(second.override_id)
+    at.text_area(key="wd_note").input("选错了状态")
+    at.text_input(key="wd_author").input("王巡视")
+    _submit_button(at, "撤回所选更正").click()
+    at = run_page(at=at)
+    assert any("已撤回" in s.value for s in at.success)
+    effective = "SELECT effective_status FROM issues_effective WHERE issue_key = ?"
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT override_id, kind, ref_id, author FROM overrides ORDER BY override_id").fetchall()
+        status = con.execute(effective, [key]).fetchall()[0][0]
+    assert rows[-1][1:] == ("withdrawal", second.override_id, "王巡视") and len(rows) == 3
+    assert status == "完成"  # back to the first correction
+    overrides.withdraw_override(app_db, first.override_id, "也不对", "王巡视")
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        assert con.execute(effective, [key]).fetchall()[0][0] == parsed  # back to the parsed status
 
 
 def test_unit_page_lists_the_units_issues(app_db: Path) -> None:

@@ -212,7 +212,7 @@ def test_unit_queries(sample_db: Path) -> None:
     assert len(issues) == queries.issues_count(sample_db, Filters(units=(unit,)))
     reports = queries.unit_reports(sample_db, f, unit)
     assert reports["issues"].sum() == len(issues)
-    assert len(queries.issue_choices(sample_db, Filters(units=(unit,)))) == len(issues)
+    assert len(queries.issue_search(sample_db, Filters(units=(unit,)), limit=10**6)) == len(issues)
 
 
 def test_deadline_summary_matches_the_lists(sample_db: Path) -> None:
@@ -250,10 +250,23 @@ def test_weak_issues_capped_and_counted(sample_db: Path) -> None:
     assert first["confidence"].fillna(-1).is_monotonic_increasing  # the least certain first
 
 
-def test_issue_choices_search_and_cap(sample_db: Path) -> None:
-    assert len(queries.issue_choices(sample_db, Filters(), limit=10)) == 10
-    found = queries.issue_choices(sample_db, Filters(), "拆迁")
-    assert 0 < len(found) == queries.issues_count(sample_db, Filters(), "拆迁")
+def test_issue_search_by_unit_title_and_key(sample_db: Path) -> None:
+    everything = queries.issue_search(sample_db, Filters(), limit=10)
+    n_issues = sql_scalar(sample_db, "SELECT count(*) FROM issues")
+    assert len(everything) == 10 and int(everything["total"].iloc[0]) == n_issues  # total beyond the page
+    unit = biggest_unit(sample_db)
+    by_unit = queries.issue_search(sample_db, Filters(), unit, limit=10**6)
+    assert unit in set(by_unit["unit"]) and by_unit["unit"].str.contains(unit, regex=False).all()
+    in_unit = "SELECT count(*) FROM issues JOIN reports USING (report_key) WHERE contains(unit, ?)"
+    assert len(by_unit) == sql_scalar(sample_db, in_unit, [unit])
+    title = queries.issue_search(sample_db, Filters(), f"{unit} 拆迁", limit=10**6)
+    assert 0 < len(title) < len(by_unit) and title["title"].str.contains("拆迁").all()
+    key = str(by_unit["issue_key"].iloc[-1])
+    by_key = queries.issue_search(sample_db, Filters(), key[:10])
+    assert by_key["issue_key"].tolist() == [key]
+    detail = queries.issue_detail(sample_db, key).iloc[0]
+    assert (detail["unit"], detail["title"]) == tuple(by_unit[["unit", "title"]].iloc[-1])
+    assert queries.issue_detail(sample_db, "no-such-key").empty
 
 
 def test_latin_search_ignores_case(sample_db: Path) -> None:

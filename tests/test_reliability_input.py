@@ -430,7 +430,7 @@ def test_one_byte_over_the_limit_is_refused_quickly(inputs: dict[str, Path], tmp
     proc, seconds, _ = run_measured("ingest", huge, "--db", tmp_path / "db.duckdb", "--no-progress",
                                     "--workers", "1")
     message = failed_lines(proc.stdout)["huge.txt"]
-    assert message.startswith("huge.txt: the file is 50 MB, over the 50 MB limit"), message
+    assert message.startswith("huge.txt: the file is 50.0 MB, over the 50 MB limit"), message
     assert proc.returncode == 1 and "Nothing was stored" in proc.stdout
     assert seconds < 15, f"refusing the file took {seconds:.1f} s"
 

@@ -193,7 +193,7 @@ def test_read_layer_refuses_a_file_over_the_limit_without_reading_it(tmp_path: P
         raise AssertionError(f"{self} was read before its size was checked")
 
     monkeypatch.setattr(Path, "read_bytes", no_reading)
-    with pytest.raises(ReadError, match=r"^big\.txt: the file is 50 MB, over the 50 MB limit"):
+    with pytest.raises(ReadError, match=r"^big\.txt: the file is 50\.0 MB, over the 50 MB limit"):
         read_document(big)
 
 
@@ -605,6 +605,7 @@ def test_correction_form_shows_a_hostile_author_and_note_escaped(hostile_db: Pat
     at.run()
     at.switch_page("views/quality.py")
     at.run()
+    at.text_input(key="ov_search").input(key).run()  # the picker lists search results: find it by its key
     at.selectbox(key="ov_issue").set_value(key)
     at.run()
     at.radio(key="ov_status").set_value("完成")

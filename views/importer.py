@@ -2,12 +2,14 @@
 
 import streamlit as st
 
+from loaders.read.base import max_file_mb
 from views.components.data import db_path, setting, uploads_dir
 from views.components.filters import sidebar_filters
 from views.components.imports import (
     ALLOWED_SUFFIXES,
     ImportProblem,
     parse_upload,
+    preview_replaced,
     preview_reports,
     preview_warnings,
     store_upload,
@@ -16,6 +18,7 @@ from views.components.ui import escape_md
 
 sidebar_filters("import")
 limit_mb = setting("upload_limit_mb", 20)
+transfer_mb = int(max(limit_mb, max_file_mb()))
 st.title("导入")
 st.markdown(
     f"上传一份整改进展通报（{' / '.join(ALLOWED_SUFFIXES)}，**不超过 {limit_mb} MB**）。"
@@ -25,8 +28,11 @@ st.markdown(
 ss = st.session_state
 if "import_done" in ss:
     st.success(ss.pop("import_done"))
+# The widget lets files up to the read limit through (server.maxUploadSize): a file over upload_limit_mb is
+# then refused here with a Chinese message (check_upload). The browser's own refusal is only an icon and an
+# English tooltip, so it is kept for files too big to transfer at all.
 upload = st.file_uploader(
-    "选择文件", type=[s.lstrip(".") for s in ALLOWED_SUFFIXES], max_upload_size=limit_mb,
+    "选择文件", type=[s.lstrip(".") for s in ALLOWED_SUFFIXES], max_upload_size=transfer_mb,
     key=f"upload_{ss.get('upload_round', 0)}",
 )
 if upload is None:
@@ -53,8 +59,14 @@ warnings = preview_warnings(parsed)
 if warnings.empty:
     st.caption("没有警告。")
 else:
-    st.warning(f"解析时有 {len(warnings)} 条警告，请核对：")
+    st.warning(f"导入后将记录 {len(warnings):,} 条警告，请核对：")
     st.dataframe(warnings, hide_index=True, placeholder="")
+replaced = preview_replaced(parsed, uploads_dir(), db_path())
+if not replaced.empty:
+    again = bool(replaced["same_file"].all())
+    st.warning(f"确认导入将替换数据库中已有的 {len(replaced)} 份通报"
+               + ("（同一文件之前导入过）" if again else "（同一通报已从其他文件导入；人工更正保留）") + "：")
+    st.dataframe(replaced.drop(columns="same_file"), hide_index=True, placeholder="")
 
 if st.button("确认导入", type="primary"):
     try:
@@ -63,8 +75,14 @@ if st.button("确认导入", type="primary"):
         st.error(f"导入失败：{escape_md(problem)}")
         st.stop()
     replaced = f"（替换了 {result.replaced_reports} 份旧版本）" if result.replaced_reports else ""
-    counts = f"{result.reports} 份通报、{result.issues} 个问题"
-    ss["import_done"] = f"已导入“{escape_md(parsed.name)}”：{counts}{replaced}。"
+    counts = f"{result.reports} 份通报、{result.issues} 个问题、{result.warnings} 条警告"
+    notes = ""
+    if result.carried:
+        notes += f"{len(result.carried)} 条人工更正已沿用到新版本中对应的问题。"
+    if result.orphaned:
+        notes += (f"注意：{len(result.orphaned)} 条人工更正的问题在新版本中找不到对应，已列在“数据质量”页，"
+                  "请核对后重新更正。")
+    ss["import_done"] = f"已导入“{escape_md(parsed.name)}”：{counts}{replaced}。{notes}"
     ss["upload_round"] = ss.get("upload_round", 0) + 1  # a fresh, empty uploader
     ss.pop("import_parsed", None)
     st.rerun()

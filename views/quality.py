@@ -4,7 +4,7 @@ import streamlit as st
 
 from loaders import queries
 from loaders.queries.scores import disagreement_pts
-from views.components.corrections import choice_query, correction_form
+from views.components.corrections import correction_form, history_table, withdraw_form
 from views.components.data import query, query_many, setting
 from views.components.derive import stated_vs_parsed
 from views.components.filters import sidebar_filters
@@ -16,11 +16,11 @@ f = sidebar_filters("quality")
 cap = setting("table_cap", 500)
 threshold = setting("low_confidence", 0.6)
 st.title("数据质量")
-counts, stated, warnings, weak, weak_total, recent, choices, scores = query_many(  # one connection
+counts, stated, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
     (queries.report_counts, f), (queries.stated_figures, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
-    (queries.recent_overrides, 50), choice_query(f),
+    (queries.recent_overrides, 50), (queries.orphaned_overrides,),
     (queries.unit_scores, f, (), (), True),  # the units that state a completion
 )
 
@@ -48,8 +48,8 @@ capped_table(weak, ["unit", "label", "title", "status", "source", "rule", "confi
 
 st.subheader("更正问题状态")
 st.caption("更正会记录时间、更正人和说明，之后各页面都按更正后的状态统计（来源显示为“人工更正”）；"
-           "重新导入同一通报时更正仍然保留。")
-issue_key = correction_form(f, choices)
+           "重新导入同一通报时更正仍然保留。错误的更正可以撤回（新增一条撤回记录，历史不删除）。")
+issue_key = correction_form(f)
 if issue_key:
     st.markdown("**该问题的更正记录**")
     # No correction at all in the database (the recent list is empty): no history to fetch either.
@@ -57,10 +57,22 @@ if issue_key:
     if history.empty:
         st.caption("尚无人工更正。")
     else:
-        show_table(history, ["created_at", "status", "note", "author"])
+        st.dataframe(history_table(history), hide_index=True, placeholder="")
+        withdraw_form(history)
+
+if not orphans.empty:
+    st.subheader("未能对应到问题的人工更正")
+    st.warning(f"有 {len(orphans)} 条人工更正的问题已不在数据库中（通报重新发布后问题被删除或改写，"
+               "且无法确定对应的新问题）。这些更正仍然保存，但不计入统计；请核对后对新问题重新更正。"
+               "命令行：python -m loaders overrides --orphaned")
+    show_table(orphans.assign(override_id=orphans["override_id"].map(lambda n: f"#{n}")),
+               ["override_id", "created_at", "unit", "title", "issue_key", "status", "note", "author"])
 
 st.subheader("最近的人工更正")
 if recent.empty:
     st.caption("尚无人工更正。")
 else:
-    show_table(recent, ["created_at", "unit", "title", "parsed_status", "status", "note", "author"])
+    kinds = recent["kind"].map(lambda k: {"carry": "沿用", "withdrawal": "撤回"}.get(k, "更正"))
+    show_table(recent.assign(override_id=recent["override_id"].map(lambda n: f"#{n}"), row_kind=kinds),
+               ["override_id", "created_at", "row_kind", "unit", "title", "parsed_status", "status", "note",
+                "author"])

@@ -25,6 +25,7 @@ from loaders.queries.deadlines import (
     overdue_buckets,
     overdue_issues,
 )
+from loaders.queries.imports import replaced_reports
 from loaders.queries.issues import (
     issues_count,
     issues_page,
@@ -44,7 +45,9 @@ from loaders.queries.overview import (
     status_split,
 )
 from loaders.queries.quality import (
-    issue_choices,
+    issue_detail,
+    issue_search,
+    orphaned_overrides,
     override_history,
     recent_overrides,
     report_counts,
@@ -72,17 +75,20 @@ __all__ = [
     "deadline_summary",
     "due_soon",
     "figures_by_unit",
-    "issue_choices",
+    "issue_detail",
     "issue_history",
+    "issue_search",
     "issues_count",
     "issues_page",
     "key_figures",
     "ledger_rows",
     "light_issues",
+    "orphaned_overrides",
     "overdue_buckets",
     "overdue_issues",
     "override_history",
     "recent_overrides",
+    "replaced_reports",
     "report_counts",
     "report_options",
     "stated_figures",

@@ -117,27 +117,103 @@ def weak_issues_count(db: Db, f: Filters, threshold: float) -> int:
     return int(df["n"].iloc[0])
 
 
-def issue_choices(db: Db, f: Filters, search: str = "", limit: int = 500) -> pd.DataFrame:
-    """A capped list of the filtered (and searched) issues for the correction form's picker."""
+def _search_condition(p: _Params, search: str) -> str:
+    """Every word of `search` must be in the issue's unit or title, or start its key (case-insensitive)."""
+    conds = []
+    for n, word in enumerate(search.split()[:8]):
+        w = p.bind(f"w{n}", word.lower())
+        conds.append(f"(contains(lower(fr.unit), {w}) OR contains(lower(i.title), {w}) "
+                     f"OR starts_with(i.issue_key, {w}))")
+    return " AND ".join(conds)
+
+
+def issue_search(db: Db, f: Filters, search: str = "", limit: int = 50) -> pd.DataFrame:
+    """The correction form's search: the filtered issues whose unit, title or key match every word of
+    `search` (all of them when it is blank), the first `limit` in report order; `total` on each row is the
+    number of matches."""
     p = _Params()
-    sql = f"""{_ctes(f, p, search)}
-    SELECT fi.issue_key, fi.unit, fi.part, fi.seq, fi.label, fi.title, fi.status_label AS status,
-           fi.effective_source AS source
+    condition = _search_condition(p, search)
+    sql = f"""{_ctes(f, p, condition=condition)}
+    SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title, fi.category_label AS category,
+           fi.seq, fi.label, fi.title, fi.status_label AS status, fi.effective_source AS source,
+           count(*) OVER () AS total
     FROM fi ORDER BY fi.unit, fi.published_on, fi.part, fi.seq, fi.issue_key
     LIMIT {p.bind("limit", int(limit))}"""
     return _frame(db, sql, p)
 
 
-def override_history(db: Db, issue_key: str) -> pd.DataFrame:
+def issue_detail(db: Db, issue_key: str) -> pd.DataFrame:
+    """One issue by its key, with its report, category and current (effective) status; no row when no issue
+    has this key (any more)."""
     p = _Params()
-    sql = f"""SELECT created_at, status, note, author FROM overrides
-              WHERE issue_key = {p.bind("key", issue_key)} ORDER BY created_at DESC, override_id DESC"""
+    sql = f"""SELECT i.issue_key, r.unit, r.published_on, r.part, r.title AS report_title,
+                     COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category, i.seq, i.label,
+                     i.title,
+                     COALESCE(i.effective_status, '{UNKNOWN}') AS status, i.status AS parsed_status,
+                     i.effective_source AS source
+              FROM issues_effective i JOIN reports r USING (report_key)
+              WHERE i.issue_key = {p.bind("key", issue_key)}"""
     return _frame(db, sql, p)
+
+
+def _kind_cols(have: set[tuple[str, str]]) -> str:
+    """The kind / ref_id / issue_title columns of overrides, NULL in a database made before them (read-only,
+    not migrated yet: store.ensure_schema adds them on the next write)."""
+    if ("overrides", "kind") in have:
+        return ("COALESCE(o.kind, 'correction') AS kind, o.ref_id, o.issue_title, "
+                "(SELECT min(w.override_id) FROM overrides w WHERE w.kind = 'withdrawal' "
+                "AND w.ref_id = o.override_id) AS withdrawn_by")
+    return ("'correction' AS kind, NULL::BIGINT AS ref_id, NULL::VARCHAR AS issue_title, "
+            "NULL::BIGINT AS withdrawn_by")
+
+
+def override_history(db: Db, issue_key: str) -> pd.DataFrame:
+    """Every row written for one issue, newest first: corrections, carries, withdrawals (`withdrawn_by`:
+    the id of the row that withdrew it)."""
+    p = _Params()
+    key = p.bind("key", issue_key)
+    return _frame_migrated(db, lambda have: f"""
+        SELECT o.override_id, o.created_at, o.status, o.note, o.author, {_kind_cols(have)}
+        FROM overrides o WHERE o.issue_key = {key}
+        ORDER BY o.created_at DESC, o.override_id DESC""", p)
 
 
 def recent_overrides(db: Db, limit: int = 50) -> pd.DataFrame:
     p = _Params()
-    sql = f"""SELECT o.created_at, r.unit, i.title, i.status AS parsed_status, o.status, o.note, o.author
-              FROM overrides o LEFT JOIN issues i USING (issue_key) LEFT JOIN reports r USING (report_key)
-              ORDER BY o.created_at DESC, o.override_id DESC LIMIT {p.bind("limit", int(limit))}"""
-    return _frame(db, sql, p)
+    n = p.bind("limit", int(limit))
+    return _frame_migrated(db, lambda have: f"""
+        SELECT o.override_id, o.created_at, r.unit, COALESCE(i.title, {_title(have)}) AS title,
+               i.status AS parsed_status, o.status, o.note, o.author, {_kind_cols(have)}
+        FROM overrides o LEFT JOIN issues i ON i.issue_key = o.issue_key
+        LEFT JOIN reports r ON r.report_key = {_report_key(have)}
+        ORDER BY o.created_at DESC, o.override_id DESC LIMIT {n}""", p)
+
+
+def _report_key(have: set[tuple[str, str]]) -> str:
+    """The report of a correction: its issue's, else (an orphan) the one stored with it."""
+    return "COALESCE(i.report_key, o.report_key)" if ("overrides", "report_key") in have else "i.report_key"
+
+
+def _title(have: set[tuple[str, str]]) -> str:
+    return "o.issue_title" if ("overrides", "issue_title") in have else "NULL::VARCHAR"
+
+
+def orphaned_overrides(db: Db) -> pd.DataFrame:
+    """Corrections in force whose issue is gone and that were not carried to an edited issue
+    (loaders/carry.py): the title and report they were made on, when known."""
+    from loaders.overrides import ORPHANS_SQL  # the one definition of an orphan (no database access there)
+
+    p = _Params()
+
+    def sql(have: set[tuple[str, str]]) -> str:
+        if ("overrides", "kind") not in have:  # not migrated: no carries or withdrawals yet
+            return """SELECT o.override_id, o.created_at, NULL::VARCHAR AS unit, NULL::VARCHAR AS title,
+                             o.issue_key, o.status, o.note, o.author FROM overrides o
+                      WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.issue_key = o.issue_key)
+                      ORDER BY o.override_id"""
+        return f"""SELECT o.override_id, o.created_at, r.unit, o.issue_title AS title, o.issue_key, o.status,
+                          o.note, o.author
+                   FROM overrides o LEFT JOIN reports r ON r.report_key = o.report_key
+                   WHERE o.override_id IN ({ORPHANS_SQL}) ORDER BY o.override_id"""
+
+    return _frame_migrated(db, sql, p)

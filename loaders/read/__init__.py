@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from loaders.messages import os_error, reason, warning
+from loaders.messages import human_size, os_error, reason, warning
 from loaders.models import Warning
 from loaders.read.base import ReadError, ReadResult, max_file_mb, require_text, source_url_in_text
 from loaders.read.decode import decode
@@ -66,7 +66,7 @@ def _load(path: Path, name: str, data: bytes | None) -> bytes:
 
 def _check_size(name: str, size: int, limit_mb: float) -> None:
     if size > limit_mb * 2**20:
-        raise ReadError(name, reason("too_large", size=size / 2**20, limit=limit_mb))
+        raise ReadError(name, reason("too_large", size=human_size(size), limit=limit_mb))
 
 
 def _read_text(data: bytes, name: str) -> ReadResult:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from loaders import queries
+from loaders import queries, store
 from loaders.config import project_path, section
 
 DB_ENV = "RECTIFY_DB"  # overrides paths.database (tests and the e2e server point it at a temp file)
@@ -61,10 +61,26 @@ def _cached(name: str, db: str, version: tuple[int, ...], args: tuple[Any, ...])
     return getattr(queries, name)(db, *args)
 
 
+BUSY_MESSAGE = ("数据库正在被写入（例如命令行正在导入通报），暂时无法读取。已显示的内容不受影响，"
+                "请稍候几秒后刷新本页。")
+MISSING_MESSAGE = "还没有数据库：请先导入通报（命令行 python -m loaders ingest，或“导入”页）。"
+
+
+def _unavailable(exc: store.StoreError) -> None:
+    """The database could not be read (an ingest held it past the readers' wait, or it is gone): a plain
+    Chinese message instead of Streamlit's error page, and the rest of the page is skipped."""
+    st.warning(MISSING_MESSAGE if isinstance(exc, store.DatabaseMissingError) else BUSY_MESSAGE)
+    st.stop()
+
+
 def query(fn: Callable[..., T], *args: Any) -> T:
     """Run a loaders.queries function on the dashboard's database, cached until the file changes."""
     db = db_path()
-    return _cached(fn.__name__, str(db), db_version(db), args)
+    try:
+        return _cached(fn.__name__, str(db), db_version(db), args)
+    except (store.DatabaseBusyError, store.DatabaseMissingError) as exc:
+        _unavailable(exc)
+        raise  # not reached: st.stop() ends the run
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -80,7 +96,11 @@ def query_many(*calls: tuple[Any, ...]) -> list[Any]:
     together (until the file changes); their results in order."""
     db = db_path()
     key = tuple((fn.__name__, tuple(args)) for fn, *args in calls)
-    return _cached_many(key, str(db), db_version(db))
+    try:
+        return _cached_many(key, str(db), db_version(db))
+    except (store.DatabaseBusyError, store.DatabaseMissingError) as exc:
+        _unavailable(exc)
+        raise  # not reached: st.stop() ends the run
 
 
 def ensure_db() -> None:

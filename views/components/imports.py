@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from loaders import store
+from loaders import queries, store
+from loaders.fingerprint import parser_fingerprint
+from loaders.messages import human_size
 from loaders.models import Report
 from loaders.queries import UNKNOWN
+from loaders.rows import FileVersion, Rows, add_file
 from views.components.labels import part_label, warning_label
 
 ALLOWED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".docx", ".pdf")
@@ -25,10 +28,17 @@ class ImportProblem(Exception):
 
 @dataclass(frozen=True)
 class Parsed:
+    """An upload parsed and accepted, with the rows storing it will write (the preview is read from them)."""
+
     name: str
     sha: str
     data: bytes
     reports: tuple[Report, ...]
+    rows: Rows
+
+    @property
+    def report_keys(self) -> list[str]:
+        return list(self.rows.cols["reports"]["report_key"])
 
 
 def check_upload(name: str, data: bytes, limit_mb: float) -> None:
@@ -39,7 +49,7 @@ def check_upload(name: str, data: bytes, limit_mb: float) -> None:
         allowed = "、".join(ALLOWED_SUFFIXES)
         raise ImportProblem(f"不支持“{suffix or '无扩展名'}”文件：请上传 {allowed} 格式。")
     if len(data) > limit_mb * 2**20:
-        raise ImportProblem(f"文件大小 {len(data) / 2**20:.1f} MB，超过 {limit_mb:g} MB 的上限。")
+        raise ImportProblem(f"文件大小 {human_size(len(data))}，超过 {limit_mb:g} MB 的上限。")
     if not data.strip():
         raise ImportProblem("文件是空的。")
     if suffix == ".pdf" and not data.lstrip()[:5].startswith(b"%PDF"):
@@ -48,41 +58,68 @@ def check_upload(name: str, data: bytes, limit_mb: float) -> None:
         raise ImportProblem("文件扩展名是 .docx，但内容不是 Word 文档。")
 
 
+def _version(name: str, sha: str, data: bytes, reports: tuple[Report, ...]) -> FileVersion:
+    return FileVersion(sha, name, len(data), reports, parser_fingerprint())
+
+
 def parse_upload(name: str, data: bytes, limit_mb: float) -> Parsed:
-    """Check and parse an upload without storing anything."""
+    """Check and parse an upload without storing anything, with the decision `python -m loaders ingest`
+    makes (pool.parse_data: same parse, same refusals), and build the rows storing it would write (rows.py:
+    same keys, same warnings, duplicate warnings included)."""
     check_upload(name, data, limit_mb)
-    from loaders.parse import parse_file  # heavy imports only when a file is actually uploaded
-    from loaders.read import ReadError
+    from loaders import pool  # heavy imports only when a file is actually uploaded
 
-    try:
-        reports = parse_file(Path(name).name, data=data)
-    except ReadError as exc:
-        raise ImportProblem(f"{exc.reason_zh or exc.reason}。") from None
-    except Exception as exc:  # a parser bug must still end in a plain message, not a traceback
-        raise ImportProblem(f"解析该文件时出错（{type(exc).__name__}）。") from None
-    from loaders.parse import worth_storing
-
-    if not reports or not worth_storing(reports):
-        raise ImportProblem("没有在文件中找到整改问题：它可能不是巡视整改进展通报。")
-    return Parsed(Path(name).name, hashlib.sha256(data).hexdigest(), data, tuple(reports))
+    name = Path(name).name
+    parsed = pool.parse_data(name, data)
+    if parsed.reports is None:
+        raise ImportProblem(f"{(parsed.error_zh or parsed.error or '').rstrip('。')}。")
+    reports = tuple(parsed.reports)
+    rows = Rows()
+    add_file(rows, _version(name, parsed.sha, data, reports), datetime.now())
+    return Parsed(name, parsed.sha, data, reports, rows)
 
 
 def preview_reports(parsed: Parsed) -> pd.DataFrame:
+    """One row per report as it will be stored: its issues per status and its warnings (from the rows)."""
+    cols, rep = parsed.rows.cols, parsed.rows.cols["reports"]
+    statuses = Counter(zip(cols["issues"]["report_key"], cols["issues"]["status"], strict=True))
     rows = []
-    for r in parsed.reports:
-        counts = Counter(i.status.status or UNKNOWN for i in r.issues)
-        rows.append({"单位": r.unit or "（未识别）", "部分": part_label(r.part),
-                     "发布日期": r.published_on, "标题": r.title or "（无标题）", "问题": len(r.issues),
-                     "完成": counts["完成"], "阶段性完成": counts["阶段性完成"], "未完成": counts["未完成"],
-                     UNKNOWN: counts[UNKNOWN], "警告": len(r.warnings)})
+    for n, key in enumerate(rep["report_key"]):
+        counts = {s: statuses[(key, s)] for s in ("完成", "阶段性完成", "未完成")}
+        rows.append({"单位": rep["unit"][n] or "（未识别）", "部分": part_label(rep["part"][n]),
+                     "发布日期": rep["published_on"][n], "标题": rep["title"][n] or "（无标题）",
+                     "问题": rep["n_issues"][n], **counts, UNKNOWN: statuses[(key, None)],
+                     "警告": rep["n_warnings"][n]})
     return pd.DataFrame(rows)
 
 
 def preview_warnings(parsed: Parsed) -> pd.DataFrame:
-    rows = [{"单位": r.unit, "部分": part_label(r.part), "类型": warning_label(w.code),
-             "说明": w.message_zh or w.message}
-            for r in parsed.reports for w in r.warnings]
-    return pd.DataFrame(rows, columns=["单位", "部分", "类型", "说明"])
+    """Every warning row storing the file will write."""
+    cols = parsed.rows.cols
+    by_key = dict(zip(cols["reports"]["report_key"], zip(cols["reports"]["unit"], cols["reports"]["part"],
+                                                          strict=True), strict=True))
+    out = []
+    for key, code, en, zh in zip(cols["warnings"]["report_key"], cols["warnings"]["code"],
+                                 cols["warnings"]["message"], cols["warnings"]["message_zh"], strict=True):
+        unit, part = by_key.get(key, (None, None))
+        out.append({"单位": unit, "部分": part_label(part), "类型": warning_label(code), "说明": zh or en})
+    return pd.DataFrame(out, columns=["单位", "部分", "类型", "说明"])
+
+
+def preview_replaced(parsed: Parsed, folder: Path, db: Path) -> pd.DataFrame:
+    """The stored reports that 确认导入 would replace (another file's version of the same report, or an
+    earlier import of this file), with the file each comes from; empty when there is no database yet."""
+    if not db.exists():
+        return pd.DataFrame(columns=["单位", "部分", "发布日期", "标题", "来自文件", "same_file"])
+    target = safe_upload_path(folder, parsed.name, parsed.sha)
+    found = queries.replaced_reports(db, parsed.report_keys, str(target), parsed.sha)
+    return pd.DataFrame({
+        "单位": found["unit"], "部分": found["part"].map(part_label),
+        "发布日期": found["published_on"].dt.date,
+        "标题": found["title"].map(lambda t: t if isinstance(t, str) and t else "（无标题）"),
+        "来自文件": found["file"].map(lambda p: Path(p).name if isinstance(p, str) else "（文件记录已删除）"),
+        "same_file": found["same_file"],
+    })
 
 
 def safe_upload_path(folder: Path, name: str, sha: str) -> Path:
@@ -97,15 +134,15 @@ def safe_upload_path(folder: Path, name: str, sha: str) -> Path:
 
 
 def store_upload(parsed: Parsed, folder: Path, db: Path) -> store.WriteResult:
-    """Keep the file under `folder` and write the previewed reports in one transaction; on any failure
-    remove the kept file again, so nothing is stored."""
+    """Keep the file under `folder` and write the previewed reports in one transaction (the same reports the
+    preview's rows were built from); on any failure remove the kept file again, so nothing is stored."""
     folder.mkdir(parents=True, exist_ok=True)
     target = safe_upload_path(folder, parsed.name, parsed.sha)
     existed = target.exists()
     try:
         target.write_bytes(parsed.data)
         with store.connect(db) as con:
-            return store.write_reports(con, parsed.sha, str(target), len(parsed.data), list(parsed.reports))
+            return store.write_files(con, [_version(str(target), parsed.sha, parsed.data, parsed.reports)])[0]
     except store.DatabaseBusyError:
         _discard(target, existed)
         raise ImportProblem("数据库正被其他程序使用（例如正在导入），请稍后再试。") from None

@@ -120,6 +120,8 @@ COLUMN_LABELS: dict[str, str] = {
     "rate_gap": "差（百分点）",
     "unit_stated_rate": "单位自报完成率（%）",
     "unit_parsed_rate": "单位解析完成率（%）",
+    "override_id": "记录号",
+    "row_kind": "记录类型",
 }
 
 

@@ -193,8 +193,8 @@ def measures_text(db: Path, out: Path) -> dict[str, float]:
         sizes[label] = db_bytes(copy)
         remove_db(copy)
     with duckdb.connect(str(db), read_only=True) as con:
-        text = con.execute("SELECT sum(strlen(measures_text)) FROM issues").fetchone()[0]
-        total = con.execute("SELECT sum(strlen(text)) FROM measures").fetchone()[0]
+        text = con.execute("SELECT sum(strlen(measures_text)) FROM issues").fetchall()[0][0]
+        total = con.execute("SELECT sum(strlen(text)) FROM measures").fetchall()[0][0]
     return {"db_mb_with": sizes["with"] / 2**20, "db_mb_without": sizes["without"] / 2**20,
             "smaller_pct": 100 * (1 - sizes["without"] / sizes["with"]),
             "measures_text_mb": text / 2**20, "measures_table_text_mb": total / 2**20}

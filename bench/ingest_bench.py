@@ -65,7 +65,8 @@ class ReaderProbe:
     timing each attempt from its start to its answer (the time a page render would wait for the writer)."""
 
     def __init__(self, db: Path) -> None:
-        self.db, self.waits, self.errors = db, [], 0
+        self.db, self.errors = db, 0
+        self.waits: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 

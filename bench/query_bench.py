@@ -7,6 +7,7 @@ overview's DuckDB aggregation with the naive pandas way (load all rows, group in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import math
 import shutil
@@ -120,7 +121,7 @@ def bench_queries(db: Path, repeats: int, log) -> dict[str, Any]:
                 continue
             if "f" not in args and label != "all":
                 continue  # no filters to vary
-            med, worst = time_call(lambda fn=fn, args=args: fn(**args), repeats)
+            med, worst = time_call(functools.partial(fn, **args), repeats)
             row[label] = {"median": med, "max": worst}
         out[name] = row
         log(f"    {name}: " + ", ".join(f"{k} {v.get('median', 0) * 1000:.0f} ms" for k, v in row.items()))

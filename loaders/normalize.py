@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from typing import Any
 
 from loaders import chrome
 from loaders.config import section
@@ -80,7 +81,7 @@ def normalize(text: str, simplify: bool = True) -> str:
 
 
 @functools.cache
-def _converter():  # OpenCC's t2s tables load in ~10 ms: only when a traditional text comes along
+def _converter() -> Any:  # OpenCC's t2s tables load in ~10 ms: only when a traditional text comes along
     import opencc
 
     return opencc.OpenCC("t2s")

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,7 @@ def _is_title_like(line: str) -> bool:
 # --- report-level warnings ------------------------------------------------------------------------------
 
 
-def worth_storing(reports: list[Report] | tuple[Report, ...]) -> bool:
+def worth_storing(reports: Sequence[Report]) -> bool:
     """A file is stored when a report lists issues, or states its own progress figures without listing
     them (a news item on a unit's rectification: `反馈问题25个,已完成整改19个`); else it is not a report."""
     return any(r.issues or r.stated for r in reports)

@@ -37,10 +37,10 @@ count_metric(cols[4], "时限调整过", summary["revised"],
 st.subheader("红黄绿灯")
 st.caption(light_rule() + "下表“剩余天数”为负数时即已逾期的天数，最紧急的在前。")
 k = summary  # deadline_summary counts the lights too
-cols = st.columns(4)
-count_metric(cols[0], "红灯", k["red"])
-count_metric(cols[1], "黄灯", k["yellow"])
-count_metric(cols[2], "绿灯", k["green"])
+light_cols = st.columns(4)
+count_metric(light_cols[0], "红灯", k["red"])
+count_metric(light_cols[1], "黄灯", k["yellow"])
+count_metric(light_cols[2], "绿灯", k["green"])
 capped_table(lit, ["light", "days_left", "due_on", "unit", "title", "status"], cap, "红灯、黄灯问题",
              total=int(k["red"] + k["yellow"]))
 

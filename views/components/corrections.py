@@ -58,8 +58,8 @@ def _picker(f: Filters) -> None:
     # result by default: an unnoticed default would be saved).
     ss["ov_issue"] = ss.get("ov_key") if ss.get("ov_key") in options else None
     labels = {row.issue_key: _choice_label(row) for row in found.itertuples(index=False)}
-    st.selectbox("选择问题", options, format_func=labels.get, key="ov_issue", on_change=_picked,
-                 placeholder="从查找结果中选择一个问题")
+    st.selectbox("选择问题", options, format_func=lambda k: labels.get(k, ""), key="ov_issue",
+                 on_change=_picked, placeholder="从查找结果中选择一个问题")
 
 
 def _show_issue(issue: pd.Series) -> None:
@@ -174,13 +174,14 @@ def withdraw_form(history: pd.DataFrame) -> None:
         labels = {int(r.override_id): f"#{r.override_id} {text_or(r.status, '—')}｜{r.author}｜"
                   f"{r.created_at:%Y-%m-%d %H:%M}｜{text_or(r.note)[:30]}" for r in active.itertuples()}
         with st.form("withdraw_form"):
-            target = st.selectbox("要撤回的更正", list(labels), format_func=labels.get, key="wd_target")
+            target = st.selectbox("要撤回的更正", list(labels), format_func=lambda k: labels.get(k, ""),
+                                  key="wd_target")
             note = st.text_area("撤回原因（必填）", key="wd_note")
             author = st.text_input("撤回人（必填）", key="wd_author", max_chars=overrides.MAX_AUTHOR_CHARS)
             submitted = st.form_submit_button("撤回所选更正")
     if submitted:
-        if not note.strip() or not author.strip():
-            st.error("请填写撤回原因和撤回人姓名。")
+        if target is None or not note.strip() or not author.strip():
+            st.error("请选择要撤回的更正，并填写撤回原因和撤回人姓名。")
             return
         try:
             overrides.withdraw_override(db_path(), int(target), note, author)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -72,7 +72,8 @@ def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out.rename(columns=COLUMN_LABELS)
 
 
-def show_table(df: pd.DataFrame, columns: list[str], height: int | str = "auto", **config: object) -> None:
+def show_table(df: pd.DataFrame, columns: list[str], height: int | Literal["auto"] = "auto",
+               **config: Any) -> None:
     # placeholder="": a missing value (no deadline, no unit) is an empty cell, not the word "None".
     st.dataframe(display_frame(df, columns), hide_index=True, height=height, column_config=config or None,
                  placeholder="")

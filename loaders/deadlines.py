@@ -127,8 +127,11 @@ def rules() -> DeadlineRules:
     )
 
 
+# The status engine and the issue builder both read an issue's deadlines: the second call is free.
+@functools.lru_cache(maxsize=256)
 def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
-    """Every deadline in the text, in order: the clause as printed and the end date of the period it names."""
+    """Every deadline in the text, in order: the clause as printed and the end date of the period it names
+    (cached: the result is an immutable tuple of frozen Deadlines)."""
     cfg = rules()
     masked = _mask(text or "", cfg.ignore)
     found: list[Deadline] = []

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from loaders import messages
+from loaders import fastrx, messages
 from loaders.config import section
 from loaders.deadlines import date_mentions, find_deadlines
 from loaders.models import UNKNOWN_STATUS, Issue, StatusDecision, Warning
@@ -136,7 +136,7 @@ def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
     (`^`/`$` mean the sentence's edges, so only a per-sentence search is right)."""
     if not patterns or any("$" in p or "^" in p.replace("[^", "") for p in patterns):
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return fastrx.fast("|".join(f"(?:{p})" for p in patterns))
 
 
 @functools.cache

@@ -132,11 +132,42 @@ def _rule(raw: dict) -> Rule:
 
 
 def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
-    """All of a rule's patterns in one, searched once over a whole body; None when a pattern is anchored
-    (`^`/`$` mean the sentence's edges, so only a per-sentence search is right)."""
-    if not patterns or any("$" in p or "^" in p.replace("[^", "") for p in patterns):
+    """All of a rule's patterns in one, searched once over a whole body: every sentence a pattern matches in
+    overlaps a match of it (the sentences with none are skipped). A `$` (a sentence's end) is dropped, which
+    only adds matches; this holds while no lookaround of the config looks for a sentence-splitting
+    character, which is what stands before and after a sentence in the body. None when a pattern is anchored
+    at a sentence's start (`^`) or a match could be empty: then every sentence is searched."""
+    relaxed = [_without_end_anchor(p) for p in patterns]
+    if not patterns or any(p is None or fastrx.first_chars(p) is None for p in relaxed):
         return None
-    return fastrx.fast("|".join(f"(?:{p})" for p in patterns))
+    return fastrx.fast("|".join(f"(?:{p})" for p in relaxed))
+
+
+def _without_end_anchor(pattern: str) -> str | None:
+    """The pattern with every `$` outside a character class removed; None if it holds a `^` anchor."""
+    out, in_class, k = [], False, 0
+    while k < len(pattern):
+        ch = pattern[k]
+        if ch == "\\":
+            out.append(pattern[k:k + 2])
+            k += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or (pattern[k - 1] in "[^" and out[-1] in ("[", "[^"))
+        elif ch == "[":
+            in_class = True
+            if pattern[k + 1:k + 2] == "^":
+                out.append("[^")
+                k += 2
+                continue
+        elif ch == "^":
+            return None
+        elif ch == "$":
+            k += 1
+            continue
+        out.append(ch)
+        k += 1
+    return "".join(out)
 
 
 @functools.cache

@@ -361,7 +361,9 @@ def _tally(body: str, title: str, ctx: ReportContext,
             continue
         # All patterns in one pass over the body: most rules match nowhere or in few sentences, and only
         # those sentences are searched again (reported results match almost everywhere: no pre-pass).
-        if rule.deadline or rule.any is None or rule.concrete_weight:
+        if rule.deadline:  # only a body with a dated step of this kind has a sentence to look at
+            candidates = sentences if any(kind == rule.deadline for _, _, kind in deadlines) else []
+        elif rule.any is None or rule.concrete_weight:
             candidates = sentences
         else:
             candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)])

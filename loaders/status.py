@@ -278,11 +278,16 @@ def _sentences(masked: str, cfg: StatusRules) -> list[tuple[int, int, bool]]:
                 spans.append((lo, hi))
             pos = line_start + m.end()
         for k, (lo, hi) in enumerate(spans):
-            text = _ORDINAL.sub("", masked[lo:hi]).strip()
-            lead = k == 0 and len(spans) > 1 and len(text) <= limit and not re.search(r"\d", text)
+            lead = k == 0 and len(spans) > 1 and _short_lead(masked[lo:hi], limit)
             out.append((lo, hi, lead))
         line_start += len(line) + 1
     return out
+
+
+def _short_lead(sentence: str, limit: int) -> bool:
+    """A first sentence short enough to be a lead-in, with no number in it."""
+    text = _ORDINAL.sub("", sentence).strip()
+    return len(text) <= limit and not _DIGIT.search(text)
 
 
 @dataclass(frozen=True)
@@ -344,10 +349,10 @@ class _RoleReader:
         return 1.0
 
 
-def _tally(body: str, title: str, ctx: ReportContext,
-           cfg: StatusRules) -> tuple[_Tally, list[tuple[int, int, str]]]:
-    """Every signal of the measures with its role-weighted weight, and the overdue commitments."""
-    masked = mask(body, cfg.ignore)
+def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
+           masked: str) -> tuple[_Tally, list[tuple[int, int, str]]]:
+    """Every signal of the measures with its role-weighted weight, and the overdue commitments
+    (`masked`: the body with the ignored spans blanked)."""
     sentences = _sentences(masked, cfg)
     mentions = date_mentions(masked, ctx.published_on) if ctx.published_on else []
     past_dates = [(s, e) for s, e, d, _ in mentions if d is not None and d <= ctx.published_on]  # type: ignore[operator]
@@ -356,6 +361,7 @@ def _tally(body: str, title: str, ctx: ReportContext,
     overdue: list[tuple[int, int, str]] = []
     results = next((r for r in cfg.rules if r.concrete_weight), None)
     reader = _RoleReader(masked, cfg)
+    starts = [lo for lo, _, _ in sentences]
     for rule in cfg.rules:
         if rule.by_section or rule.title:
             continue
@@ -366,7 +372,7 @@ def _tally(body: str, title: str, ctx: ReportContext,
         elif rule.any is None or rule.concrete_weight:
             candidates = sentences
         else:
-            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)])
+            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)], starts)
         for s_lo, s_hi, lead in candidates:
             if rule.deadline:
                 hit = next(((pos, text, kind) for pos, text, kind in deadlines
@@ -408,10 +414,13 @@ def _tally(body: str, title: str, ctx: ReportContext,
     return tally, overdue
 
 
-def _overlapping(sentences: list[tuple[int, int, bool]],
-                 spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
-    """The sentences (in order) that overlap any of the spans."""
-    starts = [lo for lo, _, _ in sentences]
+def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, int]],
+                 starts: list[int] | None = None) -> list[tuple[int, int, bool]]:
+    """The sentences (in order) that overlap any of the spans (`starts`: the sentences' starts, if known)."""
+    if not spans:  # most rules match nowhere in a body
+        return []
+    if starts is None:
+        starts = [lo for lo, _, _ in sentences]
     found: set[int] = set()
     for lo, hi in spans:
         k = max(bisect.bisect_right(starts, lo) - 1, 0)
@@ -499,9 +508,10 @@ class _Balance:
 
 def _infer(body: str, section_heading: str, title: str, ctx: ReportContext,
            cfg: StatusRules) -> StatusDecision:
-    if not mask(body, cfg.ignore).strip():
+    masked = mask(body, cfg.ignore)
+    if not masked.strip():
         return _by_section(section_heading, cfg) or UNKNOWN_STATUS
-    tally, overdue = _tally(body, title, ctx, cfg)
+    tally, overdue = _tally(body, title, ctx, cfg, masked)
     decision = _weigh(_Balance.of(tally, cfg), body, section_heading, ctx, cfg)
     if overdue and decision.status is not None:
         return dataclasses.replace(decision, overdue=tuple(text for _, _, text in overdue))

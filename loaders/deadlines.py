@@ -80,8 +80,9 @@ def _mention_pattern(cfg: dict) -> re.Pattern[str]:
     # matches. The empty match (no part, no suffix) is refused at the end: it is the last choice of the
     # engine at any position, so refusing it changes no other match, and without it finditer no longer
     # yields an empty match at every 本/年/上/下… of the text (78 % of all matches on real reports).
+    # The lookahead comes first: it fails at most characters, the look-behind passes almost everywhere.
     starts = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
-    body = rf"(?<![\d.])(?=[{starts}])(?:{plan}|(?:{year})?(?:{month}|{quarter}|{period}|{year_end})?)"
+    body = rf"(?=[{starts}])(?<![\d.])(?:{plan}|(?:{year})?(?:{month}|{quarter}|{period}|{year_end})?)"
     not_empty = ""
     for group in ("fyp", "year", "rel", "month", "quarter", "period", "yend", "suffix"):
         not_empty += f"(?({group})|"

@@ -1,7 +1,8 @@
 """Parser parity: the `parse --json` output of a fixed set of files, dumped once and compared after a change.
 
 Usage:
-    python -m bench.parity --dump bench/out/parity_before   # on the commit to compare against
+    python -m bench.parity --dump bench/out/parity_before   # on the commit to compare against (copy this
+                                                            # file there if the commit predates it)
     python -m bench.parity --check bench/out/parity_before  # after the change: exit 1 on any difference
 
 The files: every document in data/reports, tests/realworld/full, tests/realworld/openings and

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from loaders import messages
+from loaders import fastrx, messages
 from loaders.config import section
 from loaders.deadlines import date_mentions, find_deadlines
 from loaders.models import UNKNOWN_STATUS, Issue, StatusDecision, Warning
@@ -132,11 +132,42 @@ def _rule(raw: dict) -> Rule:
 
 
 def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
-    """All of a rule's patterns in one, searched once over a whole body; None when a pattern is anchored
-    (`^`/`$` mean the sentence's edges, so only a per-sentence search is right)."""
-    if not patterns or any("$" in p or "^" in p.replace("[^", "") for p in patterns):
+    """All of a rule's patterns in one, searched once over a whole body: every sentence a pattern matches in
+    overlaps a match of it (the sentences with none are skipped). A `$` (a sentence's end) is dropped, which
+    only adds matches; this holds while no lookaround of the config looks for a sentence-splitting
+    character, which is what stands before and after a sentence in the body. None when a pattern is anchored
+    at a sentence's start (`^`) or a match could be empty: then every sentence is searched."""
+    relaxed = [_without_end_anchor(p) for p in patterns]
+    if not patterns or any(p is None or fastrx.first_chars(p) is None for p in relaxed):
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return fastrx.fast("|".join(f"(?:{p})" for p in relaxed))
+
+
+def _without_end_anchor(pattern: str) -> str | None:
+    """The pattern with every `$` outside a character class removed; None if it holds a `^` anchor."""
+    out, in_class, k = [], False, 0
+    while k < len(pattern):
+        ch = pattern[k]
+        if ch == "\\":
+            out.append(pattern[k:k + 2])
+            k += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or (pattern[k - 1] in "[^" and out[-1] in ("[", "[^"))
+        elif ch == "[":
+            in_class = True
+            if pattern[k + 1:k + 2] == "^":
+                out.append("[^")
+                k += 2
+                continue
+        elif ch == "^":
+            return None
+        elif ch == "$":
+            k += 1
+            continue
+        out.append(ch)
+        k += 1
+    return "".join(out)
 
 
 @functools.cache
@@ -247,11 +278,16 @@ def _sentences(masked: str, cfg: StatusRules) -> list[tuple[int, int, bool]]:
                 spans.append((lo, hi))
             pos = line_start + m.end()
         for k, (lo, hi) in enumerate(spans):
-            text = _ORDINAL.sub("", masked[lo:hi]).strip()
-            lead = k == 0 and len(spans) > 1 and len(text) <= limit and not re.search(r"\d", text)
+            lead = k == 0 and len(spans) > 1 and _short_lead(masked[lo:hi], limit)
             out.append((lo, hi, lead))
         line_start += len(line) + 1
     return out
+
+
+def _short_lead(sentence: str, limit: int) -> bool:
+    """A first sentence short enough to be a lead-in, with no number in it."""
+    text = _ORDINAL.sub("", sentence).strip()
+    return len(text) <= limit and not _DIGIT.search(text)
 
 
 @dataclass(frozen=True)
@@ -313,10 +349,10 @@ class _RoleReader:
         return 1.0
 
 
-def _tally(body: str, title: str, ctx: ReportContext,
-           cfg: StatusRules) -> tuple[_Tally, list[tuple[int, int, str]]]:
-    """Every signal of the measures with its role-weighted weight, and the overdue commitments."""
-    masked = mask(body, cfg.ignore)
+def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
+           masked: str) -> tuple[_Tally, list[tuple[int, int, str]]]:
+    """Every signal of the measures with its role-weighted weight, and the overdue commitments
+    (`masked`: the body with the ignored spans blanked)."""
     sentences = _sentences(masked, cfg)
     mentions = date_mentions(masked, ctx.published_on) if ctx.published_on else []
     past_dates = [(s, e) for s, e, d, _ in mentions if d is not None and d <= ctx.published_on]  # type: ignore[operator]
@@ -325,15 +361,18 @@ def _tally(body: str, title: str, ctx: ReportContext,
     overdue: list[tuple[int, int, str]] = []
     results = next((r for r in cfg.rules if r.concrete_weight), None)
     reader = _RoleReader(masked, cfg)
+    starts = [lo for lo, _, _ in sentences]
     for rule in cfg.rules:
         if rule.by_section or rule.title:
             continue
         # All patterns in one pass over the body: most rules match nowhere or in few sentences, and only
         # those sentences are searched again (reported results match almost everywhere: no pre-pass).
-        if rule.deadline or rule.any is None or rule.concrete_weight:
+        if rule.deadline:  # only a body with a dated step of this kind has a sentence to look at
+            candidates = sentences if any(kind == rule.deadline for _, _, kind in deadlines) else []
+        elif rule.any is None or rule.concrete_weight:
             candidates = sentences
         else:
-            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)])
+            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)], starts)
         for s_lo, s_hi, lead in candidates:
             if rule.deadline:
                 hit = next(((pos, text, kind) for pos, text, kind in deadlines
@@ -375,10 +414,13 @@ def _tally(body: str, title: str, ctx: ReportContext,
     return tally, overdue
 
 
-def _overlapping(sentences: list[tuple[int, int, bool]],
-                 spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
-    """The sentences (in order) that overlap any of the spans."""
-    starts = [lo for lo, _, _ in sentences]
+def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, int]],
+                 starts: list[int] | None = None) -> list[tuple[int, int, bool]]:
+    """The sentences (in order) that overlap any of the spans (`starts`: the sentences' starts, if known)."""
+    if not spans:  # most rules match nowhere in a body
+        return []
+    if starts is None:
+        starts = [lo for lo, _, _ in sentences]
     found: set[int] = set()
     for lo, hi in spans:
         k = max(bisect.bisect_right(starts, lo) - 1, 0)
@@ -466,9 +508,10 @@ class _Balance:
 
 def _infer(body: str, section_heading: str, title: str, ctx: ReportContext,
            cfg: StatusRules) -> StatusDecision:
-    if not mask(body, cfg.ignore).strip():
+    masked = mask(body, cfg.ignore)
+    if not masked.strip():
         return _by_section(section_heading, cfg) or UNKNOWN_STATUS
-    tally, overdue = _tally(body, title, ctx, cfg)
+    tally, overdue = _tally(body, title, ctx, cfg, masked)
     decision = _weigh(_Balance.of(tally, cfg), body, section_heading, ctx, cfg)
     if overdue and decision.status is not None:
         return dataclasses.replace(decision, overdue=tuple(text for _, _, text in overdue))

@@ -1,0 +1,59 @@
+"""The lookahead put in front of slow alternations must not change a single match."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from loaders import fastrx
+from loaders.status import rules
+
+SAMPLES = sorted((Path(__file__).parent.parent / "data" / "reports").glob("*.txt"))
+
+
+def test_first_chars_reads_literals_classes_branches_and_lookarounds():
+    assert fastrx.first_chars(r"(?<!行动)计划|\d+项|[一-三]x|(?:需|待)") == r"[\d一-三待计需]"
+    assert fastrx.first_chars(r"a?b") == "[ab]"
+
+
+@pytest.mark.parametrize("pattern", [r"a*", r"[^a]b", r".x", r"(?i)ab", r"(a|)"])
+def test_no_lookahead_when_a_match_can_start_anywhere_or_be_empty(pattern):
+    assert fastrx.first_chars(pattern) is None or fastrx.fast(pattern).pattern == pattern
+
+
+def test_status_prefilters_find_the_same_matches_as_the_plain_alternation():
+    texts = [p.read_text(encoding="utf-8-sig") for p in SAMPLES]
+    assert texts
+    checked = 0
+    for rule in rules().rules:
+        if rule.any is None or any("$" in p.pattern for p in rule.patterns):  # anchored: next test
+            continue
+        plain = re.compile("|".join(f"(?:{p.pattern})" for p in rule.patterns))
+        for text in texts:
+            assert [m.span() for m in rule.any.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        checked += rule.any.pattern != plain.pattern
+    assert checked  # at least one rule got a lookahead, else this test checks nothing
+
+
+def test_every_sentence_a_rule_matches_in_is_a_candidate_of_its_prefilter():
+    """The prefilters (anchored rules included, `$` dropped) may only add sentences, never lose one."""
+    from loaders import status
+    from loaders.parse import parse_text
+
+    cfg = rules()
+    bodies = ["\n".join(i.measures) for p in SAMPLES for r in parse_text(p.read_text(encoding="utf-8-sig"))
+              for i in r.issues]
+    anchored = [r for r in cfg.rules if r.any is not None and any("$" in p.pattern for p in r.patterns)]
+    assert anchored and len(bodies) > 100
+    found = 0
+    for body in bodies:
+        masked = status.mask(body, cfg.ignore)
+        sentences = status._sentences(masked, cfg)
+        for rule in cfg.rules:
+            if rule.any is None or rule.deadline:
+                continue
+            candidates = set(status._overlapping(sentences, [m.span() for m in rule.any.finditer(masked)]))
+            matching = {s for s in sentences if status._first_match(rule.patterns, masked[s[0]:s[1]])}
+            assert matching <= candidates, (rule.name, body)
+            found += len(matching) if rule in anchored else 0
+    assert found  # the anchored rules do match somewhere in the samples

@@ -39,6 +39,7 @@ def _in(items: list) -> set[str] | None:
 def _first(items: list) -> tuple[set[str] | None, bool]:
     """(first characters, can match empty) of a parsed sequence; (None, _) when unknown."""
     out: set[str] = set()
+    first: set[str] | None
     for op, av in items:
         if op in _ZERO_WIDTH:  # a lookaround or anchor consumes nothing: the next item starts the match
             continue

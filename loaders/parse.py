@@ -186,9 +186,11 @@ def _is_title_like(line: str) -> bool:
 
 
 def worth_storing(reports: Sequence[Report]) -> bool:
-    """A file is stored when a report lists issues, or states its own progress figures without listing
-    them (a news item on a unit's rectification: `反馈问题25个,已完成整改19个`); else it is not a report."""
-    return any(r.issues or r.stated for r in reports)
+    """A file is stored when a report lists issues; or states its own progress or accountability figures
+    without listing them (a news item on a unit's rectification: `反馈问题25个,已完成整改19个`); or names its
+    unit and the date the inspection fed back (a copy cut off before the items: the unit is then listed, with
+    a warning, instead of vanishing; a team arriving, with no feedback yet, is no rectification report)."""
+    return any(r.issues or r.stated or r.figures or (r.unit and r.inspection.feedback_on) for r in reports)
 
 
 def _report_warnings(meta: meta_mod.Meta, issues: list[Issue], stated: dict[str, float]) -> list[Warning]:

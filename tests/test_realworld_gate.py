@@ -11,7 +11,7 @@ import functools
 import pytest
 import realworld_score as rw
 
-FIELD_PERCENT_FLOOR = 99.0  # measured 100.0 % (425/425 fields)
+FIELD_PERCENT_FLOOR = 99.5  # measured 99.8 % (424/425 fields: openings/20 is refused, see REFUSED)
 ISSUES_EXACT_FLOOR = 10  # full/ reports whose issue count is exact (of 10): all
 STATUSES_EXACT_FLOOR = 10  # full/ reports whose status counts are exact (of 10): all
 # Per field group: (hits floor, total). unit, team, dates and published_on are all read today.

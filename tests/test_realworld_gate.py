@@ -15,6 +15,9 @@ FIELD_PERCENT_FLOOR = 99.5  # measured 99.8 % (424/425 fields: openings/20 is re
 ISSUES_EXACT_FLOOR = 10  # full/ reports whose issue count is exact (of 10): all
 STATUSES_EXACT_FLOOR = 10  # full/ reports whose status counts are exact (of 10): all
 # Per field group: (hits floor, total). unit, team, dates and published_on are all read today.
+# Refused on purpose: a document-share page of a template report whose unit and team are placeholders (xx村,
+# 第x巡察组): no item, no figure, no feedback date.
+REFUSED = {"openings/20_village_template_spun.txt"}
 FIELD_FLOORS = {"unit": 41, "team": 37, "start": 37, "end": 37, "feedback_on": 35, "published_on": 25,
                 "stated": 140, "figures": 62}
 
@@ -24,9 +27,9 @@ def score() -> rw.Score:
     return rw.run()
 
 
-def test_every_document_is_scored_and_none_crashes() -> None:
+def test_every_document_is_scored_and_only_the_refused_one_crashes() -> None:
     s = score()
-    assert not s.crashed, s.crashed
+    assert {name for name, _ in s.crashed} == REFUSED, s.crashed
     assert len({c.file for c in s.checks}) == len(rw.expected()) == 42
 
 
@@ -60,11 +63,6 @@ def test_the_scorer_counts_misses() -> None:
         ("unit", False), ("start", False), ("stated.issues", True), ("figure 党纪处分 (人)", False)]
     assert s.issues == [("x.txt", True, 2, 2)]
     assert s.statuses[0][1] is False  # an unknown status is a miss
-
-
-# Refused on purpose: a document-share page of a template report whose unit and team are placeholders (xx村,
-# 第x巡察组): no item, no figure, no feedback date.
-REFUSED = {"openings/20_village_template_spun.txt"}
 
 
 def test_every_document_a_reader_understands_is_stored() -> None:

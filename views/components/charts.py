@@ -252,4 +252,10 @@ def completion_timeline(df: pd.DataFrame) -> go.Figure:
             ))
     fig.update_yaxes(title="完成率（%）", range=[0, 110])
     fig.update_xaxes(title=None, tickformat="%Y-%m", type="date")
+    dates = pd.to_datetime(dated["published_on"])
+    if (dates.max() - dates.min()).days < 120:
+        # Reports a few weeks apart (or one report): plotly's automatic ticks repeat one "%Y-%m" label over a
+        # span of days (2023-12 four times), so show three months around them with a tick a month.
+        pad = pd.Timedelta(days=45)
+        fig.update_xaxes(range=[dates.min() - pad, dates.max() + pad], dtick="M1")
     return _layout(fig, 320)

@@ -123,6 +123,12 @@ def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
         marks += " :red-badge[屡改屡犯线索]"
     with st.expander(f"{badges}{marks} **{escape_md(i.label)}** {escape_md(i.title)}"):
         st.markdown(f"**判定依据**：{escape_md(text_or(i.evidence, '—'))}")
+        against = text_or(getattr(i, "counter_evidence", None))
+        if against:  # the strongest sentence against the decision: the supervisor weighs both
+            st.markdown(f"**相反迹象**：{escape_md(against)}")
+        overdue = text_or(getattr(i, "overdue_commitments", None))
+        if overdue:
+            st.markdown(f"**已过承诺时限**（通报发布前已到期、未写明结果）：{escape_md(overdue)}")
         conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"
         st.caption(f"规则：{escape_md(text_or(i.rule, '—'))} ｜ 置信度：{conf}")
         if i.source == "override":

@@ -78,9 +78,10 @@ def show_table(df: pd.DataFrame, columns: list[str], height: int | str = "auto",
                  placeholder="")
 
 
-def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None) -> None:
+def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None,
+                 **config: object) -> None:
     """A table of at most `cap` rows, with a visible count (scale: never ship unbounded tables). `total` is
-    the full count when the query already stopped at `cap` rows."""
+    the full count when the query already stopped at `cap` rows; `config`: show_table's column settings."""
     if df.empty:
         st.info(f"没有{what}。")
         return
@@ -91,7 +92,7 @@ def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, tota
         total = len(df) if total is None else total
         note = f"共 {total} 条{what}" + (f"，显示前 {len(shown)} 条" if total > len(shown) else "")
     st.caption(note)
-    show_table(shown, columns)
+    show_table(shown, columns, **config)
 
 
 def page_window(total: int, page_size: int, key: str) -> tuple[int, int]:

@@ -73,7 +73,7 @@ def parser_sources() -> list[Path]:
 
 @functools.cache
 def parser_fingerprint() -> str:
-    """A short hash of the rule sections of config.yaml, the parser's source files and its data files.
+    """A short hash of the rule sections of config.yaml, the parser's source files and data files, rows.py.
 
     Ingestion skips a file only when both its bytes and this fingerprint are unchanged, so a supervisor who
     tunes a status phrase and re-ingests sees the new statuses (overrides survive: their keys are stable).

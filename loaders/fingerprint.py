@@ -73,7 +73,7 @@ def parser_sources() -> list[Path]:
 
 @functools.cache
 def parser_fingerprint() -> str:
-    """A short hash of the rule sections of config.yaml, the parser's source files and its data files.
+    """A short hash of the rule sections of config.yaml, the parser's source files and data files, rows.py.
 
     Ingestion skips a file only when both its bytes and this fingerprint are unchanged, so a supervisor who
     tunes a status phrase and re-ingests sees the new statuses (overrides survive: their keys are stable).
@@ -82,7 +82,8 @@ def parser_fingerprint() -> str:
     rules = {name: section(name) for name in RULE_SECTIONS}
     h.update(json.dumps(rules, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     data = [f for d in _DATA_DIRS for f in sorted((_LOADERS / d).rglob("*")) if f.suffix in _DATA_SUFFIXES]
-    for f in [*parser_sources(), *data]:
+    # rows.py maps a parse to the stored columns: a column added there is filled by parsing the files again.
+    for f in [*parser_sources(), _LOADERS / "rows.py", *data]:
         h.update(f.relative_to(_LOADERS).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]

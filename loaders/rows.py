@@ -25,16 +25,18 @@ _TRIMMED = "\u0020\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u
 
 
 # Columns written per data table, in schema.sql's order, with their Arrow types (s string, i int32,
-# l int64, f float64, d date, t timestamp). tests/test_store.py checks these match schema.sql.
+# l int64, f float64, d date, t timestamp, a list of strings). tests/test_store.py checks these match
+# schema.sql.
 _ARROW_TYPES = {"s": pa.string(), "i": pa.int32(), "l": pa.int64(), "f": pa.float64(), "d": pa.date32(),
-                "t": pa.timestamp("us")}
+                "t": pa.timestamp("us"), "a": pa.list_(pa.string())}
 _COLUMNS = {
     "files": "file_sha:s path:s size_bytes:l ingested_at:t n_reports:i parser_version:s displaced_by:s",
     "reports": "report_key:s file_sha:s ordinal:i part:s parent_key:s title:s unit:s issuer:s province:s"
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
     " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i published_on_source:s",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
-    " evidence:s rule:s confidence:f measures_text:s first_due:d owner:s",
+    " evidence:s rule:s confidence:f measures_text:s first_due:d owner:s counter_evidence:s"
+    " overdue_commitments:a",
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
@@ -155,7 +157,8 @@ def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
              evidence=st.evidence, rule=st.rule, confidence=float(st.confidence),
              measures_text="\n".join(i.measures),
              first_due=min((d.due_on for d in i.deadlines if d.due_on is not None), default=None),
-             owner=i.owner)
+             owner=i.owner, counter_evidence=st.counter_evidence or None,
+             overdue_commitments=list(st.overdue) or None)
     for n, text in enumerate(i.measures):
         rows.add("measures", issue_key=ikey, seq=n, text=text)
     for n, d in enumerate(i.deadlines):

@@ -59,7 +59,10 @@ CREATE TABLE IF NOT EXISTS issues (
     measures_text VARCHAR,               -- all measures joined, for full-text search
     first_due     DATE,                  -- earliest deadlines.due_on of the issue (NULL: no dated deadline):
                                          -- overdue and aging need only this, without joining deadlines
-    owner         VARCHAR                -- 责任单位 / 牵头单位 as printed (a table column or label), NULL if none
+    owner         VARCHAR,               -- 责任单位 / 牵头单位 as printed (a table column or label), NULL if none
+    counter_evidence VARCHAR,            -- inferred status: the strongest sentence against it (NULL: none)
+    overdue_commitments VARCHAR[]        -- inferred status: deadline phrases dated before the report's own
+                                         -- date with no result stated (NULL: none); see loaders/status.py
 );
 
 CREATE TABLE IF NOT EXISTS measures (

@@ -180,6 +180,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _add_first_due(con)
     if ("issues", "owner") not in columns:  # made before issues.owner: NULL until the file is parsed again
         con.execute("ALTER TABLE issues ADD COLUMN owner VARCHAR")
+    if ("issues", "counter_evidence") not in columns:  # made before them: NULL until the file is parsed again
+        con.execute("ALTER TABLE issues ADD COLUMN counter_evidence VARCHAR")
+    if ("issues", "overdue_commitments") not in columns:
+        con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
 
 
 # Per-report counts stored with each report (what queries.report_counts shows), computed from the rows

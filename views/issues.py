@@ -13,7 +13,8 @@ from views.components.ui import display_frame, page_window
 from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
 COLUMNS = ["unit", "label", "title", "status", "light", "source", "first_due", "deadlines", "category",
-           "published_on", "part", "rule", "confidence", "evidence", "override_author", "override_note"]
+           "published_on", "part", "rule", "confidence", "evidence", "counter_evidence",
+           "overdue_commitments", "override_author", "override_note"]
 # The lineage columns let a spreadsheet group the versions of one problem (lineage_id) across reports.
 CSV_COLUMNS = [*COLUMNS, "measures_text", "issue_key", "unit_stated_rate", "unit_parsed_rate", "lineage_id",
                "version", "link_score", "due_revisions", "original_due", "known_due", "carried_status",

@@ -42,9 +42,15 @@ capped_table(warnings.assign(code=warnings["code"].map(warning_label), message=w
              ["unit", "part", "published_on", "code", "message", "file"], cap, "警告")
 
 st.subheader("待核查的问题")
-st.caption(f"状态未知，或解析置信度低于 {threshold:g} 且尚未人工更正的问题。")
-capped_table(weak, ["unit", "label", "title", "status", "source", "rule", "confidence", "evidence"], cap,
-             "待核查的问题", total=weak_total)
+st.caption(f"状态未知，或解析置信度低于 {threshold:g} 且尚未人工更正的问题。"
+           "“判定依据”是支持该状态最有力的一句，“相反迹象”是与之相反最有力的一句，两者对照即可判断；"
+           "“已过承诺时限”是通报发布前已到期、却未写明结果的承诺。")
+# The two sentences a supervisor weighs, side by side and both in view on a laptop screen.
+sentence = st.column_config.TextColumn(width=250)
+capped_table(weak, ["unit", "label", "title", "status", "confidence", "evidence", "counter_evidence",
+                    "overdue_commitments", "source", "rule"], cap, "待核查的问题", total=weak_total,
+             问题=st.column_config.TextColumn(width=160), 判定依据=sentence, 相反迹象=sentence,
+             置信度=st.column_config.NumberColumn(format="%.2f"))
 
 st.subheader("更正问题状态")
 st.caption("更正会记录时间、更正人和说明，之后各页面都按更正后的状态统计（来源显示为“人工更正”）；"

@@ -15,6 +15,7 @@ from loaders.queries.base import (
     _Params,
     _report_conditions,
 )
+from loaders.queries.issues import EVIDENCE, EVIDENCE_UNMIGRATED, with_evidence
 
 # --- data quality -----------------------------------------------------------------------------------------
 
@@ -98,17 +99,22 @@ def _weak(p: _Params, threshold: float) -> str:
 
 def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None) -> pd.DataFrame:
     """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected);
-    the least certain first. The columns of 数据质量's list: the issue rows of unit_issues without their
+    the least certain first, with the evidence against the status and the overdue commitments beside it.
+    The columns of 数据质量's list: the issue rows of unit_issues without their
     measures and deadlines (sorting short columns in one pass costs a third of fetching those by key)."""
     p = _Params()
     order = "fi.confidence NULLS FIRST, fi.unit, fi.seq, fi.issue_key"
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
-    sql = f"""{_ctes(f, p)}
+
+    def sql(migrated: bool) -> str:
+        return f"""{_ctes(f, p)}
     SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.seq, fi.label,
            fi.title, fi.status_label AS status, fi.status AS parsed_status, fi.effective_source AS source,
-           fi.rule, fi.confidence, fi.evidence, fi.override_author, fi.override_note, fi.override_at
+           fi.rule, fi.confidence, fi.evidence, fi.override_author, fi.override_note, fi.override_at,
+           {EVIDENCE if migrated else EVIDENCE_UNMIGRATED}
     FROM fi WHERE {_weak(p, threshold)} ORDER BY {order} {page}"""
-    return _frame(db, sql, p)
+
+    return with_evidence(lambda migrated: _frame(db, sql(migrated), p))
 
 
 def weak_issues_count(db: Db, f: Filters, threshold: float) -> int:

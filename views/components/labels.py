@@ -78,6 +78,8 @@ COLUMN_LABELS: dict[str, str] = {
     "rule": "判定规则",
     "confidence": "置信度",
     "evidence": "判定依据",
+    "counter_evidence": "相反迹象",
+    "overdue_commitments": "已过承诺时限",
     "measures_text": "整改措施",
     "override_author": "更正人",
     "override_note": "更正说明",

@@ -79,9 +79,10 @@ def show_table(df: pd.DataFrame, columns: list[str], height: int | Literal["auto
                  placeholder="")
 
 
-def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None) -> None:
+def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None,
+                 **config: object) -> None:
     """A table of at most `cap` rows, with a visible count (scale: never ship unbounded tables). `total` is
-    the full count when the query already stopped at `cap` rows."""
+    the full count when the query already stopped at `cap` rows; `config`: show_table's column settings."""
     if df.empty:
         st.info(f"没有{what}。")
         return
@@ -92,7 +93,7 @@ def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, tota
         total = len(df) if total is None else total
         note = f"共 {total} 条{what}" + (f"，显示前 {len(shown)} 条" if total > len(shown) else "")
     st.caption(note)
-    show_table(shown, columns)
+    show_table(shown, columns, **config)
 
 
 def page_window(total: int, page_size: int, key: str) -> tuple[int, int]:
@@ -124,6 +125,12 @@ def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
         marks += " :red-badge[屡改屡犯线索]"
     with st.expander(f"{badges}{marks} **{escape_md(i.label)}** {escape_md(i.title)}"):
         st.markdown(f"**判定依据**：{escape_md(text_or(i.evidence, '—'))}")
+        against = text_or(getattr(i, "counter_evidence", None))
+        if against:  # the strongest sentence against the decision: the supervisor weighs both
+            st.markdown(f"**相反迹象**：{escape_md(against)}")
+        overdue = text_or(getattr(i, "overdue_commitments", None))
+        if overdue:
+            st.markdown(f"**已过承诺时限**（通报发布前已到期、未写明结果）：{escape_md(overdue)}")
         conf = f"{i.confidence:.2f}" if pd.notna(i.confidence) else "—"
         st.caption(f"规则：{escape_md(text_or(i.rule, '—'))} ｜ 置信度：{conf}")
         if i.source == "override":

@@ -21,7 +21,7 @@ from views.components.ui import text_or
 COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("序号", 6, False), ("单位", 16, True), ("问题类别", 18, True), ("反馈问题", 42, True),
     ("整改措施", 60, True), ("责任单位", 14, True), ("整改时限", 22, True), ("预警", 6, False),
-    ("完成情况", 11, False), ("状态来源", 9, False), ("依据", 30, True), ("备注", 30, True),
+    ("完成情况", 11, False), ("状态来源", 9, False), ("依据", 40, True), ("备注", 30, True),
     ("问题编号", 18, False),
 )
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +63,23 @@ def _deadline(row: object) -> str:
     return text or _date(getattr(row, "first_due", None))
 
 
+def basis(row: object) -> str:
+    """依据: the evidence for the status, and where the engine found one, the strongest sentence against it
+    and the commitments already past their date ("依据：… ／ 相反：… ／ 已过时限：…"); the evidence alone
+    when there is nothing against it."""
+    evidence = text_or(getattr(row, "evidence", None))
+    against = text_or(getattr(row, "counter_evidence", None))
+    overdue = text_or(getattr(row, "overdue_commitments", None))
+    if not against and not overdue:
+        return evidence
+    parts = [f"依据：{evidence or '—'}"]
+    if against:
+        parts.append(f"相反：{against}")
+    if overdue:
+        parts.append(f"已过时限：{overdue}")
+    return " ／ ".join(parts)
+
+
 def ledger_values(rows: pd.DataFrame) -> list[list[str | int]]:
     """The ledger's cells (before neutralising), row by row: what the sheet shows, in COLUMNS' order."""
     out: list[list[str | int]] = []
@@ -71,7 +88,7 @@ def ledger_values(rows: pd.DataFrame) -> list[list[str | int]]:
         out.append([
             n, text_or(r.unit), text_or(r.category), text_or(r.title), text_or(r.measures_text),
             text_or(getattr(r, "owner", None)), _deadline(r), _LIGHT_NAMES.get(light, ""),
-            text_or(r.status, "未知"), source_label(text_or(r.source) or None), text_or(r.evidence),
+            text_or(r.status, "未知"), source_label(text_or(r.source) or None), basis(r),
             remark(r), text_or(r.issue_key),
         ])
     return out

@@ -80,7 +80,7 @@ def show_table(df: pd.DataFrame, columns: list[str], height: int | Literal["auto
 
 
 def capped_table(df: pd.DataFrame, columns: list[str], cap: int, what: str, total: int | None = None,
-                 **config: object) -> None:
+                 **config: Any) -> None:
     """A table of at most `cap` rows, with a visible count (scale: never ship unbounded tables). `total` is
     the full count when the query already stopped at `cap` rows; `config`: show_table's column settings."""
     if df.empty:

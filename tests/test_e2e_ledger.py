@@ -22,8 +22,21 @@ server, browser, page = e2e.server, e2e.browser, e2e.page
 def _choose_light(page: object, light: str) -> None:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(  # type: ignore[attr-defined]
         has_text="预警灯").first
-    box.locator("input").click()
-    page.get_by_role("option", name=f"{light}灯", exact=True).click()  # type: ignore[attr-defined]
+    option = page.get_by_role("option", name=f"{light}灯", exact=True)  # type: ignore[attr-defined]
+    # The filter sits low in a long sidebar: on a loaded machine a click can land while the sidebar is still
+    # being redrawn and the list does not open. Open it again (a condition with a bound, not a sleep).
+    for attempt in range(3):
+        box.scroll_into_view_if_needed()
+        box.locator("input").click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")  # type: ignore[attr-defined]
+            _settled(page)
+    option.click()
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         "x => new URLSearchParams(location.search).getAll('light').includes(x)", arg=light, timeout=TIMEOUT_MS

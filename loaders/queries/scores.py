@@ -10,7 +10,16 @@ from typing import Any
 import pandas as pd
 
 from loaders.config import section
-from loaders.queries.base import LIGHTS, Db, Filters, _ctes, _frame_first_due, _Params
+from loaders.queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _ctes,
+    _frame_first_due,
+    _Params,
+    light_columns,
+    status_columns,
+)
 from loaders.queries.overview import _INSPECTION
 
 # Stated keys (the shared contract with the parser: reports.stated_json / figures `stated.<key>`).
@@ -90,14 +99,9 @@ def unit_scores(
     ),
     iu AS (
         SELECT unit, count(*) AS issues,
-               count(*) FILTER (WHERE status_label = '完成') AS done,
-               count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
-               count(*) FILTER (WHERE status_label = '未完成') AS open,
-               count(*) FILTER (WHERE status_label = '未知') AS unknown,
-               count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
-               count(*) FILTER (WHERE light = '{LIGHTS[0]}') AS red,
-               count(*) FILTER (WHERE light = '{LIGHTS[1]}') AS yellow,
-               count(*) FILTER (WHERE light = '{LIGHTS[2]}') AS green
+               {status_columns()},
+               count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+               {light_columns()}
         FROM fi {only_stated} GROUP BY unit
     ),
     ak AS (

@@ -53,6 +53,12 @@ def status_columns(label: str = "status_label", agg: str = "count(*) FILTER (WHE
                                    for s in vocab().labels)
 
 
+def status_refs(template: str) -> str:
+    """SQL select items: `template` once per status column, with {c} for its name (done, partial, open,
+    unknown), e.g. "COALESCE(iu.{c}, 0) AS {c}" to carry the counts of status_columns through a join."""
+    return ", ".join(template.format(c=s.column) for s in vocab().labels)
+
+
 def light_columns(light: str = "light") -> str:
     """SQL select items: one count per deadline light (red, yellow, green)."""
     return ",\n           ".join(f"count(*) FILTER (WHERE {light} = {_literal(x.value)}) AS {x.column}"

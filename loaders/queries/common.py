@@ -20,6 +20,7 @@ from loaders.queries.base import (
     _Params,
     _to_pandas,
     status_columns,
+    status_refs,
 )
 from loaders.similar import GroupRules, group_labels
 
@@ -92,8 +93,8 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
               FROM per_title GROUP BY grp),
     keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{groups_name}"
               WHERE grp IN (SELECT grp FROM shared) GROUP BY grp)
-    SELECT grp, named.name, shared.units, counts.issues, counts.done, counts.partial, counts.open,
-           counts.unknown, shared.open_units, shared.open_list, keyed.keys, named.titles
+    SELECT grp, named.name, shared.units, counts.issues, {status_refs("counts.{c}")},
+           shared.open_units, shared.open_list, keyed.keys, named.titles
     FROM shared JOIN counts USING (grp) JOIN named USING (grp) JOIN keyed USING (grp)
     ORDER BY units DESC, issues DESC, name"""
             table = con.sql(sql, params=p.values).to_arrow_table()

@@ -19,6 +19,7 @@ from loaders.queries.base import (
     _Params,
     light_columns,
     status_columns,
+    status_refs,
 )
 from loaders.queries.overview import _INSPECTION
 
@@ -122,9 +123,8 @@ def unit_scores(
               FROM fr {only_stated} GROUP BY unit),
     base AS (
         SELECT u.unit, u.province, u.city, u.reports,
-               COALESCE(iu.issues, 0) AS issues, COALESCE(iu.done, 0) AS done,
-               COALESCE(iu.partial, 0) AS partial, COALESCE(iu.open, 0) AS open,
-               COALESCE(iu.unknown, 0) AS unknown, COALESCE(iu.overdue, 0) AS overdue,
+               COALESCE(iu.issues, 0) AS issues, {status_refs("COALESCE(iu.{c}, 0) AS {c}")},
+               COALESCE(iu.overdue, 0) AS overdue,
                COALESCE(iu.red, 0) AS red, COALESCE(iu.yellow, 0) AS yellow, COALESCE(iu.green, 0) AS green,
                iu.done / NULLIF(iu.issues, 0)::DOUBLE AS completion,
                iu.partial / NULLIF(iu.issues, 0)::DOUBLE AS partial_share,

@@ -46,10 +46,10 @@ class Filters:
     lights: tuple[str, ...] = ()  # values of LIGHTS: issues whose deadline light is one of these
 
 
-def status_columns(label: str = "status_label", agg: str = "count(*) FILTER (WHERE {cond})") -> str:
-    """SQL select items: one count per status label, named by its vocabulary column (done, partial, open,
-    unknown). `agg` is the aggregate, with `{cond}` where the row condition goes."""
-    return ",\n           ".join(f"{agg.format(cond=f'{label} = {_literal(s.value)}')} AS {s.column}"
+def status_columns(agg: str = "count(*) FILTER (WHERE {cond})") -> str:
+    """SQL select items: one count per status_label (of fi), named by its vocabulary column (done, partial,
+    open, unknown). `agg` is the aggregate, with `{cond}` where the row condition goes."""
+    return ",\n           ".join(f"{agg.format(cond=f'status_label = {_literal(s.value)}')} AS {s.column}"
                                    for s in vocab().labels)
 
 
@@ -59,9 +59,9 @@ def status_refs(template: str) -> str:
     return ", ".join(template.format(c=s.column) for s in vocab().labels)
 
 
-def light_columns(light: str = "light") -> str:
-    """SQL select items: one count per deadline light (red, yellow, green)."""
-    return ",\n           ".join(f"count(*) FILTER (WHERE {light} = {_literal(x.value)}) AS {x.column}"
+def light_columns() -> str:
+    """SQL select items: one count per deadline light of fi (red, yellow, green)."""
+    return ",\n           ".join(f"count(*) FILTER (WHERE light = {_literal(x.value)}) AS {x.column}"
                                    for x in vocab().lights)
 
 

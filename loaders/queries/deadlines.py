@@ -60,7 +60,7 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
            count(*) FILTER (WHERE status_label <> '{DONE}' AND dw.issue_key IS NOT NULL) AS due_90,
            count(*) FILTER (WHERE fi.issue_key IN (SELECT issue_key FROM issue_lineage
                                                    WHERE due_revisions > 0)) AS revised,
-           {light_columns("fi.light")}
+           {light_columns()}
     FROM fi LEFT JOIN dw ON dw.issue_key = fi.issue_key
     WHERE fi.first_due IS NOT NULL"""
 

@@ -23,7 +23,7 @@ def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
            fr.inspection_end, fr.feedback_on, fr.stated_json,
            t.thread_id, COALESCE(t.thread_round, 1) AS thread_round, COALESCE(t.position, 1) AS position,
            count(fi.issue_key) AS issues,
-           {status_columns("fi.status_label", "count(fi.issue_key) FILTER (WHERE {cond})")},
+           {status_columns("count(fi.issue_key) FILTER (WHERE {cond})")},
            count(fi.issue_key) FILTER (WHERE COALESCE(lin.version, 1) = 1) AS new_problems,
            count(fi.issue_key) FILTER (WHERE lin.version > 1) AS continued,
            count(fi.issue_key) FILTER (WHERE lin.due_revisions > COALESCE(pv.due_revisions, 0)) AS revised,

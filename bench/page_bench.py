@@ -9,16 +9,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from views.registry import PAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PAGE_DIRS = ("pages", "views")  # where page scripts live (components/ holds helpers, not pages)
 DB_ENV = "RECTIFY_DB"  # views/components/data.py reads the database path from it
 
 
 def page_scripts() -> list[Path]:
-    found = []
-    for d in PAGE_DIRS:
-        found += [p for p in sorted((PROJECT_ROOT / d).glob("*.py")) if not p.name.startswith("_")]
-    return found
+    """The dashboard's pages, as app.py's navigation lists them (views/registry.py)."""
+    return [PROJECT_ROOT / p.script for p in PAGES]
 
 
 def _run_once(at: Any, clear_cache: bool) -> tuple[float, str | None]:
@@ -49,7 +48,7 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
     os.environ[DB_ENV] = str(db)
     out: dict[str, Any] = {}
     if not page_scripts():
-        log(f"    no page scripts in {', '.join(PAGE_DIRS)}/")
+        log("    no pages in views/registry.py")
     try:
         for page in page_scripts():
             at = AppTest.from_file(str(page), default_timeout=300)

@@ -20,6 +20,7 @@ from typing import Any
 from bench.textgen import figure_kind
 from loaders import queries, store
 from loaders.config import section
+from loaders.models import STATUSES
 
 AS_OF = dt.date(2025, 6, 30)
 # The figure kinds the figure queries are asked for, named through config.yaml (a renamed kind follows).
@@ -60,7 +61,7 @@ def filter_sets(values: dict[str, Any]) -> dict[str, queries.Filters]:
     open statuses, and the explorer's search for a common word (整改, in most issues: a full scan of text)."""
     typical = queries.Filters(
         provinces=(values["province"],) if values["province"] else (),
-        statuses=("阶段性完成", "未完成"),
+        statuses=tuple(s for s in STATUSES if s != queries.DONE),
         as_of=AS_OF,
     )
     return {"all": queries.Filters(as_of=AS_OF), "typical": typical}

@@ -20,6 +20,7 @@ import cn2an
 
 from loaders.config import section
 from loaders.models import Figure
+from loaders.vocab import vocab
 
 _NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _UNIT = r"亿元|万元|元|人次|人|名|项|件|个|条|平方米"
@@ -32,20 +33,6 @@ _CLAUSE_END = ",,;;"
 _DIGIT = re.compile(r"\d|[零〇一二两三四五六七八九十]+(?:个大?方面|大类|类问题)")
 # One item of a bracketed breakdown: "党内警告22人", "撤销党内职务1人".
 _BREAKDOWN_ITEM = re.compile(rf"(?P<label>[^\d、,,;;()()]+?)\s*(?P<value>\d+)\s*(?P<unit>{_UNIT})")
-_STATED_UNITS = {
-    "categories": "类",
-    "aspects": "个",
-    "subcategories": "类",
-    "issues": "个",
-    "issues_more": "个",
-    "measures": "条",
-    "completed": "个",
-    "basically_completed": "个",
-    "in_progress": "个",
-    "not_completed": "个",
-    "completion_rate": "%",
-    "measures_completed": "条",
-}
 # `其中县处级干部12人` right after a figure: a breakdown of it.
 _AMONG = re.compile(r"\s*[,;]?\s*其中(?P<label>[^,。;\d]{1,12}?)(?P<value>\d+)\s*(?P<unit>人|名|件)")
 
@@ -117,6 +104,12 @@ def _sentences(text: str, splitter: re.Pattern[str]) -> list[str]:
     return [s.strip() for s in splitter.split(text) if s.strip()]
 
 
+@functools.cache
+def _stated_units() -> dict[str, str]:
+    """stated key → its unit of measure (config.yaml vocab.stated)."""
+    return {k.key: k.unit for k in vocab().stated}
+
+
 def _has_any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
     return any(p.search(text) for p in patterns)
 
@@ -134,7 +127,7 @@ def _stated_in(sentence: str, stated: dict[str, float], cfg: FigureRules) -> lis
                 if cfg.stated_subset.search(clause[:max(0, clause.find(raw))]):
                     continue
                 stated[key] = value
-                unit = _STATED_UNITS.get(key, "")
+                unit = _stated_units().get(key, "")
                 found.append(Figure(f"stated.{key}", value, unit, clause))
     return found
 

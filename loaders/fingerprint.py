@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 
 from loaders.config import section
+from loaders.vocab import vocab
 
-# config.yaml sections that change what a parse yields (paths and dashboard settings do not).
+# config.yaml sections that change what a parse yields (paths and dashboard settings do not). Of `vocab`, only
+# what the parser writes counts (see _parsed_vocab): a new colour or label re-parses nothing.
 RULE_SECTIONS = ("read", "text", "page", "segment", "status", "deadlines", "figures")
 _LOADERS = Path(__file__).resolve().parent
 _ROOT = _LOADERS.parent
@@ -50,6 +52,12 @@ def _imported(path: Path, module: str) -> set[str]:
     return names
 
 
+def _parsed_vocab() -> dict[str, object]:
+    """The part of the vocabulary a parse writes: the status values and the stated keys' units."""
+    v = vocab()
+    return {"statuses": [s.value for s in v.statuses], "stated": {k.key: k.unit for k in v.stated}}
+
+
 def parser_sources() -> list[Path]:
     """Every source file the parser runs: the loaders modules reachable by imports from loaders.parse.
 
@@ -79,7 +87,7 @@ def parser_fingerprint() -> str:
     tunes a status phrase and re-ingests sees the new statuses (overrides survive: their keys are stable).
     """
     h = hashlib.sha256()
-    rules = {name: section(name) for name in RULE_SECTIONS}
+    rules = {name: section(name) for name in RULE_SECTIONS} | {"vocab": _parsed_vocab()}
     h.update(json.dumps(rules, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     data = [f for d in _DATA_DIRS for f in sorted((_LOADERS / d).rglob("*")) if f.suffix in _DATA_SUFFIXES]
     # rows.py maps a parse to the stored columns: a column added there is filled by parsing the files again.

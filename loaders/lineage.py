@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 from loaders.config import section
 from loaders.models import stable_key
 from loaders.segment import CN_DIGITS
+from loaders.vocab import vocab
 
 _DIGIT_CN = {str(v): k for k, v in CN_DIGITS.items() if k in "一二三四五六七八九"} | {"0": "〇"}
 _PUNCT = re.compile(r"[\s,，、。;；:：“”\"'《》()（）【】!！?？·．.]+")
@@ -350,6 +351,7 @@ def build(reports: Sequence[ReportIn], issues: Sequence[IssueIn], r: Rules | Non
     thread_rows: list[ThreadRow] = []
     out: dict[str, LineageRow] = {}
     closed_before: list[IssueIn] = []  # last versions reported 完成 in earlier rounds
+    done = vocab().done
     prev_thread = None
     for n, thread in enumerate(group_threads(reports, issues, r), 1):
         tid = stable_key("thread", unit, thread[0].report_key)
@@ -357,7 +359,7 @@ def build(reports: Sequence[ReportIn], issues: Sequence[IssueIn], r: Rules | Non
             thread_rows.append(ThreadRow(rep.report_key, unit, tid, n, pos, prev_thread))
         heads = _link_thread(thread, by_report, tid, unit, published, out, r)
         _flag_recurrences(thread, by_report, closed_before, out, r)
-        closed_before += [i for i in heads if i.status == "完成"]
+        closed_before += [i for i in heads if i.status == done]
         prev_thread = tid
     return Built(thread_rows, list(out.values()))
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-Status = Literal["完成", "阶段性完成", "未完成"]
+from loaders.vocab import vocab
+
+Status = str  # one of STATUSES
 StatusSource = Literal["explicit", "inferred", "override"]
 
-STATUSES: tuple[str, ...] = ("完成", "阶段性完成", "未完成")
+STATUSES: tuple[str, ...] = tuple(s.value for s in vocab().statuses)  # config.yaml vocab.statuses
 STATUS_SOURCES: tuple[str, ...] = ("explicit", "inferred", "override")
 
 

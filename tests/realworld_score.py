@@ -27,9 +27,10 @@ from typing import Any
 
 import yaml
 
+from loaders.models import STATUSES
+
 ROOT = Path(__file__).resolve().parent / "realworld"
 SUFFIXES = (".txt", ".html", ".htm")
-STATUSES = ("完成", "阶段性完成", "未完成")
 DATE_FIELDS = ("start", "end", "feedback_on")
 
 

@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, quote, urlparse
 import duckdb
 import pytest
 
+from views.registry import PAGES as REGISTRY
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,16 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = [
-    ("overview", "总览"),
-    ("unit", "单位"),
-    ("deadlines", "时限"),
-    ("issues", "问题清单"),
-    ("import", "导入"),
-    ("quality", "数据质量"),
-    ("scores", "评分"),
-    ("common", "共性问题"),
-]
+PAGES = [(p.slug, p.title, p.url_path) for p in REGISTRY]  # url_path "" is the default page at "/"
 UNIT = "聊城市东昌府区"
 TIMEOUT_MS = 30_000
 
@@ -199,11 +192,11 @@ def test_every_page_renders(server: tuple[str, Path], page: object) -> None:
     _settled(page)
     issues = _db_count(db, "SELECT count(*) FROM issues", [])
     assert _metric(page, "问题") == str(issues)
-    for slug, title in PAGES:
-        if slug != "overview":
+    for slug, title, url_path in PAGES:
+        if url_path:
             _open_page(page, title)
         # the page asked for, by its URL and its own heading (the default page lives at "/")
-        expected_path = "" if slug == "overview" else f"/{slug}"
+        expected_path = f"/{url_path}" if url_path else ""
         assert urlparse(page.url).path.rstrip("/") == expected_path  # type: ignore[attr-defined]
         assert page.get_by_role("heading", name=title, level=1).count() == 1  # type: ignore[attr-defined]
         assert not page.locator('[data-testid="stException"]').count()  # type: ignore[attr-defined]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from loaders import fingerprint
+from loaders.vocab import vocab
 
 LOADERS = Path(fingerprint.__file__).resolve().parent
 
@@ -42,3 +44,15 @@ def test_a_module_the_parser_starts_importing_joins_the_fingerprint(tmp_path: Pa
     got = {p.relative_to(pkg).as_posix() for p in fingerprint.parser_sources()}
     assert "units_helper.py" in got
     assert got - {"units_helper.py"} == before
+
+
+def test_the_vocabulary_counts_only_where_the_parser_writes_it(monkeypatch) -> None:
+    v = vocab()
+    base = fingerprint.parser_fingerprint.__wrapped__()  # uncached: the patched vocabulary is read
+    black = tuple(dataclasses.replace(s, colour="#000000") for s in v.statuses)
+    recoloured = dataclasses.replace(v, statuses=black)
+    monkeypatch.setattr(fingerprint, "vocab", lambda: recoloured)
+    assert fingerprint.parser_fingerprint.__wrapped__() == base  # a colour re-parses nothing
+    added = dataclasses.replace(v, statuses=(*v.statuses, dataclasses.replace(v.statuses[-1], value="暂缓")))
+    monkeypatch.setattr(fingerprint, "vocab", lambda: added)
+    assert fingerprint.parser_fingerprint.__wrapped__() != base  # a new status value does

@@ -22,30 +22,13 @@ from streamlit.testing.v1 import AppTest
 
 from loaders import overrides
 from loaders.ingest import ensure_database
+from views.registry import PAGES as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = [
-    "views/overview.py",
-    "views/unit.py",
-    "views/deadlines.py",
-    "views/issues.py",
-    "views/importer.py",
-    "views/quality.py",
-    "views/scores.py",
-    "views/common.py",
-]
+PAGES = [p.script for p in REGISTRY]  # the default page first
 # The title each page prints (st.title): a page switch must land on the page asked for.
-TITLES = {
-    "views/overview.py": "总览",
-    "views/unit.py": "单位",
-    "views/deadlines.py": "时限",
-    "views/issues.py": "问题清单",
-    "views/importer.py": "导入",
-    "views/quality.py": "数据质量",
-    "views/scores.py": "评分",
-    "views/common.py": "共性问题",
-}
+TITLES = {p.script: p.title for p in REGISTRY}
 UNIT = "聊城市东昌府区"
 AS_OF = "2024-06-30"
 TIMINGS: dict[str, float] = {}

@@ -27,11 +27,11 @@ from loaders.read.base import max_file_mb
 from views.components.csv_export import to_csv_bytes
 from views.components.imports import ImportProblem, check_upload, parse_upload, safe_upload_path, store_upload
 from views.components.ui import display_frame
+from views.registry import PAGES as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["views/overview.py", "views/unit.py", "views/deadlines.py", "views/issues.py", "views/importer.py",
-         "views/quality.py", "views/scores.py", "views/common.py"]
+PAGES = [p.script for p in REGISTRY]  # the default page first
 SOURCE_DIRS = ("loaders", "views")
 UNIT = "湖州市吴兴区"
 

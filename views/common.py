@@ -8,6 +8,7 @@ from loaders import queries
 from loaders.similar import GroupRules
 from views.components.data import query, setting
 from views.components.filters import sidebar_filters
+from views.components.labels import STATUS_COLUMNS
 from views.components.ui import show_table
 
 f = sidebar_filters("common")
@@ -22,11 +23,9 @@ if groups.empty:
     st.info("所选范围内没有多个单位共有的问题。")
     st.stop()
 shown = groups.head(setting("table_cap", 500))
-table = shown.rename(columns={"name": "共性问题", "units": "单位数", "issues": "问题数", "done": "完成",
-                              "partial": "阶段性完成", "open": "未完成", "unknown": "未知",
+table = shown.rename(columns={"name": "共性问题", "units": "单位数", "issues": "问题数", **STATUS_COLUMNS,
                               "open_units": "未完成单位数", "open_list": "尚未完成的单位"})
-table = table[["共性问题", "单位数", "未完成单位数", "尚未完成的单位", "问题数", "完成", "阶段性完成",
-               "未完成", "未知"]]
+table = table[["共性问题", "单位数", "未完成单位数", "尚未完成的单位", "问题数", *STATUS_COLUMNS.values()]]
 table.insert(0, "序号", range(1, len(table) + 1))
 st.caption(f"共 {len(groups)} 组" + (f"，显示前 {len(shown)} 组" if len(shown) < len(groups) else "")
            + "。选中一行可查看该组的全部问题。")

@@ -7,6 +7,7 @@ from views.components import charts
 from views.components.data import query_many, setting
 from views.components.derive import REVISED, mark_revised
 from views.components.filters import sidebar_filters
+from views.components.labels import LIGHT_COLUMNS
 from views.components.ledger import light_rule
 from views.components.ui import capped_table, count_metric
 
@@ -38,9 +39,8 @@ st.subheader("红黄绿灯")
 st.caption(light_rule() + "下表“剩余天数”为负数时即已逾期的天数，最紧急的在前。")
 k = summary  # deadline_summary counts the lights too
 light_cols = st.columns(4)
-count_metric(light_cols[0], "红灯", k["red"])
-count_metric(light_cols[1], "黄灯", k["yellow"])
-count_metric(light_cols[2], "绿灯", k["green"])
+for cell, (column, name) in zip(light_cols, LIGHT_COLUMNS.items(), strict=False):
+    count_metric(cell, name, k[column])
 capped_table(lit, ["light", "days_left", "due_on", "unit", "title", "status"], cap, "红灯、黄灯问题",
              total=int(k["red"] + k["yellow"]))
 

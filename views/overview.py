@@ -8,7 +8,7 @@ from views.components import charts
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query_many, setting
 from views.components.filters import filter_label, sidebar_filters
-from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
+from views.components.labels import LIGHT_COLUMNS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLUMNS
 from views.components.ledger import light_rule, stated_summary, stated_table
 from views.components.ui import count_metric, show_table
 
@@ -36,20 +36,18 @@ count_metric(row1[1], "单位", k["units"])
 count_metric(row1[2], "问题", k["issues"])
 row1[3].metric("完成率", f"{k['done_rate']:.1%}", help="状态为“完成”的问题占全部问题的比例")
 count_metric(row1[4], "逾期", k["overdue"], help="有时限早于截至日期、且状态不是“完成”的问题")
-row2 = st.columns(5)
-count_metric(row2[0], "完成", k["done"])
-count_metric(row2[1], "阶段性完成", k["partial"])
-count_metric(row2[2], "未完成", k["open"])
-count_metric(row2[3], "未知", k["unknown"], help="解析无法判定状态、也未人工更正的问题")
+row2 = st.columns(len(STATUS_COLUMNS) + 1)
+for cell, (column, label) in zip(row2, STATUS_COLUMNS.items(), strict=False):
+    count_metric(cell, label, k[column],
+                 help="解析无法判定状态、也未人工更正的问题" if label == queries.UNKNOWN else None)
 stated = stated_summary(scores)
-row2[4].metric("自报完成率", "—" if stated.rate is None else f"{stated.rate:.1%}",
+row2[-1].metric("自报完成率", "—" if stated.rate is None else f"{stated.rate:.1%}",
                help="写明完成情况的单位，按其最新通报自报的完成率（或已完成数÷问题数），以自报问题数加权；"
                     f"同一批单位的解析完成率为 {stated.parsed_text}")
 row3 = st.columns(5)
-count_metric(row3[0], "红灯", k["red"], help=light_rule())
-count_metric(row3[1], "黄灯", k["yellow"], help=light_rule())
-count_metric(row3[2], "绿灯", k["green"], help=light_rule())
-count_metric(row3[3], "自报与解析不符的单位", stated.disagreeing,
+for cell, (column, name) in zip(row3, LIGHT_COLUMNS.items(), strict=False):
+    count_metric(cell, name, k[column], help=light_rule())
+count_metric(row3[len(LIGHT_COLUMNS)], "自报与解析不符的单位", stated.disagreeing,
              help=f"自报完成率与解析完成率相差超过 {disagreement_pts():g} 个百分点")
 
 # Every chart has a key: on an empty database several are the same empty figure, which Streamlit would

@@ -11,7 +11,7 @@ from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query, query_many, setting
 from views.components.derive import REVISED, mark_overdue, mark_revised
 from views.components.filters import matching_reports, page_choice, sidebar_filters
-from views.components.labels import figure_label
+from views.components.labels import LIGHT_COLUMNS, STATUS_COLUMNS, figure_label
 from views.components.ledger import completion_note, ledger_bytes, xlsx_max_rows
 from views.components.lineage_view import render_timeline
 from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
@@ -57,22 +57,22 @@ key_figures, timeline, figures, deadlines, prefetched, score = query_many(
 )
 k = key_figures.iloc[0]
 total = int(k["issues"])  # the unit's issues within the filters: what unit_issues lists, page by page
-cols = st.columns(6)
+not_done = {column: label for column, label in STATUS_COLUMNS.items() if label != queries.DONE}
+cols = st.columns(len(not_done) + 3)
 count_metric(cols[0], "问题", k["issues"])
 cols[1].metric("完成率", f"{k['done_rate']:.1%}", help="解析结果：状态为“完成”的问题占全部问题的比例")
-count_metric(cols[2], "阶段性完成", k["partial"])
-count_metric(cols[3], "未完成", k["open"])
-count_metric(cols[4], "未知", k["unknown"])
-count_metric(cols[5], "逾期", k["overdue"], help=f"截至 {f.as_of:%Y-%m-%d}")
-cols = st.columns(6)
+for cell, (column, label) in zip(cols[2:], not_done.items(), strict=False):
+    count_metric(cell, label, k[column])
+count_metric(cols[-1], "逾期", k["overdue"], help=f"截至 {f.as_of:%Y-%m-%d}")
+ledger_cols = st.columns(6)
 stated = score["stated_rate"].iloc[0] if not score.empty else None
-cols[0].metric("自报完成率", "—" if stated is None or pd.isna(stated) else f"{stated:.1f}%",
+ledger_cols[0].metric("自报完成率", "—" if stated is None or pd.isna(stated) else f"{stated:.1f}%",
                help="通报自己写明的完成率（或“已完成X个”÷“X个问题”），取最新一份写明的通报")
-count_metric(cols[1], "红灯", k["red"], help="未完成、已逾期或距首个时限不超过红灯天数的问题")
-count_metric(cols[2], "黄灯", k["yellow"])
-count_metric(cols[3], "绿灯", k["green"])
+_RED_HELP = "未完成、已逾期或距首个时限不超过红灯天数的问题"
+for n, (column, name) in enumerate(LIGHT_COLUMNS.items()):  # red first: its rule as help
+    count_metric(ledger_cols[1 + n], name, k[column], help=None if n else _RED_HELP)
 if not score.empty:
-    cols[4].metric("评级", text_or(score["grade"].iloc[0], "—"), help="按解析完成率和逾期比例（见“评分”页）")
+    ledger_cols[4].metric("评级", text_or(score["grade"].iloc[0], "—"), help="按解析完成率和逾期比例（见“评分”页）")
 note = completion_note(score)
 if note:
     st.warning(note)

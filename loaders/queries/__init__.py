@@ -8,6 +8,7 @@ problem over time) over what they share (base); `__all__` lists the public API.
 
 from loaders.queries.base import (
     AGING_BUCKETS,
+    DONE,
     LIGHTS,
     OTHER,
     STATUS_LABELS,
@@ -60,6 +61,7 @@ from loaders.queries.scores import unit_scores
 
 __all__ = [
     "AGING_BUCKETS",
+    "DONE",
     "LIGHTS",
     "OTHER",
     "STATUS_LABELS",

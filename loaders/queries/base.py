@@ -17,12 +17,14 @@ import pyarrow as pa
 
 from loaders import store
 from loaders.config import section
+from loaders.vocab import vocab
 
-UNKNOWN = "未知"  # label of an issue whose status nothing decided (effective_status IS NULL)
-STATUS_LABELS: tuple[str, ...] = ("完成", "阶段性完成", "未完成", UNKNOWN)
+UNKNOWN = vocab().unknown.value  # label of an issue whose status nothing decided (effective_status IS NULL)
+STATUS_LABELS: tuple[str, ...] = tuple(s.value for s in vocab().labels)  # the decided ones, then UNKNOWN
+DONE = vocab().done  # the status that counts as completed (overdue, lights and completion rates exclude it)
 AGING_BUCKETS: tuple[str, ...] = ("≤30天", "31–90天", "91–365天", ">365天")
 OTHER = "其他"  # the group that holds every unit beyond the top N in charts
-LIGHTS: tuple[str, ...] = ("红", "黄", "绿")  # 红黄绿灯 of a dated issue not 完成 (config.yaml ledger.lights)
+LIGHTS: tuple[str, ...] = tuple(x.value for x in vocab().lights)  # 红, 黄, 绿 (thresholds: ledger.lights)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,30 @@ class Filters:
     # True: every issue row of every report (a problem restated by three reports is three rows).
     all_versions: bool = False
     lights: tuple[str, ...] = ()  # values of LIGHTS: issues whose deadline light is one of these
+
+
+def status_columns(agg: str = "count(*) FILTER (WHERE {cond})") -> str:
+    """SQL select items: one count per status_label (of fi), named by its vocabulary column (done, partial,
+    open, unknown). `agg` is the aggregate, with `{cond}` where the row condition goes."""
+    return ",\n           ".join(f"{agg.format(cond=f'status_label = {_literal(s.value)}')} AS {s.column}"
+                                   for s in vocab().labels)
+
+
+def status_refs(template: str) -> str:
+    """SQL select items: `template` once per status column, with {c} for its name (done, partial, open,
+    unknown), e.g. "COALESCE(iu.{c}, 0) AS {c}" to carry the counts of status_columns through a join."""
+    return ", ".join(template.format(c=s.column) for s in vocab().labels)
+
+
+def light_columns() -> str:
+    """SQL select items: one count per deadline light of fi (red, yellow, green)."""
+    return ",\n           ".join(f"count(*) FILTER (WHERE light = {_literal(x.value)}) AS {x.column}"
+                                   for x in vocab().lights)
+
+
+def _literal(value: str) -> str:
+    """A vocabulary value (config.yaml, never user input) as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 class _Params:
@@ -198,7 +224,7 @@ def _light(p: _Params, f: Filters, status: str, due: str) -> str:
     NULL when it is 完成 or has no dated deadline."""
     yellow, red = light_days()
     left = f"date_diff('day', {p.bind('as_of', f.as_of)}::DATE, {due})"
-    return f"""(CASE WHEN {due} IS NULL OR {status} = '完成' THEN NULL
+    return f"""(CASE WHEN {due} IS NULL OR {status} = '{DONE}' THEN NULL
          WHEN {left} <= {p.bind('red_days', red)} THEN '{LIGHTS[0]}'
          WHEN {left} <= {p.bind('yellow_days', yellow)} THEN '{LIGHTS[1]}' ELSE '{LIGHTS[2]}' END)"""
 

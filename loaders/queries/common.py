@@ -10,7 +10,18 @@ import uuid
 import pandas as pd
 import pyarrow as pa
 
-from loaders.queries.base import Db, Filters, _connection, _ctes, _frame_first_due, _Params, _to_pandas
+from loaders.queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _connection,
+    _ctes,
+    _frame_first_due,
+    _Params,
+    _to_pandas,
+    status_columns,
+    status_refs,
+)
 from loaders.similar import GroupRules, group_labels
 
 _CLEAN = r"[\p{P}\p{S}\p{N}\s]+"  # punctuation, symbols, digits and spaces: not part of what a problem is
@@ -64,7 +75,7 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
             sql = f"""WITH
     g AS (SELECT c.unit, c.title, c.status_label, c.n, m.grp
           FROM "{counted}" c JOIN "{groups_name}" m USING (title)),
-    gu AS (SELECT grp, unit, bool_or(status_label <> '完成') AS still_open FROM g GROUP BY grp, unit),
+    gu AS (SELECT grp, unit, bool_or(status_label <> '{DONE}') AS still_open FROM g GROUP BY grp, unit),
     shared AS (
         SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,
                array_to_string(list_slice(list(unit ORDER BY unit) FILTER (WHERE still_open), 1,
@@ -74,10 +85,7 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
     gs AS (SELECT * FROM g WHERE grp IN (SELECT grp FROM shared)),
     counts AS (
         SELECT grp, sum(n)::BIGINT AS issues,
-               COALESCE(sum(n) FILTER (WHERE status_label = '完成'), 0)::BIGINT AS done,
-               COALESCE(sum(n) FILTER (WHERE status_label = '阶段性完成'), 0)::BIGINT AS partial,
-               COALESCE(sum(n) FILTER (WHERE status_label = '未完成'), 0)::BIGINT AS open,
-               COALESCE(sum(n) FILTER (WHERE status_label = '未知'), 0)::BIGINT AS unknown
+               {status_columns(agg="COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")}
         FROM gs GROUP BY grp
     ),
     per_title AS (SELECT grp, title, sum(n) AS tn FROM gs GROUP BY grp, title),
@@ -85,8 +93,8 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
               FROM per_title GROUP BY grp),
     keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{groups_name}"
               WHERE grp IN (SELECT grp FROM shared) GROUP BY grp)
-    SELECT grp, named.name, shared.units, counts.issues, counts.done, counts.partial, counts.open,
-           counts.unknown, shared.open_units, shared.open_list, keyed.keys, named.titles
+    SELECT grp, named.name, shared.units, counts.issues, {status_refs("counts.{c}")},
+           shared.open_units, shared.open_list, keyed.keys, named.titles
     FROM shared JOIN counts USING (grp) JOIN named USING (grp) JOIN keyed USING (grp)
     ORDER BY units DESC, issues DESC, name"""
             table = con.sql(sql, params=p.values).to_arrow_table()
@@ -107,6 +115,6 @@ def common_members(db: Db, f: Filters, titles: tuple[str, ...]) -> pd.DataFrame:
         return f"""{_ctes(f, p, condition=only, derive_first_due=derive, with_light=True)}
     SELECT fi.unit, fi.title, fi.status_label AS status, fi.effective_source AS source, fi.light,
            fi.first_due, fi.published_on, fi.issue_key
-    FROM fi ORDER BY fi.status_label = '完成', fi.unit, fi.published_on, fi.issue_key"""
+    FROM fi ORDER BY fi.status_label = '{DONE}', fi.unit, fi.published_on, fi.issue_key"""
 
     return _frame_first_due(db, sql, p)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from loaders.queries.base import (
     AGING_BUCKETS,
-    LIGHTS,
+    DONE,
     OTHER,
     Db,
     Filters,
@@ -15,6 +15,7 @@ from loaders.queries.base import (
     _frame_first_due,
     _Params,
     _when_filtered,
+    light_columns,
 )
 
 # --- deadlines --------------------------------------------------------------------------------------------
@@ -54,14 +55,12 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
     def sql(derive: bool) -> str:
         return f"""{_ctes(f, p, query=window, derive_first_due=derive, with_light=True)}
     SELECT count(*) AS with_deadline,
-           count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
-           count(*) FILTER (WHERE status_label <> '完成' AND dw.soon_30) AS due_30,
-           count(*) FILTER (WHERE status_label <> '完成' AND dw.issue_key IS NOT NULL) AS due_90,
+           count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+           count(*) FILTER (WHERE status_label <> '{DONE}' AND dw.soon_30) AS due_30,
+           count(*) FILTER (WHERE status_label <> '{DONE}' AND dw.issue_key IS NOT NULL) AS due_90,
            count(*) FILTER (WHERE fi.issue_key IN (SELECT issue_key FROM issue_lineage
                                                    WHERE due_revisions > 0)) AS revised,
-           count(*) FILTER (WHERE fi.light = '{LIGHTS[0]}') AS red,
-           count(*) FILTER (WHERE fi.light = '{LIGHTS[1]}') AS yellow,
-           count(*) FILTER (WHERE fi.light = '{LIGHTS[2]}') AS green
+           {light_columns()}
     FROM fi LEFT JOIN dw ON dw.issue_key = fi.issue_key
     WHERE fi.first_due IS NOT NULL"""
 
@@ -109,7 +108,7 @@ def _overdue(p: _Params, f: Filters, derive: bool) -> str:
                fi.first_due AS due_on, {days} AS days_overdue,
                CASE WHEN {days} <= 30 THEN '{AGING_BUCKETS[0]}' WHEN {days} <= 90 THEN '{AGING_BUCKETS[1]}'
                     WHEN {days} <= 365 THEN '{AGING_BUCKETS[2]}' ELSE '{AGING_BUCKETS[3]}' END AS bucket
-        FROM fi WHERE fi.first_due < {as_of} AND fi.status_label <> '完成'
+        FROM fi WHERE fi.first_due < {as_of} AND fi.status_label <> '{DONE}'
     )"""
 
 
@@ -165,7 +164,7 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
            COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due
     FROM fi JOIN dw d ON d.issue_key = fi.issue_key
     LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
-    WHERE fi.status_label <> '完成' {early}
+    WHERE fi.status_label <> '{DONE}' {early}
     ORDER BY d.due_on, fi.unit, fi.issue_key {page}"""
 
     return _frame_first_due(db, sql, p)

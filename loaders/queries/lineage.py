@@ -7,7 +7,7 @@ import dataclasses
 
 import pandas as pd
 
-from loaders.queries.base import UNKNOWN, Db, Filters, _ctes, _frame, _Params
+from loaders.queries.base import DONE, UNKNOWN, Db, Filters, _ctes, _frame, _Params, status_columns
 
 
 def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
@@ -23,10 +23,7 @@ def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
            fr.inspection_end, fr.feedback_on, fr.stated_json,
            t.thread_id, COALESCE(t.thread_round, 1) AS thread_round, COALESCE(t.position, 1) AS position,
            count(fi.issue_key) AS issues,
-           count(fi.issue_key) FILTER (WHERE fi.status_label = '完成') AS done,
-           count(fi.issue_key) FILTER (WHERE fi.status_label = '阶段性完成') AS partial,
-           count(fi.issue_key) FILTER (WHERE fi.status_label = '未完成') AS open,
-           count(fi.issue_key) FILTER (WHERE fi.status_label = '{UNKNOWN}') AS unknown,
+           {status_columns("count(fi.issue_key) FILTER (WHERE {cond})")},
            count(fi.issue_key) FILTER (WHERE COALESCE(lin.version, 1) = 1) AS new_problems,
            count(fi.issue_key) FILTER (WHERE lin.version > 1) AS continued,
            count(fi.issue_key) FILTER (WHERE lin.due_revisions > COALESCE(pv.due_revisions, 0)) AS revised,
@@ -54,7 +51,7 @@ def _thread_progress(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     th AS (SELECT fr.report_key, fr.published_on, t.thread_id FROM fr
            JOIN report_threads t ON t.report_key = fr.report_key WHERE fr.unit = {p.bind("unit", unit)})
     SELECT th.report_key, count(fi.issue_key) AS thread_problems,
-           count(fi.issue_key) FILTER (WHERE fi.status_label = '完成') AS thread_done
+           count(fi.issue_key) FILTER (WHERE fi.status_label = '{DONE}') AS thread_done
     FROM th JOIN issue_lineage lin ON lin.thread_id = th.thread_id
          AND (lin.published_on <= th.published_on OR lin.published_on IS NULL OR th.published_on IS NULL)
          AND (NOT lin.superseded OR lin.successor_on > th.published_on)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from loaders.queries.base import (
-    LIGHTS,
-    UNKNOWN,
+    DONE,
     Db,
     Filters,
     _ctes,
@@ -15,6 +14,8 @@ from loaders.queries.base import (
     _frame_first_due,
     _Params,
     _report_conditions,
+    light_columns,
+    status_columns,
 )
 
 # --- filter options ---------------------------------------------------------------------------------------
@@ -57,14 +58,9 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     SELECT (SELECT count(*) FROM fr) AS reports,
            (SELECT count(DISTINCT unit) FROM fr) AS units,
            count(fi.issue_key) AS issues,
-           count(*) FILTER (WHERE status_label = '完成') AS done,
-           count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
-           count(*) FILTER (WHERE status_label = '未完成') AS open,
-           count(*) FILTER (WHERE status_label = '{UNKNOWN}') AS unknown,
-           count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
-           count(*) FILTER (WHERE light = '{LIGHTS[0]}') AS red,
-           count(*) FILTER (WHERE light = '{LIGHTS[1]}') AS yellow,
-           count(*) FILTER (WHERE light = '{LIGHTS[2]}') AS green
+           {status_columns()},
+           count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+           {light_columns()}
     FROM fi"""
 
     df = _frame_first_due(db, sql, p)

@@ -10,7 +10,17 @@ from typing import Any
 import pandas as pd
 
 from loaders.config import section
-from loaders.queries.base import LIGHTS, Db, Filters, _ctes, _frame_first_due, _Params
+from loaders.queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _ctes,
+    _frame_first_due,
+    _Params,
+    light_columns,
+    status_columns,
+    status_refs,
+)
 from loaders.queries.overview import _INSPECTION
 
 # Stated keys (the shared contract with the parser: reports.stated_json / figures `stated.<key>`).
@@ -90,14 +100,9 @@ def unit_scores(
     ),
     iu AS (
         SELECT unit, count(*) AS issues,
-               count(*) FILTER (WHERE status_label = '完成') AS done,
-               count(*) FILTER (WHERE status_label = '阶段性完成') AS partial,
-               count(*) FILTER (WHERE status_label = '未完成') AS open,
-               count(*) FILTER (WHERE status_label = '未知') AS unknown,
-               count(*) FILTER (WHERE status_label <> '完成' AND first_due < {as_of}) AS overdue,
-               count(*) FILTER (WHERE light = '{LIGHTS[0]}') AS red,
-               count(*) FILTER (WHERE light = '{LIGHTS[1]}') AS yellow,
-               count(*) FILTER (WHERE light = '{LIGHTS[2]}') AS green
+               {status_columns()},
+               count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+               {light_columns()}
         FROM fi {only_stated} GROUP BY unit
     ),
     ak AS (
@@ -118,9 +123,8 @@ def unit_scores(
               FROM fr {only_stated} GROUP BY unit),
     base AS (
         SELECT u.unit, u.province, u.city, u.reports,
-               COALESCE(iu.issues, 0) AS issues, COALESCE(iu.done, 0) AS done,
-               COALESCE(iu.partial, 0) AS partial, COALESCE(iu.open, 0) AS open,
-               COALESCE(iu.unknown, 0) AS unknown, COALESCE(iu.overdue, 0) AS overdue,
+               COALESCE(iu.issues, 0) AS issues, {status_refs("COALESCE(iu.{c}, 0) AS {c}")},
+               COALESCE(iu.overdue, 0) AS overdue,
                COALESCE(iu.red, 0) AS red, COALESCE(iu.yellow, 0) AS yellow, COALESCE(iu.green, 0) AS green,
                iu.done / NULLIF(iu.issues, 0)::DOUBLE AS completion,
                iu.partial / NULLIF(iu.issues, 0)::DOUBLE AS partial_share,

@@ -17,9 +17,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
 from loaders import queries
-from loaders.queries import Filters
+from loaders.queries import DONE, Filters
 from views.components.csv_export import safe_filename_part
-from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
+from views.components.labels import LIGHT_COLUMNS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLUMNS
 from views.components.ledger import describe_filters, light_rule
 from views.components.ui import text_or
 
@@ -50,7 +50,7 @@ def _completion(long: pd.DataFrame, key: str) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame({"label": [], "done": [], "total": []})
     total = long.groupby(key)["n"].sum()
-    done = long[long["status"] == "完成"].groupby(key)["n"].sum().reindex(total.index, fill_value=0)
+    done = long[long["status"] == DONE].groupby(key)["n"].sum().reindex(total.index, fill_value=0)
     out = pd.DataFrame({"label": total.index, "done": done.to_numpy(), "total": total.to_numpy()})
     out = out.nlargest(CHART_ROWS, "total")
     out = out.assign(rate=out["done"] / out["total"])
@@ -130,9 +130,9 @@ def brief_docx(data: BriefData) -> bytes:
     rate = k["done"] / k["issues"] if k["issues"] else 0.0
     figures = [
         ["通报", _n(k["reports"])], ["单位", _n(k["units"])], ["问题", _n(k["issues"])],
-        ["完成", _n(k["done"])], ["阶段性完成", _n(k["partial"])], ["未完成", _n(k["open"])],
-        ["未知", _n(k["unknown"])], ["完成率（解析）", f"{rate:.1%}"], ["逾期", _n(k["overdue"])],
-        ["红灯 / 黄灯 / 绿灯", f"{_n(k['red'])} / {_n(k['yellow'])} / {_n(k['green'])}"],
+        *([label, _n(k[column])] for column, label in STATUS_COLUMNS.items()),
+        ["完成率（解析）", f"{rate:.1%}"], ["逾期", _n(k["overdue"])],
+        [" / ".join(LIGHT_COLUMNS.values()), " / ".join(_n(k[column]) for column in LIGHT_COLUMNS)],
     ]
     if data.stated_rate is not None:
         figures.append(["完成率（通报自报）", f"{data.stated_rate:.1f}%"])

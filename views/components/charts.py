@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from loaders.queries import AGING_BUCKETS, OTHER
-from views.components.labels import STATUS_COLORS, STATUS_ORDER
+from loaders.queries import AGING_BUCKETS, DONE, OTHER
+from views.components.labels import STATUS_COLORS, STATUS_ORDER, STATUS_SYMBOLS
 
 _FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 
@@ -93,7 +93,7 @@ def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 1
         return empty_figure()
     data = top_with_other(df, key, top_n)
     totals = data.groupby(key)["n"].sum()
-    done = data[data["status"] == "完成"].groupby(key)["n"].sum().reindex(totals.index, fill_value=0)
+    done = data[data["status"] == DONE].groupby(key)["n"].sum().reindex(totals.index, fill_value=0)
     rate = (done / totals).sort_values(ascending=False, kind="stable")
     order = [k for k in rate.index if k != OTHER] + ([OTHER] if OTHER in rate.index else [])  # 其他 last
     names = {k: f"{shorten(k, label_limit)}（{totals[k]}项·{rate[k]:.0%}）" for k in order}
@@ -162,9 +162,6 @@ def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label
     return _layout(fig, 110 + 28 * len(names))
 
 
-_SYMBOLS = {"完成": "circle", "阶段性完成": "diamond", "未完成": "square", "未知": "x"}
-
-
 def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
     """Deadlines on a time axis (df: unit, due_on, status, n, title, text — see queries.deadline_points),
     one row per unit, coloured by status; a merged point (n > 1) grows with n, within 9–30 px."""
@@ -186,7 +183,7 @@ def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=part["due_on"], y=part["row"], mode="markers", name=status,
             marker={"size": part["px"], "color": STATUS_COLORS[status], "opacity": 0.75,
-                    "symbol": _SYMBOLS.get(status, "circle"), "line": {"width": 1, "color": "white"}},
+                    "symbol": STATUS_SYMBOLS.get(status, "circle"), "line": {"width": 1, "color": "white"}},
             customdata=part[["unit", "short", "text", "status", "n"]].to_numpy(),
             hovertemplate="%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限<br>例：%{customdata[1]}"
             "<br>时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from loaders.queries import DONE
 from views.components.labels import STATED_LABELS
 
 # Stated totals compared with what the parser found: stated key → parsed column.
@@ -84,9 +85,9 @@ def _number(value: object, fmt: str) -> str:
 
 
 def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Add 是否逾期: the deadline is before as-of and the issue is not 完成."""
+    """Add 是否逾期: the deadline is before as-of and the issue is not done (完成)."""
     due = pd.to_datetime(deadlines["due_on"])
-    late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != "完成")
+    late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != DONE)
     return deadlines.assign(是否逾期=late.map({True: "逾期", False: ""}))
 
 

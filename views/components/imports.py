@@ -13,7 +13,7 @@ import pandas as pd
 from loaders import queries, store
 from loaders.fingerprint import parser_fingerprint
 from loaders.messages import human_size
-from loaders.models import Report
+from loaders.models import STATUSES, Report
 from loaders.queries import UNKNOWN
 from loaders.rows import FileVersion, Rows, add_file
 from views.components.labels import part_label, warning_label
@@ -85,7 +85,7 @@ def preview_reports(parsed: Parsed) -> pd.DataFrame:
     statuses = Counter(zip(cols["issues"]["report_key"], cols["issues"]["status"], strict=True))
     rows = []
     for n, key in enumerate(rep["report_key"]):
-        counts = {s: statuses[(key, s)] for s in ("完成", "阶段性完成", "未完成")}
+        counts = {s: statuses[(key, s)] for s in STATUSES}
         rows.append({"单位": rep["unit"][n] or "（未识别）", "部分": part_label(rep["part"][n]),
                      "发布日期": rep["published_on"][n], "标题": rep["title"][n] or "（无标题）",
                      "问题": rep["n_issues"][n], **counts, UNKNOWN: statuses[(key, None)],

@@ -4,61 +4,37 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.queries import STATUS_LABELS, UNKNOWN
+from loaders.queries import STATUS_LABELS
+from loaders.vocab import vocab
 
+# Statuses, sources, lights, figure kinds and stated keys come from config.yaml (vocab,
+# figures.accountability) through loaders/vocab.py; these are the shapes the pages and charts use.
 STATUS_ORDER: tuple[str, ...] = STATUS_LABELS
-STATUS_COLORS: dict[str, str] = {
-    "完成": "#2e7d32",
-    "阶段性完成": "#f59e0b",
-    "未完成": "#c62828",
-    UNKNOWN: "#9e9e9e",
-}
+STATUS_COLORS: dict[str, str] = {s.value: s.colour for s in vocab().labels}
 # Streamlit markdown colour names for the badges (colored text, no HTML).
-STATUS_BADGE: dict[str, str] = {"完成": "green", "阶段性完成": "orange", "未完成": "red", UNKNOWN: "gray"}
+STATUS_BADGE: dict[str, str] = {s.value: s.badge for s in vocab().labels}
+STATUS_SYMBOLS: dict[str, str] = {s.value: s.symbol for s in vocab().labels}  # plotly markers
+# Query result column (done, partial, open, unknown) → its status label.
+STATUS_COLUMNS: dict[str, str] = {s.column: s.value for s in vocab().labels}
 
 # 红黄绿灯 (queries.LIGHTS) and the colours they are drawn in.
-LIGHT_COLORS: dict[str, str] = {"红": "#c62828", "黄": "#f59e0b", "绿": "#2e7d32"}
-LIGHT_BADGE: dict[str, str] = {"红": "red", "黄": "orange", "绿": "green"}
-LIGHT_NAMES: dict[str, str] = {"红": "红灯", "黄": "黄灯", "绿": "绿灯"}
+LIGHT_COLORS: dict[str, str] = {x.value: x.colour for x in vocab().lights}
+LIGHT_BADGE: dict[str, str] = {x.value: x.badge for x in vocab().lights}
+LIGHT_NAMES: dict[str, str] = {x.value: x.name for x in vocab().lights}
+# Query result column (red, yellow, green) → the light's name (红灯).
+LIGHT_COLUMNS: dict[str, str] = {x.column: x.name for x in vocab().lights}
 
-# carried: a supervisor's correction of an earlier version of the same problem (issue lineage), applied to
-# this version because its report prints no status of its own.
-SOURCE_LABELS: dict[str, str] = {"explicit": "明确", "inferred": "推断", "override": "人工更正",
-                                 "carried": "沿用更正"}
-SOURCE_BADGE: dict[str, str] = {"explicit": "blue", "inferred": "violet", "override": "primary",
-                                "carried": "orange"}
+SOURCE_LABELS: dict[str, str] = {s.value: s.label for s in vocab().sources}
+SOURCE_BADGE: dict[str, str] = {s.value: s.badge for s in vocab().sources}
 
-# Accountability figures shown on the overview and unit pages (kinds written by loaders/figures.py).
-PEOPLE_FIGURES: dict[str, str] = {
-    "party_discipline": "党纪处分",
-    "gov_sanction": "政务处分",
-    "party_gov_discipline": "党政纪处分",
-    "organisational_handling": "组织处理",
-    "admonition": "诫勉",
-    "education_reminder": "教育提醒",
-    "accountability": "问责",
-    "transferred_judicial": "移送司法机关",
-}
-MONEY_FIGURES: dict[str, str] = {
-    "money_refunded": "清退款项",
-    "losses_recovered": "挽回经济损失",
-    "money_recovered": "追缴资金",
-}
-OTHER_FIGURES: dict[str, str] = {
-    "rules_established": "建立完善制度（项）",
-    "cases_closed": "办结件数（件）",
-}
-FIGURE_LABELS: dict[str, str] = {**PEOPLE_FIGURES, **MONEY_FIGURES, **OTHER_FIGURES}
+# Accountability figures: charted on 总览 / 评分 / the brief by group (people in 人, money in 万元); the
+# other kinds are listed on 单位 only.
+PEOPLE_FIGURES: dict[str, str] = vocab().figure_group("people")
+MONEY_FIGURES: dict[str, str] = vocab().figure_group("money")
+FIGURE_LABELS: dict[str, str] = {k.kind: k.label for k in vocab().figures}
 
-STATED_LABELS: dict[str, str] = {
-    "categories": "大类",
-    "aspects": "方面",
-    "issues": "问题",
-    "measures": "整改措施",
-    "completed": "已完成",
-    "in_progress": "推进中",
-    "completion_rate": "完成率（%）",
-}
+# The stated totals listed on 数据质量 (key → label), in order.
+STATED_LABELS: dict[str, str] = {k.key: k.label for k in vocab().stated if k.listed}
 
 PART_LABELS: dict[str, str] = {"main": "主报告"}
 

@@ -14,7 +14,7 @@ from loaders.config import section
 from loaders.queries import LIGHTS, STATUS_LABELS, Filters
 from loaders.queries.base import light_days
 from loaders.queries.scores import disagreement_pts
-from views.components.labels import SOURCE_LABELS
+from views.components.labels import LIGHT_COLUMNS, SOURCE_LABELS, STATUS_COLUMNS
 from views.components.xlsx_export import ExportInfo, ledger_xlsx, table_xlsx
 
 
@@ -140,10 +140,10 @@ def ledger_bytes(db: Path, f: Filters, search: str = "") -> bytes:
 
 _SCORE_COLUMNS = {
     "rank": "排名", "grade": "评级", "unit": "单位", "province": "省份", "city": "城市", "reports": "通报",
-    "issues": "问题", "done": "完成", "partial": "阶段性完成", "open": "未完成", "unknown": "未知",
+    "issues": "问题", **STATUS_COLUMNS,
     "completion_pct": "解析完成率（%）", "stated_rate": "自报完成率（%）", "rate_gap": "差（百分点）",
     "disagrees": "自报与解析不符", "overdue": "逾期", "overdue_pct": "逾期比例（%）",
-    "partial_pct": "阶段性完成比例（%）", "red": "红灯", "yellow": "黄灯", "green": "绿灯",
+    "partial_pct": "阶段性完成比例（%）", **LIGHT_COLUMNS,
     "people": "处分问责（人）", "money": "清退挽回（万元）",
 }
 

@@ -8,9 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from loaders.queries import DONE, UNKNOWN
 from views.components import charts
 from views.components.derive import stated_completion
-from views.components.labels import SOURCE_LABELS, part_label
+from views.components.labels import SOURCE_LABELS, STATUS_COLUMNS, part_label
 from views.components.ui import escape_md, show_table, text_or
 
 
@@ -51,8 +52,9 @@ def render_timeline(timeline: pd.DataFrame) -> None:
 
 def _report_card(r: Any, first: bool) -> None:
     facts = [f"发布：{_day(r.published_on)}", f"列出问题 {int(r.issues)} 个",
-             f"完成 {int(r.done)}（{r.done_rate:.0%}）", f"阶段性完成 {int(r.partial)}",
-             f"未完成 {int(r.open)}"]
+             f"{DONE} {int(r.done)}（{r.done_rate:.0%}）",
+             *(f"{label} {int(getattr(r, column))}" for column, label in STATUS_COLUMNS.items()
+               if label not in (DONE, UNKNOWN))]
     if pd.notna(r.thread_problems) and int(r.thread_problems) != int(r.issues):
         facts.append(f"本轮问题累计 {int(r.thread_problems)} 个，完成 {r.thread_done_rate:.0%}")
     if pd.notna(r.stated_rate):
@@ -79,9 +81,9 @@ def lineage_notes(i: Any) -> list[str]:
     if carried and i.source == "carried":
         notes.append(f"**沿用更正**：上一版本被{escape_md(text_or(i.carried_author, '监督人员'))}更正为"
                      f"“{escape_md(carried)}”，本期通报未写明状态，沿用该更正（本期解析状态："
-                     f"{escape_md(text_or(i.parsed_status, '未知'))}）")
+                     f"{escape_md(text_or(i.parsed_status, UNKNOWN))}）")
     elif carried:
-        own = f"{SOURCE_LABELS.get(text_or(i.source), '')}“{escape_md(text_or(i.status, '未知'))}”"
+        own = f"{SOURCE_LABELS.get(text_or(i.source), '')}“{escape_md(text_or(i.status, UNKNOWN))}”"
         notes.append(f"**上一版本的人工更正**：“{escape_md(carried)}”"
                      f"（{escape_md(text_or(i.carried_author, '监督人员'))}）；本期状态为{own}，以本期为准")
     if pd.notna(i.due_revisions) and int(i.due_revisions) > 0:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from loaders.queries import UNKNOWN
 from views.components.labels import (
     COLUMN_LABELS,
     LIGHT_BADGE,
@@ -38,7 +39,7 @@ def escape_md(text: object) -> str:
 
 
 def status_badge(status: object) -> str:
-    label = text_or(status, "未知")
+    label = text_or(status, UNKNOWN)
     return f":{STATUS_BADGE.get(label, 'gray')}-badge[{escape_md(label)}]"
 
 
@@ -137,7 +138,7 @@ def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
             note = escape_md(text_or(i.override_note, "（无说明）"))
             st.markdown(
                 f"**人工更正**：{escape_md(i.override_author)}，{_when(i.override_at)}：{note}"
-                f"（原解析状态：{escape_md(text_or(i.parsed_status, '未知'))}）"
+                f"（原解析状态：{escape_md(text_or(i.parsed_status, UNKNOWN))}）"
             )
         if hasattr(i, "lineage_id"):
             for note in lineage_notes(i):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 import xlsxwriter
 
+from loaders.queries import UNKNOWN
 from views.components.csv_export import neutralise, safe_filename_part
-from views.components.labels import LIGHT_COLORS, STATUS_COLORS, source_label
+from views.components.labels import LIGHT_COLORS, LIGHT_NAMES, STATUS_COLORS, source_label
 from views.components.ui import text_or
 
 # (header, width in characters, wrap): the ledger's columns in the usual order.
@@ -26,7 +27,6 @@ COLUMNS: tuple[tuple[str, int, bool], ...] = (
 )
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MAX_CELL = 32_000  # Excel keeps at most 32,767 characters in a cell
-_LIGHT_NAMES = {"红": "红灯", "黄": "黄灯", "绿": "绿灯"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def remark(row: object) -> str:
         return ""
     when = _date(getattr(r, "override_at", None))
     note = text_or(getattr(r, "override_note", None), "（无说明）")
-    parsed = text_or(getattr(r, "parsed_status", None), "未知")
+    parsed = text_or(getattr(r, "parsed_status", None), UNKNOWN)
     return f"人工更正：{text_or(getattr(r, 'override_author', None))} {when}：{note}（原解析状态：{parsed}）"
 
 
@@ -87,8 +87,8 @@ def ledger_values(rows: pd.DataFrame) -> list[list[str | int]]:
         light = text_or(getattr(r, "light", None))
         out.append([
             n, text_or(r.unit), text_or(r.category), text_or(r.title), text_or(r.measures_text),
-            text_or(getattr(r, "owner", None)), _deadline(r), _LIGHT_NAMES.get(light, ""),
-            text_or(r.status, "未知"), source_label(text_or(r.source) or None), basis(r),
+            text_or(getattr(r, "owner", None)), _deadline(r), LIGHT_NAMES.get(light, ""),
+            text_or(r.status, UNKNOWN), source_label(text_or(r.source) or None), basis(r),
             remark(r), text_or(r.issue_key),
         ])
     return out

@@ -72,7 +72,8 @@ _RED_HELP = "未完成、已逾期或距首个时限不超过红灯天数的问�
 for n, (column, name) in enumerate(LIGHT_COLUMNS.items()):  # red first: its rule as help
     count_metric(ledger_cols[1 + n], name, k[column], help=None if n else _RED_HELP)
 if not score.empty:
-    ledger_cols[4].metric("评级", text_or(score["grade"].iloc[0], "—"), help="按解析完成率和逾期比例（见“评分”页）")
+    ledger_cols[4].metric("评级", text_or(score["grade"].iloc[0], "—"),
+                          help="按解析完成率和逾期比例（见“评分”页）")
 note = completion_note(score)
 if note:
     st.warning(note)

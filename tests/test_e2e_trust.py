@@ -189,6 +189,29 @@ def test_two_sessions_saving_at_once_each_land_on_their_own_issue(
     assert stored == sorted([(key_a, "甲督查", "甲督查的核查结论"), (key_b, "乙督查", "乙督查的核查结论")])
 
 
+def _withdraw(page: object, db: Path, rows_after: int, note: str, author: str) -> None:
+    """Open 撤回错误的更正, fill it and submit, until the withdrawal row is stored. On a loaded machine a
+    click can land while the page is still redrawn after the save (the expander closes again and the form is
+    never sent); another attempt is made only when no row was written, so nothing is withdrawn twice."""
+    for attempt in range(3):
+        _settled(page)
+        expander = page.get_by_text("撤回错误的更正")  # type: ignore[attr-defined]
+        reason = page.get_by_label("撤回原因（必填）")  # type: ignore[attr-defined]
+        if not reason.is_visible():
+            expander.click()
+        reason.wait_for()
+        reason.fill(note)
+        page.get_by_label("撤回人（必填）").fill(author)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="撤回所选更正").click()  # type: ignore[attr-defined]
+        try:
+            _wait_rows(db, rows_after, timeout=30.0)
+            return
+        except AssertionError:
+            alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()  # type: ignore[attr-defined]
+            if attempt == 2:
+                raise AssertionError(f"no withdrawal stored; the page says: {alerts}") from None
+
+
 def test_withdrawing_a_correction_in_the_browser(server: tuple[str, Path], new_page: object) -> None:
     url, db = server
     page = new_page()  # type: ignore[operator]
@@ -201,11 +224,7 @@ def test_withdrawing_a_correction_in_the_browser(server: tuple[str, Path], new_p
     _wait_rows(db, n + 1)
     (wrong,) = _rows(db, "SELECT override_id FROM overrides WHERE issue_key = ?", [key])[0]
     _saved(page)
-    page.get_by_text("撤回错误的更正").click()  # type: ignore[attr-defined]
-    page.get_by_label("撤回原因（必填）").fill("状态选错，撤回")  # type: ignore[attr-defined]
-    page.get_by_label("撤回人（必填）").fill("李督查")  # type: ignore[attr-defined]
-    page.get_by_role("button", name="撤回所选更正").click()  # type: ignore[attr-defined]
-    _wait_rows(db, n + 2)
+    _withdraw(page, db, n + 2, "状态选错，撤回", "李督查")
     stored = _rows(db, "SELECT issue_key, status, kind, ref_id, author FROM overrides ORDER BY override_id")
     assert stored[n:] == [(key, "未完成", "correction", None, "李督查"),
                           (key, None, "withdrawal", wrong, "李督查")]

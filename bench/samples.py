@@ -60,6 +60,12 @@ def load_samples(reports_dir: Path = REPORTS_DIR) -> list[Sample]:
                       _short(region.county): "short", region.city: "city"}
         if main.unit:
             names.setdefault(main.unit, "unit")
+        # An attachment's own unit that does not contain the main one (001's 附件4 岳麓高新区) would stay the
+        # same in every copy: one unit with hundreds of reports, which no real corpus has. Prefix it with
+        # the copy's unit.
+        for r in reports[1:]:
+            if r.unit and main.unit and main.unit not in r.unit:
+                names.setdefault(r.unit, "prefixed")
         out.append(Sample(
             path.name,
             text,
@@ -78,7 +84,8 @@ def _place_value(place: Place, field: str) -> str:
 
 def copy_text(sample: Sample, place: Place, shift_days: int, revision: int = 0) -> str:
     """The sample with place's names for its own and its publication dates moved shift_days later."""
-    table = {old: _place_value(place, field) for old, field in sample.names}
+    table = {old: place.unit + old if field == "prefixed" else _place_value(place, field)
+             for old, field in sample.names}
     table |= {cn_date(d): cn_date(d + timedelta(days=shift_days)) for d in sample.dates}
     pattern = re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
     text = pattern.sub(lambda m: table[m.group(0)], sample.text)

@@ -231,13 +231,21 @@ def test_real_sample_corpus_parses_to_its_manifest(sample_copies: tuple[Path, di
     originals = {s.name[:3]: s for s in samples.load_samples()}
     assert len(corpus_files(out)) == m["totals"]["files"] == 12
     keys: list[str] = []
+    units: list[tuple[str, int]] = []
     for f in m["files"]:
         reports = parse_file(out / f["file"])
         assert [(r.part, len(r.issues)) for r in reports] == [(r["part"], r["issues"]) for r in f["reports"]]
         source = originals[f["layout"].removeprefix("sample:")]
         assert reports[0].unit != source.reports[0]["unit"]  # renamed
         keys += [r.key for r in reports]
+        rounds = int(f["file"][1:6]) // len(originals)  # copies of one round share one place's names
+        units += [(r.unit, rounds) for r in reports]
     assert len(keys) == len(set(keys)) == m["totals"]["reports"]
+    # A unit belongs to one round's place only (001's 附件4 once kept its own name in every copy).
+    rounds_of: dict[str, set[int]] = {}
+    for unit, rnd in units:
+        rounds_of.setdefault(unit, set()).add(rnd)
+    assert all(len(r) == 1 for r in rounds_of.values()), rounds_of
 
 
 def test_real_sample_corpus_is_deterministic_and_revisable(sample_copies: tuple[Path, dict],

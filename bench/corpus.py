@@ -173,13 +173,19 @@ def generate(
         name, data, entry = build_file(seed, i, a, pools, shapes=shapes)
         (out / name).write_bytes(data)
         entries.append(entry)
+    return write_manifest(out, "bench.corpus", seed, entries,
+                          shapes=sorted(shapes) if shapes is not None else None)
+
+
+def write_manifest(out: Path, generator: str, seed: int, entries: list[dict], **extra: Any) -> dict[str, Any]:
+    """The corpus's manifest.json (what each file should parse to, and the totals); returned as written."""
     manifest = {
-        "generator": "bench.corpus",
+        "generator": generator,
         "seed": seed,
-        "n": n,
-        "shapes": sorted(shapes) if shapes is not None else None,
+        "n": len(entries),
+        **extra,
         "totals": {
-            "files": n,
+            "files": len(entries),
             "reports": sum(e["n_reports"] for e in entries),
             "issues": sum(e["n_issues"] for e in entries),
             "bytes": sum(e["bytes"] for e in entries),

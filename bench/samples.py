@@ -22,12 +22,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import MANIFEST, REPORTS_DIR, write_manifest
 from bench.textgen import cn_date
 from bench.units import Place, all_places
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REPORTS_DIR = PROJECT_ROOT / "data" / "reports"
-MANIFEST = "manifest.json"
 REVISION_NOTE = "本通报根据群众意见对个别表述作了订正。"
 
 
@@ -129,20 +127,7 @@ def generate(n: int, out: Path, seed: int = 7, reports_dir: Path = REPORTS_DIR) 
         name, data, entry = _copy(samples, places, i)
         (out / name).write_bytes(data)
         entries.append(entry)
-    manifest = {
-        "generator": "bench.samples",
-        "seed": seed,
-        "n": n,
-        "totals": {
-            "files": n,
-            "reports": sum(e["n_reports"] for e in entries),
-            "issues": sum(e["n_issues"] for e in entries),
-            "bytes": sum(e["bytes"] for e in entries),
-        },
-        "files": entries,
-    }
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-    return manifest
+    return write_manifest(out, "bench.samples", seed, entries)
 
 
 def revise(out: Path, fraction: float, revision: int = 1, reports_dir: Path = REPORTS_DIR) -> list[str]:

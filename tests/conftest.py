@@ -17,6 +17,8 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parent.parent
 # The one place the samples' folder is named: test modules import it (or use the samples_dir fixture).
 SAMPLES_DIR = ROOT / "data" / "reports"
+# Successive reports of one unit written from sample 004, with their expected lineage (tests/series/).
+SERIES_DIR = ROOT / "tests" / "series" / "dongchangfu"
 # Beside each sample `<name>.txt` lies `<name>.expected.yaml`: what a correct parse of it yields. Ingest reads
 # only report extensions, so the expectations are never taken for a report.
 EXPECTED_SUFFIX = ".expected.yaml"
@@ -102,3 +104,23 @@ def app_db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("RECTIFY_DB", str(sample_db))
     monkeypatch.setenv("RECTIFY_UPLOADS", str(tmp_path / "uploads"))
     return sample_db
+
+
+@pytest.fixture(scope="session")
+def series_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The written series (four reports of 聊城市东昌府区) ingested once per run."""
+    from loaders.ingest import ingest_paths
+
+    db = tmp_path_factory.mktemp("series") / "series.duckdb"
+    summary = ingest_paths([SERIES_DIR], db, workers=1, progress=False)
+    assert summary.failed == 0 and summary.reports == 4
+    return db
+
+
+@pytest.fixture()
+def series_db(series_db_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the series database."""
+    copy = tmp_path / "series.duckdb"
+    shutil.copy(series_db_template, copy)
+    return copy
+

@@ -7,21 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from loaders import queries
-from loaders.ingest import ingest_paths
 
-SERIES = Path(__file__).resolve().parent / "series" / "dongchangfu"
 UNIT = "聊城市东昌府区"
-
-
-@pytest.fixture(scope="module")
-def series_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("series") / "series.duckdb"
-    summary = ingest_paths([SERIES], db, workers=1, progress=False)
-    assert summary.failed == 0 and summary.reports == 4
-    return db
 
 
 def parsed(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,25 +15,14 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from loaders.ingest import ingest_paths
-
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-SERIES = ROOT / "tests" / "series" / "dongchangfu"
 UNIT = "聊城市东昌府区"
 
 
-@pytest.fixture(scope="module")
-def series_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("series_pages") / "series.duckdb"
-    assert ingest_paths([SERIES], db, workers=1, progress=False).failed == 0
-    return db
-
-
 @pytest.fixture()
-def series_app(series_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "series.duckdb"
-    shutil.copy(series_template, db)
+def series_app(series_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = series_db
     monkeypatch.setenv("RECTIFY_DB", str(db))
     monkeypatch.setenv("RECTIFY_UPLOADS", str(tmp_path / "uploads"))
     return db

@@ -5,36 +5,19 @@ corrections carried along a lineage, status as of a date, and the per-unit rebui
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 import yaml
+from conftest import SERIES_DIR, sample_path
 
 from loaders import lineage, overrides, queries, store
 from loaders.ingest import ingest_paths
-from tests.conftest import sample_path
 
-SERIES = Path(__file__).resolve().parent / "series" / "dongchangfu"
-EXPECTED = yaml.safe_load((SERIES / "expected.yaml").read_text(encoding="utf-8"))
+EXPECTED = yaml.safe_load((SERIES_DIR / "expected.yaml").read_text(encoding="utf-8"))
 UNIT = "聊城市东昌府区"
-
-
-@pytest.fixture(scope="module")
-def series_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("series") / "series.duckdb"
-    summary = ingest_paths([SERIES], db, workers=1, progress=False)
-    assert summary.failed == 0 and summary.reports == 4
-    return db
-
-
-@pytest.fixture()
-def series_db(series_template: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "series.duckdb"
-    shutil.copy(series_template, copy)
-    return copy
 
 
 def fetch(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
@@ -239,7 +222,7 @@ def test_a_write_rebuilds_the_lineage_of_the_units_it_touches_only(
     assert after == [row for row in before if row[1] == UNIT]
     # Replacing a report of the series rebuilds its unit: the follow-up's links come back the same.
     seen.clear()
-    changed = SERIES / "2_followup_2023-12-28.txt"
+    changed = SERIES_DIR / "2_followup_2023-12-28.txt"
     copy = series_db.parent / "2_followup_2023-12-28.txt"
     copy.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     kept = fetch(series_db, "SELECT lineage_id, version, merged_into, due_revisions FROM issue_lineage "

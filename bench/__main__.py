@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 log(f"skip queries at {s}: no database (ingest that size first)")
                 continue
             log(f"queries on {db.name} …")
-            from loaders import store
+            from loaders.writer import store
 
             counts = store.table_counts(db)
             entry = {

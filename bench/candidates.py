@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from bench.corpus import corpus_files
 from bench.ingest_bench import db_bytes, remove_db
-from loaders import pool, rows, store
+from loaders.writer import pool, rows, store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,7 +202,7 @@ def measures_text(db: Path, out: Path) -> dict[str, float]:
 
 def deadlines(versions: list[store.FileVersion]) -> dict[str, float]:
     """find_deadlines over every issue's measures (with the report's date), and its empty matches."""
-    from loaders import deadlines as dl
+    from loaders.parser import deadline_finder as dl
 
     texts = [(m, r.published_on) for v in versions for r in v.reports for i in r.issues for m in i.measures]
     cpu, _ = _timed(lambda: [dl.find_deadlines(t, base) for t, base in texts])

@@ -19,7 +19,7 @@ from typing import Any
 from bench import corpus as synthetic
 from bench import samples
 from bench.proc import run_measured
-from loaders import store
+from loaders.writer import store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHANGED_FRACTION = 0.01

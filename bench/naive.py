@@ -1,4 +1,5 @@
-"""The naive write beside ours: row-by-row INSERTs vs loaders.store's bulk (Arrow) writer, same data."""
+"""The naive write beside ours: row-by-row INSERTs vs loaders.writer.store's bulk (Arrow) writer, same
+data."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from bench.corpus import corpus_files
 from bench.ingest_bench import remove_db
-from loaders import ingest, pool, store
+from loaders.writer import ingest, pool, store
 
 
 def parse_corpus(corpus: Path) -> tuple[list[store.FileVersion], float]:

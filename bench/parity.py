@@ -51,7 +51,7 @@ def parity_files(inputs: Path = INPUTS) -> list[Path]:
 
 def render(path: Path) -> str:
     """What `python -m loaders parse PATH --json` prints (or the CLI's failure message)."""
-    from loaders import pool
+    from loaders.writer import pool
 
     try:
         reports = pool.parse_file(str(path), path.read_bytes())

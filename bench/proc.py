@@ -87,7 +87,7 @@ def code_version() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "loaders", "views", "pages", "app.py"],
+            ["git", "-C", str(root), "status", "--porcelain", "--", "loaders", "queries", "views", "app.py"],
             capture_output=True,
             text=True,
             check=True,

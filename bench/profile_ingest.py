@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.corpus import corpus_files
 from bench.ingest_bench import remove_db
-from loaders import ingest
+from loaders.writer import ingest
 
 # Functions whose cumulative time splits ingest into its stages (name as cProfile prints it).
 STAGES = {

@@ -42,7 +42,7 @@ def _corpus(folder: Path, n: int) -> list[tuple[str, bytes]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from loaders.parse import parse_file
+    from loaders.parser.parse import parse_file
 
     ap = argparse.ArgumentParser(prog="python -m bench.profile_parse", description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=PROJECT_ROOT / "bench" / "out" / "samples_200")

@@ -1,4 +1,4 @@
-"""Latency of every public function of loaders.queries, with typical filters, on databases of a given size.
+"""Latency of every public function of queries, with typical filters, on databases of a given size.
 
 Also builds the 100,000-report database (replicating an ingested one with new keys) and compares the
 overview's DuckDB aggregation with the naive pandas way (load all rows, group in pandas).
@@ -17,10 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import queries
 from bench.textgen import figure_kind
-from loaders import queries, store
 from loaders.config import section
 from loaders.models import STATUSES
+from loaders.writer import store
 
 AS_OF = dt.date(2025, 6, 30)
 # The figure kinds the figure queries are asked for, named through config.yaml (a renamed kind follows).
@@ -29,7 +30,7 @@ DASHBOARD = section("dashboard")
 
 
 def public_queries() -> dict[str, Callable[..., Any]]:
-    """Every public function of the loaders.queries package: the functions its `__all__` exports (new ones
+    """Every public function of the queries package: the functions its `__all__` exports (new ones
     are picked up when exported; the constants and classes there are skipped)."""
     return {
         name: fn

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from loaders.ingest import BATCH_FILES
+from loaders.writer.ingest import BATCH_FILES
 
 MIB = 2**20
 # Issue 13's targets (real text: the corpus of renamed copies of the bundled samples), then the older ones.
@@ -227,7 +227,7 @@ def _ingest_table(res: dict[str, Any]) -> list[str]:
     out = [
         "## Ingest",
         "",
-        f"`loaders.ingest.ingest_paths(corpus, db, workers={res['workers']})` in a subprocess; "
+        f"`loaders.writer.ingest.ingest_paths(corpus, db, workers={res['workers']})` in a subprocess; "
         "peak memory is "
         "the largest sum of RSS over the process and its worker pool, sampled every 50 ms.",
         "",
@@ -259,7 +259,7 @@ def _query_table(res: dict[str, Any]) -> list[str]:
     out = [
         "## Dashboard queries",
         "",
-        "Median ms of each public query function of `loaders/queries/` (after one warm-up): "
+        "Median ms of each public query function of `queries/` (after one warm-up): "
         "with no filter and no search (the landing view: the largest result) / with typical filters "
         "(one province, statuses 阶段性完成 and 未完成, and a search for 整改 where the function takes "
         "one: a common word, so a scan of all issue text). Functions without filters show one figure. "

@@ -44,7 +44,7 @@ def _short(county: str) -> str:
 
 def load_samples(reports_dir: Path = REPORTS_DIR) -> list[Sample]:
     """Every sample with what to rename in it: its units' names, from the parse of the original."""
-    from loaders.parse import parse_text
+    from loaders.parser.parse import parse_text
 
     out = []
     for path in sorted(reports_dir.glob("*.txt")):

@@ -11,7 +11,7 @@ import resource
 import sys
 import time
 
-from loaders.ingest import ingest_paths
+from loaders.writer.ingest import ingest_paths
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from loaders import ingest, overrides, pool, store
 from loaders.models import STATUSES
+from loaders.writer import ingest, overrides, pool, store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

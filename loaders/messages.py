@@ -44,12 +44,12 @@ def fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-# Pipeline stages whose failure costs only their own results (loaders/parse.py `_call`).
+# Pipeline stages whose failure costs only their own results (loaders/parser/parse.py `_call`).
 STAGES: dict[str, str] = {"status": "整改状态判定", "deadlines": "时限识别", "figures": "数字提取"}
 
 # Warning code → its text. Every code the loaders can emit is here (tests/test_messages.py checks that).
 WARNINGS: dict[str, Msg] = {
-    # loaders/parse.py
+    # loaders/parser/parse.py
     "parse_error": Msg("The text could not be parsed ({error}).", "文本解析失败（程序错误：{error}）。"),
     "truncated": Msg(
         "The text seems cut off: it ends mid-sentence (“…{cut}”) with no signature or date, so the last "
@@ -78,7 +78,7 @@ WARNINGS: dict[str, Msg] = {
         "{unknown} of {total} issues have no status: nothing in their text decides it (issues {labels}).",
         "{total}个问题中有{unknown}个无法判定整改状态：其文字中没有可据以判定的内容（问题{labels}）。",
     ),
-    # loaders/status.py (report level)
+    # loaders/parser/status.py (report level)
     "overdue_commitment": Msg(
         "{count} issues hold a commitment whose date passed before the report with no result stated "
         "(issues {labels}); they are not counted as done.",
@@ -119,7 +119,7 @@ WARNINGS: dict[str, Msg] = {
         )
         for stage, zh in STAGES.items()
     },
-    # loaders/segment.py
+    # loaders/parser/segment.py
     "unparsed_heading": Msg(
         "{n} heading(s) look like issue headings but match no issue pattern, so they were not counted as "
         "issues: {examples}{more}",
@@ -135,7 +135,7 @@ WARNINGS: dict[str, Msg] = {
         "report (published reports sometimes omit items).",
         "“{where}”下的问题编号从{prev}跳到{number}：公开的通报中没有{missing}（公开的通报有时会略去部分条目）。",
     ),
-    # loaders/store.py
+    # loaders/writer/store.py
     "duplicate_report": Msg(
         "Another report in this file has the same unit, date and part ({part}); this one was stored under a "
         "separate key.",
@@ -146,7 +146,7 @@ WARNINGS: dict[str, Msg] = {
         "key.",
         "问题{label}的类别和标题与前面的某个问题重复，已用单独的编号保存。",
     ),
-    # loaders/read/*
+    # loaders/parser/read/*
     "extension_mismatch": Msg(
         "{name}: the content is plain text, read as .txt", "{name}：内容是纯文本，已按 .txt 文件读取"
     ),

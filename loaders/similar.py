@@ -1,6 +1,6 @@
 """Grouping of near-identical problem titles across units (共性问题), without comparing every pair.
 
-Titles are first reduced to a key (loaders/queries/common.py does that in SQL: first real clause, no
+Titles are first reduced to a key (queries/common.py does that in SQL: first real clause, no
 punctuation, digits or filler, cut to `key_chars`), so identical problems collapse before any comparison.
 The distinct keys are then compared with rapidfuzz's `ratio` (normalised Indel similarity, 0–100, computed
 in C: `process.cpdist` scores whole arrays of pairs at once) only against their `window` nearest neighbours

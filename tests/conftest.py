@@ -83,7 +83,7 @@ def sample_file() -> Callable[[str], Path]:
 @pytest.fixture(scope="session")
 def sample_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The database built from the sample reports, once per test session (never written to: copy it)."""
-    from loaders.ingest import ensure_database
+    from loaders.writer.ingest import ensure_database
 
     db = tmp_path_factory.mktemp("samples_db") / "samples.duckdb"
     ensure_database(db, SAMPLES_DIR, workers=1)
@@ -109,7 +109,7 @@ def app_db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture(scope="session")
 def series_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The written series (four reports of 聊城市东昌府区) ingested once per run."""
-    from loaders.ingest import ingest_paths
+    from loaders.writer.ingest import ingest_paths
 
     db = tmp_path_factory.mktemp("series") / "series.duckdb"
     summary = ingest_paths([SERIES_DIR], db, workers=1, progress=False)

@@ -1,7 +1,7 @@
 """Accuracy of the parser on the realworld development set in tests/realworld/ (openings/, full/, expected).
 
 The same scoring rules as the development set's own scorer (see tests/realworld/README.md), run in-process
-through loaders.parse.parse_file:
+through loaders.parser.parse.parse_file:
 - unit / team: one of the accepted spellings is a substring of the first report's value;
 - start / end / feedback_on / published_on: equal (first 10 characters) to the first report's date;
 - stated / figures: each expected value appears among the values of any report's `stated` or `figures`;
@@ -164,7 +164,7 @@ def run(filters: list[str] | None = None) -> Score:
     """Parse every development document in-process and score it against expected.yaml. A document the
     product refuses to store (pool.parse_one: the decision of ingest, 导入 and `parse`'s exit code) counts
     as crashed, as the shared scorer counts `parse`'s non-zero exit."""
-    from loaders import pool
+    from loaders.writer import pool
 
     score = Score()
     table = expected()

@@ -176,7 +176,7 @@ def test_planted_figure_kinds_are_the_configured_ones(corpus: tuple[Path, dict])
 @pytest.fixture(scope="module")
 def parsed(corpus: tuple[Path, dict]) -> list[tuple[dict, list]]:
     """(manifest entry, parsed reports) per generated file."""
-    from loaders.parse import parse_file
+    from loaders.parser.parse import parse_file
 
     out, m = corpus
     return [(f, parse_file(out / f["file"])) for f in m["files"]]
@@ -200,7 +200,7 @@ RUN_ON_GAP = pytest.mark.xfail(reason="run-on split recovers most, not all, item
 @pytest.mark.parametrize("shape", [pytest.param(s, marks=RUN_ON_GAP) if s == "oneline" else s
                                    for s in SHAPE_WEIGHTS])
 def test_every_page_shape_parses_to_its_manifest(shape: str, shaped: dict[str, tuple[Path, dict]]) -> None:
-    from loaders.parse import parse_file
+    from loaders.parser.parse import parse_file
 
     path, entry = shaped[shape]
     reports = parse_file(path)
@@ -225,7 +225,7 @@ def sample_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]
 
 
 def test_real_sample_corpus_parses_to_its_manifest(sample_copies: tuple[Path, dict]) -> None:
-    from loaders.parse import parse_file
+    from loaders.parser.parse import parse_file
 
     out, m = sample_copies
     originals = {s.name[:3]: s for s in samples.load_samples()}

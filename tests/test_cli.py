@@ -14,7 +14,7 @@ from conftest import SAMPLES_DIR as SAMPLES
 from conftest import sample_path
 
 from loaders import __main__ as cli
-from loaders import store
+from loaders.writer import store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_001 = sample_path("001")
@@ -143,7 +143,7 @@ def test_help_texts_are_plain_english(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_parse_refuses_an_oversized_file_from_its_size_with_a_readable_size(tmp_path: Path) -> None:
-    from loaders.read.base import max_file_mb
+    from loaders.parser.read.base import max_file_mb
 
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as fh:  # sparse: 3 GB that cost no disk; reading it would take minutes and 3 GB
@@ -175,7 +175,7 @@ def test_first_start_build_leaves_no_lock_file_behind(tmp_path: Path) -> None:
     import hashlib
     import tempfile
 
-    from loaders import ingest
+    from loaders.writer import ingest
 
     db = tmp_path / "first.duckdb"
     ingest.ensure_database(db, SAMPLES, workers=1)

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from loaders import deadlines, figures, status
 from loaders.config import section
 from loaders.models import STATUSES
+from loaders.parser import deadline_finder as deadlines
+from loaders.parser import figures, status
 
 # The stated-figure keys shared with the status engine and the dashboard, plus figures.py's extras.
 STATED_KEYS = {"categories", "aspects", "issues", "measures", "completed", "basically_completed",

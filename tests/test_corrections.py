@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import carry, ingest, overrides, queries, store
+import queries
+from loaders.writer import carry, ingest, overrides, store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "reports" / "000_f038d4f0310a0fb2.txt"

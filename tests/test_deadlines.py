@@ -9,7 +9,7 @@ from conftest import SAMPLES_DIR as REPORTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.deadlines import find_deadlines
+from loaders.parser.deadline_finder import find_deadlines
 
 D = date.fromisoformat
 

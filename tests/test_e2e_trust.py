@@ -19,7 +19,7 @@ import pytest
 from test_e2e import ROOT, TIMEOUT_MS, _settled, browser, server
 
 from bench.corpus import generate
-from loaders import store
+from loaders.writer import store
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "server"]  # module-scoped fixtures of test_e2e: a fresh server and database here

@@ -18,10 +18,11 @@ import pytest
 from conftest import SAMPLES_DIR, sample_path
 from streamlit.testing.v1 import AppTest
 
-from loaders import queries, store
-from loaders.ingest import ingest_paths
+import queries
 from loaders.models import Issue
-from loaders.parse import parse_file
+from loaders.parser.parse import parse_file
+from loaders.writer import store
+from loaders.writer.ingest import ingest_paths
 from views.components.ui import escape_md
 from views.components.xlsx_export import COLUMNS, ExportInfo, ledger_xlsx
 

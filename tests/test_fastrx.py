@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders import fastrx
-from loaders.status import rules
+from loaders.parser import fastrx
+from loaders.parser.status import rules
 
 SAMPLES = sorted((Path(__file__).parent.parent / "data" / "reports").glob("*.txt"))
 
@@ -37,8 +37,8 @@ def test_status_prefilters_find_the_same_matches_as_the_plain_alternation():
 
 def test_every_sentence_a_rule_matches_in_is_a_candidate_of_its_prefilter():
     """The prefilters (anchored rules included, `$` dropped) may only add sentences, never lose one."""
-    from loaders import status
-    from loaders.parse import parse_text
+    from loaders.parser import status
+    from loaders.parser.parse import parse_text
 
     cfg = rules()
     bodies = ["\n".join(i.measures) for p in SAMPLES for r in parse_text(p.read_text(encoding="utf-8-sig"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLES_DIR as REPORTS
 
-from loaders.figures import extract_figures
+from loaders.parser.figures import extract_figures
 
 
 def _sample(prefix: str) -> str:

@@ -1,14 +1,14 @@
-"""The parser fingerprint covers exactly the code a parse runs, found from loaders.parse's imports."""
+"""The parser fingerprint covers exactly the code a parse runs: the loaders/parser package and its imports."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
-from loaders import fingerprint
 from loaders.vocab import vocab
+from loaders.writer import fingerprint
 
-LOADERS = Path(fingerprint.__file__).resolve().parent
+LOADERS = Path(fingerprint.__file__).resolve().parent.parent
 
 
 def _names() -> set[str]:
@@ -18,16 +18,20 @@ def _names() -> set[str]:
 def test_every_parser_stage_is_covered_and_the_writer_and_read_side_are_not() -> None:
     names = _names()
     for stage in ("parse.py", "normalize.py", "chrome.py", "segment.py", "tables.py", "meta.py", "regions.py",
-                  "status.py", "deadlines.py", "figures.py", "models.py", "read/web.py", "read/word.py",
+                  "status.py", "deadline_finder.py", "figures.py", "read/web.py", "read/word.py",
                   "read/pdf.py", "read/decode.py"):
-        assert stage in names, stage
-    for other in ("store.py", "rows.py", "ingest.py", "pool.py", "overrides.py", "__main__.py",
-                  "queries/base.py", "fingerprint.py"):
-        assert other not in names, other
+        assert f"parser/{stage}" in names, stage
+    for shared in ("models.py", "vocab.py", "messages.py", "config.py"):
+        assert shared in names, shared
+    writer = {f"writer/{m}" for m in ("store.py", "rows.py", "ingest.py", "pool.py", "overrides.py",
+                                      "fingerprint.py", "lineage.py")}
+    assert not names & (writer | {"__main__.py"}), names & writer
+    assert not any(n.startswith("queries") for n in names)
 
 
 def test_a_module_the_parser_starts_importing_joins_the_fingerprint(tmp_path: Path, monkeypatch) -> None:
-    # A copy of the package where figures.py imports a new helper module: the helper is found without a list.
+    # A copy of the package where figures.py imports a new shared helper module, and the parser package holds
+    # a new module nothing imports yet: both are found without a list.
     before = _names()
     root = tmp_path / "proj"
     pkg = root / "loaders"
@@ -37,13 +41,14 @@ def test_a_module_the_parser_starts_importing_joins_the_fingerprint(tmp_path: Pa
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(src.read_bytes())
     (pkg / "units_helper.py").write_text("X = 1\n", encoding="utf-8")
-    figures = pkg / "figures.py"
+    (pkg / "parser" / "new_stage.py").write_text("Y = 2\n", encoding="utf-8")
+    figures = pkg / "parser" / "figures.py"
     source = figures.read_text(encoding="utf-8")
     figures.write_text("from loaders import units_helper\n" + source, encoding="utf-8")
     monkeypatch.setattr(fingerprint, "_ROOT", root)
     got = {p.relative_to(pkg).as_posix() for p in fingerprint.parser_sources()}
-    assert "units_helper.py" in got
-    assert got - {"units_helper.py"} == before
+    assert {"units_helper.py", "parser/new_stage.py"} <= got
+    assert got - {"units_helper.py", "parser/new_stage.py"} == before
 
 
 def test_the_vocabulary_counts_only_where_the_parser_writes_it(monkeypatch) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import ingest, pool, store
+from loaders.writer import ingest, pool, store
 from views.components.imports import (
     ImportProblem,
     parse_upload,

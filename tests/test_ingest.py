@@ -1,4 +1,5 @@
-"""loaders/ingest.py on real DuckDB files: the sample reports end to end, the hash skip (the parser is not
+"""loaders/writer/ingest.py on real DuckDB files: the sample reports end to end, the hash skip (the parser is
+not
 called for unchanged files), replacement of a changed file, failing files that leave no trace, overrides
 that survive re-ingestion, parallel parsing, ensure_database and a kill -9 in the middle of a batch."""
 
@@ -18,15 +19,15 @@ import pytest
 from conftest import SAMPLES_DIR as SAMPLES
 from conftest import sample_paths
 
-from loaders import ingest, overrides, pool, store
 from loaders.models import Issue, Report
+from loaders.writer import ingest, overrides, pool, store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_FILES = sample_paths()
 
 
 class CountingParser:
-    """A stand-in for loaders.parse for ingestion logic tests: a tiny line format, and a call counter.
+    """A stand-in for loaders.parser.parse for ingestion logic tests: a tiny line format, and a call counter.
 
     Lines: `REPORT <unit> <YYYY-MM-DD> [part]` opens a report; `<category>|<title>` adds an issue to it;
     `BUG` raises an unexpected error; `NOUNIT` makes a report the database rejects (unit is NOT NULL);
@@ -385,8 +386,9 @@ def test_readers_get_in_while_the_cli_ingests(tmp_path: Path) -> None:
     with store.connect(db):  # an empty database the reader can open from the start
         pass
     # A pause after each batch keeps the run long enough for a read to land mid-ingest on a fast machine.
-    cmd = [sys.executable, "-c", "import sys, time; from loaders import ingest; ingest.BATCH_FILES = 5; "
-           "flush = ingest._flush; ingest._flush = lambda *a: (flush(*a), time.sleep(0.3)); "
+    cmd = [sys.executable, "-c", "import sys, time; from loaders.writer import ingest; "
+           "ingest.BATCH_FILES = 5; flush = ingest._flush; "
+           "ingest._flush = lambda *a: (flush(*a), time.sleep(0.3)); "
            "ingest.ingest_paths([sys.argv[1]], sys.argv[2], workers=1, progress=False)", str(folder), str(db)]
     proc = subprocess.Popen(cmd, cwd=ROOT)
     seen: list[int] = []

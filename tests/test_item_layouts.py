@@ -13,11 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import store
-from loaders.ingest import ingest_paths
 from loaders.models import Report
-from loaders.parse import parse_file, parse_text
-from loaders.status import explicit_status, heading_status
+from loaders.parser.parse import parse_file, parse_text
+from loaders.parser.status import explicit_status, heading_status
+from loaders.writer import store
+from loaders.writer.ingest import ingest_paths
 from tests import fixtures_office as fo
 
 DONE, PART, OPEN = "完成", "阶段性完成", "未完成"

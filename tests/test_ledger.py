@@ -19,11 +19,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from loaders import overrides, queries
-from loaders.queries import Filters
-from loaders.queries.base import light_days
-from loaders.queries.scores import disagreement_pts, grade_bands
+import queries
 from loaders.similar import GroupRules, group_labels
+from loaders.writer import overrides
+from queries import Filters
+from queries.base import light_days
+from queries.scores import disagreement_pts, grade_bands
 from views.components.brief import brief_bytes
 from views.components.labels import LIGHT_COLORS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLORS
 from views.components.ledger import ledger_bytes, stated_summary, stated_table
@@ -164,8 +165,8 @@ def test_ledger_xlsx_neutralises_formulas_and_keeps_owner_and_corrections() -> N
 
 def test_the_ledger_carries_the_owner_an_issue_table_prints(tmp_path: Path) -> None:
     """责任单位 comes from the report itself: a web page whose problems sit in a table with that column."""
-    from loaders.ingest import ingest_paths
-    from loaders.parse import parse_file
+    from loaders.parser.parse import parse_file
+    from loaders.writer.ingest import ingest_paths
 
     page = Path(__file__).resolve().parent / "realworld" / "full" / "01_html_table_bureau.html"
     db = tmp_path / "owners.duckdb"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import queries
+import queries
 
 UNIT = "聊城市东昌府区"
 

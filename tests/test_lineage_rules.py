@@ -1,4 +1,5 @@
-"""loaders/lineage.py on small hand-made inputs: how inspection threads tolerate the way reports print their
+"""loaders/writer/lineage.py on small hand-made inputs: how inspection threads tolerate the way reports print
+their
 team and dates, and the stated completion rate the 单位 timeline shows beside the parsed one."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
-from loaders import lineage
+from loaders.writer import lineage
 from views.components import charts
 from views.components.derive import stated_completion
 

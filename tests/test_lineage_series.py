@@ -13,8 +13,9 @@ import pytest
 import yaml
 from conftest import SERIES_DIR, sample_path
 
-from loaders import lineage, overrides, queries, store
-from loaders.ingest import ingest_paths
+import queries
+from loaders.writer import lineage, overrides, store
+from loaders.writer.ingest import ingest_paths
 
 EXPECTED = yaml.safe_load((SERIES_DIR / "expected.yaml").read_text(encoding="utf-8"))
 UNIT = "聊城市东昌府区"

@@ -12,10 +12,12 @@ import duckdb
 import fixtures_make as fm
 import pytest
 
-from loaders import messages, queries, store
+import queries
+from loaders import messages
 from loaders.models import Report, Warning
-from loaders.parse import parse_file, parse_text
-from loaders.read import ReadError, read_document
+from loaders.parser.parse import parse_file, parse_text
+from loaders.parser.read import ReadError, read_document
+from loaders.writer import store
 from views.components.labels import WARNING_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +28,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 ALLOWED_LATIN = {"Unicode", "Word", "Excel", "PowerPoint", "OpenDocument", "Office", "Windows", "SQLite",
                  "WebP", "Zip", "gzip", "bzip", "xz", "Ogg", "cid", "N", "docx", "txt", "doc", "xls", "wps",
                  "xml", "document", "word", "read", "max_file_mb"}
-# loaders.read exports a function named sniff, which hides the submodule as an attribute.
-sniff_mod = importlib.import_module("loaders.read.sniff")
+# loaders.parser.read exports a function named sniff, which hides the submodule as an attribute.
+sniff_mod = importlib.import_module("loaders.parser.read.sniff")
 ALL_TEMPLATES = {
     **{f"warning:{k}": v for k, v in messages.WARNINGS.items()},
     **{f"phrase:{k}": v for k, v in messages.PHRASES.items()},
@@ -98,7 +100,7 @@ def test_the_code_base_builds_warnings_and_read_errors_only_through_the_table(pa
     for call in _calls(tree, "require_text"):  # require_text(name, text, reason key)
         for key in _literals(call.args[2]) if len(call.args) == 3 else ():
             assert key in messages.REASONS, f"{path.name}:{call.lineno}: {key!r}"
-    # Stage failures are reported as "<stage>_error" (loaders/parse.py `_call`).
+    # Stage failures are reported as "<stage>_error" (loaders/parser/parse.py `_call`).
     for call in _calls(tree, "_call"):
         stage = _literal(call.args[0])
         assert stage and f"{stage}_error" in messages.WARNINGS, f"{path.name}:{call.lineno}"
@@ -246,7 +248,7 @@ def test_read_errors_say_it_in_chinese_too(name: str, make, english: str, chines
 
 
 def test_oversize_file_is_refused_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("loaders.read.max_file_mb", lambda: 0.001)
+    monkeypatch.setattr("loaders.parser.read.max_file_mb", lambda: 0.001)
     with pytest.raises(ReadError) as info:
         read_document("大文件.txt", data="巡视整改".encode() * 1000)
     assert "over the 0.001 MB limit (read.max_file_mb)" in str(info.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import sample_paths
 
-from loaders.normalize import normalize
+from loaders.parser.normalize import normalize
 
 # (input, expected) — punctuation and whitespace, one line each.
 CHARACTER_CASES = [

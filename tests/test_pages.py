@@ -20,8 +20,8 @@ from conftest import SAMPLES_DIR as SAMPLES
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from loaders import overrides
-from loaders.ingest import ensure_database
+from loaders.writer import overrides
+from loaders.writer.ingest import ensure_database
 from views.registry import PAGES as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent

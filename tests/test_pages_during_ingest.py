@@ -21,7 +21,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench.corpus import corpus_files, generate
-from loaders import ingest, store
+from loaders.writer import ingest, store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

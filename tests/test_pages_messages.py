@@ -10,7 +10,7 @@ import fixtures_make as fm
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from loaders import overrides
+from loaders.writer import overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -24,9 +24,9 @@ from conftest import (
     sample_paths,
 )
 
-from loaders.ingest import collect_files
 from loaders.models import Report
-from loaders.parse import parse_file, parse_text
+from loaders.parser.parse import parse_file, parse_text
+from loaders.writer.ingest import collect_files
 
 EXPECTATIONS = {document_of(p): load_expectation(p) for p in expectation_paths()}
 DOCUMENTS = sorted(EXPECTATIONS)

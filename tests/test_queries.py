@@ -1,4 +1,4 @@
-"""loaders.queries on a database built from the sample reports, checked against direct SQL counts."""
+"""queries on a database built from the sample reports, checked against direct SQL counts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import duckdb
 import pytest
 from conftest import sample_text
 
-from loaders import overrides, queries
-from loaders.queries import Filters
+import queries
+from loaders.writer import overrides
+from queries import Filters
 
 AS_OF = dt.date(2024, 6, 30)
 # The categories (（一）关于…方面问题) sample 004 prints (see test_parse_samples).
@@ -285,7 +286,7 @@ def test_latin_search_ignores_case(sample_db: Path) -> None:
 def test_figures_by_unit_counts_each_inspection_once(tmp_path: Path) -> None:
     """A later progress report on the same inspection restates the figures so far: only the newest counts.
     A report on another inspection (another team) adds to it."""
-    from loaders import ingest
+    from loaders.writer import ingest
 
     text = sample_text("000")
     assert "给予党纪处分38人" in text and "2024年2月22日" in text

@@ -10,8 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from loaders import overrides, queries
-from loaders.queries import Filters
+import queries
+from loaders.writer import overrides
+from queries import Filters
 
 AS_OF = dt.date(2024, 6, 30)
 # The status an issue shows: the latest override, else the parsed one (NULL = unknown).

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders import queries, store
+import queries
+from loaders.writer import store
 
 
 def test_queries_on_one_reader_equal_queries_on_their_own(sample_db: Path) -> None:

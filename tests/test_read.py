@@ -1,4 +1,5 @@
-"""loaders.read on text and web pages built from the real samples: encodings, site chrome, clear errors."""
+"""loaders.parser.read on text and web pages built from the real samples: encodings, site chrome, clear
+errors."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import re
 import fixtures_make as fm
 import pytest
 
-from loaders.read import ReadError, ReadResult, read_document
-from loaders.read import base as read_base
-from loaders.read.decode import canonical_codec
+from loaders.parser.read import ReadError, ReadResult, read_document
+from loaders.parser.read import base as read_base
+from loaders.parser.read.decode import canonical_codec
 
 PREFIXES = [p.name[:3] for p in fm.sample_paths()]
 
@@ -259,7 +260,7 @@ def test_an_uploads_windows_path_is_reduced_to_the_file_name() -> None:
 
 
 def test_when_trafilatura_finds_nothing_the_own_block_extractor_takes_over(monkeypatch) -> None:
-    from loaders.read import web
+    from loaders.parser.read import web
 
     monkeypatch.setattr(web, "_trafilatura", lambda tree: None)
     result = read_document("000.html", fm.gov_html_page(fm.sample_text("000")))

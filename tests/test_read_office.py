@@ -1,4 +1,5 @@
-"""loaders.read on .docx and .pdf copies of the real samples: list numbering, page furniture, (cid:N) pages,
+"""loaders.parser.read on .docx and .pdf copies of the real samples: list numbering, page furniture, (cid:N)
+pages,
 and the same parse as the .txt for every format."""
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import fixtures_make as fm
 import pytest
 from lxml import etree
 
-from loaders.parse import parse_file, parse_text
-from loaders.read import ReadResult, read_document
-from loaders.read.numbering import Numbering, chinese_counting
+from loaders.parser.parse import parse_file, parse_text
+from loaders.parser.read import ReadResult, read_document
+from loaders.parser.read.numbering import Numbering, chinese_counting
 
 PREFIXES = [p.name[:3] for p in fm.sample_paths()]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

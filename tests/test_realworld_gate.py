@@ -68,7 +68,7 @@ def test_the_scorer_counts_misses() -> None:
 def test_every_document_a_reader_understands_is_stored() -> None:
     """No other development document is refused: ingest, 导入 and `parse` share pool.parse_one's decision,
     and a refused file is a unit the supervisor never sees (and `parse` exits 1 on it)."""
-    from loaders import pool
+    from loaders.writer import pool
 
     refused = {}
     for path in rw.files():

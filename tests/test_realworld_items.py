@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loaders.parse import parse_file
+from loaders.parser.parse import parse_file
 
 HERE = Path(__file__).resolve().parent / "realworld"
 EXPECTED: dict[str, dict] = yaml.safe_load((HERE / "items_expected.yaml").read_text(encoding="utf-8"))

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import sample_paths
 
-from loaders import chrome, ingest, store
-from loaders.figures import extract_figures
-from loaders.meta import find_team, inspection
-from loaders.normalize import normalize, to_simplified
-from loaders.parse import parse_file, parse_text
+from loaders.parser import chrome
+from loaders.parser.figures import extract_figures
+from loaders.parser.meta import find_team, inspection
+from loaders.parser.normalize import normalize, to_simplified
+from loaders.parser.parse import parse_file, parse_text
+from loaders.writer import ingest, store
 
 REALWORLD = Path(__file__).resolve().parent / "realworld"
 
@@ -236,8 +237,8 @@ def test_a_report_that_states_its_counts_without_listing_items_is_stored(tmp_pat
 def test_text_and_page_rules_compile() -> None:
     """config.yaml `text:` and `page:` (the engines of normalize and chrome) compile, and every run-on
     split is zero-width (it only inserts line breaks, never eats text)."""
-    from loaders import normalize as norm
     from loaders.config import section
+    from loaders.parser import normalize as norm
 
     size, splits = norm._run_on()
     assert size >= 200 and splits

@@ -1,5 +1,5 @@
 """Faults with real processes: `kill -9` of the CLI in the middle of a large ingestion, and the dashboard
-reading (real reader processes: loaders.queries, and the app itself through AppTest) while the CLI ingests.
+reading (real reader processes: queries, and the app itself through AppTest) while the CLI ingests.
 
 The corpus is the deterministic generator of bench/corpus.py (distinct units and dates, so every file holds
 distinct reports). A clean CLI run of the same corpus gives the expected rows of every file.
@@ -23,7 +23,7 @@ import pytest
 from conftest import SAMPLES_DIR as SAMPLES
 
 from bench.corpus import corpus_files, generate
-from loaders import ingest, store
+from loaders.writer import ingest, store
 
 ROOT = Path(__file__).resolve().parent.parent
 N_FILES = 150  # ~7.4 MB: the generator's reports grew to real size (31 KB), 240 files were 12 MB
@@ -100,7 +100,7 @@ def cli(folder: Path, db: Path, batch: int | None = None, pause: float = 0.0) ->
     by a pause: the writes themselves are unchanged, only spread out in time)."""
     if batch is None:
         return [sys.executable, "-m", "loaders", "ingest", str(folder), "--db", str(db), "--no-progress"]
-    code = ("import runpy, sys, time; from loaders import ingest; "
+    code = ("import runpy, sys, time; from loaders.writer import ingest; "
             f"ingest.BATCH_FILES = {batch}; flush = ingest._flush; "
             f"ingest._flush = lambda *a: (flush(*a), time.sleep({pause})); "
             "sys.argv = ['loaders', *sys.argv[1:]]; "
@@ -215,10 +215,11 @@ def test_kill_9_leaves_no_orphan_parser_processes(corpus: Path, tmp_path: Path) 
 # --- readers while the CLI ingests -----------------------------------------------------------------------
 
 READER = textwrap.dedent('''
-    """A dashboard-like reader: loops over loaders.queries and a per-file consistency query until stopped."""
+    """A dashboard-like reader: loops over queries and a per-file consistency query until stopped."""
     import json, sys, time
     from pathlib import Path
-    from loaders import queries, store
+    import queries
+    from loaders.writer import store
 
     db, expected_path, stop_file = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     limit = float(sys.argv[4])

@@ -1,4 +1,5 @@
-"""Property-based fuzzing of `loaders.parse.parse_text` (hypothesis, derandomised so CI is reproducible).
+"""Property-based fuzzing of `loaders.parser.parse.parse_text` (hypothesis, derandomised so CI is
+reproducible).
 
 parse_text turns any exception into a `parse_error` warning, so "never raises" alone proves little: here every
 result must also be a valid Report structure (types, statuses in the allowed set or None, confidences in 0..1,
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loaders.models import STATUS_SOURCES, STATUSES, Deadline, Figure, Issue, Report, StatusDecision, Warning
-from loaders.parse import parse_text
+from loaders.parser.parse import parse_text
 
 PREFIXES = ("000", "001", "002", "003", "004")
 SAMPLE_TEXT = {p: fm.sample_text(p) for p in PREFIXES}

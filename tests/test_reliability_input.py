@@ -28,9 +28,9 @@ import pytest
 from conftest import SAMPLES_DIR as SAMPLES
 from conftest import sample_paths
 
-from loaders import ingest, store
-from loaders.parse import parse_file
-from loaders.read.base import max_file_mb
+from loaders.parser.parse import parse_file
+from loaders.parser.read.base import max_file_mb
+from loaders.writer import ingest, store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAMES = [p.name for p in sample_paths()]

@@ -20,10 +20,11 @@ import fixtures_make as fm
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import ingest, overrides, queries, store
-from loaders.parse import parse_text
-from loaders.read import ReadError, read_document
-from loaders.read.base import max_file_mb
+import queries
+from loaders.parser.parse import parse_text
+from loaders.parser.read import ReadError, read_document
+from loaders.parser.read.base import max_file_mb
+from loaders.writer import ingest, overrides, store
 from views.components.csv_export import to_csv_bytes
 from views.components.imports import ImportProblem, check_upload, parse_upload, safe_upload_path, store_upload
 from views.components.ui import display_frame
@@ -32,7 +33,7 @@ from views.registry import PAGES as REGISTRY
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = [p.script for p in REGISTRY]  # the default page first
-SOURCE_DIRS = ("loaders", "views")
+SOURCE_DIRS = ("loaders", "queries", "views")
 UNIT = "湖州市吴兴区"
 
 # --- a hostile report: markup, links and formulas in its title, issue titles and measures ------------------
@@ -229,8 +230,8 @@ TRUSTED_PARAMS = {"self", "cls", "con", "cur", "p"}
 SQL_PARAMS = {"sql", "where", "order", "query", "condition", "conditions"}
 # Functions reviewed by hand: (file, function) → why their interpolation is safe.
 REVIEWED = {
-    ("loaders/store.py", "_insert"): "table names are the keys of the Arrow tables write_files builds from "
-    "DATA_TABLES; column names come from the constant _ARROW_SCHEMAS",
+    ("loaders/writer/store.py", "_insert"): "table names are the keys of the Arrow tables write_files "
+    "builds from DATA_TABLES; column names come from the constant _ARROW_SCHEMAS",
 }
 
 
@@ -492,12 +493,12 @@ def e(con, f, p):
 
 
 def test_only_the_storage_modules_import_duckdb() -> None:
-    allowed = {"loaders/store.py", "loaders/ingest.py"}
-    allowed |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "loaders" / "queries").glob("*.py")}
+    allowed = {"loaders/writer/store.py", "loaders/writer/ingest.py"}
+    allowed |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "queries").glob("*.py")}
     importers = {p.relative_to(ROOT).as_posix() for p in python_sources()
                  if re.search(r"(?m)^\s*(?:import duckdb|from duckdb\b)", p.read_text(encoding="utf-8"))}
     assert importers <= allowed
-    assert {"loaders/store.py", "loaders/queries/base.py"} <= importers  # the pattern does find an import
+    assert {"loaders/writer/store.py", "queries/base.py"} <= importers  # the pattern does find an import
 
 
 INJECTIONS = ["'; DROP TABLE issues; --", "\"; DROP TABLE reports; --", "' OR '1'='1", "%", "_", "\\",
@@ -689,7 +690,7 @@ def test_a_second_override_adds_a_row_and_never_changes_the_first(override_db: t
 def test_no_code_updates_or_deletes_overrides() -> None:
     mutation = re.compile(r"(?i)\b(?:UPDATE\s+overrides|DELETE\s+FROM\s+overrides|DROP\s+TABLE\s+overrides|"
                           r"TRUNCATE\s+overrides|INSERT\s+OR\s+REPLACE\s+INTO\s+overrides)\b")
-    sources = [*python_sources(), ROOT / "loaders" / "schema.sql"]
+    sources = [*python_sources(), ROOT / "loaders" / "writer" / "schema.sql"]
     assert [str(p.relative_to(ROOT)) for p in sources if mutation.search(p.read_text(encoding="utf-8"))] == []
 
 

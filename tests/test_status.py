@@ -11,7 +11,7 @@ from conftest import SAMPLES_DIR as REPORTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.status import ReportContext, decide_status
+from loaders.parser.status import ReportContext, decide_status
 
 OPEN_SECTION = "三、集中整改期内未完成或长期整改的整改事项"
 
@@ -155,7 +155,7 @@ INFERRED_SAMPLES = ["000_", "002_", "003_", "004_"]
 
 @pytest.mark.parametrize("prefix", INFERRED_SAMPLES)
 def test_inferred_samples_are_decided_with_evidence(prefix: str) -> None:
-    from loaders.parse import parse_file
+    from loaders.parser.parse import parse_file
 
     path = next(REPORTS.glob(f"{prefix}*.txt"))
     issues = [issue for report in parse_file(path) for issue in report.issues]
@@ -294,7 +294,7 @@ def _sample_lines(prefix: str) -> list[str]:
 
 
 def test_stated_completion_that_disagrees_with_the_items_is_warned() -> None:
-    from loaders.parse import parse_text
+    from loaders.parser.parse import parse_text
 
     lines = _sample_lines("003")  # every item of 003 reads 完成
     k = next(i for i, ln in enumerate(lines) if ln.startswith("一、"))
@@ -308,7 +308,7 @@ def test_stated_completion_that_disagrees_with_the_items_is_warned() -> None:
 
 
 def test_passed_commitment_in_a_report_is_overdue_and_warned() -> None:
-    from loaders.parse import parse_text
+    from loaders.parser.parse import parse_text
 
     lines = _sample_lines("004")  # published 2023-09-26
     k = next(i for i, ln in enumerate(lines) if "落实机构编制刚性约束不够" in ln)

@@ -17,7 +17,7 @@ import yaml
 
 from loaders.config import section
 from loaders.models import Issue
-from loaders.parse import parse_file
+from loaders.parser.parse import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = Path(__file__).resolve().parent / "status_labels"

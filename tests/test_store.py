@@ -1,4 +1,5 @@
-"""loaders/store.py on real DuckDB files: transactional per-file writes, replacement, overrides, checksums,
+"""loaders/writer/store.py on real DuckDB files: transactional per-file writes, replacement, overrides,
+checksums,
 the schema's documentation, and short-lived connections that wait for locks."""
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import overrides, rows, store
 from loaders.models import Deadline, Figure, Issue, Report, StatusDecision, Warning
+from loaders.writer import overrides, rows, store
 
 ROOT = Path(__file__).resolve().parent.parent
 

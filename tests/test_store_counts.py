@@ -11,8 +11,9 @@ import duckdb
 import pandas as pd
 from conftest import sample_path
 
-from loaders import queries, store
-from loaders.parse import parse_file
+import queries
+from loaders.parser.parse import parse_file
+from loaders.writer import store
 
 # Each report's rows counted from the tables themselves (what report_counts computed before the columns).
 COUNTED = """

@@ -13,9 +13,10 @@ import duckdb
 import pandas as pd
 from conftest import sample_path
 
-from loaders import overrides, queries, store
+import queries
 from loaders.models import Deadline
-from loaders.parse import parse_file
+from loaders.parser.parse import parse_file
+from loaders.writer import overrides, store
 
 AS_OF = dt.date(2024, 6, 30)
 # Per issue: the stored first_due beside the earliest dated deadline, counted from the deadlines table.

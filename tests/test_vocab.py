@@ -8,11 +8,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from loaders import queries
+import queries
 from loaders.config import section
-from loaders.figures import extract_figures
-from loaders.queries import Filters
+from loaders.parser.figures import extract_figures
 from loaders.vocab import FIGURE_GROUPS, vocab
+from queries import Filters
 from views.components.labels import FIGURE_LABELS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLUMNS
 
 CHART_UNITS = {"people": "人", "money": "万元"}  # the axis each charted group is drawn on (views/overview.py)

@@ -4,7 +4,7 @@ is still open; a group opens to its members."""
 
 import streamlit as st
 
-from loaders import queries
+import queries
 from loaders.similar import GroupRules
 from views.components.data import query, setting
 from views.components.filters import sidebar_filters

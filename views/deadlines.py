@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders import queries
+import queries
 from views.components import charts
 from views.components.data import query_many, setting
 from views.components.derive import REVISED, mark_revised

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders.read.base import max_file_mb
+from loaders.parser.read.base import max_file_mb
 from views.components.data import db_path, setting, uploads_dir
 from views.components.filters import sidebar_filters
 from views.components.imports import (

@@ -4,7 +4,7 @@ import dataclasses
 
 import streamlit as st
 
-from loaders import queries
+import queries
 from views.components.csv_export import csv_filename, to_csv_bytes
 from views.components.data import db_path, query, setting
 from views.components.filters import filter_label, page_text, sidebar_filters

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from loaders import queries
-from loaders.queries.scores import disagreement_pts
+import queries
+from queries.scores import disagreement_pts
 from views.components import charts
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query_many, setting

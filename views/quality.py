@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from loaders import queries
-from loaders.queries.scores import disagreement_pts
+import queries
+from queries.scores import disagreement_pts
 from views.components.corrections import correction_form, history_table, withdraw_form
 from views.components.data import query, query_many, setting
 from views.components.derive import stated_vs_parsed

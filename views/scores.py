@@ -4,8 +4,8 @@ sortable in the table, exported as CSV or Excel."""
 
 import streamlit as st
 
-from loaders import queries
-from loaders.queries.scores import grade_bands
+import queries
+from queries.scores import grade_bands
 from views.components.csv_export import csv_filename, to_csv_bytes
 from views.components.data import query, setting
 from views.components.filters import filter_label, sidebar_filters

@@ -6,7 +6,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from loaders import queries
+import queries
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query, query_many, setting
 from views.components.derive import REVISED, mark_overdue, mark_revised

@@ -16,8 +16,8 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
-from loaders import queries
-from loaders.queries import DONE, Filters
+import queries
+from queries import DONE, Filters
 from views.components.csv_export import safe_filename_part
 from views.components.labels import LIGHT_COLUMNS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLUMNS
 from views.components.ledger import describe_filters, light_rule

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from loaders.queries import AGING_BUCKETS, DONE, OTHER
+from queries import AGING_BUCKETS, DONE, OTHER
 from views.components.labels import STATUS_COLORS, STATUS_ORDER, STATUS_SYMBOLS
 
 _FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"

@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from loaders import overrides, queries, store
+import queries
 from loaders.models import STATUSES
-from loaders.queries import Filters
+from loaders.writer import overrides, store
+from queries import Filters
 from views.components.data import db_path, query, setting
 from views.components.labels import part_label
 from views.components.ui import escape_md, source_badge, status_badge, text_or

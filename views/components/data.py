@@ -1,4 +1,4 @@
-"""Where the database is, and cached access to loaders.queries (invalidated when the file changes)."""
+"""Where the database is, and cached access to queries (invalidated when the file changes)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from loaders import queries, store
+import queries
 from loaders.config import project_path, section
+from loaders.writer import store
 
 DB_ENV = "RECTIFY_DB"  # overrides paths.database (tests and the e2e server point it at a temp file)
 UPLOADS_ENV = "RECTIFY_UPLOADS"  # overrides paths.uploads_dir
@@ -74,7 +75,7 @@ def _unavailable(exc: store.StoreError) -> None:
 
 
 def query(fn: Callable[..., T], *args: Any) -> T:
-    """Run a loaders.queries function on the dashboard's database, cached until the file changes."""
+    """Run a queries function on the dashboard's database, cached until the file changes."""
     db = db_path()
     try:
         return _cached(fn.__name__, str(db), db_version(db), args)
@@ -92,7 +93,7 @@ def _cached_many(calls: tuple[tuple[str, tuple[Any, ...]], ...], db: str, versio
 
 
 def query_many(*calls: tuple[Any, ...]) -> list[Any]:
-    """Several loaders.queries calls, each `(function, arg, …)`, run together on one connection and cached
+    """Several queries calls, each `(function, arg, …)`, run together on one connection and cached
     together (until the file changes); their results in order."""
     db = db_path()
     key = tuple((fn.__name__, tuple(args)) for fn, *args in calls)
@@ -108,7 +109,7 @@ def ensure_db() -> None:
     db = db_path()
     if db.exists():
         return
-    from loaders.ingest import ensure_database  # imported late: parsing modules are heavy
+    from loaders.writer.ingest import ensure_database  # imported late: parsing modules are heavy
     from views.components.ui import escape_md
 
     with st.spinner("正在从样本报告建立数据库…"):

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from loaders.queries import DONE
+from queries import DONE
 from views.components.labels import STATED_LABELS
 
 # Stated totals compared with what the parser found: stated key → parsed column.

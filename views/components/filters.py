@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from loaders import queries
-from loaders.queries import LIGHTS, STATUS_LABELS, Filters
-from loaders.queries.base import light_days
+import queries
+from queries import LIGHTS, STATUS_LABELS, Filters
+from queries.base import light_days
 from views.components.data import query, query_many, setting
 from views.components.labels import SOURCE_LABELS
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders import queries, store
-from loaders.fingerprint import parser_fingerprint
+import queries
 from loaders.messages import human_size
 from loaders.models import STATUSES, Report
-from loaders.queries import UNKNOWN
-from loaders.rows import FileVersion, Rows, add_file
+from loaders.writer import store
+from loaders.writer.fingerprint import parser_fingerprint
+from loaders.writer.rows import FileVersion, Rows, add_file
+from queries import UNKNOWN
 from views.components.labels import part_label, warning_label
 
 ALLOWED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".docx", ".pdf")
@@ -67,7 +68,7 @@ def parse_upload(name: str, data: bytes, limit_mb: float) -> Parsed:
     makes (pool.parse_data: same parse, same refusals), and build the rows storing it would write (rows.py:
     same keys, same warnings, duplicate warnings included)."""
     check_upload(name, data, limit_mb)
-    from loaders import pool  # heavy imports only when a file is actually uploaded
+    from loaders.writer import pool  # heavy imports only when a file is actually uploaded
 
     name = Path(name).name
     parsed = pool.parse_data(name, data)

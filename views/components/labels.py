@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.queries import STATUS_LABELS
 from loaders.vocab import vocab
+from queries import STATUS_LABELS
 
 # Statuses, sources, lights, figure kinds and stated keys come from config.yaml (vocab,
 # figures.accountability) through loaders/vocab.py; these are the shapes the pages and charts use.

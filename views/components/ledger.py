@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders import queries
+import queries
 from loaders.config import section
-from loaders.queries import LIGHTS, STATUS_LABELS, Filters
-from loaders.queries.base import light_days
-from loaders.queries.scores import disagreement_pts
+from queries import LIGHTS, STATUS_LABELS, Filters
+from queries.base import light_days
+from queries.scores import disagreement_pts
 from views.components.labels import LIGHT_COLUMNS, SOURCE_LABELS, STATUS_COLUMNS
 from views.components.xlsx_export import ExportInfo, ledger_xlsx, table_xlsx
 

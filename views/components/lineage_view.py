@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from loaders.queries import DONE, UNKNOWN
+from queries import DONE, UNKNOWN
 from views.components import charts
 from views.components.derive import stated_completion
 from views.components.labels import SOURCE_LABELS, STATUS_COLUMNS, part_label

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from loaders.queries import UNKNOWN
+from queries import UNKNOWN
 from views.components.labels import (
     COLUMN_LABELS,
     LIGHT_BADGE,

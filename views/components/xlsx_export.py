@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import xlsxwriter
 
-from loaders.queries import UNKNOWN
+from queries import UNKNOWN
 from views.components.csv_export import neutralise, safe_filename_part
 from views.components.labels import LIGHT_COLORS, LIGHT_NAMES, STATUS_COLORS, source_label
 from views.components.ui import text_or

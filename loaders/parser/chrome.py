@@ -1,0 +1,163 @@
+"""Site chrome in a report's text: which lines are page furniture, and what they tell before they go.
+
+Copies of published pages carry breadcrumbs, `发布时间:… 来源:… 浏览量:` lines, font-size and print bars,
+image file names, info-disclosure tables and banners (config.yaml `page:`, plus `read.chrome_*` and
+`segment.chrome_lines`). strip() drops them from the text and keeps what they say: the page's own date (the
+report's published_on when it has no signature date), the publishing bodies (unit candidates: `发布机构`,
+`来源`, `作者`, a site banner), and the source link. A title printed twice goes too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from loaders.config import section
+from loaders.parser.read.web import is_chrome_line
+from loaders.parser.segment import classify, grammar
+
+_HEAD_LINES = 12  # a repeated title or a column header sits among the first lines
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    lines: list[str]  # the text's lines without chrome
+    source_url: str | None = None
+    date: date | None = None  # the page's own date (发布时间 / 成文日期 / 日期 …)
+    date_label: str | None = None  # the label it was printed with ("" for a bare date-time line)
+    publishers: tuple[str, ...] = ()  # 发布机构 / 来源 / 作者 / banner names, in printed order
+
+
+@dataclass(frozen=True)
+class _Rules:
+    chrome: re.Pattern[str]  # the alternation of every page.chrome_lines pattern
+    max_chars: int
+    date: re.Pattern[str]
+    labelled_dates: tuple[tuple[str, re.Pattern[str]], ...]
+    time_of_day: re.Pattern[str]
+    publishers: tuple[re.Pattern[str], ...]
+    banner: re.Pattern[str]
+    strip_prefixes: re.Pattern[str]
+
+
+@functools.cache
+def _rules() -> _Rules:
+    cfg = section("page")
+    date_rx = cfg.get("date") or r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    stop = cfg.get("publisher_stop") or r"\s|$"
+    return _Rules(
+        chrome=re.compile("|".join(f"(?:{p})" for p in cfg.get("chrome_lines") or ()) or r"(?!x)x"),
+        max_chars=int(cfg.get("chrome_max_chars", 160)),
+        date=re.compile(date_rx),
+        labelled_dates=tuple(
+            (label, re.compile(rf"{label}\s*[:|]\s*\|?\s*(?:{date_rx})"))
+            for label in cfg.get("date_labels") or ()),
+        time_of_day=re.compile(cfg.get("time_of_day") or r"\d{1,2}:\d{2}"),
+        publishers=tuple(re.compile(rf"{label}\s*[:|]\s*\|?\s*(?P<name>.+?)(?={stop})")
+                         for label in cfg.get("publisher_labels") or ()),
+        banner=re.compile(cfg.get("banner") or r"(?!x)x"),
+        strip_prefixes=re.compile(cfg.get("strip_prefixes") or r"(?!x)x"),
+    )
+
+
+@functools.lru_cache(maxsize=8192)  # asked for most lines twice (normalisation, then strip)
+def is_chrome(line: str, strict: bool = False) -> bool:
+    """A line of page furniture (short enough that it cannot be a report paragraph mentioning such a word).
+    `strict` leaves out the web reader's short-line words (分享, 二维码, 相关文件…): normalisation asks about
+    pieces of hard-wrapped paragraphs, where a 36-character piece may hold such a word."""
+    text = line.strip()
+    if not text:
+        return False
+    if any(p.search(text) for p in grammar().chrome) or (not strict and is_chrome_line(text)):
+        return True
+    rules = _rules()
+    return len(text) <= rules.max_chars and bool(rules.chrome.search(text))
+
+
+def strip(lines: list[str]) -> PageFacts:
+    """The text without chrome lines, with the facts the chrome stated."""
+    g = grammar()
+    rules = _rules()
+    kept: list[str] = []
+    url: str | None = None
+    dates: list[tuple[int, int, date, str]] = []  # (preference, position, date, label)
+    publishers: list[str] = []
+    for pos, line in enumerate(lines):
+        link = g.rx("source_link").match(line)
+        if link:
+            url = url or link.group("url")
+            continue
+        if not is_chrome(line):
+            kept.append(rules.strip_prefixes.sub("", line) if len(kept) < _HEAD_LINES else line)
+            continue
+        dates.extend((pref, pos, d, label) for pref, d, label in _dates(line, rules))
+        publishers.extend(_publishers(line, rules))
+    best = min(dates, key=lambda t: (t[0], t[1]), default=None)
+    return PageFacts(
+        lines=_drop_repeated_title(kept), source_url=url,
+        date=best[2] if best else None, date_label=best[3] if best else None,
+        publishers=tuple(dict.fromkeys(publishers)),
+    )
+
+
+def merge(page: PageFacts, aside: PageFacts) -> PageFacts:
+    """The text's own facts, completed by those of lines the reader left out (a web page's chrome)."""
+    use_aside = page.date is None
+    return dataclasses.replace(
+        page, source_url=page.source_url or aside.source_url,
+        date=page.date if not use_aside else aside.date,
+        date_label=page.date_label if not use_aside else aside.date_label,
+        publishers=tuple(dict.fromkeys((*page.publishers, *aside.publishers))),
+    )
+
+
+def _dates(line: str, rules: _Rules) -> list[tuple[int, date, str]]:
+    """(preference, date, label) of each page date on a chrome line: labelled ones by label order, then a
+    bare date printed with a time of day (`【 2023-12-05 10:12:44 】`, `15.06.2016 09:42`), then a bare date
+    (`2023-12-05 来源:…`)."""
+    found: list[tuple[int, date, str]] = []
+    for pref, (label, pattern) in enumerate(rules.labelled_dates):
+        m = pattern.search(line)
+        if m:
+            d = _as_date(m)
+            if d:
+                found.append((pref, d, label))
+    if not found:
+        m = rules.date.search(line)
+        d = _as_date(m) if m else None
+        if d:  # a bare date on a chrome line: with a time of day it is surely the page's own
+            timed = bool(rules.time_of_day.search(line))
+            found.append((len(rules.labelled_dates) + (0 if timed else 1), d, ""))
+    return found
+
+
+def _as_date(m: re.Match[str]) -> date | None:
+    y, mo, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else (
+        m.group("y2"), m.group("m2"), m.group("d2"))
+    try:
+        return date(int(y), int(mo), int(d))
+    except (TypeError, ValueError):
+        return None
+
+
+def _publishers(line: str, rules: _Rules) -> list[str]:
+    names = [m.group("name").strip(" :|") for p in rules.publishers for m in p.finditer(line)]
+    banner = rules.banner.search(line)
+    if banner:
+        names.append(banner.group("name"))
+    media = re.compile(section("page").get("publisher_not_unit") or r"(?!x)x")
+    return [n for n in names
+            if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n and not media.search(n)]
+
+
+def _drop_repeated_title(lines: list[str]) -> list[str]:
+    """A line printed again among the first lines (the title above and below the chrome) goes."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i < _HEAD_LINES and len(line) >= 8 and line in out[:3] and classify(line)[0] == "text":
+            continue
+        out.append(line)
+    return out

@@ -1,0 +1,540 @@
+"""The DuckDB file: connections, schema and its migrations, per-file bulk writes, checksums.
+
+Rows come from loaders/writer/rows.py (parsed reports → Arrow tables); supervisors' corrections are written by
+loaders/writer/overrides.py through this module's connections. Those two and this are the only writers.
+
+Concurrency design
+------------------
+DuckDB lets one process open a database file read-write, or many processes open it read-only, never both
+at once; inside one process it also refuses a read-only and a read-write connection to the same file at the
+same time. The dashboard reads while the CLI ingests, and the dashboard itself writes overrides and imports,
+so nobody may keep a connection open:
+
+* Every operation opens a connection with `connect(db, read_only)`, does its work and closes it. Opening
+  retries on lock errors (another process holds the file, or this process has it open in the other mode)
+  with a growing pause, for at most `LOCK_TIMEOUT_S` seconds, then raises `DatabaseBusyError` with a plain
+  message. Readers use `read_connection(db)`.
+* A writer holds its connection for one write (a part of a batch of files sized by loaders/writer/ingest.py to
+  about 1.5 s, or one override) only, then closes it, so waiting readers get in between writes. Inside
+  this process, writers are serialised by a lock per database file (DuckDB would otherwise let two threads
+  race on the same file).
+* Each file is written in one transaction: the previous version's rows are deleted and the new rows
+  inserted from Arrow tables (bulk, not row by row). Any error rolls the transaction back, so the database
+  is exactly as before; a `kill -9` leaves the files committed before it (DuckDB's write-ahead log).
+* Overrides are append-only (loaders/writer/overrides.py): nothing updates or deletes them, and ingestion
+never
+  touches the table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from loaders.config import project_path, section
+from loaders.models import Report
+from loaders.writer import carry, lineage
+from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
+
+Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
+SCHEMA_PATH = Path(__file__).with_name("schema.sql")
+LOCK_TIMEOUT_S = 10.0
+DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
+ALL_TABLES = (*DATA_TABLES, "overrides")
+# Derived from the data tables (loaders/writer/lineage.py), rebuilt per unit by every write that touches the
+# unit.
+DERIVED_TABLES = ("report_threads", "issue_lineage")
+# reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
+REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
+
+# Substrings of DuckDB's messages when the file is locked by another process, or open in this process with
+# another configuration (read-only vs read-write). Both clear up once the other side closes its connection.
+_LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "different configuration")
+
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+class StoreError(Exception):
+    """A storage problem explained in plain English (never shown with a traceback)."""
+
+
+class DatabaseBusyError(StoreError):
+    pass
+
+
+class DatabaseMissingError(StoreError):
+    pass
+
+
+def default_db() -> Path:
+    """The database file named in config.yaml (`paths.database`), resolved against the project root."""
+    return project_path(section("paths").get("database", "data/rectification.duckdb"))
+
+
+def _write_lock(db: Path) -> threading.RLock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(str(db.resolve()), threading.RLock())
+
+
+def _busy(db: Path, timeout: float) -> DatabaseBusyError:
+    return DatabaseBusyError(
+        f"The database {db} is in use by another program (an ingestion or the dashboard writing);"
+        f" gave up after {timeout:g} s. Try again in a moment."
+    )
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error) and any(m in str(exc) for m in _LOCK_MESSAGES)
+
+
+def _open(db: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    if read_only and not db.exists():
+        raise DatabaseMissingError(f"No database at {db} yet: run `python -m loaders ingest` first.")
+    deadline = time.monotonic() + timeout
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"Cannot open the database {db}: {exc}") from None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _busy(db, timeout) from None
+        # Short, jittered pauses: a lock is usually held for well under a second, and a writer waiting on
+        # busy readers (or the reverse) must not keep missing the gaps between them.
+        time.sleep(min(pause * random.uniform(0.5, 1.0), remaining))
+        pause = min(pause * 2, 0.1)
+
+
+@contextlib.contextmanager
+def connect(
+    db: str | Path | None = None, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection, retried while the file is locked; closed on exit (keep the block short).
+
+    A read-write connection creates the file and the schema when missing, and holds this process's write
+    lock for the file, so writers in different threads take turns.
+    """
+    path = Path(db) if db is not None else default_db()
+    if read_only:
+        with contextlib.closing(_open(path, True, timeout)) as con:
+            yield con
+        return
+    started = time.monotonic()
+    lock = _write_lock(path)
+    if not lock.acquire(timeout=timeout):
+        raise _busy(path, timeout)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(_open(path, False, max(0.0, timeout - (time.monotonic() - started)))) as con:
+            ensure_schema(con)
+            yield con
+    finally:
+        lock.release()
+
+
+def read_connection(
+    db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S
+) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """Read-only connection for the dashboard's queries: a context manager; open one per query or page
+    render, never keep one in a session or a cache."""
+    return connect(db, read_only=True, timeout=timeout)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    old_overrides = "overrides" in names and not con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'overrides' "
+        "AND column_name = 'kind'").fetchall()[0][0]
+    if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
+        _add_override_kinds(con)
+    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "issues_counted",
+              "issues_current"} <= names:
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+    if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
+        _in_transaction(con, lambda: rebuild_lineage(con, None))
+    columns = {(r[0], r[1]) for r in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
+    if ("files", "parser_version") not in columns:  # a database made before files.parser_version existed
+        con.execute("ALTER TABLE files ADD COLUMN parser_version VARCHAR")
+    if ("files", "displaced_by") not in columns:  # made before it: no file is known to be displaced
+        con.execute("ALTER TABLE files ADD COLUMN displaced_by VARCHAR")
+    if ("warnings", "message_zh") not in columns:  # made before warnings.message_zh: old rows stay NULL
+        con.execute("ALTER TABLE warnings ADD COLUMN message_zh VARCHAR")
+    if ("reports", "n_issues") not in columns:  # made before the per-report counts: count the stored rows
+        _add_report_counts(con)
+    if ("reports", "published_on_source") not in columns:  # made before it: NULL until the file is re-parsed
+        con.execute("ALTER TABLE reports ADD COLUMN published_on_source VARCHAR")
+    if ("issues", "first_due") not in columns:  # made before issues.first_due: from the stored deadlines
+        _add_first_due(con)
+    if ("issues", "owner") not in columns:  # made before issues.owner: NULL until the file is parsed again
+        con.execute("ALTER TABLE issues ADD COLUMN owner VARCHAR")
+    if ("issues", "counter_evidence") not in columns:  # made before them: NULL until the file is parsed again
+        con.execute("ALTER TABLE issues ADD COLUMN counter_evidence VARCHAR")
+    if ("issues", "overdue_commitments") not in columns:
+        con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
+
+
+# Per-report counts stored with each report (what queries.report_counts shows), computed from the rows
+# themselves exactly as that query would count them. Used once, to migrate a database made before them.
+_REPORT_COUNTS_SQL = """
+UPDATE reports SET n_issues = c.n_issues, n_categories = c.n_categories, n_measures = c.n_measures,
+                   n_warnings = c.n_warnings
+FROM (
+    SELECT r.report_key, COALESCE(i.n, 0) AS n_issues, COALESCE(i.cats, 0) AS n_categories,
+           COALESCE(m.n, 0) AS n_measures, COALESCE(w.n, 0) AS n_warnings
+    FROM reports r
+    LEFT JOIN (SELECT report_key, count(*) AS n, count(DISTINCT NULLIF(trim(category), '')) AS cats
+               FROM issues GROUP BY report_key) i ON i.report_key = r.report_key
+    LEFT JOIN (SELECT i.report_key, count(*) AS n FROM measures JOIN issues i USING (issue_key)
+               GROUP BY i.report_key) m ON m.report_key = r.report_key
+    LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings GROUP BY report_key) w
+           ON w.report_key = r.report_key
+) c
+WHERE reports.report_key = c.report_key"""
+
+
+# Each issue's earliest dated deadline, as rows.py writes it at ingest. Used once, to migrate a database
+# made before issues.first_due (issues without a dated deadline keep NULL).
+_FIRST_DUE_SQL = """
+UPDATE issues SET first_due = d.first_due
+FROM (SELECT issue_key, min(due_on) AS first_due FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key) d
+WHERE issues.issue_key = d.issue_key"""
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        work()
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
+def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
+    # One transaction: a column added but never filled would read as "no deadline" for good.
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE issues ADD COLUMN first_due DATE")
+        con.execute(_FIRST_DUE_SQL)
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
+def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    # One transaction: the views must never see the new columns half added. Re-running schema.sql only
+    # replaces the views (every table exists).
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, kind in (("kind", "VARCHAR"), ("ref_id", "BIGINT"), ("report_key", "VARCHAR"),
+                           ("issue_title", "VARCHAR")):
+            con.execute(f"ALTER TABLE overrides ADD COLUMN {name} {kind}")
+        con.execute("ALTER TABLE overrides ALTER COLUMN status DROP NOT NULL")  # a withdrawal has none
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
+def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
+    for name in REPORT_COUNTS:
+        con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
+    con.execute(_REPORT_COUNTS_SQL)
+
+
+# --- writing parsed reports (rows built by loaders/writer/rows.py) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    reports: int
+    issues: int
+    warnings: int
+    replaced_reports: int  # rows of earlier versions (same path, or same report_key) that this write replaced
+    # (old id, new id, new issue key): see loaders/writer/carry.py
+    carried: tuple[tuple[int, int, str], ...] = ()
+    orphaned: tuple[carry.Held, ...] = ()  # corrections whose issue this write removed, not carried
+    displaced: tuple[str, ...] = ()  # paths of other stored files whose report this write took over
+
+
+def _delete_previous(
+    con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys_per_file: list[list[str]]
+) -> tuple[list[set[str]], carry.Snapshot, list[tuple[str, ...]]]:
+    """Delete earlier versions: the same path with another sha, the same sha, and reports with the same key.
+    Returns, per file, the keys of the stored reports it replaced; the corrections in force on the deleted
+    issues (for carry.carry once the new rows are in); per file, the paths of other files it displaced."""
+    paths = [v.path for v in versions]
+    shas = [v.file_sha for v in versions]
+    old = con.execute(
+        "SELECT file_sha, path FROM files WHERE path IN (SELECT unnest(?::VARCHAR[])) "
+        "OR file_sha IN (SELECT unnest(?::VARCHAR[]))", [paths, shas]
+    ).fetchall()
+    old_shas = [sha for sha, _ in old]
+    all_keys = [k for keys in keys_per_file for k in keys]
+    stored = con.execute(
+        "SELECT report_key, file_sha FROM reports WHERE file_sha IN (SELECT unnest(?::VARCHAR[])) "
+        "OR report_key IN (SELECT unnest(?::VARCHAR[]))", [old_shas, all_keys]
+    ).fetchall()
+    doomed = [key for key, _ in stored]
+    held = carry.snapshot(con, doomed)
+    issue_filter = (
+        "issue_key IN (SELECT issue_key FROM issues WHERE report_key IN (SELECT unnest(?::VARCHAR[])))"
+    )
+    con.execute(f"DELETE FROM measures WHERE {issue_filter}", [doomed])
+    con.execute(f"DELETE FROM deadlines WHERE {issue_filter}", [doomed])
+    for table in ("issues", "figures"):
+        con.execute(f"DELETE FROM {table} WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [doomed])
+    con.execute(
+        "DELETE FROM warnings WHERE report_key IN (SELECT unnest(?::VARCHAR[])) "
+        "OR file_sha IN (SELECT unnest(?::VARCHAR[]))", [doomed, old_shas]
+    )
+    con.execute("DELETE FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [doomed])
+    # Another file that loses a report to this write no longer holds what it held: its row is marked with
+    # the sha of the file that took the report (its other reports stay), so ingest does not call it
+    # unchanged, and parses it again (restoring the report) when it is ingested without that file.
+    displaced = dict(con.execute(
+        "SELECT file_sha, path FROM files WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))",
+        [sorted({sha for _, sha in stored} - set(old_shas))]).fetchall())
+    con.execute("DELETE FROM files WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))", [old_shas])
+    counts, lost = [], []
+    for fv, keys in zip(versions, keys_per_file, strict=True):
+        mine = {sha for sha, path in old if path == fv.path or sha == fv.file_sha}
+        counts.append({key for key, sha in stored if sha in mine or key in keys})
+        taken = sorted({sha for key, sha in stored if sha in displaced and key in keys})
+        con.execute("UPDATE files SET displaced_by = ? WHERE file_sha IN (SELECT unnest(?::VARCHAR[]))",
+                    [fv.file_sha, taken])
+        lost.append(tuple(displaced[sha] for sha in taken))
+    return counts, held, lost
+
+
+def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys: list[str]) -> set[str]:
+    """Units of the stored reports a write replaces (their lineage changes with them)."""
+    rows = con.execute(
+        "SELECT DISTINCT r.unit FROM reports r LEFT JOIN files f ON f.file_sha = r.file_sha "
+        "WHERE f.path IN (SELECT unnest(?::VARCHAR[])) OR r.file_sha IN (SELECT unnest(?::VARCHAR[])) "
+        "OR r.report_key IN (SELECT unnest(?::VARCHAR[]))",
+        [[v.path for v in versions], [v.file_sha for v in versions], keys]).fetchall()
+    return {unit for (unit,) in rows}
+
+
+# --- lineage (derived: loaders/writer/lineage.py) -----------------------------------------------------------
+
+# The units' reports, and their issues with dated deadlines and (for units with several reports: only they
+# are matched) measures as lists, grouped once, not per row. `$units` is NULL for every unit.
+_LINEAGE_REPORTS = """SELECT report_key, unit, published_on, team, inspection_start, inspection_end,
+       feedback_on, ordinal FROM reports r
+WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)"""
+_LINEAGE_ISSUES = """WITH i AS (
+        SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, i.status, r.unit
+        FROM issues i JOIN reports r ON r.report_key = i.report_key
+        WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)),
+    m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
+          WHERE issue_key IN (SELECT issue_key FROM i WHERE list_contains($matched::VARCHAR[], unit))
+          GROUP BY issue_key),
+    d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
+          WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
+SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
+FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
+# Columns of the derived tables, as named in schema.sql and on loaders/writer/lineage.py's row dataclasses.
+_DERIVED_COLUMNS = {
+    "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
+    "issue_lineage": ("issue_key", "unit", "thread_id", "lineage_id", "version", "published_on", "first_on",
+                      "first_seq",
+                      "prev_issue_key", "score",
+                      "title_score", "measures_score", "merged_into", "successor_on", "superseded",
+                      "target_due", "original_due", "prev_due", "known_due", "due_revisions",
+                      "measures_added", "recurrence_of", "recurrence_score"),
+}
+
+
+def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
+    """Recompute the threads and lineage of these units (None: every unit) from their stored reports; call
+    inside the write's transaction, after its rows are in, so the derived rows always match them."""
+    if units is not None and not units:
+        return
+    params = {"units": None if units is None else list(units)}
+    for table in _DERIVED_COLUMNS:
+        con.execute(f"DELETE FROM {table} WHERE $units IS NULL OR list_contains($units::VARCHAR[], unit)",
+                    params)
+    reports: dict[str, list[lineage.ReportIn]] = {}
+    unit_of: dict[str, str] = {}
+    for row in con.execute(_LINEAGE_REPORTS, params).fetchall():
+        rep = lineage.ReportIn(*row)
+        reports.setdefault(rep.unit, []).append(rep)
+        unit_of[rep.report_key] = rep.unit
+    issues: dict[str, list[lineage.IssueIn]] = {}
+    # A unit with one report has nothing to match: its measures are not read (most units, at scale).
+    matched = [unit for unit, reps in reports.items() if len(reps) > 1]
+    for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
+            _LINEAGE_ISSUES, {**params, "matched": matched}).fetchall():
+        issues.setdefault(unit_of[rkey], []).append(lineage.IssueIn(
+            key, rkey, seq, title, label, cat, tuple(measures or ()), status, tuple(due or ())))
+    built: dict[str, list] = {"report_threads": [], "issue_lineage": []}
+    for unit, reps in reports.items():
+        result = lineage.build(reps, issues.get(unit, []))
+        built["report_threads"] += result.threads
+        built["issue_lineage"] += result.lineage
+    for table, columns in _DERIVED_COLUMNS.items():
+        if not built[table]:
+            continue
+        con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
+                                                       for r in built[table]]))
+        try:
+            names = ", ".join(columns)
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
+        finally:
+            con.unregister("_derived")
+
+
+def lineage_stand_ins(con: duckdb.DuckDBPyConnection) -> None:
+    """On a read-only connection to a database made before the lineage tables (it gets them on its next
+    write): empty temporary ones and the issues_current view over them, so every issue reads as its own
+    problem's only version, as before lineage existed."""
+    derived = SCHEMA_PATH.read_text(encoding="utf-8").split("-- derived:", 1)[1].split("\n", 1)[1]
+    derived = derived.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+    con.execute(derived.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Bulk insert from Arrow tables registered as views (must be called inside the transaction)."""
+    for table in tables:
+        names = ", ".join(ARROW_SCHEMAS[table].names)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _new_{table}")
+
+
+def write_files(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion]) -> list[WriteResult]:
+    """Write several files in ONE transaction (all or nothing); one result per file."""
+    rows = Rows()
+    now = datetime.now()
+    marks = []  # (reports, issues, warnings) row counts after each file, to split the totals per file
+    for fv in versions:
+        add_file(rows, fv, now)
+        marks.append((rows.count("reports"), rows.count("issues"), rows.count("warnings")))
+    keys = rows.cols["reports"]["report_key"]
+    keys_per_file = [keys[(marks[n - 1][0] if n else 0) : m[0]] for n, m in enumerate(marks)]
+    tables = {t: rows.arrow(t) for t in DATA_TABLES if rows.count(t)}  # conversion errors: before BEGIN
+    for table, arrow in tables.items():
+        con.register(f"_new_{table}", arrow)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            touched = _units_of(con, versions, keys) | set(rows.cols["reports"]["unit"])
+            replaced, held, displaced = _delete_previous(con, versions, keys_per_file)
+            _insert(con, tables)
+            outcome = carry.carry(con, held, now)
+            rebuild_lineage(con, sorted(touched))
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back
+                con.execute("ROLLBACK")
+            raise
+    finally:
+        for table in tables:
+            con.unregister(f"_new_{table}")
+    before = (0, 0, 0)
+    out = []
+    for mark, mine, gone in zip(marks, replaced, displaced, strict=True):
+        # Corrections carried or orphaned belong to the file that replaced their issue's report.
+        moved = tuple(c for c, h in zip(outcome.carried, _carried_held(held, outcome), strict=True)
+                      if h.report_key in mine)
+        lost = tuple(h for h in outcome.orphaned if h.report_key in mine)
+        reports, issues, warnings = (a - b for a, b in zip(mark, before, strict=True))
+        out.append(WriteResult(reports, issues, warnings, len(mine), moved, lost, gone))
+        before = mark
+    return out
+
+
+def _carried_held(held: carry.Snapshot, outcome: carry.Outcome) -> list[carry.Held]:
+    by_id = {h.override_id: h for h in held.held}
+    return [by_id[original] for original, _, _ in outcome.carried]
+
+
+def write_reports(
+    con: duckdb.DuckDBPyConnection, file_sha: str, path: str, size: int, reports: Sequence[Report]
+) -> WriteResult:
+    """Store one file in one transaction, replacing its previous version (same path with another sha) and
+    any stored report with the same report_key. On any error the transaction is rolled back."""
+    return write_files(con, [FileVersion(file_sha, path, size, reports)])[0]
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion]
+) -> list[WriteResult | StoreError]:
+    """Write many files fast in one transaction; if that fails, redo them one transaction per file so a bad
+    file is rolled back alone and the others are stored. Returns, per file, its result or its error."""
+    if len(versions) > 1:
+        try:
+            return list(write_files(con, versions))
+        except Exception:  # rolled back as a whole: retry one transaction per file
+            pass
+    out: list[WriteResult | StoreError] = []
+    for fv in versions:
+        try:
+            out.append(write_files(con, [fv])[0])
+        except Exception as exc:  # any error rejects this file only; the others go on
+            out.append(StoreError(f"could not be stored: {_first_line(exc)}"))
+    return out
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# --- checksums and counts -------------------------------------------------------------------------------
+
+
+def table_checksums(db: str | Path | None) -> dict[str, tuple[int, str]]:
+    """Per table: (row count, md5 of all rows as JSON in sorted order). Equal checksums = unchanged tables."""
+    out: dict[str, tuple[int, str]] = {}
+    with read_connection(db) as con:
+        for table in ALL_TABLES:
+            rows = con.execute(
+                "SELECT count(*), md5(COALESCE(string_agg(j, chr(10) ORDER BY j), '')) "
+                f"FROM (SELECT to_json(t)::VARCHAR AS j FROM {table} t)"
+            ).fetchall()
+            out[table] = (int(rows[0][0]), str(rows[0][1]))
+    return out
+
+
+def table_counts(db: str | Path | None) -> dict[str, int]:
+    """Row count per table."""
+    with read_connection(db) as con:
+        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in ALL_TABLES}
+
+
+def stored_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """file_sha -> path of every stored file."""
+    return dict(con.execute("SELECT file_sha, path FROM files").fetchall())
+
+
+def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str | None]]:
+    """file_sha -> (path, parser_version, displaced_by) of every stored file (ingestion skips a sha without
+    parsing only when its parser_version is the current one; displaced_by: the sha of a file that took over
+    one of its reports, or None)."""
+    have = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'files'").fetchall()}
+    # Constant SQL, no user input: a database not migrated yet (read-only) lacks the newer columns.
+    version = "coalesce(parser_version, '')" if "parser_version" in have else "''"
+    displaced = "displaced_by" if "displaced_by" in have else "NULL"
+    rows = con.execute(f"SELECT file_sha, path, {version}, {displaced} FROM files").fetchall()
+    return {sha: (path, version, by) for sha, path, version, by in rows}

@@ -1,0 +1,331 @@
+"""What every query shares: the filters and status labels, bound parameters (`_Params`), connections
+(`Reader`, `Db`), Arrow → pandas (`_frame`), and the filtered reports and issues (the `fr` / `fi` CTEs of
+`_ctes`). The queries themselves live in the sibling modules and are re-exported by `queries`."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from loaders.config import section
+from loaders.vocab import vocab
+from loaders.writer import store
+
+UNKNOWN = vocab().unknown.value  # label of an issue whose status nothing decided (effective_status IS NULL)
+STATUS_LABELS: tuple[str, ...] = tuple(s.value for s in vocab().labels)  # the decided ones, then UNKNOWN
+DONE = vocab().done  # the status that counts as completed (overdue, lights and completion rates exclude it)
+AGING_BUCKETS: tuple[str, ...] = ("≤30天", "31–90天", "91–365天", ">365天")
+OTHER = "其他"  # the group that holds every unit beyond the top N in charts
+LIGHTS: tuple[str, ...] = tuple(x.value for x in vocab().lights)  # 红, 黄, 绿 (thresholds: ledger.lights)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's filters. Empty tuples mean "no restriction"."""
+
+    provinces: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    reports: tuple[str, ...] = ()  # report keys
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # values of STATUS_LABELS
+    sources: tuple[str, ...] = ()  # explicit / inferred / override
+    min_confidence: float = 0.0
+    as_of: dt.date = field(default_factory=dt.date.today)
+    # False: each problem once, at its version in the latest report published by as_of (issue_lineage);
+    # True: every issue row of every report (a problem restated by three reports is three rows).
+    all_versions: bool = False
+    lights: tuple[str, ...] = ()  # values of LIGHTS: issues whose deadline light is one of these
+
+
+def status_columns(agg: str = "count(*) FILTER (WHERE {cond})") -> str:
+    """SQL select items: one count per status_label (of fi), named by its vocabulary column (done, partial,
+    open, unknown). `agg` is the aggregate, with `{cond}` where the row condition goes."""
+    return ",\n           ".join(f"{agg.format(cond=f'status_label = {_literal(s.value)}')} AS {s.column}"
+                                   for s in vocab().labels)
+
+
+def status_refs(template: str) -> str:
+    """SQL select items: `template` once per status column, with {c} for its name (done, partial, open,
+    unknown), e.g. "COALESCE(iu.{c}, 0) AS {c}" to carry the counts of status_columns through a join."""
+    return ", ".join(template.format(c=s.column) for s in vocab().labels)
+
+
+def light_columns() -> str:
+    """SQL select items: one count per deadline light of fi (red, yellow, green)."""
+    return ",\n           ".join(f"count(*) FILTER (WHERE light = {_literal(x.value)}) AS {x.column}"
+                                   for x in vocab().lights)
+
+
+def _literal(value: str) -> str:
+    """A vocabulary value (config.yaml, never user input) as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+class _Params:
+    """Collects named parameters while SQL text is composed, so every value is bound, never inlined."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, name: str, value: Any) -> str:
+        self.values[name] = value
+        return f"${name}"
+
+
+_DERIVED_NAMES = ("issues_counted", "issues_current", "issue_lineage", "report_threads")
+
+
+class _Connection:
+    """A read connection that, on a database made before the lineage tables (read-only, not migrated yet),
+    adds their empty stand-ins the first time a query misses them and runs the query again. Checking the
+    catalog up front would cost every connection ~6 ms; the miss costs only old databases."""
+
+    def __init__(self, con: Any) -> None:
+        self._con = con
+        self._patched = False
+
+    def sql(self, query: str, params: Any = None) -> Any:
+        return self._retry(lambda: self._con.sql(query, params=params))
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        return self._retry(lambda: self._con.execute(query, params if params is not None else []))
+
+    def __getattr__(self, name: str) -> Any:  # register / unregister and the rest pass straight through
+        return getattr(self._con, name)
+
+    def _retry(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except duckdb.CatalogException as exc:
+            if self._patched or not any(name in str(exc) for name in _DERIVED_NAMES):
+                raise
+            store.lineage_stand_ins(self._con)
+            self._patched = True
+            return call()
+
+
+class Reader:
+    """One read-only connection shared by several queries: pass it as `db` to any function here. Opening a
+    connection costs ~25 ms, as much as a small query; a page render runs its queries on one
+    (`with Reader.open(db) as reader: …`), then closes it, so writers get in between renders."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+    @staticmethod
+    @contextlib.contextmanager
+    def open(db: str | Path) -> Iterator[Reader]:
+        """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
+        with store.read_connection(db) as con:
+            yield Reader(_Connection(con))
+
+
+Db = str | Path | Reader  # a database file (one connection per query) or an open Reader
+
+
+@contextlib.contextmanager
+def _connection(db: Db) -> Iterator[Any]:
+    if isinstance(db, Reader):
+        yield db.con
+        return
+    # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
+    with store.read_connection(db) as con:
+        yield _Connection(con)
+
+
+def _frame(db: Db, sql: str, params: _Params | None = None) -> pd.DataFrame:
+    with _connection(db) as con:
+        table = con.sql(sql, params=params.values if params else None).to_arrow_table()
+    return _to_pandas(table)
+
+
+# Integer and boolean columns holding NULLs become pandas' nullable types, as DuckDB's own .df() does.
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """The DataFrame DuckDB's .df() would give (same dtypes and values), built from Arrow: .df() turns every
+    string into a Python object first, which took most of the time of queries returning many rows."""
+    cols: dict[int, pd.Series] = {}  # by position: a result may repeat a column name
+    for pos, col in enumerate(table.columns):
+        kind = col.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+            # .df() leaves a column with no string at all (empty, or only NULLs) as objects (None).
+            empty = col.null_count == len(col)
+            cols[pos] = pd.Series([None] * len(col), dtype=object) if empty else col.to_pandas()
+        elif pa.types.is_date(kind):
+            cols[pos] = pd.Series(col.cast(pa.timestamp("us")).to_pandas(), dtype="datetime64[us]")
+        elif pa.types.is_decimal(kind):  # sum() of integers is a HUGEINT: .df() gives floats
+            cols[pos] = pd.Series(col.cast(pa.float64()).to_pandas(), dtype="float64")
+        elif kind in _NULLABLE and col.null_count:
+            cols[pos] = col.to_pandas(types_mapper=_NULLABLE.get)
+        else:
+            cols[pos] = col.to_pandas()
+    frame = pd.DataFrame(cols, columns=range(len(cols)))
+    frame.columns = pd.Index(_unique_names(table.column_names))
+    return frame
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """A repeated column name gets a suffix, as .df() does: x, x_1, x_2."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(f"{name}_{n}" if n else name)
+    return out
+
+
+def _frame_migrated(db: Db, sql: Callable[[set[tuple[str, str]]], str], p: _Params) -> pd.DataFrame:
+    """_frame for SQL that depends on the columns the database has: `sql` gets the (table, column) pairs.
+    A database written before a column was added lacks it until its next write (store.ensure_schema
+    migrates on read-write connections only; the dashboard reads read-only)."""
+    with _connection(db) as con:
+        have = {(t, c) for t, c in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+        table = con.sql(sql(have), params=p.values).to_arrow_table()
+    return _to_pandas(table)
+
+
+def _frame_first_due(db: Db, sql: Callable[[bool], str], p: _Params) -> pd.DataFrame:
+    """_frame for SQL reading `fi.first_due`: `sql(False)`, or, on a database made before issues.first_due
+    and not migrated yet (read-only), `sql(True)`, for _ctes' `derive_first_due`. Tried first and retried
+    on the binder's error rather than checked: reading the catalog first costs ~10 ms on a new connection."""
+    with _connection(db) as con:
+        try:
+            table = con.sql(sql(False), params=p.values).to_arrow_table()
+        except duckdb.BinderException as exc:
+            if "first_due" not in str(exc):
+                raise
+            table = con.sql(sql(True), params=p.values).to_arrow_table()
+    return _to_pandas(table)
+
+
+def light_days() -> tuple[int, int]:
+    """(yellow_days, red_days) of config.yaml ledger.lights: red at most red_days left (or overdue), yellow
+    at most yellow_days, green beyond."""
+    cfg = section("ledger").get("lights") or {}
+    return int(cfg.get("yellow_days", 20)), int(cfg.get("red_days", 10))
+
+
+def _light(p: _Params, f: Filters, status: str, due: str) -> str:
+    """SQL: the 红/黄/绿 light of an issue with status label `status` and first deadline `due` on f.as_of;
+    NULL when it is 完成 or has no dated deadline."""
+    yellow, red = light_days()
+    left = f"date_diff('day', {p.bind('as_of', f.as_of)}::DATE, {due})"
+    return f"""(CASE WHEN {due} IS NULL OR {status} = '{DONE}' THEN NULL
+         WHEN {left} <= {p.bind('red_days', red)} THEN '{LIGHTS[0]}'
+         WHEN {left} <= {p.bind('yellow_days', yellow)} THEN '{LIGHTS[1]}' ELSE '{LIGHTS[2]}' END)"""
+
+
+def _report_conditions(f: Filters, p: _Params) -> str:
+    conds = ["TRUE"]
+    for name, col, values in (
+        ("provinces", "r.province", f.provinces),
+        ("cities", "r.city", f.cities),
+        ("units", "r.unit", f.units),
+        ("reports", "r.report_key", f.reports),
+    ):
+        if values:
+            conds.append(f"list_contains({p.bind(name, list(values))}::VARCHAR[], {col})")
+    return " AND ".join(conds)
+
+
+def _issue_conditions(f: Filters, p: _Params, search: str = "", due: str = "i.first_due") -> str:
+    """Conditions on the issue `i` (issues_counted) joined to its report `fr`."""
+    conds = ["TRUE"]
+    if f.categories:
+        conds.append(f"list_contains({p.bind('categories', list(f.categories))}::VARCHAR[], i.category)")
+    if f.statuses:
+        conds.append(
+            f"list_contains({p.bind('statuses', list(f.statuses))}::VARCHAR[], "
+            f"COALESCE(i.effective_status, '{UNKNOWN}'))"
+        )
+    if f.sources:
+        conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
+    if not f.all_versions:
+        conds.append(_latest_version(p, f))
+    if f.lights:
+        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", due)
+        conds.append(f"list_contains({p.bind('lights', list(f.lights))}::VARCHAR[], {light})")
+    if f.min_confidence > 0:
+        # A supervisor's correction (its own or carried from an earlier version) is certain; the parser's
+        # confidence no longer applies to it.
+        conds.append(
+            f"(i.effective_source IN ('override', 'carried') OR "
+            f"COALESCE(i.confidence, 0) >= {p.bind('min_conf', float(f.min_confidence))})"
+        )
+    needle = search.strip()
+    if needle:
+        # Case matters only for Latin letters; lower() over every measure text costs ~6x: skip it otherwise.
+        fold = any(c.isascii() and c.isalpha() for c in needle)
+        q = p.bind("search", needle.lower() if fold else needle)
+        title, text = ("lower(i.title)", "lower(i.measures_text)") if fold else ("i.title", "i.measures_text")
+        conds.append(f"(contains({title}, {q}) OR contains(COALESCE({text}, ''), {q}))")
+    return " AND ".join(conds)
+
+
+def _latest_version(p: _Params, f: Filters) -> str:
+    """The issue is its problem's version as of f.as_of: not superseded by then (a later version, or the
+    issue it was merged into, published by as_of — or on an unknown date), and not a later version published
+    after as_of. A problem first reported after as_of still counts, at its first version, as every issue did
+    before lineage existed. An anti-join on the few issues hidden, not a join of every issue's lineage."""
+    as_of = p.bind("latest_as_of", f.as_of)
+    return f"""i.issue_key NOT IN (
+            SELECT issue_key FROM issue_lineage
+            WHERE (superseded AND (successor_on IS NULL OR successor_on <= {as_of}))
+               OR (version > 1 AND published_on > {as_of}))"""
+
+
+def _when_filtered(f: Filters, condition: str) -> str:
+    """`condition` (for _ctes) when a filter narrows the issues, else "". Unfiltered, every issue is
+    joined anyway and the plain join is cheaper (~15 % at 100,000 reports); filtered, the planner misjudges
+    how many issues remain and hashes all of them unless they are first limited by the condition (~30 %)."""
+    narrowed = (f.provinces or f.cities or f.units or f.reports or f.categories or f.statuses or f.sources
+                or f.lights or f.min_confidence > 0)
+    return condition if narrowed else ""
+
+
+def _ctes(
+    f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "",
+    derive_first_due: bool = False, with_light: bool = False,
+) -> str:
+    """fr: the filtered reports; fi: the filtered issues with their report's columns and status label.
+    `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
+    further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
+    keys instead of every issue being hashed (the planner cannot tell how few they are).
+    `derive_first_due`: the database lacks issues.first_due (made before it, opened read-only): fi computes
+    it from the deadlines, as the migration in store.ensure_schema will store it.
+    `with_light`: fi also has `light` (红/黄/绿 on f.as_of, NULL for none): only for queries run through
+    _frame_first_due, since it reads first_due (the light filter of f does too)."""
+    only = f" AND {condition}" if condition else ""
+    derived, due = "", "i.first_due"
+    if derive_first_due:
+        due = "(SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key)"
+        derived = f", {due} AS first_due"
+    # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
+    # still hashes every issue.
+    fi = "fi AS MATERIALIZED" if condition else "fi AS"
+    status = f"COALESCE(i.effective_status, '{UNKNOWN}')"
+    light = f",\n               {_light(p, f, status, due)} AS light" if with_light else ""
+    return f"""
+    WITH {query + "," if query else ""}
+    fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
+    {fi} (
+        SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
+               COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
+               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}{light}
+        FROM issues_counted i JOIN fr ON fr.report_key = i.report_key
+        WHERE {_issue_conditions(f, p, search, due)}{only}
+    )"""

@@ -1,0 +1,93 @@
+"""Queries of a problem over time (issue_lineage, report_threads, written by loaders/writer/store.py): a
+unit's
+inspection threads as a timeline of its reports, and the history of problems across those reports."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from queries.base import DONE, UNKNOWN, Db, Filters, _ctes, _frame, _Params, status_columns
+
+
+def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
+    """One row per report of the unit (within the filters), in round and publication order: its thread and
+    round, the statuses of the issues it prints (every issue of that report, not only latest versions),
+    how many are new problems, continued from an earlier report, had their deadline moved in it, or resemble a
+    problem closed in an earlier round; the totals it states (stated_json); and the whole inspection's
+    progress on its date (thread_problems, thread_done, thread_done_rate)."""
+    p = _Params()
+    every = dataclasses.replace(f, all_versions=True)  # a report's own issues, whatever came after it
+    sql = f"""{_ctes(every, p)}
+    SELECT fr.report_key, fr.ordinal, fr.title, fr.part, fr.published_on, fr.team, fr.inspection_start,
+           fr.inspection_end, fr.feedback_on, fr.stated_json,
+           t.thread_id, COALESCE(t.thread_round, 1) AS thread_round, COALESCE(t.position, 1) AS position,
+           count(fi.issue_key) AS issues,
+           {status_columns("count(fi.issue_key) FILTER (WHERE {cond})")},
+           count(fi.issue_key) FILTER (WHERE COALESCE(lin.version, 1) = 1) AS new_problems,
+           count(fi.issue_key) FILTER (WHERE lin.version > 1) AS continued,
+           count(fi.issue_key) FILTER (WHERE lin.due_revisions > COALESCE(pv.due_revisions, 0)) AS revised,
+           count(fi.issue_key) FILTER (WHERE lin.recurrence_of IS NOT NULL) AS recurrences
+    FROM fr
+    LEFT JOIN report_threads t ON t.report_key = fr.report_key
+    LEFT JOIN fi ON fi.report_key = fr.report_key
+    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
+    LEFT JOIN issue_lineage pv ON pv.issue_key = lin.prev_issue_key
+    WHERE fr.unit = {p.bind("unit", unit)}
+    GROUP BY ALL
+    ORDER BY thread_round, position, fr.published_on, fr.ordinal"""
+    df = _frame(db, sql, p)
+    issues = df["issues"].astype("float")
+    df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
+    return df.merge(_thread_progress(db, every, unit), on="report_key", how="left")
+
+
+def _thread_progress(db: Db, f: Filters, unit: str) -> pd.DataFrame:
+    """Per report: the whole inspection's state on its publication date (each problem of the thread at its
+    latest version published by then): how many problems, how many 完成, the share. A 回头看 that restates
+    three problems does not make the inspection look three problems big."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)},
+    th AS (SELECT fr.report_key, fr.published_on, t.thread_id FROM fr
+           JOIN report_threads t ON t.report_key = fr.report_key WHERE fr.unit = {p.bind("unit", unit)})
+    SELECT th.report_key, count(fi.issue_key) AS thread_problems,
+           count(fi.issue_key) FILTER (WHERE fi.status_label = '{DONE}') AS thread_done
+    FROM th JOIN issue_lineage lin ON lin.thread_id = th.thread_id
+         AND (lin.published_on <= th.published_on OR lin.published_on IS NULL OR th.published_on IS NULL)
+         AND (NOT lin.superseded OR lin.successor_on > th.published_on)
+    JOIN fi ON fi.issue_key = lin.issue_key
+    GROUP BY th.report_key"""
+    df = _frame(db, sql, p)
+    problems = df["thread_problems"].astype("float")
+    df["thread_done_rate"] = (df["thread_done"] / problems.where(problems > 0)).fillna(0.0)
+    return df
+
+
+def issue_history(db: Db, lineage_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Every version of these problems (lineage ids), oldest first, with the problems merged into them: the
+    report each came in, its status (effective: a correction, own or carried, counts) beside the parsed one,
+    its deadline and how often it moved, the measures it added, the link's score; and, for a problem
+    resembling one closed in an earlier round, that problem's title and date."""
+    p = _Params()
+    ids = p.bind("ids", list(lineage_ids))
+    sql = f"""WITH members AS MATERIALIZED (
+        SELECT issue_key, lineage_id FROM issue_lineage WHERE list_contains({ids}::VARCHAR[], lineage_id)),
+    merged AS (
+        SELECT l.issue_key, m.lineage_id FROM issue_lineage l JOIN members m ON m.issue_key = l.merged_into)
+    SELECT w.lineage_id, c.issue_key, c.version, c.merged_into IS NOT NULL AS merged, r.published_on,
+           r.title AS report_title, r.part, t.thread_round, c.label, c.title,
+           COALESCE(c.effective_status, '{UNKNOWN}') AS status, c.status AS parsed_status,
+           c.effective_source AS source, c.target_due, c.prev_due, c.original_due, c.known_due,
+           c.due_revisions, c.measures_added, c.link_score, c.carried_status, c.carried_author,
+           c.carried_note,
+           c.override_author, c.override_note, c.recurrence_score, ri.title AS recurrence_title,
+           rr.published_on AS recurrence_published_on
+    FROM (SELECT * FROM members UNION ALL SELECT * FROM merged) w
+    JOIN issues_current c ON c.issue_key = w.issue_key
+    JOIN reports r ON r.report_key = c.report_key
+    LEFT JOIN report_threads t ON t.report_key = c.report_key
+    LEFT JOIN issues ri ON ri.issue_key = c.recurrence_of
+    LEFT JOIN reports rr ON rr.report_key = ri.report_key
+    ORDER BY w.lineage_id, r.published_on NULLS LAST, c.version, c.issue_key"""
+    return _frame(db, sql, p)

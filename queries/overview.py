@@ -1,0 +1,112 @@
+"""Queries of the sidebar's filter options and of 总览 (overview): key figures, status counts by unit and
+category, accountability figures per unit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _ctes,
+    _frame,
+    _frame_first_due,
+    _Params,
+    _report_conditions,
+    light_columns,
+    status_columns,
+)
+
+# --- filter options ---------------------------------------------------------------------------------------
+
+
+def report_options(db: Db) -> pd.DataFrame:
+    """All reports, for the sidebar's region / unit / report choices (`label`: unit, date and part)."""
+    return _frame(
+        db,
+        """SELECT report_key, unit, province, city, published_on, part, title,
+                  unit || ' ' || COALESCE(strftime(published_on, '%Y-%m-%d'), '日期不详') || ' '
+                  || CASE WHEN part = 'main' THEN '主报告' ELSE part END AS label
+           FROM reports ORDER BY province, city, unit, published_on, ordinal""",
+    )
+
+
+def category_options(db: Db, f: Filters) -> list[str]:
+    p = _Params()
+    df = _frame(
+        db,
+        f"""SELECT DISTINCT i.category FROM issues i JOIN reports r USING (report_key)
+            WHERE {_report_conditions(f, p)} AND COALESCE(trim(i.category), '') <> ''
+            ORDER BY 1""",
+        p,
+    )
+    return df["category"].tolist()
+
+
+# --- overview ---------------------------------------------------------------------------------------------
+
+
+def key_figures(db: Db, f: Filters) -> pd.DataFrame:
+    """One row: reports, units, issues, per-status counts, completion rate, overdue issues and the issues
+    under each deadline light (red, yellow, green)."""
+    p = _Params()
+    as_of = p.bind("as_of", f.as_of)
+    # Overdue: not 完成 and the first deadline before as-of (issues.first_due: no join of the deadlines).
+    def sql(derive: bool) -> str:
+        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
+    SELECT (SELECT count(*) FROM fr) AS reports,
+           (SELECT count(DISTINCT unit) FROM fr) AS units,
+           count(fi.issue_key) AS issues,
+           {status_columns()},
+           count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+           {light_columns()}
+    FROM fi"""
+
+    df = _frame_first_due(db, sql, p)
+    issues = df["issues"].astype("float")
+    df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
+    return df
+
+
+def status_by_unit(db: Db, f: Filters) -> pd.DataFrame:
+    p = _Params()
+    return _frame(
+        db, f"{_ctes(f, p)} SELECT unit, status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p
+    )
+
+
+def status_split(db: Db, f: Filters) -> pd.DataFrame:
+    p = _Params()
+    return _frame(db, f"{_ctes(f, p)} SELECT status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p)
+
+
+def status_by_category(db: Db, f: Filters) -> pd.DataFrame:
+    p = _Params()
+    return _frame(
+        db,
+        f"{_ctes(f, p)} SELECT category_label AS category, status_label AS status, count(*) AS n "
+        "FROM fi GROUP BY ALL",
+        p,
+    )
+
+
+# Reports on one inspection (same team, start and feedback date): a later progress report restates the
+# figures so far, so only the newest one counts. A report that names none of these stands alone.
+_INSPECTION = """CASE WHEN fr.team IS NULL AND fr.inspection_start IS NULL AND fr.feedback_on IS NULL
+    THEN fr.report_key ELSE concat_ws('|', fr.team, fr.inspection_start, fr.feedback_on) END"""
+
+
+def figures_by_unit(db: Db, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+    """Accountability figures (figures.kind in kinds) per unit over the filtered reports: summed over the
+    unit's inspections, each inspection counted from its newest report (its figures are cumulative)."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)},
+    g AS (SELECT fr.unit, g.kind, g.value, g.unit AS measure,
+                 rank() OVER (PARTITION BY fr.unit, g.kind, {_INSPECTION}
+                              ORDER BY fr.published_on DESC NULLS LAST, fr.report_key DESC) AS newest
+          FROM figures g JOIN fr ON fr.report_key = g.report_key
+          WHERE list_contains({p.bind("kinds", list(kinds))}::VARCHAR[], g.kind))
+    SELECT unit, kind, sum(value) AS value, any_value(measure) AS measure
+    FROM g WHERE newest = 1 GROUP BY ALL ORDER BY unit, kind"""
+    return _frame(db, sql, p)

@@ -1,0 +1,149 @@
+"""Queries of 评分 (unit scorecard and ranking): per unit, parsed and self-reported completion, overdue and
+partly-done shares, deadline lights, accountability and money figures, a grade and a rank — one SQL pass
+grouped by unit (no Python loop over units: there may be 18,000). Also read by 总览, 单位, 数据质量 and the
+CSV for the self-reported vs parsed completion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from loaders.config import section
+from queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _ctes,
+    _frame_first_due,
+    _Params,
+    light_columns,
+    status_columns,
+    status_refs,
+)
+from queries.overview import _INSPECTION
+
+# Stated keys (the shared contract with the parser: reports.stated_json / figures `stated.<key>`).
+_STATED = ("completion_rate", "completed", "issues", "basically_completed", "in_progress", "not_completed")
+
+
+def grade_bands() -> list[dict[str, Any]]:
+    """config.yaml ledger.grades, in order: {grade, min_completion, max_overdue}."""
+    bands = section("ledger").get("grades") or [
+        {"grade": "优", "min_completion": 0.9, "max_overdue": 0.05},
+        {"grade": "良", "min_completion": 0.75, "max_overdue": 0.15},
+        {"grade": "中", "min_completion": 0.5, "max_overdue": 0.3},
+        {"grade": "差", "min_completion": 0.0, "max_overdue": 1.0},
+    ]
+    return [{"grade": str(b["grade"]), "min_completion": float(b.get("min_completion", 0.0)),
+             "max_overdue": float(b.get("max_overdue", 1.0))} for b in bands]
+
+
+def disagreement_pts() -> float:
+    """Percentage points between self-reported and parsed completion beyond which a unit is flagged."""
+    return float(section("ledger").get("stated_disagreement_pts", 10))
+
+
+def _grade_sql(p: _Params) -> tuple[str, str]:
+    """SQL CASEs over `completion` and `overdue_share`: the grade and its position (0 = best)."""
+    grades, orders = [], []
+    for n, band in enumerate(grade_bands()):
+        cond = (f"completion >= {p.bind(f'g{n}_min', band['min_completion'])} "
+                f"AND overdue_share <= {p.bind(f'g{n}_max', band['max_overdue'])}")
+        grades.append(f"WHEN {cond} THEN {p.bind(f'g{n}', band['grade'])}")
+        orders.append(f"WHEN {cond} THEN {n}")
+    return (f"CASE WHEN completion IS NULL THEN NULL {' '.join(grades)} END",
+            f"CASE WHEN completion IS NULL THEN NULL {' '.join(orders)} END")
+
+
+def unit_scores(
+    db: Db, f: Filters, people_kinds: tuple[str, ...] = (), money_kinds: tuple[str, ...] = (),
+    stated_only: bool = False,
+) -> pd.DataFrame:
+    """One row per unit of the filtered reports (also one whose reports list no issue), ranked: reports,
+    issues and per-status counts within the filters; `completion` (完成 / issues, NULL without issues),
+    `partial_share`, `overdue`, `overdue_share`; issues under each light (red, yellow, green);
+    `stated_rate` (percent: the newest report's stated completion_rate, else its completed / issues) with
+    `stated_issues`, `stated_completed`, `stated_from` ('completion_rate' / 'completed/issues'),
+    `rate_gap` (stated_rate − 100 × completion, percentage points) and `disagrees` (beyond
+    ledger.stated_disagreement_pts); `people` and `money` (the kinds given, summed over inspections, each
+    from its newest report as on 总览); `grade` (ledger.grades), `rank` (1 = best).
+    `stated_only`: only the units that state a completion (总览 and 数据质量 compare those; usually few, so
+    only their issues are counted)."""
+    p = _Params()
+    as_of = p.bind("as_of", f.as_of)
+    grade, grade_order = _grade_sql(p)
+    stated_kinds = p.bind("stated_kinds", [f"stated.{k}" for k in _STATED])
+    wanted = ", ".join(f"max(g.value) FILTER (WHERE g.kind = 'stated.{k}') AS {k}" for k in _STATED)
+
+    only_stated = "WHERE unit IN (SELECT unit FROM su)" if stated_only else ""
+
+    def sql(derive: bool) -> str:
+        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)},
+    sr AS (  -- the stated figures of each report that states any
+        SELECT fr.unit, fr.report_key, fr.published_on, {wanted}
+        FROM figures g JOIN fr ON fr.report_key = g.report_key
+        WHERE list_contains({stated_kinds}::VARCHAR[], g.kind)
+        GROUP BY fr.unit, fr.report_key, fr.published_on
+    ),
+    sr2 AS (
+        SELECT *, COALESCE(completion_rate, 100.0 * completed / NULLIF(issues, 0)) AS rate,
+               CASE WHEN completion_rate IS NOT NULL THEN 'completion_rate'
+                    WHEN completed IS NOT NULL AND issues > 0 THEN 'completed/issues' END AS rate_from
+        FROM sr
+    ),
+    su AS (  -- per unit, the newest report that states a completion
+        SELECT unit,
+               arg_max(struct_pack(rate, issues, completed, rate_from),
+                       COALESCE(published_on, DATE '0001-01-01')) AS s
+        FROM sr2 WHERE rate IS NOT NULL GROUP BY unit
+    ),
+    iu AS (
+        SELECT unit, count(*) AS issues,
+               {status_columns()},
+               count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+               {light_columns()}
+        FROM fi {only_stated} GROUP BY unit
+    ),
+    ak AS (
+        SELECT fr.unit, g.kind, g.value,
+               rank() OVER (PARTITION BY fr.unit, g.kind, {_INSPECTION}
+                            ORDER BY fr.published_on DESC NULLS LAST, fr.report_key DESC) AS newest
+        FROM figures g JOIN fr ON fr.report_key = g.report_key
+        WHERE list_contains({p.bind("people", list(people_kinds))}::VARCHAR[], g.kind)
+           OR list_contains({p.bind("money", list(money_kinds))}::VARCHAR[], g.kind)
+    ),
+    au AS (
+        SELECT unit,
+               sum(value) FILTER (WHERE list_contains($people::VARCHAR[], kind)) AS people,
+               sum(value) FILTER (WHERE list_contains($money::VARCHAR[], kind)) AS money
+        FROM ak WHERE newest = 1 GROUP BY unit
+    ),
+    units AS (SELECT unit, count(*) AS reports, any_value(province) AS province, any_value(city) AS city
+              FROM fr {only_stated} GROUP BY unit),
+    base AS (
+        SELECT u.unit, u.province, u.city, u.reports,
+               COALESCE(iu.issues, 0) AS issues, {status_refs("COALESCE(iu.{c}, 0) AS {c}")},
+               COALESCE(iu.overdue, 0) AS overdue,
+               COALESCE(iu.red, 0) AS red, COALESCE(iu.yellow, 0) AS yellow, COALESCE(iu.green, 0) AS green,
+               iu.done / NULLIF(iu.issues, 0)::DOUBLE AS completion,
+               iu.partial / NULLIF(iu.issues, 0)::DOUBLE AS partial_share,
+               iu.overdue / NULLIF(iu.issues, 0)::DOUBLE AS overdue_share,
+               su.s.rate AS stated_rate, su.s.issues AS stated_issues, su.s.completed AS stated_completed,
+               su.s.rate_from AS stated_from,
+               COALESCE(au.people, 0) AS people, COALESCE(au.money, 0) AS money
+        FROM units u LEFT JOIN iu USING (unit) LEFT JOIN su USING (unit) LEFT JOIN au USING (unit)
+    ),
+    graded AS (
+        SELECT *, stated_rate - 100 * completion AS rate_gap,
+               abs(stated_rate - 100 * completion) > {p.bind("gap", disagreement_pts())} AS disagrees,
+               {grade} AS grade, {grade_order} AS grade_order
+        FROM base
+    )
+    SELECT * EXCLUDE (grade_order),
+           rank() OVER (ORDER BY grade_order NULLS LAST, completion DESC NULLS LAST,
+                        overdue_share NULLS LAST) AS rank
+    FROM graded
+    ORDER BY rank, issues DESC, unit"""
+
+    return _frame_first_due(db, sql, p)

@@ -1,6 +1,6 @@
 """English and Chinese texts of every parse warning and read error, each pair built from the same facts.
 
-    warning("no_unit")                                   → Warning(code, message, message_zh)
+    warning("no_unit")                                   → ParseWarning(code, message, message_zh)
     warning("unknown_status", unknown=3, total=40, labels=joined(["3", "7"]))
     reason("not_text", kind=Msg("PNG image", "PNG图片"))  → Msg for ReadError(name, reason)
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from loaders.models import Warning
+from loaders.models import ParseWarning
 
 
 @dataclass(frozen=True)
@@ -257,10 +257,10 @@ _OS_ERRORS: dict[int, str] = {
 }
 
 
-def warning(code: str, **params: Any) -> Warning:
-    """The Warning `code` with its English and Chinese messages filled from the same parameters."""
+def warning(code: str, **params: Any) -> ParseWarning:
+    """The ParseWarning `code` with its English and Chinese messages filled from the same parameters."""
     text = WARNINGS[code].format(**params)
-    return Warning(code, text.en, text.zh)
+    return ParseWarning(code, text.en, text.zh)
 
 
 def phrase(key: str, **params: Any) -> Msg:

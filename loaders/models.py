@@ -58,7 +58,7 @@ UNKNOWN_STATUS = StatusDecision(None, None, "", "none", 0.0)
 
 
 @dataclass(frozen=True)
-class Warning:
+class ParseWarning:
     code: str  # machine-readable, e.g. "numbering_gap", "stated_count_mismatch", "unparsed_section"
     message: str  # plain-English explanation (the CLI, `parse --json`)
     message_zh: str = ""  # the same facts in Chinese, for the dashboard (loaders/messages.py builds both)
@@ -136,7 +136,7 @@ class Report:
     # stated totals as printed, e.g. {"categories": 4, "aspects": 14, "issues": 38, "measures": 189}
     stated: dict[str, float] = field(default_factory=dict)
     figures: tuple[Figure, ...] = ()
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
     issues: tuple[Issue, ...] = ()
     part: str = "main"  # "main" or "附件1", "附件2", ...
     parent_part: str | None = None  # "main" for an attachment

@@ -14,7 +14,7 @@ import pytest
 
 import queries
 from loaders import messages
-from loaders.models import Report, Warning
+from loaders.models import ParseWarning, Report
 from loaders.parser.parse import parse_file, parse_text
 from loaders.parser.read import ReadError, read_document
 from loaders.writer import store
@@ -84,10 +84,10 @@ SOURCES = sorted(p for p in LOADERS.rglob("*.py") if p.name != "messages.py")
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(LOADERS)))
 def test_the_code_base_builds_warnings_and_read_errors_only_through_the_table(path: Path) -> None:
-    """No Warning(...) or ReadError(name, "English only") outside loaders/messages.py: each would reach the
-    dashboard without Chinese. Every code passed to warning(...) / every reason key exists in the table."""
+    """No ParseWarning(...) or ReadError(name, "English only") outside loaders/messages.py: each would reach
+    the dashboard without Chinese. Every code passed to warning(...) / every reason key is in the table."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    assert not _calls(tree, "Warning"), f"{path.name}: build warnings with loaders.messages.warning()"
+    assert not _calls(tree, "ParseWarning"), f"{path.name}: build warnings with loaders.messages.warning()"
     for call in _calls(tree, "ReadError"):
         why = call.args[1] if len(call.args) > 1 else None
         assert why is not None and _literal(why) is None and not isinstance(why, ast.JoinedStr), (
@@ -154,8 +154,8 @@ TEXTS = {"news": _news, "truncated": _truncated, "skipped_items": _skipped_items
          "unparsed_heading": _unparsed_heading, "undecided": _undecided}
 
 
-def _all_warnings() -> list[tuple[str, Warning]]:
-    found: list[tuple[str, Warning]] = []
+def _all_warnings() -> list[tuple[str, ParseWarning]]:
+    found: list[tuple[str, ParseWarning]] = []
     for path in fm.sample_paths():
         found += [(path.name[:3], w) for r in parse_file(path) for w in r.warnings]
     for name, make in TEXTS.items():
@@ -164,11 +164,11 @@ def _all_warnings() -> list[tuple[str, Warning]]:
 
 
 @pytest.fixture(scope="module")
-def parsed_warnings() -> list[tuple[str, Warning]]:
+def parsed_warnings() -> list[tuple[str, ParseWarning]]:
     return _all_warnings()
 
 
-def test_parsed_warnings_all_have_a_chinese_message(parsed_warnings: list[tuple[str, Warning]]) -> None:
+def test_parsed_warnings_all_have_a_chinese_message(parsed_warnings: list[tuple[str, ParseWarning]]) -> None:
     codes = {w.code for _, w in parsed_warnings}
     # The inputs cover the warnings a real report, a news item, a cut copy and a gappy list produce.
     assert {"stated_count_mismatch", "numbering_gap", "unknown_status", "truncated", "no_issues",
@@ -179,7 +179,7 @@ def test_parsed_warnings_all_have_a_chinese_message(parsed_warnings: list[tuple[
         assert re.match(r"[A-Z]|\d+ (of|heading|item)", w.message), w.message  # the English stays English
 
 
-def test_the_same_facts_in_both_languages(parsed_warnings: list[tuple[str, Warning]]) -> None:
+def test_the_same_facts_in_both_languages(parsed_warnings: list[tuple[str, ParseWarning]]) -> None:
     for _, w in parsed_warnings:
         # every number of the English message is in the Chinese one (counts, item numbers, dates)
         assert sorted(re.findall(r"\d+", w.message)) == sorted(re.findall(r"\d+", w.message_zh)), w

@@ -22,7 +22,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.models import STATUS_SOURCES, STATUSES, Deadline, Figure, Issue, Report, StatusDecision, Warning
+from loaders.models import (
+    STATUS_SOURCES,
+    STATUSES,
+    Deadline,
+    Figure,
+    Issue,
+    ParseWarning,
+    Report,
+    StatusDecision,
+)
 from loaders.parser.parse import parse_text
 
 PREFIXES = ("000", "001", "002", "003", "004")
@@ -69,7 +78,7 @@ def check_report(r: object) -> None:
         assert isinstance(f, Figure) and f.kind and isinstance(f.unit, str) and isinstance(f.evidence, str)
         assert isinstance(f.value, int | float) and math.isfinite(f.value), f
     for w in r.warnings:
-        assert isinstance(w, Warning) and w.code and w.message.strip()
+        assert isinstance(w, ParseWarning) and w.code and w.message.strip()
         # parse_text and its stages turn a crash into `parse_error` / `<stage>_error`: that is a bug found.
         assert not w.code.endswith("_error"), f"{w.code}: {w.message}"
     for issue in r.issues:

@@ -9,11 +9,12 @@ from conftest import sample_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loaders.parser.grammar import classify, cn_number
 from loaders.parser.meta import inspection, parse_date_line, short_unit
 from loaders.parser.normalize import normalize
 from loaders.parser.parse import parse_text, split_reports
 from loaders.parser.regions import lookup
-from loaders.parser.segment import classify, cn_number, segment, split_measures
+from loaders.parser.segment import segment, split_measures
 
 LINE_KINDS = [
     ("一、关于“发挥区域优势还不够有力”问题的整改情况", "chapter"),

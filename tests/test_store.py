@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.models import Deadline, Figure, Issue, Report, StatusDecision, Warning
+from loaders.models import Deadline, Figure, Issue, ParseWarning, Report, StatusDecision
 from loaders.writer import overrides, rows, store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def make_report(unit: str = "湖州市吴兴区", n_issues: int = 3, part: str =
     return Report(title=f"{unit}通报", unit=unit, published_on=published, issues=issues, part=part,
                   parent_part=parent, stated={"issues": n_issues},
                   figures=(Figure("party_discipline", 38, "人", "给予党纪处分38人"),),
-                  warnings=(Warning("numbering_gap", "编号3–5缺失"),))
+                  warnings=(ParseWarning("numbering_gap", "编号3–5缺失"),))
 
 
 def write(db: Path, sha: str, path: str, reports: list[Report]) -> store.WriteResult:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from loaders.config import section
+from loaders.parser.grammar import classify, grammar
 from loaders.parser.read.web import is_chrome_line
-from loaders.parser.segment import classify, grammar
 
 _HEAD_LINES = 12  # a repeated title or a column header sits among the first lines
 

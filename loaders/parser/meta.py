@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from loaders import messages
-from loaders.models import Inspection, Region, Warning
+from loaders.models import Inspection, ParseWarning, Region
 from loaders.parser import regions
 from loaders.parser.chrome import PageFacts
-from loaders.parser.segment import CN_DIGITS, classify, cn_number, grammar
+from loaders.parser.grammar import CN_DIGITS, classify, cn_number, grammar
 
 _FULL_DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日")
 _CN_DATE = re.compile(r"^(?P<y>[〇零○O一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月"
@@ -37,7 +37,7 @@ class Meta:
     published_on: date | None = None
     published_on_source: str | None = None  # "signature" or "page"
     inspection: Inspection = field(default_factory=Inspection)
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 def extract(lines: list[str], page: PageFacts | tuple[int, int, int] | None = None) -> tuple[Meta, list[str]]:
@@ -53,7 +53,7 @@ def extract(lines: list[str], page: PageFacts | tuple[int, int, int] | None = No
         published, source = page.date, "page"  # the page's own date when the signature has none
     signature = _signature(body)
     opening = _opening(body)
-    warnings: list[Warning] = []
+    warnings: list[ParseWarning] = []
     found = inspection(opening, published, warnings)
     unit = resolve_unit(issuer, signature, opening, body, page.publishers if page else (), warnings)
     meta = Meta(
@@ -191,7 +191,7 @@ def short_unit(name: str | None) -> str:
 
 
 def resolve_unit(issuer: str | None, signature: list[str], opening: str, body: list[str],
-                 publishers: tuple[str, ...] = (), warnings: list[Warning] | None = None) -> str:
+                 publishers: tuple[str, ...] = (), warnings: list[ParseWarning] | None = None) -> str:
     """The inspected unit, by the first of: the title's issuer, the signature, the opening
     (`对X开展了巡察`), the page's publishers, the first place the text names. `我院` / `本局` resolve to the
     candidate ending like them; the fullest spelling of the chosen name among the candidates wins
@@ -267,7 +267,9 @@ def find_team(text: str) -> str | None:
     return best[2] if best else None
 
 
-def inspection(opening: str, published: date | None, warnings: list[Warning] | None = None) -> Inspection:
+def inspection(
+    opening: str, published: date | None, warnings: list[ParseWarning] | None = None
+) -> Inspection:
     """Team, start, end and feedback date; year-less dates take the year of the date before them, or the
     page's year. Digits run together (`2022年315日`) are split where only one reading is a date."""
     g = grammar()

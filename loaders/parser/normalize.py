@@ -26,7 +26,7 @@ from typing import Any
 
 from loaders.config import section
 from loaders.parser import chrome
-from loaders.parser.segment import classify, closed_heading, grammar
+from loaders.parser.grammar import classify, closed_heading, grammar
 
 _FOLD: dict[int, int | str | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(k): v for k, v in {

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from loaders import messages
-from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, Report, StatusDecision, Warning
+from loaders.models import UNKNOWN_STATUS, Deadline, Figure, Issue, ParseWarning, Report, StatusDecision
 from loaders.parser import chrome
 from loaders.parser import meta as meta_mod
 from loaders.parser.deadline_finder import find_deadlines, stated_deadline
 from loaders.parser.figures import extract_figures
+from loaders.parser.grammar import cn_number, grammar
 from loaders.parser.normalize import normalize, to_simplified
 from loaders.parser.read import read_document
-from loaders.parser.segment import RawIssue, Segmented, cn_number, grammar, segment
+from loaders.parser.segment import RawIssue, Segmented, segment
 from loaders.parser.status import ReportContext, decide_status, report_warnings
 from loaders.parser.tables import tab_rows_to_pipes
 
@@ -114,7 +115,7 @@ def _inherit(report: Report, main: Report) -> Report:
                                published_on_source=main.published_on_source)
 
 
-def _issue(raw: RawIssue, ctx: ReportContext, warnings: list[Warning]) -> Issue:
+def _issue(raw: RawIssue, ctx: ReportContext, warnings: list[ParseWarning]) -> Issue:
     body = "\n".join(raw.measures)
     decide = functools.partial(decide_status, evidence=raw.explicit_evidence, heading=raw.heading)
     args = (raw.explicit, body, raw.section, ctx, raw.title)
@@ -132,13 +133,15 @@ def _issue(raw: RawIssue, ctx: ReportContext, warnings: list[Warning]) -> Issue:
     )
 
 
-def _figures(context: str, warnings: list[Warning]) -> tuple[dict[str, float], tuple[Figure, ...]]:
+def _figures(context: str, warnings: list[ParseWarning]) -> tuple[dict[str, float], tuple[Figure, ...]]:
     result = _call("figures", extract_figures, (context, True), ({}, ()), warnings)
     stated, figures = result if isinstance(result, tuple) and len(result) == 2 else ({}, ())
     return dict(stated or {}), tuple(figures or ())
 
 
-def _call(stage: str, func: Callable[..., Any], args: tuple, default: Any, warnings: list[Warning]) -> Any:
+def _call(
+    stage: str, func: Callable[..., Any], args: tuple, default: Any, warnings: list[ParseWarning]
+) -> Any:
     """Run one stage; its failure costs only its own results (and a warning), never the whole report."""
     try:
         return func(*args)
@@ -194,8 +197,10 @@ def worth_storing(reports: Sequence[Report]) -> bool:
     return any(r.issues or r.stated or r.figures or (r.unit and r.inspection.feedback_on) for r in reports)
 
 
-def _report_warnings(meta: meta_mod.Meta, issues: list[Issue], stated: dict[str, float]) -> list[Warning]:
-    out: list[Warning] = []
+def _report_warnings(
+    meta: meta_mod.Meta, issues: list[Issue], stated: dict[str, float]
+) -> list[ParseWarning]:
+    out: list[ParseWarning] = []
     if not issues:
         out.append(messages.warning("stated_only") if stated else messages.warning("no_issues"))
     unknown = [i for i in issues if i.status.status is None]
@@ -212,7 +217,7 @@ def _report_warnings(meta: meta_mod.Meta, issues: list[Issue], stated: dict[str,
     return out
 
 
-def _stated_mismatch(stated: dict[str, float], parsed: int) -> Warning | None:
+def _stated_mismatch(stated: dict[str, float], parsed: int) -> ParseWarning | None:
     """The report's own totals (`4大类14个方面38个问题`) against what was parsed."""
     issues, aspects, categories = (_first(stated, keys) for keys in
                                    (_STATED_ISSUES, _STATED_ASPECTS, _STATED_CATEGORIES))
@@ -237,5 +242,5 @@ def _first(stated: dict[str, float], keys: tuple[str, ...]) -> int | None:
     return None
 
 
-def _add_warning(report: Report, warning: Warning) -> Report:
+def _add_warning(report: Report, warning: ParseWarning) -> Report:
     return dataclasses.replace(report, warnings=(*report.warnings, warning))

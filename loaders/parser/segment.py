@@ -13,88 +13,17 @@ walker cannot place becomes a warning, never an exception.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
-from re import Match, Pattern
+from re import Match
 
 from loaders import messages
-from loaders.config import section
-from loaders.models import Warning
+from loaders.models import ParseWarning
+from loaders.parser.grammar import classify, cn_number, grammar
 from loaders.parser.status import explicit_status, first_clause
 from loaders.parser.tables import TableReader
 
-LINE_KINDS = ("table", "attachment_list", "chapter", "paren", "number", "sub", "item", "result", "progress",
-              "owner", "due", "next", "stop")
 # Line kinds that start an item or a category (for look-ahead: does a heading follow?).
 _HEADINGS = ("chapter", "paren", "number", "item", "table")
-CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100}
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """The `segment:` section of config.yaml, compiled once."""
-
-    raw: dict
-    lines: tuple[tuple[str, Pattern[str]], ...]
-    chrome: tuple[Pattern[str], ...]
-    issue_titles: tuple[Pattern[str], ...]
-    category_titles: tuple[Pattern[str], ...]
-
-    def rx(self, name: str) -> Pattern[str]:
-        return _compiled(self.raw[name])
-
-    def sub(self, group: str, name: str) -> Pattern[str]:
-        return _compiled(self.raw[group][name])
-
-
-@functools.cache
-def _compiled(pattern: str) -> Pattern[str]:
-    return re.compile(pattern)
-
-
-@functools.cache
-def grammar() -> Grammar:
-    cfg = section("segment")
-    return Grammar(
-        raw=cfg,
-        lines=tuple((kind, re.compile(cfg["lines"][kind])) for kind in LINE_KINDS if kind in cfg["lines"]),
-        chrome=tuple(re.compile(p) for p in cfg.get("chrome_lines") or ()),
-        issue_titles=tuple(re.compile(p) for p in cfg.get("issue_titles") or ()),
-        category_titles=tuple(re.compile(p) for p in cfg.get("category_titles") or ()),
-    )
-
-
-def cn_number(text: str) -> int | None:
-    """一 → 1, 十四 → 14, 二十八 → 28, 一百零二 → 102, "12" → 12; None when it is not a number."""
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, None
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            total += (1 if digit is None else digit) * CN_UNITS[ch]
-            digit = None
-        else:
-            return None
-    total += digit or 0
-    return total if text else None
-
-
-@functools.lru_cache(maxsize=8192)
-def classify(line: str) -> tuple[str, Match[str] | None]:
-    """The kind of a normalised line ("chapter", "paren", "number", … or "text") and its match. Cached:
-    normalize asks about each line up to three times, then the walker again (the grammar never changes)."""
-    for kind, pattern in grammar().lines:
-        m = pattern.match(line)
-        if m:
-            return kind, m
-    if grammar().rx("date_line").match(line):
-        return "date", None
-    return "text", None
 
 
 # --- report level: the structure walker ---------------------------------------------------------------
@@ -122,7 +51,7 @@ class RawIssue:
 class Segmented:
     issues: list[RawIssue] = field(default_factory=list)
     context: list[str] = field(default_factory=list)  # preamble and summaries: where totals live
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
 
 
 def segment(lines: list[str]) -> Segmented:
@@ -444,19 +373,6 @@ def issue_title(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def closed_heading(line: str) -> bool:
-    """A heading line whose text ends with the fixed words of an issue pattern (`关于X的问题。`)."""
-    kind, m = classify(line)
-    if kind not in ("chapter", "paren", "number", "sub") or m is None:
-        return False
-    text = m.group("text")
-    for pattern in (*grammar().issue_titles, *grammar().category_titles):
-        found = pattern.match(text)
-        if found and found.end("title") < len(text.rstrip("。")):
-            return True
-    return False
-
-
 def _is_category_title(text: str) -> bool:
     return any(pattern.match(text) for pattern in grammar().category_titles)
 
@@ -500,10 +416,10 @@ def split_measures(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def numbering_warnings(issues: list[RawIssue]) -> list[Warning]:
+def numbering_warnings(issues: list[RawIssue]) -> list[ParseWarning]:
     """One warning per gap in printed numbering (1, 2, 6 → 3–5 missing). A restart (1 again) is fine, and so
     is numbering that runs on across sections (【问题四】 in 一、, 【问题五】 in 二、)."""
-    warnings: list[Warning] = []
+    warnings: list[ParseWarning] = []
     last: dict[tuple[str, str], tuple[int, str]] = {}
     last_of_level: dict[str, int] = {}
     for issue in issues:
@@ -522,7 +438,7 @@ def numbering_warnings(issues: list[RawIssue]) -> list[Warning]:
     return warnings
 
 
-def _gap_warning(prev: int, issue: RawIssue) -> Warning:
+def _gap_warning(prev: int, issue: RawIssue) -> ParseWarning:
     number = issue.number or 0
     if number == prev + 2:
         missing = messages.phrase("gap.one", first=prev + 1)

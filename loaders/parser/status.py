@@ -21,7 +21,7 @@ from datetime import date
 
 from loaders import messages
 from loaders.config import section
-from loaders.models import UNKNOWN_STATUS, Issue, StatusDecision, Warning
+from loaders.models import UNKNOWN_STATUS, Issue, ParseWarning, StatusDecision
 from loaders.parser import fastrx
 from loaders.parser.deadline_finder import date_mentions, find_deadlines
 
@@ -652,10 +652,10 @@ def _prior_shift(prior: str | None, side: str, cfg: StatusRules) -> float:
     return shift if prior == side else -shift
 
 
-def report_warnings(issues: list[Issue] | tuple[Issue, ...], stated: dict[str, float]) -> list[Warning]:
+def report_warnings(issues: list[Issue] | tuple[Issue, ...], stated: dict[str, float]) -> list[ParseWarning]:
     """Report-level status warnings: passed commitments with no result (overdue), and the item-level split
     against the completion the report states about itself."""
-    out: list[Warning] = []
+    out: list[ParseWarning] = []
     late = [i.label for i in issues if i.status.source == "inferred" and i.status.overdue]
     if late:
         labels = messages.joined(late, limit=8)
@@ -667,7 +667,7 @@ def report_warnings(issues: list[Issue] | tuple[Issue, ...], stated: dict[str, f
 
 
 def _stated_split(issues: list[Issue] | tuple[Issue, ...], stated: dict[str, float],
-                  cfg: StatusRules) -> Warning | None:
+                  cfg: StatusRules) -> ParseWarning | None:
     """Where the report states its own completion (N completed / a rate) and the inferred items read
     differently, say so, naming the 完成 items that read most open (or the open items that read most done)."""
     inferred = [i for i in issues if i.status.source == "inferred" and i.status.status]

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from loaders.config import section
 from loaders.models import stable_key
-from loaders.parser.segment import CN_DIGITS
+from loaders.parser.grammar import CN_DIGITS
 from loaders.vocab import vocab
 
 _DIGIT_CN = {str(v): k for k, v in CN_DIGITS.items() if k in "一二三四五六七八九"} | {"0": "〇"}

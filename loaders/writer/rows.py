@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from loaders.messages import Msg, warning
-from loaders.models import Issue, Report, Warning, stable_key
+from loaders.models import Issue, ParseWarning, Report, stable_key
 
 # What DuckDB's trim() removes (Unicode space separators, category Zs): n_categories counts categories as
 # count(DISTINCT NULLIF(trim(category), '')) does.
@@ -146,7 +146,7 @@ def _add_report(rows: Rows, sha: str, ordinal: int, r: Report, rkey: str, parent
         _add_issue(rows, rkey, seq, issue, ikey)
 
 
-def _add_warning(rows: Rows, rkey: str, sha: str, w: Warning) -> None:
+def _add_warning(rows: Rows, rkey: str, sha: str, w: ParseWarning) -> None:
     rows.add("warnings", report_key=rkey, file_sha=sha, code=w.code, message=w.message,
              message_zh=w.message_zh or None)
 

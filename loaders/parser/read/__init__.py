@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from loaders.messages import human_size, os_error, reason, warning
-from loaders.models import Warning
+from loaders.models import ParseWarning
 from loaders.parser.read.base import ReadError, ReadResult, max_file_mb, require_text, source_url_in_text
 from loaders.parser.read.decode import decode
 from loaders.parser.read.sniff import extension, is_html, sniff
@@ -73,7 +73,7 @@ def _read_text(data: bytes, name: str) -> ReadResult:
     """Plain text or a web page: decode (honouring a declared charset), then extract if it is HTML."""
     decoded = decode(data, name, declared=_declared_charset(data))
     text = decoded.text
-    warnings: list[Warning] = list(decoded.warnings)
+    warnings: list[ParseWarning] = list(decoded.warnings)
     if is_html(text, name):
         from loaders.parser.read.web import extract_page
 

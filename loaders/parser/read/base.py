@@ -8,7 +8,7 @@ from typing import Any
 
 from loaders.config import section
 from loaders.messages import Msg, reason
-from loaders.models import Warning
+from loaders.models import ParseWarning
 
 DEFAULT_MAX_FILE_MB = 50.0
 DEFAULT_SOURCE_URL_LABELS = ("原文链接", "原文地址", "原文网址", "来源链接")
@@ -21,7 +21,8 @@ HAN = re.compile(f"[{HAN_RANGE}]+")
 @dataclass(frozen=True)
 class ReadResult:
     text: str  # the document's text, one paragraph per line, "\n" line endings
-    warnings: tuple[Warning, ...]  # what went wrong but did not stop reading (wrong charset, (cid:N) pages…)
+    # what went wrong but did not stop reading (wrong charset, (cid:N) pages…)
+    warnings: tuple[ParseWarning, ...]
     source_url: str | None  # where the document says it was published (原文链接, canonical link)
     format: str  # "txt", "html", "docx" or "pdf": what the content turned out to be
     encoding: str | None = None  # the text encoding used (txt/html only)

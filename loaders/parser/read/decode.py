@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from loaders.messages import kind, reason, warning
-from loaders.models import Warning
+from loaders.models import ParseWarning
 from loaders.parser.read.base import HAN, HAN_RANGE, ReadError, normalize_newlines
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -30,7 +30,7 @@ _MAX_REPLACED_SHARE = 0.001  # a few broken bytes in otherwise valid text are to
 class Decoded:
     text: str
     encoding: str
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 def canonical_codec(label: str | None) -> str | None:
@@ -106,7 +106,7 @@ def _nearly(data: bytes, encoding: str, name: str) -> Decoded | None:
     return Decoded(text, encoding, (_replaced_warning(text, encoding, name),))
 
 
-def _replaced_warning(text: str, encoding: str, name: str) -> Warning:
+def _replaced_warning(text: str, encoding: str, name: str) -> ParseWarning:
     n = text.count("\ufffd")
     return warning("undecodable_bytes", name=name, n=n, encoding=encoding)
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from loaders.messages import Msg, reason, warning
-from loaders.models import Warning
+from loaders.models import ParseWarning
 from loaders.parser.read.base import HAN, ReadError, ReadResult, page_list, settings, source_url_in_text
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -40,7 +40,7 @@ def read_pdf(data: bytes, name: str) -> ReadResult:
     """The PDF's text, one paragraph per line. ReadError when it is encrypted, damaged, has no text layer
     or only unreadable (cid:N) text."""
     pages, heights = _extract_lines(data, name)
-    warnings: list[Warning] = []
+    warnings: list[ParseWarning] = []
     empty = [i + 1 for i, lines in enumerate(pages) if not lines]
     if len(empty) == len(pages):
         raise ReadError(name, reason("pdf_no_text_layer"))

@@ -10,11 +10,11 @@ import lxml.html
 from lxml import etree
 
 from loaders.messages import reason, warning
-from loaders.models import Warning
+from loaders.models import ParseWarning
 from loaders.parser.read.base import HAN, ReadError, han_count, settings, source_url_in_text
 
 # (text, source URL, warnings, aside lines): what extract_page returns
-PageText = tuple[str, str | None, tuple[Warning, ...], tuple[str, ...]]
+PageText = tuple[str, str | None, tuple[ParseWarning, ...], tuple[str, ...]]
 
 _BLOCK_TAGS = frozenset(
     ("p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table",
@@ -49,7 +49,7 @@ def extract_page(page: str, name: str) -> PageText:
     unwrap_layout_tables(tree)
     fallback = render_blocks(strip_chrome_elements(copy.deepcopy(tree)))
     main = _trafilatura(copy.deepcopy(tree))
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
     if main is None or han_count(main) < _MIN_FALLBACK_SHARE * han_count(fallback):
         main = fallback
         warnings = (warning("html_fallback", name=name),)

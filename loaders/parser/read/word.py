@@ -8,7 +8,7 @@ import zipfile
 from lxml import etree
 
 from loaders.messages import Msg, joined, reason, warning
-from loaders.models import Warning
+from loaders.models import ParseWarning
 from loaders.parser.read.base import ReadError, ReadResult, require_text, source_url_in_text
 from loaders.parser.read.numbering import Numbering
 
@@ -41,7 +41,7 @@ def read_docx(data: bytes, name: str) -> ReadResult:
     _collect(document.element.body, numbering, styles, lines)
     text = "\n".join(ln for ln in lines if ln.strip())
     require_text(name, text, "empty_document")
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
     if numbering.unsupported:
         formats = joined(sorted(numbering.unsupported))
         warnings = (warning("docx_numbering", name=name, formats=formats),)

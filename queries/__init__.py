@@ -1,6 +1,6 @@
 """Every read query the dashboard runs: named functions, bound parameters, pandas DataFrames out.
 
-`from loaders import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
+`import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
 short read-only connection) or a `queries.Reader` shared by the queries of one page render. The functions
 live in one module per page (overview, issues, deadlines, quality, ledger, scores, common; lineage: a
 problem over time) over what they share (base); `__all__` lists the public API.
@@ -47,9 +47,9 @@ from queries.overview import (
 )
 from queries.quality import (
     issue_detail,
+    issue_overrides_newest_first,
     issue_search,
     orphaned_overrides,
-    override_history,
     recent_overrides,
     report_counts,
     stated_figures,
@@ -79,6 +79,7 @@ __all__ = [
     "figures_by_unit",
     "issue_detail",
     "issue_history",
+    "issue_overrides_newest_first",
     "issue_search",
     "issues_count",
     "issues_page",
@@ -88,7 +89,6 @@ __all__ = [
     "orphaned_overrides",
     "overdue_buckets",
     "overdue_issues",
-    "override_history",
     "recent_overrides",
     "replaced_reports",
     "report_counts",

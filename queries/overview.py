@@ -6,12 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.base import (
-    DONE,
     Db,
     Filters,
     _ctes,
     _frame,
-    _frame_first_due,
     _Params,
     _report_conditions,
     light_columns,
@@ -51,19 +49,15 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     """One row: reports, units, issues, per-status counts, completion rate, overdue issues and the issues
     under each deadline light (red, yellow, green)."""
     p = _Params()
-    as_of = p.bind("as_of", f.as_of)
-    # Overdue: not 完成 and the first deadline before as-of (issues.first_due: no join of the deadlines).
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
+    sql = f"""{_ctes(f, p)}
     SELECT (SELECT count(*) FROM fr) AS reports,
            (SELECT count(DISTINCT unit) FROM fr) AS units,
            count(fi.issue_key) AS issues,
            {status_columns()},
-           count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+           count(*) FILTER (WHERE fi.overdue) AS overdue,
            {light_columns()}
     FROM fi"""
-
-    df = _frame_first_due(db, sql, p)
+    df = _frame(db, sql, p)
     issues = df["issues"].astype("float")
     df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
     return df

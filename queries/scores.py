@@ -11,11 +11,10 @@ import pandas as pd
 
 from loaders.config import section
 from queries.base import (
-    DONE,
     Db,
     Filters,
     _ctes,
-    _frame_first_due,
+    _frame,
     _Params,
     light_columns,
     status_columns,
@@ -71,15 +70,13 @@ def unit_scores(
     `stated_only`: only the units that state a completion (总览 and 数据质量 compare those; usually few, so
     only their issues are counted)."""
     p = _Params()
-    as_of = p.bind("as_of", f.as_of)
     grade, grade_order = _grade_sql(p)
     stated_kinds = p.bind("stated_kinds", [f"stated.{k}" for k in _STATED])
     wanted = ", ".join(f"max(g.value) FILTER (WHERE g.kind = 'stated.{k}') AS {k}" for k in _STATED)
 
     only_stated = "WHERE unit IN (SELECT unit FROM su)" if stated_only else ""
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)},
+    sql = f"""{_ctes(f, p)},
     sr AS (  -- the stated figures of each report that states any
         SELECT fr.unit, fr.report_key, fr.published_on, {wanted}
         FROM figures g JOIN fr ON fr.report_key = g.report_key
@@ -101,7 +98,7 @@ def unit_scores(
     iu AS (
         SELECT unit, count(*) AS issues,
                {status_columns()},
-               count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+               count(*) FILTER (WHERE fi.overdue) AS overdue,
                {light_columns()}
         FROM fi {only_stated} GROUP BY unit
     ),
@@ -145,5 +142,4 @@ def unit_scores(
                         overdue_share NULLS LAST) AS rank
     FROM graded
     ORDER BY rank, issues DESC, unit"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)

@@ -172,7 +172,7 @@ def test_override_changes_every_count(sample_db: Path) -> None:
         "阶段性完成",
         "测试员",
     )
-    history = queries.override_history(sample_db, row["issue_key"])
+    history = queries.issue_overrides_newest_first(sample_db, row["issue_key"])
     assert history["author"].tolist() == ["测试员"]
     assert len(queries.recent_overrides(sample_db)) == 1
     # An override counts whatever the parser's confidence was.

@@ -617,7 +617,7 @@ def test_correction_form_shows_a_hostile_author_and_note_escaped(hostile_db: Pat
     assert not at.exception, [e.value for e in at.exception]
     assert any("已保存" in s.value for s in at.success)
     assert_no_live_markup(all_texts(at))
-    history = overrides.override_history(db, key)
+    history = overrides.overrides_oldest_first(db, key)
     assert [(o.author, o.note) for o in history] == [("![x](http://evil.example/alert.png)",
                                                       "<script>alert(5)</script>")]
 
@@ -677,7 +677,7 @@ def test_a_second_override_adds_a_row_and_never_changes_the_first(override_db: t
     db, key = override_db
     first = overrides.add_override(db, key, "完成", "台账已销号", "李督查")
     second = overrides.add_override(db, key, "未完成", "现场核查仍未完工", "王巡视")
-    history = overrides.override_history(db, key)
+    history = overrides.overrides_oldest_first(db, key)
     assert history == [first, second]  # oldest first, the first row exactly as written
     assert second.override_id > first.override_id
     with store.read_connection(db) as con:

@@ -59,7 +59,7 @@ issue_key = correction_form(f)
 if issue_key:
     st.markdown("**该问题的更正记录**")
     # No correction at all in the database (the recent list is empty): no history to fetch either.
-    history = recent.head(0) if recent.empty else query(queries.override_history, issue_key)
+    history = recent.head(0) if recent.empty else query(queries.issue_overrides_newest_first, issue_key)
     if history.empty:
         st.caption("尚无人工更正。")
     else:

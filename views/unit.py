@@ -121,5 +121,5 @@ st.subheader("时限")
 if deadlines.empty:
     st.info("该单位的问题没有可识别日期的时限。")
 else:
-    show_table(mark_revised(mark_overdue(deadlines, f.as_of)),
+    show_table(mark_revised(mark_overdue(deadlines)),
                ["due_on", "是否逾期", REVISED, "status", "text", "title"])

@@ -11,9 +11,10 @@ same time. The dashboard reads while the CLI ingests, and the dashboard itself w
 so nobody may keep a connection open:
 
 * Every operation opens a connection with `connect(db, read_only)`, does its work and closes it. Opening
-  retries on lock errors (another process holds the file, or this process has it open in the other mode)
-  with a growing pause, for at most `LOCK_TIMEOUT_S` seconds, then raises `DatabaseBusyError` with a plain
-  message. Readers use `read_connection(db)`.
+  (loaders/database.py, shared with the read side) retries on lock errors (another process holds the file,
+  or this process has it open in the other mode) with a growing pause, for at most `LOCK_TIMEOUT_S`
+  seconds, then raises `DatabaseBusyError` with a plain message. Readers use
+  `loaders.database.read_connection(db)`.
 * A writer holds its connection for one write (a part of a batch of files sized by loaders/writer/ingest.py to
   about 1.5 s, or one override) only, then closes it, so waiting readers get in between writes. Inside
   this process, writers are serialised by a lock per database file (DuckDB would otherwise let two threads
@@ -22,14 +23,13 @@ so nobody may keep a connection open:
   inserted from Arrow tables (bulk, not row by row). Any error rolls the transaction back, so the database
   is exactly as before; a `kill -9` leaves the files committed before it (DuckDB's write-ahead log).
 * Overrides are append-only (loaders/writer/overrides.py): nothing updates or deletes them, and ingestion
-never
-  touches the table.
+  never touches the table.
 """
 
 from __future__ import annotations
 
 import contextlib
-import random
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,14 +40,21 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from loaders.config import project_path, section
+# Connections and their errors are shared with the read side (loaders/database.py); re-exported here for
+# the writer's callers (the CLI, the dashboard's write services), which catch them as store.*.
+from loaders.database import LOCK_TIMEOUT_S as LOCK_TIMEOUT_S
+from loaders.database import DatabaseBusyError as DatabaseBusyError
+from loaders.database import DatabaseMissingError as DatabaseMissingError
+from loaders.database import StoreError as StoreError
+from loaders.database import busy_error, open_connection
+from loaders.database import default_db as default_db
+from loaders.database import read_connection as read_connection
 from loaders.models import Report
 from loaders.writer import carry, lineage
 from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
 
 Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
-LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
 ALL_TABLES = (*DATA_TABLES, "overrides")
 # Derived from the data tables (loaders/writer/lineage.py), rebuilt per unit by every write that touches the
@@ -56,65 +63,13 @@ DERIVED_TABLES = ("report_threads", "issue_lineage")
 # reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
 REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
 
-# Substrings of DuckDB's messages when the file is locked by another process, or open in this process with
-# another configuration (read-only vs read-write). Both clear up once the other side closes its connection.
-_LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "different configuration")
-
 _write_locks: dict[str, threading.RLock] = {}
 _write_locks_guard = threading.Lock()
-
-
-class StoreError(Exception):
-    """A storage problem explained in plain English (never shown with a traceback)."""
-
-
-class DatabaseBusyError(StoreError):
-    pass
-
-
-class DatabaseMissingError(StoreError):
-    pass
-
-
-def default_db() -> Path:
-    """The database file named in config.yaml (`paths.database`), resolved against the project root."""
-    return project_path(section("paths").get("database", "data/rectification.duckdb"))
 
 
 def _write_lock(db: Path) -> threading.RLock:
     with _write_locks_guard:
         return _write_locks.setdefault(str(db.resolve()), threading.RLock())
-
-
-def _busy(db: Path, timeout: float) -> DatabaseBusyError:
-    return DatabaseBusyError(
-        f"The database {db} is in use by another program (an ingestion or the dashboard writing);"
-        f" gave up after {timeout:g} s. Try again in a moment."
-    )
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.Error) and any(m in str(exc) for m in _LOCK_MESSAGES)
-
-
-def _open(db: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    if read_only and not db.exists():
-        raise DatabaseMissingError(f"No database at {db} yet: run `python -m loaders ingest` first.")
-    deadline = time.monotonic() + timeout
-    pause = 0.02
-    while True:
-        try:
-            return duckdb.connect(str(db), read_only=read_only)
-        except duckdb.Error as exc:
-            if not _is_lock_error(exc):
-                raise StoreError(f"Cannot open the database {db}: {exc}") from None
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _busy(db, timeout) from None
-        # Short, jittered pauses: a lock is usually held for well under a second, and a writer waiting on
-        # busy readers (or the reverse) must not keep missing the gaps between them.
-        time.sleep(min(pause * random.uniform(0.5, 1.0), remaining))
-        pause = min(pause * 2, 0.1)
 
 
 @contextlib.contextmanager
@@ -128,28 +83,50 @@ def connect(
     """
     path = Path(db) if db is not None else default_db()
     if read_only:
-        with contextlib.closing(_open(path, True, timeout)) as con:
+        with read_connection(path, timeout) as con:
             yield con
         return
     started = time.monotonic()
     lock = _write_lock(path)
     if not lock.acquire(timeout=timeout):
-        raise _busy(path, timeout)
+        raise busy_error(path, timeout)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(_open(path, False, max(0.0, timeout - (time.monotonic() - started)))) as con:
+        left = max(0.0, timeout - (time.monotonic() - started))
+        with contextlib.closing(open_connection(path, False, left)) as con:
             ensure_schema(con)
             yield con
     finally:
         lock.release()
 
 
-def read_connection(
-    db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S
-) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """Read-only connection for the dashboard's queries: a context manager; open one per query or page
-    render, never keep one in a session or a cache."""
-    return connect(db, read_only=True, timeout=timeout)
+@functools.cache
+def _schema_columns() -> frozenset[tuple[str, str]]:
+    """Every (table or view, column) schema.sql defines, read from an empty in-memory database built by it."""
+    with contextlib.closing(duckdb.connect(":memory:")) as con:
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        return frozenset((t, c) for t, c in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns").fetchall())
+
+
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has every table, view and column of schema.sql (nothing to migrate); a
+    read-only connection will do."""
+    have = {(t, c) for t, c in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+    return _schema_columns() <= have
+
+
+def migrate(db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S) -> bool:
+    """Bring a database made by an older version up to schema.sql (ensure_schema), once, before anything
+    reads it: the read side assumes the current schema and has no fallbacks. Checked on a read-only
+    connection first, so a current database (even a read-only file) is never opened for writing. True when
+    it migrated. Raises StoreError (DatabaseBusyError while another program holds the file) when it cannot."""
+    with read_connection(db, timeout) as con:
+        if schema_current(con):
+            return False
+    with connect(db, timeout=timeout):  # a read-write connection runs ensure_schema
+        return True
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,8 +137,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "AND column_name = 'kind'").fetchall()[0][0]
     if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
         _add_override_kinds(con)
-    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "issues_counted",
-              "issues_current"} <= names:
+    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "overrides_orphaned",
+              "issues_counted", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
         _in_transaction(con, lambda: rebuild_lineage(con, None))
@@ -404,15 +381,6 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
             con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
         finally:
             con.unregister("_derived")
-
-
-def lineage_stand_ins(con: duckdb.DuckDBPyConnection) -> None:
-    """On a read-only connection to a database made before the lineage tables (it gets them on its next
-    write): empty temporary ones and the issues_current view over them, so every issue reads as its own
-    problem's only version, as before lineage existed."""
-    derived = SCHEMA_PATH.read_text(encoding="utf-8").split("-- derived:", 1)[1].split("\n", 1)[1]
-    derived = derived.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
-    con.execute(derived.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:

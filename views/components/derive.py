@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pandas as pd
 
-from queries import DONE
 from views.components.labels import STATED_LABELS
 
 # Stated totals compared with what the parser found: stated key → parsed column.
@@ -84,10 +82,9 @@ def _number(value: object, fmt: str) -> str:
     return fmt.format(number) if number else "0"
 
 
-def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Add 是否逾期: the deadline is before as-of and the issue is not done (完成)."""
-    due = pd.to_datetime(deadlines["due_on"])
-    late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != DONE)
+def mark_overdue(deadlines: pd.DataFrame) -> pd.DataFrame:
+    """Add 是否逾期 from the query's `overdue` (queries.deadline_rows: the one SQL definition of overdue)."""
+    late = deadlines["overdue"].fillna(False).astype(bool)
     return deadlines.assign(是否逾期=late.map({True: "逾期", False: ""}))
 
 

@@ -178,6 +178,28 @@ def _overdue(p: _Params, f: Filters, status: str = "fi.status_label", due: str =
     return f"({status} <> '{DONE}' AND {due} < {p.bind('as_of', f.as_of)})"
 
 
+def _stated(p: _Params) -> str:
+    """CTEs ending in `sr`, the one reading of the totals a report states about itself: the figures of kind
+    `stated.<key>` (reports.stated_json holds the same values and is not read). Per report of fr that states
+    any: unit, report_key, published_on, one column per stated key of the vocabulary (NULL: not stated),
+    `rate` (percent: its stated completion_rate, else completed / issues; NULL when neither) and `rate_from`
+    ('completion_rate' / 'completed/issues')."""
+    columns = ", ".join(f"max(g.value) FILTER (WHERE g.kind = {_literal('stated.' + s.key)}) AS \"{s.key}\""
+                        for s in vocab().stated)
+    return f"""sr0 AS (
+        SELECT fr.unit, fr.report_key, fr.published_on, {columns}
+        FROM figures g JOIN fr ON fr.report_key = g.report_key
+        WHERE starts_with(g.kind, 'stated.')
+        GROUP BY fr.unit, fr.report_key, fr.published_on
+    ),
+    sr AS (
+        SELECT *, COALESCE(completion_rate, 100.0 * completed / NULLIF(issues, 0)) AS rate,
+               CASE WHEN completion_rate IS NOT NULL THEN 'completion_rate'
+                    WHEN completed IS NOT NULL AND issues > 0 THEN 'completed/issues' END AS rate_from
+        FROM sr0
+    )"""
+
+
 def _report_conditions(f: Filters, p: _Params) -> str:
     conds = ["TRUE"]
     for name, col, values in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from loaders.vocab import vocab
 from queries.base import (
     UNKNOWN,
     Db,
@@ -13,6 +14,7 @@ from queries.base import (
     _frame,
     _Params,
     _report_conditions,
+    _stated,
 )
 from queries.issues import EVIDENCE
 
@@ -20,23 +22,16 @@ from queries.issues import EVIDENCE
 
 
 def report_counts(db: Db, f: Filters) -> pd.DataFrame:
-    """Per report: the stated totals (JSON) beside the counts of its rows stored with it (reports.n_*)."""
+    """Per report: the totals it states (`stated_<key>` per stated key of the vocabulary, NULL when not
+    stated: base._stated) beside the counts of its rows stored with it (reports.n_*)."""
     p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT fr.report_key, fr.unit, fr.part, fr.published_on, fr.title, fr.stated_json,
+    stated = ", ".join(f'sr."{s.key}" AS "stated_{s.key}"' for s in vocab().stated)
+    sql = f"""{_ctes(f, p)}, {_stated(p)}
+    SELECT fr.report_key, fr.unit, fr.part, fr.published_on, fr.title, {stated},
            fr.n_issues::BIGINT AS issues, fr.n_categories::BIGINT AS categories,
            fr.n_measures::BIGINT AS measures, fr.n_warnings::BIGINT AS warnings
-    FROM fr
+    FROM fr LEFT JOIN sr ON sr.report_key = fr.report_key
     ORDER BY fr.unit, fr.published_on, fr.ordinal"""
-    return _frame(db, sql, p)
-
-
-def stated_figures(db: Db, f: Filters) -> pd.DataFrame:
-    """Figures of kind stated.* (the totals a report states about itself), long form."""
-    p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT g.report_key, substr(g.kind, 8) AS kind, g.value, g.evidence
-    FROM figures g JOIN fr ON fr.report_key = g.report_key WHERE g.kind LIKE 'stated.%'"""
     return _frame(db, sql, p)
 
 

@@ -16,14 +16,12 @@ from queries.base import (
     _ctes,
     _frame,
     _Params,
+    _stated,
     light_columns,
     status_columns,
     status_refs,
 )
 from queries.overview import _INSPECTION
-
-# Stated keys (the shared contract with the parser: reports.stated_json / figures `stated.<key>`).
-_STATED = ("completion_rate", "completed", "issues", "basically_completed", "in_progress", "not_completed")
 
 
 def grade_bands() -> list[dict[str, Any]]:
@@ -71,29 +69,16 @@ def unit_scores(
     only their issues are counted)."""
     p = _Params()
     grade, grade_order = _grade_sql(p)
-    stated_kinds = p.bind("stated_kinds", [f"stated.{k}" for k in _STATED])
-    wanted = ", ".join(f"max(g.value) FILTER (WHERE g.kind = 'stated.{k}') AS {k}" for k in _STATED)
 
     only_stated = "WHERE unit IN (SELECT unit FROM su)" if stated_only else ""
 
     sql = f"""{_ctes(f, p)},
-    sr AS (  -- the stated figures of each report that states any
-        SELECT fr.unit, fr.report_key, fr.published_on, {wanted}
-        FROM figures g JOIN fr ON fr.report_key = g.report_key
-        WHERE list_contains({stated_kinds}::VARCHAR[], g.kind)
-        GROUP BY fr.unit, fr.report_key, fr.published_on
-    ),
-    sr2 AS (
-        SELECT *, COALESCE(completion_rate, 100.0 * completed / NULLIF(issues, 0)) AS rate,
-               CASE WHEN completion_rate IS NOT NULL THEN 'completion_rate'
-                    WHEN completed IS NOT NULL AND issues > 0 THEN 'completed/issues' END AS rate_from
-        FROM sr
-    ),
+    {_stated(p)},
     su AS (  -- per unit, the newest report that states a completion
         SELECT unit,
                arg_max(struct_pack(rate, issues, completed, rate_from),
                        COALESCE(published_on, DATE '0001-01-01')) AS s
-        FROM sr2 WHERE rate IS NOT NULL GROUP BY unit
+        FROM sr WHERE rate IS NOT NULL GROUP BY unit
     ),
     iu AS (
         SELECT unit, count(*) AS issues,

@@ -16,8 +16,8 @@ f = sidebar_filters("quality")
 cap = setting("table_cap", 500)
 threshold = setting("low_confidence", 0.6)
 st.title("数据质量")
-counts, stated, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
-    (queries.report_counts, f), (queries.stated_figures, f),
+counts, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
+    (queries.report_counts, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
     (queries.recent_overrides, 50), (queries.orphaned_overrides,),
@@ -27,7 +27,7 @@ counts, stated, warnings, weak, weak_total, recent, orphans, scores = query_many
 st.subheader("通报声明的数字与解析结果")
 st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。"
            "差异最大的通报排在前面。")
-compared = stated_vs_parsed(counts, stated)
+compared = stated_vs_parsed(counts)
 capped_table(compared, list(compared.columns), cap, "通报")
 
 st.subheader("自报完成率与解析完成率")

@@ -51,7 +51,7 @@ from loaders.database import default_db as default_db
 from loaders.database import read_connection as read_connection
 from loaders.models import Report
 from loaders.writer import carry, lineage
-from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
+from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file, first_due, report_counts
 
 Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
@@ -165,33 +165,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
 
 
-# Per-report counts stored with each report (what queries.report_counts shows), computed from the rows
-# themselves exactly as that query would count them. Used once, to migrate a database made before them.
-_REPORT_COUNTS_SQL = """
-UPDATE reports SET n_issues = c.n_issues, n_categories = c.n_categories, n_measures = c.n_measures,
-                   n_warnings = c.n_warnings
-FROM (
-    SELECT r.report_key, COALESCE(i.n, 0) AS n_issues, COALESCE(i.cats, 0) AS n_categories,
-           COALESCE(m.n, 0) AS n_measures, COALESCE(w.n, 0) AS n_warnings
-    FROM reports r
-    LEFT JOIN (SELECT report_key, count(*) AS n, count(DISTINCT NULLIF(trim(category), '')) AS cats
-               FROM issues GROUP BY report_key) i ON i.report_key = r.report_key
-    LEFT JOIN (SELECT i.report_key, count(*) AS n FROM measures JOIN issues i USING (issue_key)
-               GROUP BY i.report_key) m ON m.report_key = r.report_key
-    LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings GROUP BY report_key) w
-           ON w.report_key = r.report_key
-) c
-WHERE reports.report_key = c.report_key"""
-
-
-# Each issue's earliest dated deadline, as rows.py writes it at ingest. Used once, to migrate a database
-# made before issues.first_due (issues without a dated deadline keep NULL).
-_FIRST_DUE_SQL = """
-UPDATE issues SET first_due = d.first_due
-FROM (SELECT issue_key, min(due_on) AS first_due FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key) d
-WHERE issues.issue_key = d.issue_key"""
-
-
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -204,16 +177,16 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) 
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
+    """Add issues.first_due to a database made before it, from the stored deadlines by rows.first_due (its
+    one definition); issues without a dated deadline keep NULL."""
+    dated = con.execute("SELECT issue_key, list(due_on) FROM deadlines WHERE due_on IS NOT NULL "
+                        "GROUP BY issue_key").fetchall()
+    values = pa.table({"issue_key": [key for key, _ in dated],
+                       "first_due": pa.array([first_due(dates) for _, dates in dated], pa.date32())})
     # One transaction: a column added but never filled would read as "no deadline" for good.
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("ALTER TABLE issues ADD COLUMN first_due DATE")
-        con.execute(_FIRST_DUE_SQL)
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
+    _in_transaction(con, lambda: _update_from(
+        con, "ALTER TABLE issues ADD COLUMN first_due DATE", values,
+        "UPDATE issues SET first_due = v.first_due FROM _values v WHERE issues.issue_key = v.issue_key"))
 
 
 def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
@@ -233,10 +206,40 @@ def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+# Per report: its issues' categories and measure counts, in order, and its number of warnings.
+_REPORT_ROWS_SQL = """
+SELECT r.report_key, COALESCE(i.cats, []), COALESCE(i.measures, []), COALESCE(w.n, 0)
+FROM reports r
+LEFT JOIN (SELECT i.report_key, list(i.category ORDER BY i.seq) AS cats,
+                  list(COALESCE(m.n, 0) ORDER BY i.seq) AS measures
+           FROM issues i LEFT JOIN (SELECT issue_key, count(*) AS n FROM measures GROUP BY issue_key) m
+                ON m.issue_key = i.issue_key
+           GROUP BY i.report_key) i ON i.report_key = r.report_key
+LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings GROUP BY report_key) w
+       ON w.report_key = r.report_key"""
+
+
 def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
-    for name in REPORT_COUNTS:
-        con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
-    con.execute(_REPORT_COUNTS_SQL)
+    """Add reports.n_* to a database made before them, counted from the stored rows by rows.report_counts
+    (their one definition)."""
+    found = con.execute(_REPORT_ROWS_SQL).fetchall()
+    counts = [report_counts(cats, measures, int(warnings)) for _, cats, measures, warnings in found]
+    values = pa.table({"report_key": [key for key, *_ in found],
+                       **{name: pa.array([c[name] for c in counts], pa.int32()) for name in REPORT_COUNTS}})
+    assign = ", ".join(f"{name} = v.{name}" for name in REPORT_COUNTS)
+    add = "; ".join(f"ALTER TABLE reports ADD COLUMN {name} INTEGER" for name in REPORT_COUNTS)
+    update = f"UPDATE reports SET {assign} FROM _values v WHERE reports.report_key = v.report_key"
+    _in_transaction(con, lambda: _update_from(con, add, values, update))
+
+
+def _update_from(con: duckdb.DuckDBPyConnection, alter: str, values: pa.Table, update: str) -> None:
+    """Run `alter`, then `update` reading `values` as the view _values (inside the caller's transaction)."""
+    con.execute(alter)
+    con.register("_values", values)
+    try:
+        con.execute(update)
+    finally:
+        con.unregister("_values")
 
 
 # --- writing parsed reports (rows built by loaders/writer/rows.py) ------------------------------------------

@@ -64,6 +64,20 @@ def light_columns() -> str:
                                    for x in vocab().lights)
 
 
+UNCATEGORISED = "（未分类）"  # the category label of an issue printed under no category
+
+
+def status_label(column: str) -> str:
+    """SQL: the status label of an issue whose effective status is `column` (NULL → UNKNOWN, the vocabulary's
+    未知): every query names an undecided status through this, the pages through queries.UNKNOWN."""
+    return f"COALESCE({column}, {_literal(UNKNOWN)})"
+
+
+def category_label(column: str) -> str:
+    """SQL: the category label of an issue whose category is `column` (blank → UNCATEGORISED)."""
+    return f"COALESCE(NULLIF(trim({column}), ''), {_literal(UNCATEGORISED)})"
+
+
 def _literal(value: str) -> str:
     """A vocabulary value (config.yaml, never user input) as an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
@@ -157,8 +171,8 @@ def _unique_names(names: list[str]) -> list[str]:
 def light_days() -> tuple[int, int]:
     """(yellow_days, red_days) of config.yaml ledger.lights: red at most red_days left (or overdue), yellow
     at most yellow_days, green beyond."""
-    cfg = section("ledger").get("lights") or {}
-    return int(cfg.get("yellow_days", 20)), int(cfg.get("red_days", 10))
+    cfg = section("ledger")["lights"]
+    return int(cfg["yellow_days"]), int(cfg["red_days"])
 
 
 def _light(p: _Params, f: Filters, status: str, due: str) -> str:
@@ -221,14 +235,14 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
     if f.statuses:
         conds.append(
             f"list_contains({p.bind('statuses', list(f.statuses))}::VARCHAR[], "
-            f"COALESCE(i.effective_status, '{UNKNOWN}'))"
+            f"{status_label('i.effective_status')})"
         )
     if f.sources:
         conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
     if not f.all_versions:
         conds.append(_latest_version(p, f))
     if f.lights:
-        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", "i.first_due")
+        light = _light(p, f, status_label("i.effective_status"), "i.first_due")
         conds.append(f"list_contains({p.bind('lights', list(f.lights))}::VARCHAR[], {light})")
     if f.min_confidence > 0:
         # A supervisor's correction (its own or carried from an earlier version) is certain; the parser's
@@ -278,14 +292,14 @@ def _ctes(f: Filters, p: _Params, search: str = "", query: str = "", condition: 
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
-    status = f"COALESCE(i.effective_status, '{UNKNOWN}')"
+    status = status_label("i.effective_status")
     return f"""
     WITH {query + "," if query else ""}
     fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
                {status} AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label,
+               {category_label("i.category")} AS category_label,
                {_light(p, f, status, "i.first_due")} AS light,
                {_overdue(p, f, status, "i.first_due")} AS overdue
         FROM issues_counted i JOIN fr ON fr.report_key = i.report_key

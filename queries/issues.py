@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.base import (
-    UNKNOWN,
     Db,
     Filters,
     _connection,
@@ -15,6 +14,8 @@ from queries.base import (
     _light,
     _Params,
     _to_pandas,
+    category_label,
+    status_label,
 )
 
 # --- one unit ---------------------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ def unit_reports(db: Db, f: Filters, unit: str) -> pd.DataFrame:
 def unit_figures(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     p = _Params()
     sql = f"""{_ctes(f, p)}
-    SELECT fr.published_on, fr.part, g.kind, g.value, g.unit AS measure, g.evidence
+    SELECT fr.published_on, fr.part, g.kind, g.value, g.unit AS figure_unit, g.evidence
     FROM figures g JOIN fr ON fr.report_key = g.report_key
     WHERE fr.unit = {p.bind("unit", unit)} AND g.kind NOT LIKE 'stated.%'
     ORDER BY fr.published_on, fr.part, g.kind"""
@@ -119,8 +120,8 @@ def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_counted WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
-               COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label
+               {status_label("i.effective_status")} AS status_label,
+               {category_label("i.category")} AS category_label
         FROM sel i JOIN reports r ON r.report_key = i.report_key
     ),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)

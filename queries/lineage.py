@@ -8,7 +8,17 @@ import dataclasses
 
 import pandas as pd
 
-from queries.base import DONE, UNKNOWN, Db, Filters, _ctes, _frame, _Params, _stated, status_columns
+from queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _ctes,
+    _frame,
+    _Params,
+    _stated,
+    status_columns,
+    status_label,
+)
 
 
 def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
@@ -78,7 +88,7 @@ def issue_history(db: Db, lineage_ids: tuple[str, ...]) -> pd.DataFrame:
         SELECT l.issue_key, m.lineage_id FROM issue_lineage l JOIN members m ON m.issue_key = l.merged_into)
     SELECT w.lineage_id, c.issue_key, c.version, c.merged_into IS NOT NULL AS merged, r.published_on,
            r.title AS report_title, r.part, t.thread_round, c.label, c.title,
-           COALESCE(c.effective_status, '{UNKNOWN}') AS status, c.status AS parsed_status,
+           {status_label("c.effective_status")} AS status, c.status AS parsed_status,
            c.effective_source AS source, c.target_due, c.prev_due, c.original_due, c.known_due,
            c.due_revisions, c.measures_added, c.link_score, c.carried_status, c.carried_author,
            c.carried_note,

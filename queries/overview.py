@@ -96,11 +96,11 @@ def figures_by_unit(db: Db, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
     unit's inspections, each inspection counted from its newest report (its figures are cumulative)."""
     p = _Params()
     sql = f"""{_ctes(f, p)},
-    g AS (SELECT fr.unit, g.kind, g.value, g.unit AS measure,
+    g AS (SELECT fr.unit, g.kind, g.value, g.unit AS figure_unit,
                  rank() OVER (PARTITION BY fr.unit, g.kind, {_INSPECTION}
                               ORDER BY fr.published_on DESC NULLS LAST, fr.report_key DESC) AS newest
           FROM figures g JOIN fr ON fr.report_key = g.report_key
           WHERE list_contains({p.bind("kinds", list(kinds))}::VARCHAR[], g.kind))
-    SELECT unit, kind, sum(value) AS value, any_value(measure) AS measure
+    SELECT unit, kind, sum(value) AS value, any_value(figure_unit) AS figure_unit
     FROM g WHERE newest = 1 GROUP BY ALL ORDER BY unit, kind"""
     return _frame(db, sql, p)

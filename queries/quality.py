@@ -15,6 +15,8 @@ from queries.base import (
     _Params,
     _report_conditions,
     _stated,
+    category_label,
+    status_label,
 )
 from queries.issues import EVIDENCE
 
@@ -121,9 +123,9 @@ def issue_detail(db: Db, issue_key: str) -> pd.DataFrame:
     has this key (any more)."""
     p = _Params()
     sql = f"""SELECT i.issue_key, r.unit, r.published_on, r.part, r.title AS report_title,
-                     COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category, i.seq, i.label,
+                     {category_label("i.category")} AS category, i.seq, i.label,
                      i.title,
-                     COALESCE(i.effective_status, '{UNKNOWN}') AS status, i.status AS parsed_status,
+                     {status_label("i.effective_status")} AS status, i.status AS parsed_status,
                      i.effective_source AS source
               FROM issues_effective i JOIN reports r USING (report_key)
               WHERE i.issue_key = {p.bind("key", issue_key)}"""

@@ -25,20 +25,16 @@ from queries.overview import _INSPECTION
 
 
 def grade_bands() -> list[dict[str, Any]]:
-    """config.yaml ledger.grades, in order: {grade, min_completion, max_overdue}."""
-    bands = section("ledger").get("grades") or [
-        {"grade": "优", "min_completion": 0.9, "max_overdue": 0.05},
-        {"grade": "良", "min_completion": 0.75, "max_overdue": 0.15},
-        {"grade": "中", "min_completion": 0.5, "max_overdue": 0.3},
-        {"grade": "差", "min_completion": 0.0, "max_overdue": 1.0},
-    ]
+    """config.yaml ledger.grades, in order: {grade, min_completion, max_overdue} (the bands are written only
+    there)."""
+    bands = section("ledger")["grades"]
     return [{"grade": str(b["grade"]), "min_completion": float(b.get("min_completion", 0.0)),
              "max_overdue": float(b.get("max_overdue", 1.0))} for b in bands]
 
 
 def disagreement_pts() -> float:
     """Percentage points between self-reported and parsed completion beyond which a unit is flagged."""
-    return float(section("ledger").get("stated_disagreement_pts", 10))
+    return float(section("ledger")["stated_disagreement_pts"])
 
 
 def _grade_sql(p: _Params) -> tuple[str, str]:

@@ -201,7 +201,7 @@ def test_read_layer_refuses_a_file_over_the_limit_without_reading_it(tmp_path: P
 def test_upload_limit_is_enforced_after_upload_and_below_the_read_limit() -> None:
     from views.components.data import setting
 
-    limit = setting("upload_limit_mb", 20)
+    limit = setting("upload_limit_mb")
     assert 0 < limit <= max_file_mb()
     over = b"x" * (int(limit * 2**20) + 1)
     with pytest.raises(ImportProblem, match="超过"):

@@ -13,14 +13,14 @@ from views.components.ledger import stated_table
 from views.components.ui import capped_table, show_table
 
 f = sidebar_filters("quality")
-cap = setting("table_cap", 500)
-threshold = setting("low_confidence", 0.6)
+cap = setting("table_cap")
+threshold = setting("low_confidence")
 st.title("数据质量")
 counts, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
     (queries.report_counts, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
-    (queries.recent_overrides, 50), (queries.orphaned_overrides,),
+    (queries.recent_overrides, setting("recent_overrides")), (queries.orphaned_overrides,),
     (queries.unit_scores, f, (), (), True),  # the units that state a completion
 )
 

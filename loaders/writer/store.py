@@ -163,6 +163,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE issues ADD COLUMN counter_evidence VARCHAR")
     if ("issues", "overdue_commitments") not in columns:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
+    if not columns >= _ADDED_COLUMNS:
+        # The views were bound to the columns their tables had then (information_schema still lists those):
+        # recreate them over the columns just added, so the database reads as schema.sql says.
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+# The columns ensure_schema adds to a database made before them.
+_ADDED_COLUMNS = {("files", "parser_version"), ("files", "displaced_by"), ("warnings", "message_zh"),
+                  ("reports", "n_issues"), ("reports", "published_on_source"), ("issues", "first_due"),
+                  ("issues", "owner"), ("issues", "counter_evidence"), ("issues", "overdue_commitments")}
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:

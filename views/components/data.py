@@ -36,13 +36,13 @@ def reports_dir() -> Path:
     return Path(env) if env else project_path(section("paths").get("reports_dir", "data/reports"))
 
 
-def setting(name: str, default: T) -> T:
-    """A value of the `dashboard:` section of config.yaml, typed like its default."""
-    value = section("dashboard").get(name, default)
-    try:
-        return type(default)(value)  # type: ignore[call-arg]
-    except (TypeError, ValueError):
-        return default
+def setting(name: str) -> Any:
+    """A value of the `dashboard:` section of config.yaml (page sizes, caps, thresholds): the only place they
+    are written. A name missing there is a mistake in the code or the config, said plainly."""
+    values = section("dashboard")
+    if name not in values:
+        raise KeyError(f"config.yaml dashboard.{name} is missing")
+    return values[name]
 
 
 def db_version(db: Path) -> tuple[int, int, int, int]:

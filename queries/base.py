@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from loaders import database
 from loaders.config import section
-from loaders.database import read_connection
 from loaders.vocab import vocab
 
 UNKNOWN = vocab().unknown.value  # label of an issue whose status nothing decided (effective_status IS NULL)
@@ -106,7 +106,7 @@ class Reader:
     @contextlib.contextmanager
     def open(db: str | Path) -> Iterator[Reader]:
         """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
-        with read_connection(db) as con:
+        with database.read_connection(db) as con:
             yield Reader(con)
 
 
@@ -119,7 +119,7 @@ def _connection(db: Db) -> Iterator[Any]:
         yield db.con
         return
     # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
-    with read_connection(db) as con:
+    with database.read_connection(db) as con:
         yield con
 
 

@@ -110,35 +110,40 @@ MIGRATE_BUSY_MESSAGE = ("数据库由旧版本建立，需要先升级才能显�
 MIGRATE_FAILED_MESSAGE = ("数据库由旧版本建立，需要先升级才能显示，但无法写入该文件（例如文件只读）。"
                           "请让管理员确认文件可写，或运行一次命令行 python -m loaders ingest 完成升级。")
 
-# Database file → db_version when its schema was last found current (or migrated): checked again only once
-# the file changes, so a page render does not pay for the catalog read.
-_current: dict[str, tuple[int, int, int, int]] = {}
+# The database files (path, device, inode) found current (or migrated) in this process: a file only becomes
+# older when another one is put in its place, so each is checked once, not on every render.
+_current: set[tuple[str, int, int]] = set()
 
 
 def ensure_db() -> None:
     """Before any page reads: build the database from the sample reports when it is missing (first start of
-    a fresh clone), and bring one made by an older version up to the current schema (the read side has no
-    fallbacks for old databases). When it cannot, the page says so in Chinese and reads nothing."""
+    a fresh clone), and bring one made by an older version up to the current schema, once (the read side has
+    no fallbacks for old databases). When it cannot, the page says so in Chinese and reads nothing."""
     db = db_path()
     if not db.exists():
         _build(db)
-    version = db_version(db)
-    if _current.get(str(db)) == version:
+    stat = db.stat()
+    identity = (str(db.resolve()), stat.st_dev, stat.st_ino)
+    if identity in _current:
         return
-    from loaders.writer import store  # the writer's migration (imported late, as the build above)
+    from loaders.writer import store  # the writer's migration (imported late, as the build below)
 
     try:
-        store.migrate(db)
-    except database.DatabaseBusyError:
-        st.warning(MIGRATE_BUSY_MESSAGE)
-        st.stop()
-    except database.DatabaseMissingError:
-        st.warning(MISSING_MESSAGE)
-        st.stop()
-    except Exception:  # a read-only file, a full disk…: never a traceback, and nothing is read
-        st.error(MIGRATE_FAILED_MESSAGE)
-        st.stop()
-    _current[str(db)] = db_version(db)
+        with database.read_connection(db) as con:
+            current = store.schema_current(con)
+    except database.StoreError as exc:  # busy (an ingest holds it) or gone: as for any read
+        _unavailable(exc)
+        raise  # not reached: st.stop() ends the run
+    if not current:
+        try:
+            store.migrate(db)
+        except database.DatabaseBusyError:
+            st.warning(MIGRATE_BUSY_MESSAGE)
+            st.stop()
+        except Exception:  # a read-only file, a full disk…: never a traceback, and nothing is read
+            st.error(MIGRATE_FAILED_MESSAGE)
+            st.stop()
+    _current.add(identity)
 
 
 def _build(db: Path) -> None:

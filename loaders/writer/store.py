@@ -193,10 +193,15 @@ def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
                         "GROUP BY issue_key").fetchall()
     values = pa.table({"issue_key": [key for key, _ in dated],
                        "first_due": pa.array([first_due(dates) for _, dates in dated], pa.date32())})
+
+    def work() -> None:
+        con.execute("ALTER TABLE issues ADD COLUMN first_due DATE")
+        with _registered(con, values):
+            con.execute("UPDATE issues SET first_due = v.first_due FROM _values v "
+                        "WHERE issues.issue_key = v.issue_key")
+
     # One transaction: a column added but never filled would read as "no deadline" for good.
-    _in_transaction(con, lambda: _update_from(
-        con, "ALTER TABLE issues ADD COLUMN first_due DATE", values,
-        "UPDATE issues SET first_due = v.first_due FROM _values v WHERE issues.issue_key = v.issue_key"))
+    _in_transaction(con, work)
 
 
 def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
@@ -236,18 +241,23 @@ def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
     counts = [report_counts(cats, measures, int(warnings)) for _, cats, measures, warnings in found]
     values = pa.table({"report_key": [key for key, *_ in found],
                        **{name: pa.array([c[name] for c in counts], pa.int32()) for name in REPORT_COUNTS}})
-    assign = ", ".join(f"{name} = v.{name}" for name in REPORT_COUNTS)
-    add = "; ".join(f"ALTER TABLE reports ADD COLUMN {name} INTEGER" for name in REPORT_COUNTS)
-    update = f"UPDATE reports SET {assign} FROM _values v WHERE reports.report_key = v.report_key"
-    _in_transaction(con, lambda: _update_from(con, add, values, update))
+
+    def work() -> None:
+        for name in REPORT_COUNTS:
+            con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
+        assign = ", ".join(f"{name} = v.{name}" for name in REPORT_COUNTS)
+        with _registered(con, values):
+            con.execute(f"UPDATE reports SET {assign} FROM _values v WHERE reports.report_key = v.report_key")
+
+    _in_transaction(con, work)
 
 
-def _update_from(con: duckdb.DuckDBPyConnection, alter: str, values: pa.Table, update: str) -> None:
-    """Run `alter`, then `update` reading `values` as the view _values (inside the caller's transaction)."""
-    con.execute(alter)
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, values: pa.Table) -> Iterator[None]:
+    """`values` readable as the view _values for the duration of the block."""
     con.register("_values", values)
     try:
-        con.execute(update)
+        yield
     finally:
         con.unregister("_values")
 

@@ -151,7 +151,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 
 def cmd_overrides(args: argparse.Namespace) -> int:
-    rows = overrides.override_history(args.db, args.issue)
+    rows = overrides.overrides_oldest_first(args.db, args.issue)
     orphaned = {o.override_id for o in overrides.orphaned_overrides(args.db)}
     withdrawn = overrides.withdrawn_ids(args.db)
     if args.orphaned:

@@ -1,6 +1,6 @@
 """Every read query the dashboard runs: named functions, bound parameters, pandas DataFrames out.
 
-`from loaders import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
+`import queries; queries.issues_page(db, f, …)`. `db` is a database file (each call opens a
 short read-only connection) or a `queries.Reader` shared by the queries of one page render. The functions
 live in one module per page (overview, issues, deadlines, quality, ledger, scores, common; lineage: a
 problem over time) over what they share (base); `__all__` lists the public API.
@@ -47,12 +47,11 @@ from queries.overview import (
 )
 from queries.quality import (
     issue_detail,
+    issue_overrides_newest_first,
     issue_search,
     orphaned_overrides,
-    override_history,
     recent_overrides,
     report_counts,
-    stated_figures,
     warnings_list,
     weak_issues,
     weak_issues_count,
@@ -79,6 +78,7 @@ __all__ = [
     "figures_by_unit",
     "issue_detail",
     "issue_history",
+    "issue_overrides_newest_first",
     "issue_search",
     "issues_count",
     "issues_page",
@@ -88,12 +88,10 @@ __all__ = [
     "orphaned_overrides",
     "overdue_buckets",
     "overdue_issues",
-    "override_history",
     "recent_overrides",
     "replaced_reports",
     "report_counts",
     "report_options",
-    "stated_figures",
     "status_by_category",
     "status_by_unit",
     "status_split",

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from loaders import database
 from loaders.config import section
 from loaders.vocab import vocab
-from loaders.writer import store
 
 UNKNOWN = vocab().unknown.value  # label of an issue whose status nothing decided (effective_status IS NULL)
 STATUS_LABELS: tuple[str, ...] = tuple(s.value for s in vocab().labels)  # the decided ones, then UNKNOWN
@@ -65,6 +64,20 @@ def light_columns() -> str:
                                    for x in vocab().lights)
 
 
+UNCATEGORISED = "（未分类）"  # the category label of an issue printed under no category
+
+
+def status_label(column: str) -> str:
+    """SQL: the status label of an issue whose effective status is `column` (NULL → UNKNOWN, the vocabulary's
+    未知): every query names an undecided status through this, the pages through queries.UNKNOWN."""
+    return f"COALESCE({column}, {_literal(UNKNOWN)})"
+
+
+def category_label(column: str) -> str:
+    """SQL: the category label of an issue whose category is `column` (blank → UNCATEGORISED)."""
+    return f"COALESCE(NULLIF(trim({column}), ''), {_literal(UNCATEGORISED)})"
+
+
 def _literal(value: str) -> str:
     """A vocabulary value (config.yaml, never user input) as an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
@@ -81,38 +94,6 @@ class _Params:
         return f"${name}"
 
 
-_DERIVED_NAMES = ("issues_counted", "issues_current", "issue_lineage", "report_threads")
-
-
-class _Connection:
-    """A read connection that, on a database made before the lineage tables (read-only, not migrated yet),
-    adds their empty stand-ins the first time a query misses them and runs the query again. Checking the
-    catalog up front would cost every connection ~6 ms; the miss costs only old databases."""
-
-    def __init__(self, con: Any) -> None:
-        self._con = con
-        self._patched = False
-
-    def sql(self, query: str, params: Any = None) -> Any:
-        return self._retry(lambda: self._con.sql(query, params=params))
-
-    def execute(self, query: str, params: Any = None) -> Any:
-        return self._retry(lambda: self._con.execute(query, params if params is not None else []))
-
-    def __getattr__(self, name: str) -> Any:  # register / unregister and the rest pass straight through
-        return getattr(self._con, name)
-
-    def _retry(self, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except duckdb.CatalogException as exc:
-            if self._patched or not any(name in str(exc) for name in _DERIVED_NAMES):
-                raise
-            store.lineage_stand_ins(self._con)
-            self._patched = True
-            return call()
-
-
 class Reader:
     """One read-only connection shared by several queries: pass it as `db` to any function here. Opening a
     connection costs ~25 ms, as much as a small query; a page render runs its queries on one
@@ -125,8 +106,8 @@ class Reader:
     @contextlib.contextmanager
     def open(db: str | Path) -> Iterator[Reader]:
         """A Reader on `db` for the duration of the block (keep the block short: it holds the file)."""
-        with store.read_connection(db) as con:
-            yield Reader(_Connection(con))
+        with database.read_connection(db) as con:
+            yield Reader(con)
 
 
 Db = str | Path | Reader  # a database file (one connection per query) or an open Reader
@@ -138,8 +119,8 @@ def _connection(db: Db) -> Iterator[Any]:
         yield db.con
         return
     # A short-lived read-only connection per query: the CLI and the dashboard's own writes can get in between.
-    with store.read_connection(db) as con:
-        yield _Connection(con)
+    with database.read_connection(db) as con:
+        yield con
 
 
 def _frame(db: Db, sql: str, params: _Params | None = None) -> pd.DataFrame:
@@ -187,36 +168,11 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _frame_migrated(db: Db, sql: Callable[[set[tuple[str, str]]], str], p: _Params) -> pd.DataFrame:
-    """_frame for SQL that depends on the columns the database has: `sql` gets the (table, column) pairs.
-    A database written before a column was added lacks it until its next write (store.ensure_schema
-    migrates on read-write connections only; the dashboard reads read-only)."""
-    with _connection(db) as con:
-        have = {(t, c) for t, c in con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
-        table = con.sql(sql(have), params=p.values).to_arrow_table()
-    return _to_pandas(table)
-
-
-def _frame_first_due(db: Db, sql: Callable[[bool], str], p: _Params) -> pd.DataFrame:
-    """_frame for SQL reading `fi.first_due`: `sql(False)`, or, on a database made before issues.first_due
-    and not migrated yet (read-only), `sql(True)`, for _ctes' `derive_first_due`. Tried first and retried
-    on the binder's error rather than checked: reading the catalog first costs ~10 ms on a new connection."""
-    with _connection(db) as con:
-        try:
-            table = con.sql(sql(False), params=p.values).to_arrow_table()
-        except duckdb.BinderException as exc:
-            if "first_due" not in str(exc):
-                raise
-            table = con.sql(sql(True), params=p.values).to_arrow_table()
-    return _to_pandas(table)
-
-
 def light_days() -> tuple[int, int]:
     """(yellow_days, red_days) of config.yaml ledger.lights: red at most red_days left (or overdue), yellow
     at most yellow_days, green beyond."""
-    cfg = section("ledger").get("lights") or {}
-    return int(cfg.get("yellow_days", 20)), int(cfg.get("red_days", 10))
+    cfg = section("ledger")["lights"]
+    return int(cfg["yellow_days"]), int(cfg["red_days"])
 
 
 def _light(p: _Params, f: Filters, status: str, due: str) -> str:
@@ -227,6 +183,35 @@ def _light(p: _Params, f: Filters, status: str, due: str) -> str:
     return f"""(CASE WHEN {due} IS NULL OR {status} = '{DONE}' THEN NULL
          WHEN {left} <= {p.bind('red_days', red)} THEN '{LIGHTS[0]}'
          WHEN {left} <= {p.bind('yellow_days', yellow)} THEN '{LIGHTS[1]}' ELSE '{LIGHTS[2]}' END)"""
+
+
+def _overdue(p: _Params, f: Filters, status: str = "fi.status_label", due: str = "fi.first_due") -> str:
+    """SQL, the one definition of overdue: a deadline `due` before f.as_of of an issue whose status label
+    `status` is not 完成. An issue is overdue when its first deadline (issues.first_due) is: fi's `overdue`
+    column; a single deadline row is marked with `due` = its own date (the unit page's deadline list)."""
+    return f"({status} <> '{DONE}' AND {due} < {p.bind('as_of', f.as_of)})"
+
+
+def _stated(p: _Params) -> str:
+    """CTEs ending in `sr`, the one reading of the totals a report states about itself: the figures of kind
+    `stated.<key>` (reports.stated_json holds the same values and is not read). Per report of fr that states
+    any: unit, report_key, published_on, one column per stated key of the vocabulary (NULL: not stated),
+    `rate` (percent: its stated completion_rate, else completed / issues; NULL when neither) and `rate_from`
+    ('completion_rate' / 'completed/issues')."""
+    columns = ", ".join(f"max(g.value) FILTER (WHERE g.kind = {_literal('stated.' + s.key)}) AS \"{s.key}\""
+                        for s in vocab().stated)
+    return f"""sr0 AS (
+        SELECT fr.unit, fr.report_key, fr.published_on, {columns}
+        FROM figures g JOIN fr ON fr.report_key = g.report_key
+        WHERE starts_with(g.kind, 'stated.')
+        GROUP BY fr.unit, fr.report_key, fr.published_on
+    ),
+    sr AS (
+        SELECT *, COALESCE(completion_rate, 100.0 * completed / NULLIF(issues, 0)) AS rate,
+               CASE WHEN completion_rate IS NOT NULL THEN 'completion_rate'
+                    WHEN completed IS NOT NULL AND issues > 0 THEN 'completed/issues' END AS rate_from
+        FROM sr0
+    )"""
 
 
 def _report_conditions(f: Filters, p: _Params) -> str:
@@ -242,7 +227,7 @@ def _report_conditions(f: Filters, p: _Params) -> str:
     return " AND ".join(conds)
 
 
-def _issue_conditions(f: Filters, p: _Params, search: str = "", due: str = "i.first_due") -> str:
+def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
     """Conditions on the issue `i` (issues_counted) joined to its report `fr`."""
     conds = ["TRUE"]
     if f.categories:
@@ -250,14 +235,14 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "", due: str = "i.fi
     if f.statuses:
         conds.append(
             f"list_contains({p.bind('statuses', list(f.statuses))}::VARCHAR[], "
-            f"COALESCE(i.effective_status, '{UNKNOWN}'))"
+            f"{status_label('i.effective_status')})"
         )
     if f.sources:
         conds.append(f"list_contains({p.bind('sources', list(f.sources))}::VARCHAR[], i.effective_source)")
     if not f.all_versions:
         conds.append(_latest_version(p, f))
     if f.lights:
-        light = _light(p, f, f"COALESCE(i.effective_status, '{UNKNOWN}')", due)
+        light = _light(p, f, status_label("i.effective_status"), "i.first_due")
         conds.append(f"list_contains({p.bind('lights', list(f.lights))}::VARCHAR[], {light})")
     if f.min_confidence > 0:
         # A supervisor's correction (its own or carried from an earlier version) is certain; the parser's
@@ -297,35 +282,26 @@ def _when_filtered(f: Filters, condition: str) -> str:
     return condition if narrowed else ""
 
 
-def _ctes(
-    f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "",
-    derive_first_due: bool = False, with_light: bool = False,
-) -> str:
-    """fr: the filtered reports; fi: the filtered issues with their report's columns and status label.
+def _ctes(f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "") -> str:
+    """fr: the filtered reports; fi: the filtered issues with their report's columns, status label, deadline
+    `light` (红/黄/绿 on f.as_of, NULL for none) and `overdue` (_overdue of its first deadline).
     `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
     further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
-    keys instead of every issue being hashed (the planner cannot tell how few they are).
-    `derive_first_due`: the database lacks issues.first_due (made before it, opened read-only): fi computes
-    it from the deadlines, as the migration in store.ensure_schema will store it.
-    `with_light`: fi also has `light` (红/黄/绿 on f.as_of, NULL for none): only for queries run through
-    _frame_first_due, since it reads first_due (the light filter of f does too)."""
+    keys instead of every issue being hashed (the planner cannot tell how few they are)."""
     only = f" AND {condition}" if condition else ""
-    derived, due = "", "i.first_due"
-    if derive_first_due:
-        due = "(SELECT min(d.due_on) FROM deadlines d WHERE d.issue_key = i.issue_key)"
-        derived = f", {due} AS first_due"
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
-    status = f"COALESCE(i.effective_status, '{UNKNOWN}')"
-    light = f",\n               {_light(p, f, status, due)} AS light" if with_light else ""
+    status = status_label("i.effective_status")
     return f"""
     WITH {query + "," if query else ""}
     fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
     {fi} (
         SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
-               COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label{derived}{light}
+               {status} AS status_label,
+               {category_label("i.category")} AS category_label,
+               {_light(p, f, status, "i.first_due")} AS light,
+               {_overdue(p, f, status, "i.first_due")} AS overdue
         FROM issues_counted i JOIN fr ON fr.report_key = i.report_key
-        WHERE {_issue_conditions(f, p, search, due)}{only}
+        WHERE {_issue_conditions(f, p, search)}{only}
     )"""

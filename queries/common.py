@@ -17,7 +17,7 @@ from queries.base import (
     Filters,
     _connection,
     _ctes,
-    _frame_first_due,
+    _frame,
     _Params,
     _to_pandas,
     status_columns,
@@ -111,10 +111,8 @@ def common_members(db: Db, f: Filters, titles: tuple[str, ...]) -> pd.DataFrame:
     p = _Params()
     only = f"list_contains({p.bind('titles', list(titles))}::VARCHAR[], i.title)"
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, condition=only, derive_first_due=derive, with_light=True)}
+    sql = f"""{_ctes(f, p, condition=only)}
     SELECT fi.unit, fi.title, fi.status_label AS status, fi.effective_source AS source, fi.light,
            fi.first_due, fi.published_on, fi.issue_key
     FROM fi ORDER BY fi.status_label = '{DONE}', fi.unit, fi.published_on, fi.issue_key"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)

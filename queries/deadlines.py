@@ -12,7 +12,8 @@ from queries.base import (
     Db,
     Filters,
     _ctes,
-    _frame_first_due,
+    _frame,
+    _overdue,
     _Params,
     _when_filtered,
     light_columns,
@@ -22,22 +23,22 @@ from queries.base import (
 
 
 def deadline_rows(db: Db, f: Filters) -> pd.DataFrame:
-    """Every dated deadline of the filtered issues (the unit page: one unit's deadlines)."""
+    """Every dated deadline of the filtered issues (the unit page: one unit's deadlines); `overdue`: this
+    deadline has passed by as-of and the issue is not 完成."""
     p = _Params()
 
     # Under a filter, only issues with a dated deadline (first_due set) are joined to the deadlines (~15 %
     # faster); unfiltered, that check makes the planner hash the issues instead (300 → 420 ms, measured).
     dated = _when_filtered(f, "AND fi.first_due IS NOT NULL")
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive)}
+    sql = f"""{_ctes(f, p)}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
-           d.text, d.due_on, COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due
+           d.text, d.due_on, COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due,
+           {_overdue(p, f, "fi.status_label", "d.due_on")} AS overdue
     FROM fi JOIN deadlines d ON d.issue_key = fi.issue_key
     LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
     WHERE d.due_on IS NOT NULL {dated} ORDER BY d.due_on, fi.unit"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)
 
 
 def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
@@ -52,10 +53,9 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
           SELECT issue_key, bool_or(due_on <= {as_of}::DATE + 30) AS soon_30
           FROM deadlines WHERE due_on >= {as_of} AND due_on <= {as_of}::DATE + 90 GROUP BY issue_key)"""
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, query=window, derive_first_due=derive, with_light=True)}
+    sql = f"""{_ctes(f, p, query=window)}
     SELECT count(*) AS with_deadline,
-           count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+           count(*) FILTER (WHERE fi.overdue) AS overdue,
            count(*) FILTER (WHERE status_label <> '{DONE}' AND dw.soon_30) AS due_30,
            count(*) FILTER (WHERE status_label <> '{DONE}' AND dw.issue_key IS NOT NULL) AS due_90,
            count(*) FILTER (WHERE fi.issue_key IN (SELECT issue_key FROM issue_lineage
@@ -63,8 +63,7 @@ def deadline_summary(db: Db, f: Filters) -> pd.DataFrame:
            {light_columns()}
     FROM fi LEFT JOIN dw ON dw.issue_key = fi.issue_key
     WHERE fi.first_due IS NOT NULL"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)
 
 
 def deadline_points(db: Db, f: Filters, top_units: int, max_points: int = 3000) -> pd.DataFrame:
@@ -79,8 +78,7 @@ def deadline_points(db: Db, f: Filters, top_units: int, max_points: int = 3000) 
     # faster); unfiltered, that check makes the planner hash the issues instead (300 → 420 ms, measured).
     dated = _when_filtered(f, "AND fi.first_due IS NOT NULL")
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive)},
+    sql = f"""{_ctes(f, p)},
     d0 AS (SELECT fi.unit, fi.title, fi.status_label AS status, dd.text, dd.due_on
            FROM fi JOIN deadlines dd ON dd.issue_key = fi.issue_key
            WHERE dd.due_on IS NOT NULL {dated}),
@@ -93,22 +91,20 @@ def deadline_points(db: Db, f: Filters, top_units: int, max_points: int = 3000) 
            any_value(title) AS title, any_value(text) AS text
     FROM d WHERE {many} GROUP BY unit, date_trunc('month', due_on), status
     ORDER BY due_on, unit"""
+    return _frame(db, sql, p)
 
-    return _frame_first_due(db, sql, p)
 
-
-def _overdue(p: _Params, f: Filters, derive: bool) -> str:
-    """od: the filtered issues not 完成 whose first deadline (issues.first_due) is before as-of, aged from
-    that deadline."""
+def _overdue_aged(p: _Params, f: Filters) -> str:
+    """od: the overdue filtered issues (fi.overdue), aged from their first deadline (issues.first_due)."""
     as_of = p.bind("as_of", f.as_of)
     days = f"date_diff('day', fi.first_due, {as_of}::DATE)"
-    return f"""{_ctes(f, p, derive_first_due=derive)},
+    return f"""{_ctes(f, p)},
     od AS (
         SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.effective_source AS source,
                fi.first_due AS due_on, {days} AS days_overdue,
                CASE WHEN {days} <= 30 THEN '{AGING_BUCKETS[0]}' WHEN {days} <= 90 THEN '{AGING_BUCKETS[1]}'
                     WHEN {days} <= 365 THEN '{AGING_BUCKETS[2]}' ELSE '{AGING_BUCKETS[3]}' END AS bucket
-        FROM fi WHERE fi.first_due < {as_of} AND fi.status_label <> '{DONE}'
+        FROM fi WHERE fi.overdue
     )"""
 
 
@@ -120,8 +116,7 @@ def overdue_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame
 
     # The text of the first missed deadline and how many were missed are looked up for the listed issues
     # only, not for every one.
-    def sql(derive: bool) -> str:
-        return f"""{_overdue(p, f, derive)},
+    sql = f"""{_overdue_aged(p, f)},
     top AS MATERIALIZED (SELECT * FROM od ORDER BY {order} {page}),
     first AS (SELECT issue_key, arg_min(text, due_on) AS deadline, count(*) AS n_missed FROM deadlines
               WHERE due_on < {p.bind("as_of", f.as_of)} AND issue_key IN (SELECT issue_key FROM top)
@@ -131,16 +126,13 @@ def overdue_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame
            lin.original_due
     FROM top JOIN first ON first.issue_key = top.issue_key
     LEFT JOIN issue_lineage lin ON lin.issue_key = top.issue_key ORDER BY {order}"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)
 
 
 def overdue_buckets(db: Db, f: Filters) -> pd.DataFrame:
     """How many overdue issues fall in each aging bucket (bucket, n; empty buckets absent)."""
     p = _Params()
-    return _frame_first_due(
-        db, lambda derive: f"{_overdue(p, f, derive)} SELECT bucket, count(*) AS n FROM od GROUP BY bucket", p
-    )
+    return _frame(db, f"{_overdue_aged(p, f)} SELECT bucket, count(*) AS n FROM od GROUP BY bucket", p)
 
 
 def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.DataFrame:
@@ -156,9 +148,8 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
     # filter, checking that first leaves fewer issues to join (~15 %; unfiltered it makes no difference).
     early = _when_filtered(f, f"AND fi.first_due <= {until}")
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, query=window, derive_first_due=derive,
-                      condition=_when_filtered(f, "i.issue_key IN (SELECT issue_key FROM dw)"))}
+    sql = f"""{_ctes(f, p, query=window,
+                     condition=_when_filtered(f, "i.issue_key IN (SELECT issue_key FROM dw)"))}
     SELECT fi.unit, fi.issue_key, fi.title, fi.status_label AS status, d.text AS deadline, d.due_on,
            date_diff('day', {as_of}::DATE, d.due_on) AS days_left,
            COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due
@@ -166,5 +157,4 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
     LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
     WHERE fi.status_label <> '{DONE}' {early}
     ORDER BY d.due_on, fi.unit, fi.issue_key {page}"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)

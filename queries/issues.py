@@ -3,14 +3,9 @@ pages (a page is fetched in two steps: the keys, then the wide columns of those 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
-import duckdb
 import pandas as pd
 
 from queries.base import (
-    UNKNOWN,
     Db,
     Filters,
     _connection,
@@ -19,6 +14,8 @@ from queries.base import (
     _light,
     _Params,
     _to_pandas,
+    category_label,
+    status_label,
 )
 
 # --- one unit ---------------------------------------------------------------------------------------------
@@ -37,7 +34,7 @@ def unit_reports(db: Db, f: Filters, unit: str) -> pd.DataFrame:
 def unit_figures(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     p = _Params()
     sql = f"""{_ctes(f, p)}
-    SELECT fr.published_on, fr.part, g.kind, g.value, g.unit AS measure, g.evidence
+    SELECT fr.published_on, fr.part, g.kind, g.value, g.unit AS figure_unit, g.evidence
     FROM figures g JOIN fr ON fr.report_key = g.report_key
     WHERE fr.unit = {p.bind("unit", unit)} AND g.kind NOT LIKE 'stated.%'
     ORDER BY fr.published_on, fr.part, g.kind"""
@@ -53,43 +50,25 @@ _LINEAGE_JOIN = "LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key"
 _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
-    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, dl.first_due,
+    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, fi.first_due,
     COALESCE(lin.lineage_id, fi.issue_key) AS lineage_id, COALESCE(lin.version, 1) AS version,
     lin.score AS link_score, lin.prev_issue_key, lin.merged_into,
     COALESCE(lin.superseded, FALSE) AS superseded, lin.original_due, lin.prev_due, lin.known_due,
     COALESCE(lin.due_revisions, 0) AS due_revisions,
     fi.carried_status, fi.carried_author, fi.carried_note, fi.carried_at, lin.recurrence_of,
     lin.recurrence_score"""
-# The status engine's counter-evidence and overdue commitments (one cell, joined by ；); NULL in a database
-# made before the columns (read-only, not migrated yet: store.ensure_schema adds them on the next write).
+# The status engine's counter-evidence and overdue commitments (one cell, joined by ；).
 EVIDENCE = "fi.counter_evidence, array_to_string(fi.overdue_commitments, '；') AS overdue_commitments"
-EVIDENCE_UNMIGRATED = "NULL::VARCHAR AS counter_evidence, NULL::VARCHAR AS overdue_commitments"
-_EVIDENCE_NAMES = ("counter_evidence", "overdue_commitments")
-_T = TypeVar("_T")
-
-
-def with_evidence(run: Callable[[bool], _T]) -> _T:
-    """run(True): SQL naming EVIDENCE; on a database not migrated yet (the binder misses a column),
-    run(False) with EVIDENCE_UNMIGRATED. Retried rather than checked, as _frame_first_due: reading the
-    catalog first costs every query."""
-    try:
-        return run(True)
-    except duckdb.BinderException as exc:
-        if not any(name in str(exc) for name in _EVIDENCE_NAMES):
-            raise
-        return run(False)
-
-
+# An issue's deadline phrases in one cell (its first dated one is issues.first_due, read as stored).
 _DEADLINE_CELLS = """SELECT d.issue_key,
                string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
-                          ORDER BY d.seq) AS deadlines,
-               min(d.due_on) AS first_due
+                          ORDER BY d.seq) AS deadlines
         FROM deadlines d"""
 
 
 def _issue_rows(
     f: Filters, p: _Params, where: str = "TRUE", order: str = "", limit: int | None = None,
-    offset: int = 0, search: str = "", migrated: bool = True,
+    offset: int = 0, search: str = "",
 ) -> str:
     """Issue rows for the unit page, the explorer and the CSV: the page of rows is cut first, then only
     those rows get their deadlines folded into one cell (folding all rows first is slow at scale)."""
@@ -102,8 +81,7 @@ def _issue_rows(
     -- used twice: compute once
     pg AS MATERIALIZED (SELECT fi.* FROM fi {ordered} WHERE {where} ORDER BY {order} {page}),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key)
-    SELECT {_ISSUE_COLUMNS}, {EVIDENCE if migrated else EVIDENCE_UNMIGRATED},
-           {_light(p, f, "fi.status_label", "dl.first_due")} AS light
+    SELECT {_ISSUE_COLUMNS}, {EVIDENCE}, fi.light
     FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
     ORDER BY {order}"""
 
@@ -119,16 +97,8 @@ def _issue_frame(
     the page, sorted and cut on narrow columns only, then the wide columns (measures, evidence…) of just
     those keys, fetched through the primary-key index. Sorting every matching row with all its text took
     about 1 s at 100,000 reports. All rows (limit None: the CSV) are read in one pass."""
-    return with_evidence(lambda migrated: _issue_frame_once(db, f, p, where, order, limit, offset, search,
-                                                            migrated))
-
-
-def _issue_frame_once(
-    db: Db, f: Filters, p: _Params, where: str, order: str, limit: int | None, offset: int, search: str,
-    migrated: bool,
-) -> pd.DataFrame:
     if limit is None or limit > _MAX_BY_KEY:
-        return _frame(db, _issue_rows(f, p, where, order, limit, offset, search, migrated), p)
+        return _frame(db, _issue_rows(f, p, where, order, limit, offset, search), p)
     order = order or _ISSUE_ORDER
     page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
     ordered = _LINEAGE_JOIN if "lin." in order else ""
@@ -139,25 +109,24 @@ def _issue_frame_once(
         q = _Params()
         # An empty page still runs the query (with no key matching), for the same columns and types.
         wanted = ", ".join(q.bind(f"k{n}", key) for n, key in enumerate(keys)) or q.bind("k0", None)
-        sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order, q, f, migrated)
+        sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order, q, f)
         table = con.sql(sql, params=q.values).to_arrow_table()
     return _to_pandas(table)
 
 
-def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters, migrated: bool = True) -> str:
+def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     """_issue_rows' columns for the issues `where` selects by key (materialised first, so the key condition
-    is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p
-    (from the deadlines joined anyway: a database not yet given issues.first_due reads the same)."""
+    is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p."""
     return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_counted WHERE {where}),
     fi AS (
         SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
-               COALESCE(i.effective_status, '{UNKNOWN}') AS status_label,
-               COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category_label
+               {status_label("i.effective_status")} AS status_label,
+               {category_label("i.category")} AS category_label
         FROM sel i JOIN reports r ON r.report_key = i.report_key
     ),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)
-    SELECT {_ISSUE_COLUMNS}, {EVIDENCE if migrated else EVIDENCE_UNMIGRATED},
-           {_light(p, f, "fi.status_label", "dl.first_due")} AS light
+    SELECT {_ISSUE_COLUMNS}, {EVIDENCE},
+           {_light(p, f, "fi.status_label", "fi.first_due")} AS light
     FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
     ORDER BY {order}"""
 

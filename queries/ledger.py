@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.base import LIGHTS, Db, Filters, _ctes, _frame_first_due, _Params
-from queries.issues import _DEADLINE_CELLS, _ISSUE_ORDER, EVIDENCE, EVIDENCE_UNMIGRATED, with_evidence
+from queries.base import LIGHTS, Db, Filters, _ctes, _frame, _Params
+from queries.issues import _DEADLINE_CELLS, _ISSUE_ORDER, EVIDENCE
 
 
 def ledger_rows(db: Db, f: Filters, search: str = "") -> pd.DataFrame:
@@ -17,18 +17,16 @@ def ledger_rows(db: Db, f: Filters, search: str = "") -> pd.DataFrame:
     cell, joined by ；), issue_key."""
     p = _Params()
 
-    def sql(derive: bool, migrated: bool) -> str:
-        return f"""{_ctes(f, p, search, derive_first_due=derive, with_light=True)},
+    sql = f"""{_ctes(f, p, search)},
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM fi) GROUP BY d.issue_key)
     SELECT fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.label,
            fi.title, fi.owner, fi.measures_text, dl.deadlines, fi.first_due, fi.light,
            fi.status_label AS status, fi.status AS parsed_status, fi.effective_source AS source,
            fi.evidence, fi.rule, fi.confidence, fi.override_author, fi.override_note, fi.override_at,
-           {EVIDENCE if migrated else EVIDENCE_UNMIGRATED}, fi.issue_key
+           {EVIDENCE}, fi.issue_key
     FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
     ORDER BY {_ISSUE_ORDER}"""
-
-    return with_evidence(lambda migrated: _frame_first_due(db, lambda derive: sql(derive, migrated), p))
+    return _frame(db, sql, p)
 
 
 def light_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
@@ -38,11 +36,9 @@ def light_issues(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
     as_of = p.bind("as_of", f.as_of)
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
+    sql = f"""{_ctes(f, p)}
     SELECT fi.light, fi.unit, fi.issue_key, fi.title, fi.status_label AS status, fi.first_due AS due_on,
            date_diff('day', {as_of}::DATE, fi.first_due) AS days_left
     FROM fi WHERE fi.light IN ('{LIGHTS[0]}', '{LIGHTS[1]}')
     ORDER BY days_left, fi.unit, fi.issue_key {page}"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)

@@ -8,20 +8,30 @@ import dataclasses
 
 import pandas as pd
 
-from queries.base import DONE, UNKNOWN, Db, Filters, _ctes, _frame, _Params, status_columns
+from queries.base import (
+    DONE,
+    Db,
+    Filters,
+    _ctes,
+    _frame,
+    _Params,
+    _stated,
+    status_columns,
+    status_label,
+)
 
 
 def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     """One row per report of the unit (within the filters), in round and publication order: its thread and
     round, the statuses of the issues it prints (every issue of that report, not only latest versions),
     how many are new problems, continued from an earlier report, had their deadline moved in it, or resemble a
-    problem closed in an earlier round; the totals it states (stated_json); and the whole inspection's
-    progress on its date (thread_problems, thread_done, thread_done_rate)."""
+    problem closed in an earlier round; the completion it states (`stated_rate`, percent: base._stated); and
+    the whole inspection's progress on its date (thread_problems, thread_done, thread_done_rate)."""
     p = _Params()
     every = dataclasses.replace(f, all_versions=True)  # a report's own issues, whatever came after it
-    sql = f"""{_ctes(every, p)}
+    sql = f"""{_ctes(every, p)}, {_stated(p)}
     SELECT fr.report_key, fr.ordinal, fr.title, fr.part, fr.published_on, fr.team, fr.inspection_start,
-           fr.inspection_end, fr.feedback_on, fr.stated_json,
+           fr.inspection_end, fr.feedback_on, sr.rate AS stated_rate,
            t.thread_id, COALESCE(t.thread_round, 1) AS thread_round, COALESCE(t.position, 1) AS position,
            count(fi.issue_key) AS issues,
            {status_columns("count(fi.issue_key) FILTER (WHERE {cond})")},
@@ -31,6 +41,7 @@ def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
            count(fi.issue_key) FILTER (WHERE lin.recurrence_of IS NOT NULL) AS recurrences
     FROM fr
     LEFT JOIN report_threads t ON t.report_key = fr.report_key
+    LEFT JOIN sr ON sr.report_key = fr.report_key
     LEFT JOIN fi ON fi.report_key = fr.report_key
     LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
     LEFT JOIN issue_lineage pv ON pv.issue_key = lin.prev_issue_key
@@ -77,7 +88,7 @@ def issue_history(db: Db, lineage_ids: tuple[str, ...]) -> pd.DataFrame:
         SELECT l.issue_key, m.lineage_id FROM issue_lineage l JOIN members m ON m.issue_key = l.merged_into)
     SELECT w.lineage_id, c.issue_key, c.version, c.merged_into IS NOT NULL AS merged, r.published_on,
            r.title AS report_title, r.part, t.thread_round, c.label, c.title,
-           COALESCE(c.effective_status, '{UNKNOWN}') AS status, c.status AS parsed_status,
+           {status_label("c.effective_status")} AS status, c.status AS parsed_status,
            c.effective_source AS source, c.target_due, c.prev_due, c.original_due, c.known_due,
            c.due_revisions, c.measures_added, c.link_score, c.carried_status, c.carried_author,
            c.carried_note,

@@ -6,12 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.base import (
-    DONE,
     Db,
     Filters,
     _ctes,
     _frame,
-    _frame_first_due,
     _Params,
     _report_conditions,
     light_columns,
@@ -51,19 +49,15 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     """One row: reports, units, issues, per-status counts, completion rate, overdue issues and the issues
     under each deadline light (red, yellow, green)."""
     p = _Params()
-    as_of = p.bind("as_of", f.as_of)
-    # Overdue: not 完成 and the first deadline before as-of (issues.first_due: no join of the deadlines).
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)}
+    sql = f"""{_ctes(f, p)}
     SELECT (SELECT count(*) FROM fr) AS reports,
            (SELECT count(DISTINCT unit) FROM fr) AS units,
            count(fi.issue_key) AS issues,
            {status_columns()},
-           count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+           count(*) FILTER (WHERE fi.overdue) AS overdue,
            {light_columns()}
     FROM fi"""
-
-    df = _frame_first_due(db, sql, p)
+    df = _frame(db, sql, p)
     issues = df["issues"].astype("float")
     df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
     return df
@@ -102,11 +96,11 @@ def figures_by_unit(db: Db, f: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
     unit's inspections, each inspection counted from its newest report (its figures are cumulative)."""
     p = _Params()
     sql = f"""{_ctes(f, p)},
-    g AS (SELECT fr.unit, g.kind, g.value, g.unit AS measure,
+    g AS (SELECT fr.unit, g.kind, g.value, g.unit AS figure_unit,
                  rank() OVER (PARTITION BY fr.unit, g.kind, {_INSPECTION}
                               ORDER BY fr.published_on DESC NULLS LAST, fr.report_key DESC) AS newest
           FROM figures g JOIN fr ON fr.report_key = g.report_key
           WHERE list_contains({p.bind("kinds", list(kinds))}::VARCHAR[], g.kind))
-    SELECT unit, kind, sum(value) AS value, any_value(measure) AS measure
+    SELECT unit, kind, sum(value) AS value, any_value(figure_unit) AS figure_unit
     FROM g WHERE newest = 1 GROUP BY ALL ORDER BY unit, kind"""
     return _frame(db, sql, p)

@@ -5,83 +5,54 @@ from __future__ import annotations
 
 import pandas as pd
 
+from loaders.vocab import vocab
 from queries.base import (
     UNKNOWN,
     Db,
     Filters,
     _ctes,
     _frame,
-    _frame_migrated,
     _Params,
     _report_conditions,
+    _stated,
+    category_label,
+    status_label,
 )
-from queries.issues import EVIDENCE, EVIDENCE_UNMIGRATED, with_evidence
+from queries.issues import EVIDENCE
 
 # --- data quality -----------------------------------------------------------------------------------------
 
 
 def report_counts(db: Db, f: Filters) -> pd.DataFrame:
-    """Per report: the stated totals (JSON) beside what the parser found."""
+    """Per report: the totals it states (`stated_<key>` per stated key of the vocabulary, NULL when not
+    stated: base._stated) beside the counts of its rows stored with it (reports.n_*)."""
     p = _Params()
-    return _frame_migrated(db, lambda have: _report_counts_sql(f, p, ("reports", "n_issues") in have), p)
-
-
-def _report_counts_sql(f: Filters, p: _Params, stored: bool) -> str:
-    """Counts stored with each report by store.py; on a database not migrated yet, counted here (slow:
-    measures are joined to issues)."""
-    counts = """fr.n_issues::BIGINT AS issues, fr.n_categories::BIGINT AS categories,
-           fr.n_measures::BIGINT AS measures, fr.n_warnings::BIGINT AS warnings"""
-    joins = ""
-    if not stored:
-        counts = """COALESCE(ic.n, 0) AS issues, COALESCE(ic.cats, 0) AS categories,
-           COALESCE(mc.n, 0) AS measures, COALESCE(wc.n, 0) AS warnings"""
-        joins = """
-    LEFT JOIN (SELECT report_key, count(*) AS n, count(DISTINCT NULLIF(trim(category), '')) AS cats
-               FROM issues WHERE report_key IN (SELECT report_key FROM fr) GROUP BY report_key) ic
-           ON ic.report_key = fr.report_key
-    LEFT JOIN (SELECT i.report_key, count(*) AS n FROM measures m JOIN issues i USING (issue_key)
-               WHERE i.report_key IN (SELECT report_key FROM fr) GROUP BY i.report_key) mc
-           ON mc.report_key = fr.report_key
-    LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings
-               WHERE report_key IN (SELECT report_key FROM fr) GROUP BY report_key) wc
-           ON wc.report_key = fr.report_key"""
-    return f"""{_ctes(f, p)}
-    SELECT fr.report_key, fr.unit, fr.part, fr.published_on, fr.title, fr.stated_json, {counts}
-    FROM fr{joins}
+    stated = ", ".join(f'sr."{s.key}" AS "stated_{s.key}"' for s in vocab().stated)
+    sql = f"""{_ctes(f, p)}, {_stated(p)}
+    SELECT fr.report_key, fr.unit, fr.part, fr.published_on, fr.title, {stated},
+           fr.n_issues::BIGINT AS issues, fr.n_categories::BIGINT AS categories,
+           fr.n_measures::BIGINT AS measures, fr.n_warnings::BIGINT AS warnings
+    FROM fr LEFT JOIN sr ON sr.report_key = fr.report_key
     ORDER BY fr.unit, fr.published_on, fr.ordinal"""
-
-
-def stated_figures(db: Db, f: Filters) -> pd.DataFrame:
-    """Figures of kind stated.* (the totals a report states about itself), long form."""
-    p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT g.report_key, substr(g.kind, 8) AS kind, g.value, g.evidence
-    FROM figures g JOIN fr ON fr.report_key = g.report_key WHERE g.kind LIKE 'stated.%'"""
     return _frame(db, sql, p)
 
 
 def warnings_list(db: Db, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Warnings of the filtered reports, and file-level warnings of their files or of files with no report;
-    the first `limit` of them (None: all). `message_zh` is NULL for rows stored before it existed (and in a
-    database not yet migrated)."""
-    p = _Params()
-    return _frame_migrated(db, lambda have: _warnings_sql(f, p, ("warnings", "message_zh") in have, limit), p)
-
-
-def _warnings_sql(f: Filters, p: _Params, with_zh: bool, limit: int | None) -> str:
-    """Report warnings of the filtered reports (their report row is joined anyway, for the sort: its
+    the first `limit` of them (None: all). `message_zh` is NULL for rows stored before it existed.
+    Report warnings of the filtered reports (their report row is joined anyway, for the sort: its
     conditions replace a semi-join with `fr`), then file-level warnings (no report_key: a few) of their
     files or of files with no report; sorted and cut before the file paths are joined (for the page only)."""
-    zh = "w.message_zh" if with_zh else "NULL::VARCHAR"  # constant SQL
+    p = _Params()
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
     order = "unit NULLS FIRST, published_on, code"
-    return f"""{_ctes(f, p)},
+    sql = f"""{_ctes(f, p)},
     sel AS (
-        SELECT r.unit, r.part, r.published_on, w.code, w.message, {zh} AS message_zh, w.file_sha
+        SELECT r.unit, r.part, r.published_on, w.code, w.message, w.message_zh, w.file_sha
         FROM warnings w JOIN reports r ON r.report_key = w.report_key
         WHERE {_report_conditions(f, p)}
         UNION ALL
-        SELECT NULL, NULL, NULL, w.code, w.message, {zh}, w.file_sha
+        SELECT NULL, NULL, NULL, w.code, w.message, w.message_zh, w.file_sha
         FROM warnings w
         WHERE w.report_key IS NULL AND (w.file_sha IN (SELECT file_sha FROM fr) OR w.file_sha IS NULL
                                         OR w.file_sha NOT IN (SELECT file_sha FROM reports))
@@ -90,6 +61,7 @@ def _warnings_sql(f: Filters, p: _Params, with_zh: bool, limit: int | None) -> s
     SELECT top.unit, top.part, top.published_on, top.code, top.message, top.message_zh, fl.path AS file
     FROM top LEFT JOIN files fl ON fl.file_sha = top.file_sha
     ORDER BY {order}"""
+    return _frame(db, sql, p)
 
 
 def _weak(p: _Params, threshold: float) -> str:
@@ -106,15 +78,13 @@ def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None) 
     order = "fi.confidence NULLS FIRST, fi.unit, fi.seq, fi.issue_key"
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
 
-    def sql(migrated: bool) -> str:
-        return f"""{_ctes(f, p)}
+    sql = f"""{_ctes(f, p)}
     SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.seq, fi.label,
            fi.title, fi.status_label AS status, fi.status AS parsed_status, fi.effective_source AS source,
            fi.rule, fi.confidence, fi.evidence, fi.override_author, fi.override_note, fi.override_at,
-           {EVIDENCE if migrated else EVIDENCE_UNMIGRATED}
+           {EVIDENCE}
     FROM fi WHERE {_weak(p, threshold)} ORDER BY {order} {page}"""
-
-    return with_evidence(lambda migrated: _frame(db, sql(migrated), p))
+    return _frame(db, sql, p)
 
 
 def weak_issues_count(db: Db, f: Filters, threshold: float) -> int:
@@ -153,75 +123,49 @@ def issue_detail(db: Db, issue_key: str) -> pd.DataFrame:
     has this key (any more)."""
     p = _Params()
     sql = f"""SELECT i.issue_key, r.unit, r.published_on, r.part, r.title AS report_title,
-                     COALESCE(NULLIF(trim(i.category), ''), '（未分类）') AS category, i.seq, i.label,
+                     {category_label("i.category")} AS category, i.seq, i.label,
                      i.title,
-                     COALESCE(i.effective_status, '{UNKNOWN}') AS status, i.status AS parsed_status,
+                     {status_label("i.effective_status")} AS status, i.status AS parsed_status,
                      i.effective_source AS source
               FROM issues_effective i JOIN reports r USING (report_key)
               WHERE i.issue_key = {p.bind("key", issue_key)}"""
     return _frame(db, sql, p)
 
 
-def _kind_cols(have: set[tuple[str, str]]) -> str:
-    """The kind / ref_id / issue_title columns of overrides, NULL in a database made before them (read-only,
-    not migrated yet: store.ensure_schema adds them on the next write)."""
-    if ("overrides", "kind") in have:
-        return ("COALESCE(o.kind, 'correction') AS kind, o.ref_id, o.issue_title, "
-                "(SELECT min(w.override_id) FROM overrides w WHERE w.kind = 'withdrawal' "
-                "AND w.ref_id = o.override_id) AS withdrawn_by")
-    return ("'correction' AS kind, NULL::BIGINT AS ref_id, NULL::VARCHAR AS issue_title, "
-            "NULL::BIGINT AS withdrawn_by")
+# A row's kind, the row it refers to, the issue title it was made on, and the withdrawal that withdrew it.
+_KIND_COLUMNS = ("COALESCE(o.kind, 'correction') AS kind, o.ref_id, o.issue_title, "
+                 "(SELECT min(w.override_id) FROM overrides w WHERE w.kind = 'withdrawal' "
+                 "AND w.ref_id = o.override_id) AS withdrawn_by")
 
 
-def override_history(db: Db, issue_key: str) -> pd.DataFrame:
+def issue_overrides_newest_first(db: Db, issue_key: str) -> pd.DataFrame:
     """Every row written for one issue, newest first: corrections, carries, withdrawals (`withdrawn_by`:
-    the id of the row that withdrew it)."""
+    the id of the row that withdrew it). The CLI's list is loaders/writer/overrides.overrides_oldest_first."""
     p = _Params()
-    key = p.bind("key", issue_key)
-    return _frame_migrated(db, lambda have: f"""
-        SELECT o.override_id, o.created_at, o.status, o.note, o.author, {_kind_cols(have)}
-        FROM overrides o WHERE o.issue_key = {key}
-        ORDER BY o.created_at DESC, o.override_id DESC""", p)
+    sql = f"""
+        SELECT o.override_id, o.created_at, o.status, o.note, o.author, {_KIND_COLUMNS}
+        FROM overrides o WHERE o.issue_key = {p.bind("key", issue_key)}
+        ORDER BY o.created_at DESC, o.override_id DESC"""
+    return _frame(db, sql, p)
 
 
 def recent_overrides(db: Db, limit: int = 50) -> pd.DataFrame:
+    """The latest `limit` rows of overrides, newest first; an orphan's report and title are those stored with
+    it."""
     p = _Params()
-    n = p.bind("limit", int(limit))
-    return _frame_migrated(db, lambda have: f"""
-        SELECT o.override_id, o.created_at, r.unit, COALESCE(i.title, {_title(have)}) AS title,
-               i.status AS parsed_status, o.status, o.note, o.author, {_kind_cols(have)}
+    sql = f"""
+        SELECT o.override_id, o.created_at, r.unit, COALESCE(i.title, o.issue_title) AS title,
+               i.status AS parsed_status, o.status, o.note, o.author, {_KIND_COLUMNS}
         FROM overrides o LEFT JOIN issues i ON i.issue_key = o.issue_key
-        LEFT JOIN reports r ON r.report_key = {_report_key(have)}
-        ORDER BY o.created_at DESC, o.override_id DESC LIMIT {n}""", p)
-
-
-def _report_key(have: set[tuple[str, str]]) -> str:
-    """The report of a correction: its issue's, else (an orphan) the one stored with it."""
-    return "COALESCE(i.report_key, o.report_key)" if ("overrides", "report_key") in have else "i.report_key"
-
-
-def _title(have: set[tuple[str, str]]) -> str:
-    return "o.issue_title" if ("overrides", "issue_title") in have else "NULL::VARCHAR"
+        LEFT JOIN reports r ON r.report_key = COALESCE(i.report_key, o.report_key)
+        ORDER BY o.created_at DESC, o.override_id DESC LIMIT {p.bind("limit", int(limit))}"""
+    return _frame(db, sql, p)
 
 
 def orphaned_overrides(db: Db) -> pd.DataFrame:
-    """Corrections in force whose issue is gone and that were not carried to an edited issue
-    (loaders/writer/carry.py): the title and report they were made on, when known."""
-    from loaders.writer.overrides import (
-        ORPHANS_SQL,  # the one definition of an orphan (no database access there)
-    )
-
-    p = _Params()
-
-    def sql(have: set[tuple[str, str]]) -> str:
-        if ("overrides", "kind") not in have:  # not migrated: no carries or withdrawals yet
-            return """SELECT o.override_id, o.created_at, NULL::VARCHAR AS unit, NULL::VARCHAR AS title,
-                             o.issue_key, o.status, o.note, o.author FROM overrides o
-                      WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.issue_key = o.issue_key)
-                      ORDER BY o.override_id"""
-        return f"""SELECT o.override_id, o.created_at, r.unit, o.issue_title AS title, o.issue_key, o.status,
-                          o.note, o.author
-                   FROM overrides o LEFT JOIN reports r ON r.report_key = o.report_key
-                   WHERE o.override_id IN ({ORPHANS_SQL}) ORDER BY o.override_id"""
-
-    return _frame_migrated(db, sql, p)
+    """Corrections in force whose issue is gone and that were not carried to an edited issue (the view
+    overrides_orphaned): the title and report they were made on, when known."""
+    return _frame(db, """SELECT o.override_id, o.created_at, r.unit, o.issue_title AS title, o.issue_key,
+                                o.status, o.note, o.author
+                         FROM overrides_orphaned o LEFT JOIN reports r ON r.report_key = o.report_key
+                         ORDER BY o.override_id""")

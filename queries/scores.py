@@ -11,37 +11,30 @@ import pandas as pd
 
 from loaders.config import section
 from queries.base import (
-    DONE,
     Db,
     Filters,
     _ctes,
-    _frame_first_due,
+    _frame,
     _Params,
+    _stated,
     light_columns,
     status_columns,
     status_refs,
 )
 from queries.overview import _INSPECTION
 
-# Stated keys (the shared contract with the parser: reports.stated_json / figures `stated.<key>`).
-_STATED = ("completion_rate", "completed", "issues", "basically_completed", "in_progress", "not_completed")
-
 
 def grade_bands() -> list[dict[str, Any]]:
-    """config.yaml ledger.grades, in order: {grade, min_completion, max_overdue}."""
-    bands = section("ledger").get("grades") or [
-        {"grade": "优", "min_completion": 0.9, "max_overdue": 0.05},
-        {"grade": "良", "min_completion": 0.75, "max_overdue": 0.15},
-        {"grade": "中", "min_completion": 0.5, "max_overdue": 0.3},
-        {"grade": "差", "min_completion": 0.0, "max_overdue": 1.0},
-    ]
+    """config.yaml ledger.grades, in order: {grade, min_completion, max_overdue} (the bands are written only
+    there)."""
+    bands = section("ledger")["grades"]
     return [{"grade": str(b["grade"]), "min_completion": float(b.get("min_completion", 0.0)),
              "max_overdue": float(b.get("max_overdue", 1.0))} for b in bands]
 
 
 def disagreement_pts() -> float:
     """Percentage points between self-reported and parsed completion beyond which a unit is flagged."""
-    return float(section("ledger").get("stated_disagreement_pts", 10))
+    return float(section("ledger")["stated_disagreement_pts"])
 
 
 def _grade_sql(p: _Params) -> tuple[str, str]:
@@ -71,37 +64,22 @@ def unit_scores(
     `stated_only`: only the units that state a completion (总览 and 数据质量 compare those; usually few, so
     only their issues are counted)."""
     p = _Params()
-    as_of = p.bind("as_of", f.as_of)
     grade, grade_order = _grade_sql(p)
-    stated_kinds = p.bind("stated_kinds", [f"stated.{k}" for k in _STATED])
-    wanted = ", ".join(f"max(g.value) FILTER (WHERE g.kind = 'stated.{k}') AS {k}" for k in _STATED)
 
     only_stated = "WHERE unit IN (SELECT unit FROM su)" if stated_only else ""
 
-    def sql(derive: bool) -> str:
-        return f"""{_ctes(f, p, derive_first_due=derive, with_light=True)},
-    sr AS (  -- the stated figures of each report that states any
-        SELECT fr.unit, fr.report_key, fr.published_on, {wanted}
-        FROM figures g JOIN fr ON fr.report_key = g.report_key
-        WHERE list_contains({stated_kinds}::VARCHAR[], g.kind)
-        GROUP BY fr.unit, fr.report_key, fr.published_on
-    ),
-    sr2 AS (
-        SELECT *, COALESCE(completion_rate, 100.0 * completed / NULLIF(issues, 0)) AS rate,
-               CASE WHEN completion_rate IS NOT NULL THEN 'completion_rate'
-                    WHEN completed IS NOT NULL AND issues > 0 THEN 'completed/issues' END AS rate_from
-        FROM sr
-    ),
+    sql = f"""{_ctes(f, p)},
+    {_stated(p)},
     su AS (  -- per unit, the newest report that states a completion
         SELECT unit,
                arg_max(struct_pack(rate, issues, completed, rate_from),
                        COALESCE(published_on, DATE '0001-01-01')) AS s
-        FROM sr2 WHERE rate IS NOT NULL GROUP BY unit
+        FROM sr WHERE rate IS NOT NULL GROUP BY unit
     ),
     iu AS (
         SELECT unit, count(*) AS issues,
                {status_columns()},
-               count(*) FILTER (WHERE status_label <> '{DONE}' AND first_due < {as_of}) AS overdue,
+               count(*) FILTER (WHERE fi.overdue) AS overdue,
                {light_columns()}
         FROM fi {only_stated} GROUP BY unit
     ),
@@ -145,5 +123,4 @@ def unit_scores(
                         overdue_share NULLS LAST) AS rank
     FROM graded
     ORDER BY rank, issues DESC, unit"""
-
-    return _frame_first_due(db, sql, p)
+    return _frame(db, sql, p)

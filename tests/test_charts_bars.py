@@ -22,7 +22,7 @@ FIGURES = pd.DataFrame({
     "unit": ["湖州市吴兴区", "岳麓高新区", "湖州市吴兴区", "苏州市虎丘区"],
     "kind": ["party_discipline", "admonition", "accountability", "party_discipline"],
     "value": [3.0, 2.0, 5.0, 1.0],
-    "measure": ["人"] * 4,
+    "figure_unit": ["人"] * 4,
 })
 
 

@@ -139,11 +139,11 @@ def test_an_older_database_is_migrated_without_losing_a_correction(tmp_path: Pat
             o.author AS override_author, o.note AS override_note, o.created_at AS override_at
             FROM issues i LEFT JOIN (SELECT * FROM overrides QUALIFY row_number() OVER
             (PARTITION BY issue_key ORDER BY override_id DESC) = 1) o USING (issue_key)""")
-    # Read-only, before any write: the dashboard's queries work on the old shape.
-    assert queries.override_history(db, key)["kind"].tolist() == ["correction"]
+    assert store.migrate(db)  # what the dashboard does once at start; the correction is kept
+    assert queries.issue_overrides_newest_first(db, key)["kind"].tolist() == ["correction"]
     assert queries.recent_overrides(db)["author"].tolist() == ["赵六"]
     assert queries.orphaned_overrides(db).empty
-    overrides.withdraw_override(db, 1, "迁移后撤回", "赵六")  # the first write migrates
+    overrides.withdraw_override(db, 1, "迁移后撤回", "赵六")
     assert rows(db, "SELECT override_id, status, kind, ref_id FROM overrides ORDER BY override_id") == [
         (1, "完成", None, None), (2, None, "withdrawal", 1)]
     source = rows(db, "SELECT effective_source FROM issues_effective WHERE issue_key = ?", [key])[0][0]

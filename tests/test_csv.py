@@ -124,23 +124,25 @@ def test_check_upload_refuses(name: str, data: bytes, limit: float, reason: str)
 
 def test_stated_vs_parsed_puts_the_largest_gap_first() -> None:
     from views.components.derive import stated_vs_parsed
+    from views.components.labels import STATED_LABELS
 
+    stated = {f"stated_{key}": [None, None, None] for key in STATED_LABELS}
+    stated["stated_issues"] = [10.0, None, None]
+    stated["stated_measures"] = [None, None, 25.0]
     counts = pd.DataFrame(
         {
             "report_key": ["a", "b", "c"],
             "unit": ["甲", "乙", "丙"],
             "part": ["main"] * 3,
             "published_on": pd.to_datetime(["2024-01-01", None, "2024-03-01"]),
-            "stated_json": ['{"issues": 10}', "{}", "not json"],
+            **stated,
             "issues": [9, 5, 4],
             "measures": [30, 20, 10],
             "categories": [2, 0, 1],
             "warnings": [1, 0, 0],
         }
     )
-    # Report c states its measures only through a figure of kind stated.measures.
-    stated = pd.DataFrame({"report_key": ["c"], "kind": ["measures"], "value": [25.0], "evidence": ["25条"]})
-    out = stated_vs_parsed(counts, stated)
+    out = stated_vs_parsed(counts)
     assert out["unit"].tolist() == ["丙", "甲", "乙"]  # |10-25| = 15 > |9-10| = 1 > nothing stated
     assert out.loc[0, "整改措施差异"] == "-15" and out.loc[1, "问题差异"] == "-1"
     assert out.loc[2, "声明问题"] == "" and "published_on" in out.columns

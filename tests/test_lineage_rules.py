@@ -1,6 +1,6 @@
 """loaders/writer/lineage.py on small hand-made inputs: how inspection threads tolerate the way reports print
-their
-team and dates, and the stated completion rate the 单位 timeline shows beside the parsed one."""
+their team and dates, and the stated completion rate the 单位 timeline draws beside the parsed one (its one
+definition, queries.base._stated, is tested in test_read_side.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pandas as pd
 
 from loaders.writer import lineage
 from views.components import charts
-from views.components.derive import stated_completion
 
 D = dt.date
 
@@ -70,13 +69,6 @@ def test_no_match_below_the_threshold_and_the_score_is_kept() -> None:
     assert rows["b2"].prev_issue_key == "a1" and rows["b2"].score >= lineage.rules().threshold
     assert rows["b2"].measures_added == 1  # the second measure is new, the first restated
     assert rows["a1"].superseded and rows["a1"].successor_on == D(2023, 12, 1)
-
-
-def test_stated_completion_rate_from_the_reports_own_figures() -> None:
-    assert stated_completion('{"completion_rate": 88.5}') == 88.5
-    assert stated_completion('{"issues": 40, "completed": 30}') == 75.0
-    assert stated_completion('{"issues": 40, "measures": 120}') is None
-    assert stated_completion(None) is None
 
 
 def test_completion_timeline_draws_one_line_per_round_and_the_stated_rate_beside_it() -> None:

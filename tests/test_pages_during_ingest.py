@@ -21,6 +21,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench.corpus import corpus_files, generate
+from loaders import database
 from loaders.writer import ingest, store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +127,7 @@ def test_a_busy_database_gives_a_chinese_message_not_an_error_page(
         at = _page(page)
         st.cache_data.clear()  # nothing cached: every query reaches the (busy) database
         with monkeypatch.context() as m:
-            m.setattr(store, "read_connection", busy)
+            m.setattr(database, "read_connection", busy)  # the read side's one way in
             at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert any("数据库正在被写入" in w.value for w in at.warning), page

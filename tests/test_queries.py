@@ -172,7 +172,7 @@ def test_override_changes_every_count(sample_db: Path) -> None:
         "阶段性完成",
         "测试员",
     )
-    history = queries.override_history(sample_db, row["issue_key"])
+    history = queries.issue_overrides_newest_first(sample_db, row["issue_key"])
     assert history["author"].tolist() == ["测试员"]
     assert len(queries.recent_overrides(sample_db)) == 1
     # An override counts whatever the parser's confidence was.
@@ -186,9 +186,9 @@ def test_quality_queries(sample_db: Path) -> None:
     assert counts["issues"].sum() == sql_scalar(sample_db, "SELECT count(*) FROM issues")
     assert counts["measures"].sum() == sql_scalar(sample_db, "SELECT count(*) FROM measures")
     assert len(queries.warnings_list(sample_db, f)) == sql_scalar(sample_db, "SELECT count(*) FROM warnings")
-    stated = queries.stated_figures(sample_db, f)
-    assert len(stated) == sql_scalar(sample_db, "SELECT count(*) FROM figures WHERE kind LIKE 'stated.%'")
-    assert not stated["kind"].str.startswith("stated.").any()
+    stated = counts[[c for c in counts.columns if c.startswith("stated_")]]
+    assert stated.notna().sum().sum() == sql_scalar(
+        sample_db, "SELECT count(*) FROM figures WHERE kind LIKE 'stated.%'")
     weak = queries.weak_issues(sample_db, f, 0.6)
     weak_sql = "SELECT count(*) FROM issues WHERE status IS NULL OR confidence < 0.6"
     assert len(weak) == sql_scalar(sample_db, weak_sql)

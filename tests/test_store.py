@@ -134,7 +134,7 @@ def test_override_is_append_only_and_validated(db: Path) -> None:
     first = overrides.add_override(db, key, "完成", "  现场核实  ", " 张三 ")
     second = overrides.add_override(db, key, "未完成", None, "李四")
     assert (first.author, first.note, second.override_id) == ("张三", "现场核实", first.override_id + 1)
-    assert [o.status for o in overrides.override_history(db, key)] == ["完成", "未完成"]
+    assert [o.status for o in overrides.overrides_oldest_first(db, key)] == ["完成", "未完成"]
     with store.read_connection(db) as con:
         eff = con.execute(
             "SELECT effective_status, effective_source, override_author FROM issues_effective "
@@ -153,7 +153,7 @@ def test_overrides_survive_rewrites_and_orphans_are_listed(db: Path) -> None:
     overrides.add_override(db, kept, "完成", None, "张三")
     overrides.add_override(db, lost, "完成", None, "张三")
     write(db, "v2", "/r/a.txt", [make_report(n_issues=2)])  # issue 3 disappeared from the new version
-    assert [o.issue_key for o in overrides.override_history(db)] == [kept, lost]
+    assert [o.issue_key for o in overrides.overrides_oldest_first(db)] == [kept, lost]
     assert [o.issue_key for o in overrides.orphaned_overrides(db)] == [lost]
     with store.read_connection(db) as con:
         status = con.execute(

@@ -22,7 +22,7 @@ groups = query(queries.common_groups, f, rules)
 if groups.empty:
     st.info("所选范围内没有多个单位共有的问题。")
     st.stop()
-shown = groups.head(setting("table_cap", 500))
+shown = groups.head(setting("table_cap"))
 table = shown.rename(columns={"name": "共性问题", "units": "单位数", "issues": "问题数", **STATUS_COLUMNS,
                               "open_units": "未完成单位数", "open_list": "尚未完成的单位"})
 table = table[["共性问题", "单位数", "未完成单位数", "尚未完成的单位", "问题数", *STATUS_COLUMNS.values()]]

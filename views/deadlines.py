@@ -12,13 +12,13 @@ from views.components.ledger import light_rule
 from views.components.ui import capped_table, count_metric
 
 f = sidebar_filters("deadlines")
-cap = setting("table_cap", 500)
+cap = setting("table_cap")
 st.title("时限")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}（可在左侧修改）。逾期：有时限早于截至日期、且状态不是“完成”的问题，"
            "逾期时长从它第一个已过的时限算起。同一问题在多份通报中出现时，按截至日期前最新一份通报的时限计；"
            "后续通报改过的时限在“时限调整”列标出。")
 
-top_units = setting("top_units", 15)
+top_units = setting("top_units")
 summary_row, points, buckets, lit, overdue, *soon = query_many(  # one connection for them all
     (queries.deadline_summary, f), (queries.deadline_points, f, top_units), (queries.overdue_buckets, f),
     (queries.light_issues, f, cap),

@@ -17,7 +17,7 @@ from views.components.imports import (
 from views.components.ui import escape_md
 
 sidebar_filters("import")
-limit_mb = setting("upload_limit_mb", 20)
+limit_mb = setting("upload_limit_mb")
 transfer_mb = int(max(limit_mb, max_file_mb()))
 st.title("导入")
 st.markdown(

@@ -30,7 +30,7 @@ if st.toggle("显示同一问题在历次通报中的所有版本", key="all_ver
 search = page_text("q", "搜索问题标题和整改措施全文", key="issue_search",
                    placeholder="例如：招商、拆迁、2024年")
 total = query(queries.issues_count, f, search)
-page_size = setting("page_size", 200)
+page_size = setting("page_size")
 
 top = st.columns([3, 2])
 with top[0]:

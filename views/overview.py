@@ -13,7 +13,7 @@ from views.components.ledger import light_rule, stated_summary, stated_table
 from views.components.ui import count_metric, show_table
 
 f = sidebar_filters("overview")
-top_units = setting("top_units", 15)
+top_units = setting("top_units")
 st.title("总览")
 st.caption(f"截至 {f.as_of:%Y-%m-%d}。所有数字都按左侧筛选条件计算；“逾期”指已过时限但尚未完成的问题。"
            "同一问题出现在一个单位的多份通报中（进展、整改情况、回头看）时只计一次，按截至日期前最新一份通报。")
@@ -63,7 +63,7 @@ with right:
 
 st.subheader("各类问题整改完成情况")
 st.plotly_chart(
-    charts.completion_bars(by_category, "category", setting("top_categories", 12), label_limit=24),
+    charts.completion_bars(by_category, "category", setting("top_categories"), label_limit=24),
     key="by_category",
 )
 
@@ -84,4 +84,4 @@ compared = stated_table(scores)
 if compared.empty:
     st.info("所选范围内没有通报写明完成情况。")
 else:
-    show_table(compared.head(setting("table_cap", 500)), list(compared.columns))
+    show_table(compared.head(setting("table_cap")), list(compared.columns))

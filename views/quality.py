@@ -13,21 +13,21 @@ from views.components.ledger import stated_table
 from views.components.ui import capped_table, show_table
 
 f = sidebar_filters("quality")
-cap = setting("table_cap", 500)
-threshold = setting("low_confidence", 0.6)
+cap = setting("table_cap")
+threshold = setting("low_confidence")
 st.title("数据质量")
-counts, stated, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
-    (queries.report_counts, f), (queries.stated_figures, f),
+counts, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
+    (queries.report_counts, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
     (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
-    (queries.recent_overrides, 50), (queries.orphaned_overrides,),
+    (queries.recent_overrides, setting("recent_overrides")), (queries.orphaned_overrides,),
     (queries.unit_scores, f, (), (), True),  # the units that state a completion
 )
 
 st.subheader("通报声明的数字与解析结果")
 st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。"
            "差异最大的通报排在前面。")
-compared = stated_vs_parsed(counts, stated)
+compared = stated_vs_parsed(counts)
 capped_table(compared, list(compared.columns), cap, "通报")
 
 st.subheader("自报完成率与解析完成率")
@@ -59,7 +59,7 @@ issue_key = correction_form(f)
 if issue_key:
     st.markdown("**该问题的更正记录**")
     # No correction at all in the database (the recent list is empty): no history to fetch either.
-    history = recent.head(0) if recent.empty else query(queries.override_history, issue_key)
+    history = recent.head(0) if recent.empty else query(queries.issue_overrides_newest_first, issue_key)
     if history.empty:
         st.caption("尚无人工更正。")
     else:

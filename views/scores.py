@@ -41,7 +41,7 @@ right.download_button("下载排名 Excel", data=lambda: scores_xlsx(table, f), 
 if scores.empty:
     st.info("没有符合筛选条件的单位。")
     st.stop()
-cap = setting("score_rows", 5000)
+cap = setting("score_rows")
 if len(table) > cap:
     st.caption(f"共 {len(table)} 个单位，表中显示排名前 {cap} 个；下载可得全部。")
 st.dataframe(

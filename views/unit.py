@@ -17,8 +17,6 @@ from views.components.lineage_view import render_timeline
 from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
 from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
-ISSUES_PER_PAGE = 50  # default of config.yaml dashboard.unit_page_size
-
 
 def render_by_category(shown: pd.DataFrame, history: pd.DataFrame) -> None:
     """The issues under one heading per category (in order of first appearance, as groupby(sort=False)
@@ -44,9 +42,9 @@ if not units:
     st.stop()
 unit = page_choice("u", "选择单位", units, key="unit_pick")
 only_unit = dataclasses.replace(f, units=(unit,))
-# Issues are drawn ISSUES_PER_PAGE at a time: each is an expander with its evidence (Streamlit spends ~0.5 ms
-# per element, and a large unit's page of 200 issues cost ~0.15 s of a cold render at 10,000 reports).
-page_size = setting("unit_page_size", ISSUES_PER_PAGE)
+# Issues are drawn dashboard.unit_page_size at a time: each is an expander with its evidence (Streamlit spends
+# ~0.5 ms per element, and a large unit's page of 200 issues cost ~0.15 s of a cold render at 10,000 reports).
+page_size = setting("unit_page_size")
 # The page of issues is fetched with the other queries, on one connection, at the page the pager shows now;
 # it is fetched again below only when the pager moves it (the issue count shrank under a new filter).
 guess = (max(1, int(st.session_state.get("unit_page", 1))) - 1) * page_size
@@ -115,11 +113,11 @@ if figures.empty:
     st.info("该单位的通报没有列出问责、追缴等数字。")
 else:
     show_table(figures.assign(kind=figures["kind"].map(figure_label)),
-               ["published_on", "part", "kind", "value", "measure", "evidence"])
+               ["published_on", "part", "kind", "value", "figure_unit", "evidence"])
 
 st.subheader("时限")
 if deadlines.empty:
     st.info("该单位的问题没有可识别日期的时限。")
 else:
-    show_table(mark_revised(mark_overdue(deadlines, f.as_of)),
+    show_table(mark_revised(mark_overdue(deadlines)),
                ["due_on", "是否逾期", REVISED, "status", "text", "title"])

@@ -128,7 +128,7 @@ def withdraw_override(db: str | Path | None, override_id: int, note: str | None,
                        target.issue_title)
 
 
-def override_history(db: str | Path | None, issue_key: str | None = None) -> list[Override]:
+def overrides_oldest_first(db: str | Path | None, issue_key: str | None = None) -> list[Override]:
     """All rows of one issue (or of every issue), oldest first: corrections, carries, withdrawals."""
     sql = _SELECT
     params: list[Any] = []
@@ -148,19 +148,11 @@ def withdrawn_ids(db: str | Path | None) -> dict[int, int]:
     return {int(a): int(b) for a, b in rows}
 
 
-# The correction in force per issue whose issue is gone, unless a carry took it to the edited issue.
-ORPHANS_SQL = """
-SELECT o.override_id FROM (
-    SELECT * FROM overrides_active
-    QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
-) o
-WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.issue_key = o.issue_key)
-  AND NOT EXISTS (SELECT 1 FROM overrides c WHERE c.kind = 'carry' AND c.ref_id = o.override_id)"""
-
-
 def orphaned_overrides(db: str | Path | None) -> list[Override]:
     """Corrections in force whose issue is no longer in the database (its report changed or went) and that
     were not carried to an edited issue: kept, listed here and on 数据质量."""
     with read_connection(db) as con:
-        rows = con.execute(f"{_SELECT} WHERE override_id IN ({ORPHANS_SQL}) ORDER BY override_id").fetchall()
+        # The view overrides_orphaned (schema.sql) is the one definition of an orphan.
+        rows = con.execute(f"{_SELECT} WHERE override_id IN (SELECT override_id FROM overrides_orphaned) "
+                           "ORDER BY override_id").fetchall()
     return [Override(*r) for r in rows]

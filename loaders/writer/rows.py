@@ -10,9 +10,9 @@ each issue's first_due (its earliest dated deadline).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -23,6 +23,23 @@ from loaders.models import Issue, ParseWarning, Report, stable_key
 # What DuckDB's trim() removes (Unicode space separators, category Zs): n_categories counts categories as
 # count(DISTINCT NULLIF(trim(category), '')) does.
 _TRIMMED = "\u0020\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+
+
+def first_due(dates: Iterable[date | None]) -> date | None:
+    """issues.first_due, its one definition: the earliest dated deadline of an issue, None when none is dated.
+    Written with each issue here and by store's migration of a database made before the column; the read
+    side only reads the column."""
+    return min((d for d in dates if d is not None), default=None)
+
+
+def report_counts(categories: Sequence[str | None], measures: Sequence[int], warnings: int) -> dict[str, int]:
+    """reports.n_issues / n_categories / n_measures / n_warnings, their one definition, from a report's issues
+    (their categories and how many measures each has) and its number of warnings: categories count distinct
+    and non-blank as count(DISTINCT NULLIF(trim(category), '')) would. Written with each report here and by
+    store's migration of a database made before the columns; the read side only reads them."""
+    return {"n_issues": len(categories),
+            "n_categories": len({c.strip(_TRIMMED) for c in categories if c is not None} - {""}),
+            "n_measures": sum(measures), "n_warnings": warnings}
 
 
 # Columns written per data table, in schema.sql's order, with their Arrow types (s string, i int32,
@@ -94,9 +111,12 @@ def add_file(rows: Rows, fv: FileVersion, now: datetime) -> None:
             _add_warning(rows, rkey, fv.file_sha, warning("duplicate_report", part=part))
     # Every warning of these reports is written by now (a report's rows only ever come from its own file).
     owners = rows.cols["warnings"]["report_key"][first_warning:]
-    counts = rows.cols["reports"]["n_warnings"]
-    for n, rkey in enumerate(rows.cols["reports"]["report_key"][first_report:], first_report):
-        counts[n] = owners.count(rkey)
+    columns = rows.cols["reports"]
+    for n, (report, rkey) in enumerate(zip(fv.reports, keys, strict=True), first_report):
+        counts = report_counts([i.category for i in report.issues], [len(i.measures) for i in report.issues],
+                               owners.count(rkey))
+        for name, value in counts.items():
+            columns[name][n] = value
 
 
 def _base_key(r: Report, file_sha: str) -> str:
@@ -126,10 +146,8 @@ def _add_report(rows: Rows, sha: str, ordinal: int, r: Report, rkey: str, parent
              province=r.region.province, city=r.region.city, county=r.region.county, team=r.inspection.team,
              inspection_start=r.inspection.start, inspection_end=r.inspection.end,
              feedback_on=r.inspection.feedback_on, published_on=r.published_on, source_url=r.source_url,
-             stated_json=json.dumps(r.stated, ensure_ascii=False, sort_keys=True), n_issues=len(r.issues),
-             n_categories=len({c.strip(_TRIMMED) for i in r.issues if (c := i.category) is not None} - {""}),
-             n_measures=sum(len(i.measures) for i in r.issues), n_warnings=0,  # counted in add_file
-             published_on_source=r.published_on_source)
+             stated_json=json.dumps(r.stated, ensure_ascii=False, sort_keys=True),
+             published_on_source=r.published_on_source)  # n_issues … n_warnings: counted in add_file
     for f in r.figures:
         rows.add("figures", report_key=rkey, kind=f.kind, value=float(f.value), unit=f.unit,
                  evidence=f.evidence)
@@ -157,7 +175,7 @@ def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
              title=i.title, section=i.section, status=st.status, status_source=st.source,
              evidence=st.evidence, rule=st.rule, confidence=float(st.confidence),
              measures_text="\n".join(i.measures),
-             first_due=min((d.due_on for d in i.deadlines if d.due_on is not None), default=None),
+             first_due=first_due(d.due_on for d in i.deadlines),
              owner=i.owner, counter_evidence=st.counter_evidence or None,
              overdue_commitments=list(st.overdue) or None)
     for n, text in enumerate(i.measures):

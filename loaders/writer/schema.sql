@@ -118,6 +118,16 @@ SELECT o.* FROM overrides o
 WHERE o.kind IS DISTINCT FROM 'withdrawal'
   AND NOT EXISTS (SELECT 1 FROM overrides w WHERE w.kind = 'withdrawal' AND w.ref_id = o.override_id);
 
+-- Orphaned corrections: the one in force per issue whose issue is gone, unless a carry took it to the
+-- edited issue (the CLI's `overrides --orphaned` and 数据质量 both read this).
+CREATE OR REPLACE VIEW overrides_orphaned AS
+SELECT o.* FROM (
+    SELECT * FROM overrides_active
+    QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
+) o
+WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.issue_key = o.issue_key)
+  AND NOT EXISTS (SELECT 1 FROM overrides c WHERE c.kind = 'carry' AND c.ref_id = o.override_id);
+
 -- What every page shows: the parsed status unless a supervisor's (active) correction overrides it.
 CREATE OR REPLACE VIEW issues_effective AS
 SELECT i.*,
@@ -130,7 +140,6 @@ LEFT JOIN (
     QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
 ) o USING (issue_key);
 
--- derived: (store.lineage_stand_ins reads from this line on)
 -- Derived from the tables above by loaders/writer/lineage.py, rebuilt for every unit a write touches (store.py,
 -- in the write's transaction); never edited by hand. A database made before them gets them on its next
 -- read-write connection (store.ensure_schema builds them for every unit).

@@ -11,9 +11,10 @@ same time. The dashboard reads while the CLI ingests, and the dashboard itself w
 so nobody may keep a connection open:
 
 * Every operation opens a connection with `connect(db, read_only)`, does its work and closes it. Opening
-  retries on lock errors (another process holds the file, or this process has it open in the other mode)
-  with a growing pause, for at most `LOCK_TIMEOUT_S` seconds, then raises `DatabaseBusyError` with a plain
-  message. Readers use `read_connection(db)`.
+  (loaders/database.py, shared with the read side) retries on lock errors (another process holds the file,
+  or this process has it open in the other mode) with a growing pause, for at most `LOCK_TIMEOUT_S`
+  seconds, then raises `DatabaseBusyError` with a plain message. Readers use
+  `loaders.database.read_connection(db)`.
 * A writer holds its connection for one write (a part of a batch of files sized by loaders/writer/ingest.py to
   about 1.5 s, or one override) only, then closes it, so waiting readers get in between writes. Inside
   this process, writers are serialised by a lock per database file (DuckDB would otherwise let two threads
@@ -22,14 +23,13 @@ so nobody may keep a connection open:
   inserted from Arrow tables (bulk, not row by row). Any error rolls the transaction back, so the database
   is exactly as before; a `kill -9` leaves the files committed before it (DuckDB's write-ahead log).
 * Overrides are append-only (loaders/writer/overrides.py): nothing updates or deletes them, and ingestion
-never
-  touches the table.
+  never touches the table.
 """
 
 from __future__ import annotations
 
 import contextlib
-import random
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,14 +40,21 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from loaders.config import project_path, section
+# Connections and their errors are shared with the read side (loaders/database.py); re-exported here for
+# the writer's callers (the CLI, the dashboard's write services), which catch them as store.*.
+from loaders.database import LOCK_TIMEOUT_S as LOCK_TIMEOUT_S
+from loaders.database import DatabaseBusyError as DatabaseBusyError
+from loaders.database import DatabaseMissingError as DatabaseMissingError
+from loaders.database import StoreError as StoreError
+from loaders.database import busy_error, open_connection
+from loaders.database import default_db as default_db
+from loaders.database import read_connection as read_connection
 from loaders.models import Report
 from loaders.writer import carry, lineage
-from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
+from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file, first_due, report_counts
 
 Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
-LOCK_TIMEOUT_S = 10.0
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
 ALL_TABLES = (*DATA_TABLES, "overrides")
 # Derived from the data tables (loaders/writer/lineage.py), rebuilt per unit by every write that touches the
@@ -56,65 +63,13 @@ DERIVED_TABLES = ("report_threads", "issue_lineage")
 # reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
 REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")
 
-# Substrings of DuckDB's messages when the file is locked by another process, or open in this process with
-# another configuration (read-only vs read-write). Both clear up once the other side closes its connection.
-_LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "different configuration")
-
 _write_locks: dict[str, threading.RLock] = {}
 _write_locks_guard = threading.Lock()
-
-
-class StoreError(Exception):
-    """A storage problem explained in plain English (never shown with a traceback)."""
-
-
-class DatabaseBusyError(StoreError):
-    pass
-
-
-class DatabaseMissingError(StoreError):
-    pass
-
-
-def default_db() -> Path:
-    """The database file named in config.yaml (`paths.database`), resolved against the project root."""
-    return project_path(section("paths").get("database", "data/rectification.duckdb"))
 
 
 def _write_lock(db: Path) -> threading.RLock:
     with _write_locks_guard:
         return _write_locks.setdefault(str(db.resolve()), threading.RLock())
-
-
-def _busy(db: Path, timeout: float) -> DatabaseBusyError:
-    return DatabaseBusyError(
-        f"The database {db} is in use by another program (an ingestion or the dashboard writing);"
-        f" gave up after {timeout:g} s. Try again in a moment."
-    )
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.Error) and any(m in str(exc) for m in _LOCK_MESSAGES)
-
-
-def _open(db: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    if read_only and not db.exists():
-        raise DatabaseMissingError(f"No database at {db} yet: run `python -m loaders ingest` first.")
-    deadline = time.monotonic() + timeout
-    pause = 0.02
-    while True:
-        try:
-            return duckdb.connect(str(db), read_only=read_only)
-        except duckdb.Error as exc:
-            if not _is_lock_error(exc):
-                raise StoreError(f"Cannot open the database {db}: {exc}") from None
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _busy(db, timeout) from None
-        # Short, jittered pauses: a lock is usually held for well under a second, and a writer waiting on
-        # busy readers (or the reverse) must not keep missing the gaps between them.
-        time.sleep(min(pause * random.uniform(0.5, 1.0), remaining))
-        pause = min(pause * 2, 0.1)
 
 
 @contextlib.contextmanager
@@ -128,28 +83,50 @@ def connect(
     """
     path = Path(db) if db is not None else default_db()
     if read_only:
-        with contextlib.closing(_open(path, True, timeout)) as con:
+        with read_connection(path, timeout) as con:
             yield con
         return
     started = time.monotonic()
     lock = _write_lock(path)
     if not lock.acquire(timeout=timeout):
-        raise _busy(path, timeout)
+        raise busy_error(path, timeout)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(_open(path, False, max(0.0, timeout - (time.monotonic() - started)))) as con:
+        left = max(0.0, timeout - (time.monotonic() - started))
+        with contextlib.closing(open_connection(path, False, left)) as con:
             ensure_schema(con)
             yield con
     finally:
         lock.release()
 
 
-def read_connection(
-    db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S
-) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """Read-only connection for the dashboard's queries: a context manager; open one per query or page
-    render, never keep one in a session or a cache."""
-    return connect(db, read_only=True, timeout=timeout)
+@functools.cache
+def _schema_columns() -> frozenset[tuple[str, str]]:
+    """Every (table or view, column) schema.sql defines, read from an empty in-memory database built by it."""
+    with contextlib.closing(duckdb.connect(":memory:")) as con:
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        return frozenset((t, c) for t, c in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns").fetchall())
+
+
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has every table, view and column of schema.sql (nothing to migrate); a
+    read-only connection will do."""
+    have = {(t, c) for t, c in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+    return _schema_columns() <= have
+
+
+def migrate(db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S) -> bool:
+    """Bring a database made by an older version up to schema.sql (ensure_schema), once, before anything
+    reads it: the read side assumes the current schema and has no fallbacks. Checked on a read-only
+    connection first, so a current database (even a read-only file) is never opened for writing. True when
+    it migrated. Raises StoreError (DatabaseBusyError while another program holds the file) when it cannot."""
+    with read_connection(db, timeout) as con:
+        if schema_current(con):
+            return False
+    with connect(db, timeout=timeout):  # a read-write connection runs ensure_schema
+        return True
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,8 +137,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "AND column_name = 'kind'").fetchall()[0][0]
     if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
         _add_override_kinds(con)
-    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "issues_counted",
-              "issues_current"} <= names:
+    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "overrides_orphaned",
+              "issues_counted", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
         _in_transaction(con, lambda: rebuild_lineage(con, None))
@@ -186,33 +163,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE issues ADD COLUMN counter_evidence VARCHAR")
     if ("issues", "overdue_commitments") not in columns:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
+    if not columns >= _ADDED_COLUMNS:
+        # The views were bound to the columns their tables had then (information_schema still lists those):
+        # recreate them over the columns just added, so the database reads as schema.sql says.
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-# Per-report counts stored with each report (what queries.report_counts shows), computed from the rows
-# themselves exactly as that query would count them. Used once, to migrate a database made before them.
-_REPORT_COUNTS_SQL = """
-UPDATE reports SET n_issues = c.n_issues, n_categories = c.n_categories, n_measures = c.n_measures,
-                   n_warnings = c.n_warnings
-FROM (
-    SELECT r.report_key, COALESCE(i.n, 0) AS n_issues, COALESCE(i.cats, 0) AS n_categories,
-           COALESCE(m.n, 0) AS n_measures, COALESCE(w.n, 0) AS n_warnings
-    FROM reports r
-    LEFT JOIN (SELECT report_key, count(*) AS n, count(DISTINCT NULLIF(trim(category), '')) AS cats
-               FROM issues GROUP BY report_key) i ON i.report_key = r.report_key
-    LEFT JOIN (SELECT i.report_key, count(*) AS n FROM measures JOIN issues i USING (issue_key)
-               GROUP BY i.report_key) m ON m.report_key = r.report_key
-    LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings GROUP BY report_key) w
-           ON w.report_key = r.report_key
-) c
-WHERE reports.report_key = c.report_key"""
-
-
-# Each issue's earliest dated deadline, as rows.py writes it at ingest. Used once, to migrate a database
-# made before issues.first_due (issues without a dated deadline keep NULL).
-_FIRST_DUE_SQL = """
-UPDATE issues SET first_due = d.first_due
-FROM (SELECT issue_key, min(due_on) AS first_due FROM deadlines WHERE due_on IS NOT NULL GROUP BY issue_key) d
-WHERE issues.issue_key = d.issue_key"""
+# The columns ensure_schema adds to a database made before them.
+_ADDED_COLUMNS = {("files", "parser_version"), ("files", "displaced_by"), ("warnings", "message_zh"),
+                  ("reports", "n_issues"), ("reports", "published_on_source"), ("issues", "first_due"),
+                  ("issues", "owner"), ("issues", "counter_evidence"), ("issues", "overdue_commitments")}
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
@@ -227,16 +187,21 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) 
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
-    # One transaction: a column added but never filled would read as "no deadline" for good.
-    con.execute("BEGIN TRANSACTION")
-    try:
+    """Add issues.first_due to a database made before it, from the stored deadlines by rows.first_due (its
+    one definition); issues without a dated deadline keep NULL."""
+    dated = con.execute("SELECT issue_key, list(due_on) FROM deadlines WHERE due_on IS NOT NULL "
+                        "GROUP BY issue_key").fetchall()
+    values = pa.table({"issue_key": [key for key, _ in dated],
+                       "first_due": pa.array([first_due(dates) for _, dates in dated], pa.date32())})
+
+    def work() -> None:
         con.execute("ALTER TABLE issues ADD COLUMN first_due DATE")
-        con.execute(_FIRST_DUE_SQL)
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
+        with _registered(con, values):
+            con.execute("UPDATE issues SET first_due = v.first_due FROM _values v "
+                        "WHERE issues.issue_key = v.issue_key")
+
+    # One transaction: a column added but never filled would read as "no deadline" for good.
+    _in_transaction(con, work)
 
 
 def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
@@ -256,10 +221,45 @@ def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+# Per report: its issues' categories and measure counts, in order, and its number of warnings.
+_REPORT_ROWS_SQL = """
+SELECT r.report_key, COALESCE(i.cats, []), COALESCE(i.measures, []), COALESCE(w.n, 0)
+FROM reports r
+LEFT JOIN (SELECT i.report_key, list(i.category ORDER BY i.seq) AS cats,
+                  list(COALESCE(m.n, 0) ORDER BY i.seq) AS measures
+           FROM issues i LEFT JOIN (SELECT issue_key, count(*) AS n FROM measures GROUP BY issue_key) m
+                ON m.issue_key = i.issue_key
+           GROUP BY i.report_key) i ON i.report_key = r.report_key
+LEFT JOIN (SELECT report_key, count(*) AS n FROM warnings GROUP BY report_key) w
+       ON w.report_key = r.report_key"""
+
+
 def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
-    for name in REPORT_COUNTS:
-        con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
-    con.execute(_REPORT_COUNTS_SQL)
+    """Add reports.n_* to a database made before them, counted from the stored rows by rows.report_counts
+    (their one definition)."""
+    found = con.execute(_REPORT_ROWS_SQL).fetchall()
+    counts = [report_counts(cats, measures, int(warnings)) for _, cats, measures, warnings in found]
+    values = pa.table({"report_key": [key for key, *_ in found],
+                       **{name: pa.array([c[name] for c in counts], pa.int32()) for name in REPORT_COUNTS}})
+
+    def work() -> None:
+        for name in REPORT_COUNTS:
+            con.execute(f"ALTER TABLE reports ADD COLUMN {name} INTEGER")
+        assign = ", ".join(f"{name} = v.{name}" for name in REPORT_COUNTS)
+        with _registered(con, values):
+            con.execute(f"UPDATE reports SET {assign} FROM _values v WHERE reports.report_key = v.report_key")
+
+    _in_transaction(con, work)
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, values: pa.Table) -> Iterator[None]:
+    """`values` readable as the view _values for the duration of the block."""
+    con.register("_values", values)
+    try:
+        yield
+    finally:
+        con.unregister("_values")
 
 
 # --- writing parsed reports (rows built by loaders/writer/rows.py) ------------------------------------------
@@ -404,15 +404,6 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
             con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
         finally:
             con.unregister("_derived")
-
-
-def lineage_stand_ins(con: duckdb.DuckDBPyConnection) -> None:
-    """On a read-only connection to a database made before the lineage tables (it gets them on its next
-    write): empty temporary ones and the issues_current view over them, so every issue reads as its own
-    problem's only version, as before lineage existed."""
-    derived = SCHEMA_PATH.read_text(encoding="utf-8").split("-- derived:", 1)[1].split("\n", 1)[1]
-    derived = derived.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
-    con.execute(derived.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:

@@ -41,7 +41,7 @@ class BriefData:
     chart_by: str  # 单位 or 问题类别
     chart: pd.DataFrame  # label, done, total
     overdue: pd.DataFrame  # queries.overdue_issues
-    figures: pd.DataFrame  # kind label, value, measure
+    figures: pd.DataFrame  # kind label, value, figure_unit (人, 万元…)
     stated_rate: float | None  # a unit's self-reported completion (percent)
 
 
@@ -73,7 +73,7 @@ def brief_data(db: Path, f: Filters, unit: str | None = None) -> BriefData:
     summed = figures
     if not figures.empty:
         summed = figures.groupby("kind", as_index=False).agg(value=("value", "sum"),
-                                                             measure=("measure", "first"))
+                                                             figure_unit=("figure_unit", "first"))
     if not summed.empty:
         order = {k: n for n, k in enumerate(labels)}
         summed = summed.assign(_o=summed["kind"].map(order)).sort_values("_o").drop(columns="_o")
@@ -164,7 +164,7 @@ def brief_docx(data: BriefData) -> bytes:
         doc.add_paragraph("通报没有列出问责、追缴数字。")
     else:
         _table(doc, ["指标", "数值"], [
-            [text_or(r.kind), f"{_n(r.value)} {text_or(r.measure)}"]
+            [text_or(r.kind), f"{_n(r.value)} {text_or(r.figure_unit)}"]
             for r in data.figures.itertuples(index=False)
         ])
     foot = doc.add_paragraph(f"由巡视整改进展 dashboard 生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。")

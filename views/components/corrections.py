@@ -43,7 +43,7 @@ def _picker(f: Filters) -> None:
     ss = st.session_state
     search = st.text_input("查找问题（单位、问题标题中的文字，或问题编号；多个词用空格分开）",
                            key="ov_search", placeholder="例如：东昌府区 拆迁")
-    limit = setting("choice_cap", 50)
+    limit = setting("choice_cap")
     found = query(queries.issue_search, f, search, limit)
     if found.empty:
         st.info("没有符合筛选条件和查找文字的问题。")

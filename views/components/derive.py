@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import pandas as pd
 
-from queries import DONE
 from views.components.labels import STATED_LABELS
 
 # Stated totals compared with what the parser found: stated key → parsed column.
 COMPARED = {"issues": "issues", "measures": "measures"}
 
 
-def stated_totals(stated_json: str | None) -> dict[str, float]:
-    try:
-        data = json.loads(stated_json or "{}")
-    except ValueError:
-        return {}
-    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
-
-
-def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
-    """One row per report: the totals it states (reports.stated_json, completed by figures `stated.*`)
-    beside the parsed counts, with the differences for issues and measures; the largest difference first."""
+def stated_vs_parsed(counts: pd.DataFrame) -> pd.DataFrame:
+    """One row per report of queries.report_counts: the totals it states (its `stated_<key>` columns) beside
+    the parsed counts, with the differences for issues and measures; the largest difference first."""
     if counts.empty:
         return pd.DataFrame()
-    keys = counts["report_key"]
-    from_json = _stated_frame(counts["stated_json"], keys)
-    from_figures = stated.pivot_table(index="report_key", columns="kind", values="value", aggfunc="first")
-    totals = from_json.combine_first(from_figures.reindex(keys)).reindex(columns=list(STATED_LABELS))
+    totals = pd.DataFrame({key: pd.to_numeric(counts[f"stated_{key}"]).astype("float").to_numpy()
+                           for key in STATED_LABELS})
     out = pd.DataFrame({"unit": counts["unit"].to_numpy(), "part": counts["part"].to_numpy(),
                         "published_on": counts["published_on"].to_numpy()})
     for key, col in COMPARED.items():  # stated, parsed and their difference side by side
@@ -54,21 +40,6 @@ def stated_vs_parsed(counts: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame
     return out.reset_index(drop=True)
 
 
-def _stated_frame(stated_json: pd.Series, keys: pd.Series) -> pd.DataFrame:
-    """stated_totals of every report as a frame (one column per key); each distinct JSON text is parsed
-    once (many reports state nothing, or the same totals)."""
-    parsed: dict[str, dict[str, float]] = {}
-    rows = []
-    for text in stated_json.tolist():
-        if not isinstance(text, str):
-            rows.append(stated_totals(text))
-            continue
-        if text not in parsed:
-            parsed[text] = stated_totals(text)
-        rows.append(parsed[text])
-    return pd.DataFrame(rows, index=keys)
-
-
 def _numbers(values: pd.Series, fmt: str) -> pd.Series:
     """values.map(_number): formatted once per distinct value (a column holds few distinct counts)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -84,22 +55,10 @@ def _number(value: object, fmt: str) -> str:
     return fmt.format(number) if number else "0"
 
 
-def mark_overdue(deadlines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Add 是否逾期: the deadline is before as-of and the issue is not done (完成)."""
-    due = pd.to_datetime(deadlines["due_on"])
-    late = (due < pd.Timestamp(as_of)) & (deadlines["status"] != DONE)
+def mark_overdue(deadlines: pd.DataFrame) -> pd.DataFrame:
+    """Add 是否逾期 from the query's `overdue` (queries.deadline_rows: the one SQL definition of overdue)."""
+    late = deadlines["overdue"].fillna(False).astype(bool)
     return deadlines.assign(是否逾期=late.map({True: "逾期", False: ""}))
-
-
-def stated_completion(stated_json: str | None) -> float | None:
-    """The completion rate a report states about itself (percent): its own `completion_rate`, else
-    completed / issues; None when it states neither."""
-    totals = stated_totals(stated_json)
-    if "completion_rate" in totals:
-        return totals["completion_rate"]
-    if totals.get("issues") and "completed" in totals:
-        return 100.0 * totals["completed"] / totals["issues"]
-    return None
 
 
 REVISED = "时限调整"

@@ -96,7 +96,7 @@ def _region_widgets(reports: pd.DataFrame) -> tuple[list[str], list[str], list[s
         reports = reports[reports["unit"].isin(units)]
     # tolist(): iterating the Arrow-backed columns element by element took ~25 ms at 15,000 reports
     labels = dict(zip(reports["report_key"].tolist(), reports["label"].tolist(), strict=True))
-    keys, cap, note = list(labels), setting("choice_cap", 500), None
+    keys, cap, note = list(labels), setting("choice_cap"), None
     if len(keys) > cap:  # thousands of options make a slow, useless list: offer the first ones + the chosen
         chosen_now = [k for k in st.session_state.get(_KEYS["report"]) or [] if k in labels]
         keys = chosen_now + [k for k in keys[:cap] if k not in chosen_now]

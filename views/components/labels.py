@@ -74,7 +74,7 @@ COLUMN_LABELS: dict[str, str] = {
     "file": "文件",
     "kind": "指标",
     "value": "数值",
-    "measure": "单位（计量）",
+    "figure_unit": "单位（计量）",
     "created_at": "时间",
     "note": "说明",
     "author": "更正人",

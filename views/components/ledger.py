@@ -20,7 +20,7 @@ from views.components.xlsx_export import ExportInfo, ledger_xlsx, table_xlsx
 
 def xlsx_max_rows() -> int:
     """config.yaml ledger.xlsx_max_rows: the largest ledger offered as .xlsx."""
-    return int(section("ledger").get("xlsx_max_rows", 50_000))
+    return int(section("ledger")["xlsx_max_rows"])
 
 
 def light_rule() -> str:

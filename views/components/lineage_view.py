@@ -10,7 +10,6 @@ import streamlit as st
 
 from queries import DONE, UNKNOWN
 from views.components import charts
-from views.components.derive import stated_completion
 from views.components.labels import SOURCE_LABELS, STATUS_COLUMNS, part_label
 from views.components.ui import escape_md, show_table, text_or
 
@@ -20,10 +19,10 @@ def _day(value: object) -> str:
 
 
 def timeline_frame(timeline: pd.DataFrame) -> pd.DataFrame:
-    """The timeline with a label per report and the completion rate it states (percent, NaN if none)."""
+    """The timeline with a label per report; `stated_rate` (the completion it states, percent) as a float
+    column, NaN where it states none."""
     label = [f"{_day(r.published_on)} {text_or(r.title, '（无标题）')}" for r in timeline.itertuples()]
-    stated = [stated_completion(text_or(s) or None) for s in timeline["stated_json"]]
-    return timeline.assign(label=label, stated_rate=pd.Series(stated, index=timeline.index, dtype="float"))
+    return timeline.assign(label=label, stated_rate=pd.to_numeric(timeline["stated_rate"]).astype("float"))
 
 
 def render_timeline(timeline: pd.DataFrame) -> None:

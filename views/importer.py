@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders.parser.read.base import max_file_mb
+from loaders.writer.accept import transfer_limit_mb
 from views.components.data import db_path, setting, uploads_dir
 from views.components.filters import sidebar_filters
 from views.components.imports import (
@@ -18,7 +18,7 @@ from views.components.ui import escape_md
 
 sidebar_filters("import")
 limit_mb = setting("upload_limit_mb", 20)
-transfer_mb = int(max(limit_mb, max_file_mb()))
+transfer_mb = transfer_limit_mb(limit_mb)
 st.title("导入")
 st.markdown(
     f"上传一份整改进展通报（{' / '.join(ALLOWED_SUFFIXES)}，**不超过 {limit_mb} MB**）。"
@@ -29,8 +29,8 @@ ss = st.session_state
 if "import_done" in ss:
     st.success(ss.pop("import_done"))
 # The widget lets files up to the read limit through (server.maxUploadSize): a file over upload_limit_mb is
-# then refused here with a Chinese message (check_upload). The browser's own refusal is only an icon and an
-# English tooltip, so it is kept for files too big to transfer at all.
+# then refused here with a Chinese message (accept.judge, through parse_upload). The browser's own refusal
+# is only an icon and an English tooltip, so it is kept for files too big to transfer at all.
 upload = st.file_uploader(
     "选择文件", type=[s.lstrip(".") for s in ALLOWED_SUFFIXES], max_upload_size=transfer_mb,
     key=f"upload_{ss.get('upload_round', 0)}",

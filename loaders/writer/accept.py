@@ -65,24 +65,21 @@ class Outcome:
     def stored(self) -> bool:
         return self.written is not None
 
-    def _count(self, field: str) -> int:
-        return int(getattr(self.written, field)) if self.written is not None else 0
-
     @property
     def reports(self) -> int:
-        return self._count("reports")
+        return self.written.reports if self.written is not None else 0
 
     @property
     def issues(self) -> int:
-        return self._count("issues")
+        return self.written.issues if self.written is not None else 0
 
     @property
     def warnings(self) -> int:
-        return self._count("warnings")
+        return self.written.warnings if self.written is not None else 0
 
     @property
     def replaced_reports(self) -> int:
-        return self._count("replaced_reports")
+        return self.written.replaced_reports if self.written is not None else 0
 
     @property
     def carried(self) -> tuple[tuple[int, int, str], ...]:
@@ -174,7 +171,7 @@ def screen(name: str, data: bytes, upload_limit_mb: float | None = None) -> tupl
         return "upload_too_large", refusal("upload_too_large", size=size, limit=upload_limit_mb)
     if not data:
         return "empty", reason("empty")
-    if not data.strip():
+    if data.isspace():  # ASCII whitespace only (what bytes.strip() removes), without copying the bytes
         return "empty", reason("empty_whitespace")
     if upload_limit_mb is not None and suffix == ".pdf" and not data.lstrip()[:5].startswith(b"%PDF"):
         return "not_pdf", refusal("not_pdf")

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from bench.corpus import corpus_files
 from bench.ingest_bench import db_bytes, remove_db
-from loaders.writer import pool, rows, store
+from loaders.writer import accept, rows, store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def parse_versions(files: list[Path]) -> list[store.FileVersion]:
     out = []
     for path in files:
         data = path.read_bytes()
-        reports = pool.parse_file(str(path), data)
+        reports = accept.parse_file(str(path), data)
         out.append(store.FileVersion(hashlib.sha256(data).hexdigest(), str(path), len(data), reports))
     return out
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from bench.corpus import corpus_files
 from bench.ingest_bench import remove_db
-from loaders.writer import ingest, pool, store
+from loaders.writer import accept, ingest, store
 
 
 def parse_corpus(corpus: Path) -> tuple[list[store.FileVersion], float]:
@@ -19,7 +19,7 @@ def parse_corpus(corpus: Path) -> tuple[list[store.FileVersion], float]:
     versions = []
     for path in corpus_files(corpus):
         data = path.read_bytes()
-        reports = pool.parse_file(str(path), data)
+        reports = accept.parse_file(str(path), data)
         versions.append(store.FileVersion(hashlib.sha256(data).hexdigest(), str(path), len(data), reports))
     return versions, time.perf_counter() - t0
 

@@ -51,10 +51,10 @@ def parity_files(inputs: Path = INPUTS) -> list[Path]:
 
 def render(path: Path) -> str:
     """What `python -m loaders parse PATH --json` prints (or the CLI's failure message)."""
-    from loaders.writer import pool
+    from loaders.writer import accept
 
     try:
-        reports = pool.parse_file(str(path), path.read_bytes())
+        reports = accept.parse_file(str(path), path.read_bytes())
     except Exception as exc:
         return f"FAILED {type(exc).__name__}: {exc}\n"
     return json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2) + "\n"

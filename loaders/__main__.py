@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from loaders.models import STATUSES
-from loaders.writer import ingest, overrides, pool, store
+from loaders.writer import accept, ingest, overrides, store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -104,34 +104,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse one file and print what was found; exit 1 (with the reason) when ingest would refuse it, so a
-    script can tell; what was found is printed all the same."""
+    script can tell; what was found is printed all the same. The decision is accept.judge_path's, the one
+    ingest and 导入 make."""
     if not args.file.is_file():
         _err(f"Not a file: {args.file}" if args.file.exists() else f"No such file: {args.file}")
         return EXIT_FAILED
-    too_big = pool.size_error(str(args.file))  # refused from its size, before anything is read
-    if too_big is not None:
-        _err(f"Could not parse {args.file}: {too_big.error}")
-        if args.json:
+    verdict = accept.judge_path(str(args.file))  # a file too big is refused from its size, never read
+    why = verdict.reason.en if verdict.reason is not None else ""
+    if verdict.found is None:  # it could not be read or parsed
+        _err(f"Could not parse {args.file}: {why}")
+        if args.json and verdict.code == "too_large":
             print("[]")
         return EXIT_FAILED
-    try:
-        reports = pool.parse_file(str(args.file), args.file.read_bytes())
-    except ValueError as exc:
-        _err(f"Could not parse {args.file}: {exc}")
-        return EXIT_FAILED
-    except Exception as exc:  # a parser bug: say so plainly, no traceback
-        _err(f"Could not parse {args.file}: the parser failed ({type(exc).__name__}: {exc})")
-        return EXIT_FAILED
     if args.json:
-        print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+        print(json.dumps([r.to_json() for r in verdict.found], ensure_ascii=False, indent=2))
     else:
-        for r in reports:
+        for r in verdict.found:
             print(f"{r.part}\t{r.unit}\t{r.published_on or '(no date)'}\t{len(r.issues)} issues"
                   f"\t{len(r.warnings)} warnings\t{r.title or '(no title)'}")
-    refused = pool.refusal(str(args.file), reports)
-    if refused is not None:
-        reason = refused[0].removeprefix(f"{args.file.name}: ")
-        _err(f"{args.file}: ingest would not store it: {reason}")
+    if not verdict.accepted:
+        _err(f"{args.file}: ingest would not store it: {why.removeprefix(f'{args.file.name}: ')}")
         return EXIT_FAILED
     return EXIT_OK
 

@@ -233,6 +233,44 @@ REASONS: dict[str, Msg] = {
     "web_not_html": Msg("the web page could not be parsed as HTML", "无法按 HTML 解析该网页"),
 }
 
+# Why a file is not stored, beside the read errors above: the one refusal policy (loaders/writer/accept.py)
+# and the failures of storing it. Where the CLI names the file ("<file name>: ..."), accept.py adds the name
+# to the English text only, as ReadError does.
+REFUSALS: dict[str, Msg] = {
+    "no_report": Msg("no report found", "没有在文件中找到通报"),
+    "not_a_report": Msg(
+        "not a rectification report (it never mentions 巡视, 巡察 or 整改); nothing was stored",
+        "它不是巡视整改通报（通篇没有提到巡视、巡察或整改），未保存任何内容",
+    ),
+    "no_issues": Msg(
+        "no issues found: none of its headings matches an issue layout the parser knows (not a "
+        "rectification-progress report?); nothing was stored",
+        "没有在文件中找到整改问题：没有一个标题符合已知的问题格式（可能不是巡视整改进展通报），未保存任何内容",
+    ),
+    "parser_failed": Msg("the parser failed ({error})", "解析该文件时出错（{error}）"),
+    "pool_broken": Msg(
+        "the parser process stopped unexpectedly (out of memory, or a crash); run again with --workers 1 to "
+        "find the file that causes it",
+        "解析进程意外停止（内存不足或程序崩溃），请逐个文件重新导入以找出出错的文件",
+    ),
+    # uploads only (the dashboard's 导入): what its file picker cannot check
+    "unsupported_type": Msg("unsupported file type “{suffix}”: use {allowed}",
+                            "不支持“{suffix}”文件：请上传 {allowed} 格式"),
+    "no_suffix": Msg("no extension", "无扩展名"),
+    "upload_too_large": Msg(
+        "the file is {size}, over the {limit:g} MB upload limit (dashboard.upload_limit_mb)",
+        "文件大小 {size}，超过 {limit:g} MB 的上限",
+    ),
+    "not_pdf": Msg("the extension is .pdf but the content is not a PDF", "文件扩展名是 .pdf，但内容不是 PDF"),
+    "not_docx": Msg("the extension is .docx but the content is not a Word document",
+                    "文件扩展名是 .docx，但内容不是 Word 文档"),
+    "bad_name": Msg("the file name cannot be used", "文件名不合法"),
+    # storing: the CLI prints the store's own English message (it names the database and the error)
+    "database_busy": Msg("the database is in use by another program; try again in a moment",
+                         "数据库正被其他程序使用（例如正在导入），请稍后再试"),
+    "store_failed": Msg("could not be stored ({error})", "保存失败，未写入任何数据（{error}）"),
+}
+
 # What a file turned out to be, for not_text / not_word / docx_damaged (kind / detail parameters).
 KINDS: dict[str, Msg] = {
     "binary_or_unknown_encoding": Msg("binary content or an unknown text encoding",
@@ -281,6 +319,11 @@ def human_size(n_bytes: float) -> str:
 def reason(key: str, **params: Any) -> Msg:
     """A ReadError reason (`raise ReadError(name, reason("empty"))`)."""
     return REASONS[key].format(**params)
+
+
+def refusal(key: str, **params: Any) -> Msg:
+    """Why a file is not stored (loaders/writer/accept.py), in both languages."""
+    return REFUSALS[key].format(**params)
 
 
 def kind(key: str) -> Msg:

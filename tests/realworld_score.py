@@ -162,9 +162,9 @@ def check_file(name: str, g: dict, reps: list[dict], score: Score) -> None:
 
 def run(filters: list[str] | None = None) -> Score:
     """Parse every development document in-process and score it against expected.yaml. A document the
-    product refuses to store (pool.parse_one: the decision of ingest, 导入 and `parse`'s exit code) counts
+    product refuses to store (accept.judge_path: the decision of ingest, 导入 and `parse`'s exit code) counts
     as crashed, as the shared scorer counts `parse`'s non-zero exit."""
-    from loaders.writer import pool
+    from loaders.writer import accept
 
     score = Score()
     table = expected()
@@ -174,9 +174,9 @@ def run(filters: list[str] | None = None) -> Score:
         if g is None:
             continue
         try:
-            parsed = pool.parse_one(str(path))
-            reps = [r.to_json() for r in parsed.reports or ()]
-            why = "" if reps else (parsed.error or "no report")
+            verdict = accept.judge_path(str(path))
+            reps = [r.to_json() for r in verdict.reports or ()]
+            why = "" if reps else (verdict.reason.en if verdict.reason else "no report")
         except Exception as exc:  # a crash costs the file's fields, it does not stop the run
             reps, why = [], f"{type(exc).__name__}: {exc}"
         if not reps:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.writer import ingest, pool, store
+from loaders.writer import accept, ingest, store
 from views.components.imports import (
     ImportProblem,
     parse_upload,
@@ -72,11 +72,11 @@ def test_upload_refusals_are_the_ingest_refusals(tmp_path: Path) -> None:
     news = "本市今日天气晴，最高气温25度。\n市民出行请注意防晒。\n".encode() * 20
     path = tmp_path / "news.txt"
     path.write_bytes(news)
-    ingest_says = pool.parse_one(str(path))
-    assert ingest_says.reports is None and ingest_says.error_zh
+    ingest_says = accept.judge_path(str(path))
+    assert ingest_says.reports is None and ingest_says.reason is not None
     with pytest.raises(ImportProblem) as info:
         parse_upload("news.txt", news, 20)
-    assert str(info.value).rstrip("。") == ingest_says.error_zh.rstrip("。")
+    assert str(info.value).rstrip("。") == ingest_says.reason.zh.rstrip("。")
 
 
 def test_replacement_is_announced_and_the_displaced_file_can_be_restored(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from conftest import SAMPLES_DIR as SAMPLES
 from conftest import sample_paths
 
 from loaders.models import Issue, Report
-from loaders.writer import ingest, overrides, pool, store
+from loaders.writer import accept, ingest, overrides, pool, store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_FILES = sample_paths()
@@ -67,7 +67,7 @@ class CountingParser:
 @pytest.fixture
 def parser(monkeypatch: pytest.MonkeyPatch) -> CountingParser:
     fake = CountingParser()
-    monkeypatch.setattr(pool, "parse_file", fake)
+    monkeypatch.setattr(accept, "parse_file", fake)
     return fake
 
 
@@ -123,7 +123,7 @@ def test_changed_rules_reparse_stored_files_and_keep_overrides(
     overrides.add_override(db, key, "未完成", "核实后更正", "王督查")
     parser.calls.clear()
     # A supervisor tuned config.yaml (or the parser code changed): the fingerprint differs.
-    monkeypatch.setattr(ingest, "parser_fingerprint", lambda: "tuned-rules")
+    monkeypatch.setattr(accept, "parser_fingerprint", lambda: "tuned-rules")
     again = ingest.ingest_paths([folder], db, workers=1, progress=False)
     assert sorted(parser.calls) == ["0.txt", "1.txt", "2.txt"]
     assert (again.new, again.unchanged, again.replaced, again.failures) == (0, 0, 3, [])
@@ -349,7 +349,7 @@ def batches_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, n_files: in
 
     written: list[tuple[float, int]] = []
     flush = ingest._flush
-    monkeypatch.setattr(pool, "parse_file", timed_parse)
+    monkeypatch.setattr(accept, "parse_file", timed_parse)
     monkeypatch.setattr(ingest, "time", clock)
     monkeypatch.setattr(ingest, "_flush", lambda db, batch, *a: (written.append((clock.now, len(batch))),
                                                                   flush(db, batch, *a)))

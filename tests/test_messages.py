@@ -27,7 +27,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # extensions and paths, the config key read.max_file_mb, (cid:N).
 ALLOWED_LATIN = {"Unicode", "Word", "Excel", "PowerPoint", "OpenDocument", "Office", "Windows", "SQLite",
                  "WebP", "Zip", "gzip", "bzip", "xz", "Ogg", "cid", "N", "docx", "txt", "doc", "xls", "wps",
-                 "xml", "document", "word", "read", "max_file_mb"}
+                 "xml", "document", "word", "read", "max_file_mb", "pdf"}
 # loaders.parser.read exports a function named sniff, which hides the submodule as an attribute.
 sniff_mod = importlib.import_module("loaders.parser.read.sniff")
 ALL_TEMPLATES = {
@@ -35,6 +35,7 @@ ALL_TEMPLATES = {
     **{f"phrase:{k}": v for k, v in messages.PHRASES.items()},
     **{f"reason:{k}": v for k, v in messages.REASONS.items()},
     **{f"kind:{k}": v for k, v in messages.KINDS.items()},
+    **{f"refusal:{k}": v for k, v in messages.REFUSALS.items()},
     # what sniffing names a file that is not a report (the `kind` of reason "not_text" / "not_word")
     **{f"sniffed:{v.en}": v for _, v in (*sniff_mod._BINARY_MAGIC, *sniff_mod._ZIP_KINDS,
                                                        *sniff_mod._RIFF.items())},
@@ -93,7 +94,8 @@ def test_the_code_base_builds_warnings_and_read_errors_only_through_the_table(pa
         assert why is not None and _literal(why) is None and not isinstance(why, ast.JoinedStr), (
             f"{path.name}:{call.lineno}: give ReadError a loaders.messages reason")
     for name, table in (("warning", messages.WARNINGS), ("reason", messages.REASONS),
-                        ("phrase", messages.PHRASES), ("kind", messages.KINDS)):
+                        ("phrase", messages.PHRASES), ("kind", messages.KINDS),
+                        ("refusal", messages.REFUSALS)):
         for call in _calls(tree, name):  # every key written in the call (both sides of `a if c else b`)
             for key in _literals(call.args[0]):
                 assert key in table, f"{path.name}:{call.lineno}: {name}({key!r}) has no entry"

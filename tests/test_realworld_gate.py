@@ -66,13 +66,13 @@ def test_the_scorer_counts_misses() -> None:
 
 
 def test_every_document_a_reader_understands_is_stored() -> None:
-    """No other development document is refused: ingest, 导入 and `parse` share pool.parse_one's decision,
+    """No other development document is refused: ingest, 导入 and `parse` share accept.judge_path's decision,
     and a refused file is a unit the supervisor never sees (and `parse` exits 1 on it)."""
-    from loaders.writer import pool
+    from loaders.writer import accept
 
     refused = {}
     for path in rw.files():
-        parsed = pool.parse_one(str(path))
-        if parsed.reports is None:
-            refused[path.relative_to(rw.ROOT).as_posix()] = parsed.error
+        verdict = accept.judge_path(str(path))
+        if verdict.reason is not None:
+            refused[path.relative_to(rw.ROOT).as_posix()] = verdict.reason.en
     assert set(refused) == REFUSED, refused

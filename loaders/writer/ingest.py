@@ -1,6 +1,6 @@
-"""Ingestion: find report files, skip the ones already stored (by sha256), parse the rest in parallel
-processes (loaders/writer/pool.py), and write them from this process in batches through
-loaders/writer/store.py.
+"""Ingestion: find report files, skip the ones already stored (by sha256), judge the rest in parallel
+processes (loaders/writer/pool.py → accept.judge_path), and write the accepted ones from this process in
+batches through accept.store_verdicts (the one way judged files reach loaders/writer/store.py).
 
 Guarantees: a file that fails (unreadable, unparsable, no report found, rejected by the database) is listed
 with a plain message and leaves the database as it was; the other files are stored. Files are collected in
@@ -22,10 +22,9 @@ from pathlib import Path
 from time import sleep as _sleep  # not through `time`: tests replace ingest.time by a parsing clock
 
 from loaders.config import project_path, section
-from loaders.writer import pool, store
-from loaders.writer.fingerprint import parser_fingerprint
+from loaders.writer import accept, pool, store
 
-SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
+SUFFIXES = accept.SUFFIXES
 # Write batches grow with time: the first is written BATCH_SECONDS after its first parsed file, so readers
 # see progress at once; each later one may wait twice as long as the one before, up to BATCH_MAX_SECONDS,
 # and holds at most BATCH_FILES files. Each batch costs this process a connection, a schema check and a
@@ -175,7 +174,8 @@ def ingest_paths(
     summary = IngestSummary(files_seen=len(files))
     bar = Progress(len(files), progress)
     copies: dict[str, str] = {}
-    todo = _skip_unchanged(files, known, parser_fingerprint(), summary, bar, copies)
+    # stored under the fingerprint accept stamps on what it stores: unchanged
+    todo = _skip_unchanged(files, known, accept.parser_fingerprint(), summary, bar, copies)
     old_paths = {path for path, _, _ in known.values()}
     try:
         _parse_and_write(todo, db_path, old_paths, workers or os.cpu_count() or 1, summary, bar)
@@ -201,7 +201,7 @@ def _skip_unchanged(
         try:
             hashed.append((f, file_sha256(f)[0]))
         except OSError as exc:
-            summary.failures.append((str(f), f"cannot read the file ({exc.strerror or exc})"))
+            summary.failures.append((str(f), _why(accept.cannot_read(str(f), exc))))
             bar.advance()
     in_run = {sha for _, sha in hashed}
     first: dict[str, str] = {}  # sha -> the first file of this run with these bytes
@@ -235,9 +235,14 @@ def _settle_copies(copies: dict[str, str], summary: IngestSummary) -> None:
             summary.unchanged += 1
 
 
-def _weight(fv: store.FileVersion) -> int:
+def _why(verdict: accept.Verdict) -> str:
+    """A refused file's reason as the closing summary prints it (plain English)."""
+    return verdict.reason.en if verdict.reason is not None else ""
+
+
+def _weight(verdict: accept.Verdict) -> int:
     """A file's share of a write's time: its rows (issues and measures dominate), at least 1."""
-    return 1 + sum(len(r.issues) + sum(len(i.measures) for i in r.issues) for r in fv.reports)
+    return 1 + sum(len(r.issues) + sum(len(i.measures) for i in r.issues) for r in verdict.reports or ())
 
 
 class WritePace:
@@ -246,7 +251,7 @@ class WritePace:
     def __init__(self) -> None:
         self.per_unit: float | None = None  # seconds the database was held per unit of _weight
 
-    def take(self, versions: list[store.FileVersion]) -> int:
+    def take(self, versions: list[accept.Verdict]) -> int:
         if self.per_unit is None:
             return min(len(versions), WRITE_FIRST_FILES)
         budget, used, n = WRITE_SECONDS / self.per_unit, 0, 0
@@ -257,7 +262,7 @@ class WritePace:
             n += 1
         return n
 
-    def record(self, versions: list[store.FileVersion], seconds: float) -> None:
+    def record(self, versions: list[accept.Verdict], seconds: float) -> None:
         per = max(seconds, 1e-6) / sum(map(_weight, versions))  # a clock too coarse to see it: nearly free
         # Slower writes count at once (a loaded machine must not overrun the readers' wait); faster ones
         # only half, so one quick write does not make the next one too big.
@@ -268,17 +273,16 @@ def _parse_and_write(
     todo: list[str], db: Path, old_paths: set[str], workers: int, summary: IngestSummary, bar: Progress
 ) -> None:
     pace = WritePace()
-    batch: list[store.FileVersion] = []
+    batch: list[accept.Verdict] = []
     first_at = 0.0
     window = BATCH_SECONDS
-    for parsed in pool.parse_all(todo, workers):
-        if parsed.error is not None or parsed.reports is None:
-            summary.failures.append((parsed.path, parsed.error or "no report found"))
+    for verdict in pool.parse_all(todo, workers):
+        if not verdict.accepted:
+            summary.failures.append((verdict.name, _why(verdict)))
         else:
             if not batch:
                 first_at = time.monotonic()
-            batch.append(store.FileVersion(parsed.sha, parsed.path, parsed.size, parsed.reports,
-                                           parser_fingerprint()))
+            batch.append(verdict)
         if batch and (len(batch) >= BATCH_FILES or time.monotonic() - first_at >= window):
             _flush(db, batch, old_paths, summary, pace)
             batch = []
@@ -288,7 +292,7 @@ def _parse_and_write(
         _flush(db, batch, old_paths, summary, pace)
 
 
-def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summary: IngestSummary,
+def _flush(db: Path, batch: list[accept.Verdict], old_paths: set[str], summary: IngestSummary,
            pace: WritePace | None = None) -> None:
     """Write one batch in transactions of about WRITE_SECONDS each, every one on its own short-lived
     connection, with a pause between them: readers get the file between writes, never wait long."""
@@ -302,21 +306,21 @@ def _flush(db: Path, batch: list[store.FileVersion], old_paths: set[str], summar
         try:
             with store.connect(db) as con:
                 opened = time.monotonic()
-                results = store.write_batch(con, chunk)
+                outcomes = accept.store_verdicts(con, chunk)
         except store.StoreError as exc:
-            summary.failures.extend((fv.path, str(exc)) for fv in chunk)
+            summary.failures.extend((v.name, str(exc)) for v in chunk)
             continue
         pace.record(chunk, time.monotonic() - opened)  # closing (a checkpoint) counts: it holds the file
-        _count(chunk, results, old_paths, summary)
+        _count(outcomes, old_paths, summary)
 
 
-def _count(chunk: list[store.FileVersion], results: list[store.WriteResult | store.StoreError],
-           old_paths: set[str], summary: IngestSummary) -> None:
-    for fv, res in zip(chunk, results, strict=True):
-        if isinstance(res, store.StoreError):
-            summary.failures.append((fv.path, str(res)))
+def _count(outcomes: list[accept.Outcome], old_paths: set[str], summary: IngestSummary) -> None:
+    for out in outcomes:
+        res = out.written
+        if res is None:
+            summary.failures.append((out.path, out.reason.en if out.reason is not None else ""))
             continue
-        if res.replaced_reports or fv.path in old_paths:
+        if res.replaced_reports or out.path in old_paths:
             summary.replaced += 1
         else:
             summary.new += 1
@@ -325,7 +329,7 @@ def _count(chunk: list[store.FileVersion], results: list[store.WriteResult | sto
         summary.warnings += res.warnings
         summary.carried += res.carried
         summary.orphaned += res.orphaned
-        summary.displaced += [(old, fv.path) for old in res.displaced if old != fv.path]
+        summary.displaced += [(old, out.path) for old in res.displaced if old != out.path]
 
 
 def default_reports_dir() -> Path:

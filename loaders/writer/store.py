@@ -51,6 +51,7 @@ from loaders.database import default_db as default_db
 from loaders.database import read_connection as read_connection
 from loaders.models import Report
 from loaders.writer import carry, lineage
+from loaders.writer.fingerprint import parser_fingerprint
 from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file, first_due, report_counts
 
 Connection = duckdb.DuckDBPyConnection  # for the modules writing through this one's connections
@@ -465,7 +466,7 @@ def write_reports(
 ) -> WriteResult:
     """Store one file in one transaction, replacing its previous version (same path with another sha) and
     any stored report with the same report_key. On any error the transaction is rolled back."""
-    return write_files(con, [FileVersion(file_sha, path, size, reports)])[0]
+    return write_files(con, [FileVersion(file_sha, path, size, reports, parser_fingerprint())])[0]
 
 
 def write_batch(
@@ -483,7 +484,9 @@ def write_batch(
         try:
             out.append(write_files(con, [fv])[0])
         except Exception as exc:  # any error rejects this file only; the others go on
-            out.append(StoreError(f"could not be stored: {_first_line(exc)}"))
+            error = StoreError(f"could not be stored: {_first_line(exc)}")
+            error.__cause__ = exc  # its kind, for the Chinese message (loaders/writer/accept.py)
+            out.append(error)
     return out
 
 

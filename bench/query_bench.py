@@ -50,10 +50,13 @@ def sample_values(db: Path) -> dict[str, Any]:
             "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         ).fetchall()
         key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()
+    # 共性问题 opens the most widely shared group first: its titles are what common_members is called with.
+    groups = queries.common_groups(db, queries.Filters(as_of=AS_OF))
     return {
         "unit": unit[0][0] if unit else "",
         "province": prov[0][0] if prov else None,
         "issue_key": key[0][0] if key else "",
+        "titles": tuple(groups["titles"].iloc[0]) if not groups.empty else (),
     }
 
 
@@ -83,6 +86,7 @@ def _arguments(
         "offset": 0,
         "threshold": DASHBOARD.get("low_confidence", 0.6),
         "top_units": DASHBOARD.get("top_units", 15),
+        "titles": values["titles"],
     }
     args = {}
     for name, param in inspect.signature(fn).parameters.items():

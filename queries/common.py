@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from loaders.similar import GroupRules, group_labels
+from loaders.similar import CLAUSE_MARKS, MIN_CLAUSE, GroupRules, group_labels
 from queries.base import (
     DONE,
     Db,
@@ -25,19 +27,25 @@ from queries.base import (
 )
 
 _CLEAN = r"[\p{P}\p{S}\p{N}\s]+"  # punctuation, symbols, digits and spaces: not part of what a problem is
-_CLAUSE = r"[。;；,，:：!！?？]"
-_MIN_CLAUSE = 5  # a first clause shorter than this once cleaned ("2021年以来") is context, not the problem
 _OPEN_UNITS_SHOWN = 20
 
 
-def _key_sql(p: _Params, rules: GroupRules, title: str) -> str:
-    """SQL: the comparable key of `title`: its first clause of at least _MIN_CLAUSE characters (else the
-    whole title) without punctuation, digits or spaces, the configured filler stripped, cut to key_chars."""
+def clause_sql(p: _Params, title: str) -> str:
+    """SQL: loaders.similar.title_clause of `title` (first clause of at least MIN_CLAUSE characters, else the
+    whole title, without punctuation, symbols, digits or spaces). Ingest stores it as issues.title_clause;
+    this is for the migration of databases made before (store.ensure_schema) and for reading one that is not
+    migrated yet (read-only). tests/test_common.py checks it against title_clause on every sample title."""
     clean = p.bind("clean", _CLEAN)
-    parts = f"string_split_regex({title}, {p.bind('clause', _CLAUSE)})"
+    parts = f"string_split_regex({title}, {p.bind('clause', '[' + CLAUSE_MARKS + ']')})"
     cleaned = f"list_transform({parts}, lambda x: regexp_replace(x, {clean}, '', 'g'))"
-    first = f"list_filter({cleaned}, lambda x: length(x) >= {p.bind('min_clause', _MIN_CLAUSE)})[1]"
-    key = f"COALESCE({first}, regexp_replace({title}, {clean}, '', 'g'))"
+    first = f"list_filter({cleaned}, lambda x: length(x) >= {p.bind('min_clause', MIN_CLAUSE)})[1]"
+    return f"COALESCE({first}, regexp_replace({title}, {clean}, '', 'g'))"
+
+
+def _key_sql(p: _Params, rules: GroupRules, clause: str) -> str:
+    """SQL: the comparable key of a title from its `clause` (issues.title_clause): the configured filler
+    stripped, cut to key_chars. Configuration, so computed when queried (over the distinct clauses only)."""
+    key = clause
     for n, pattern in enumerate(rules.filler):
         key = f"regexp_replace({key}, {p.bind(f'filler{n}', pattern)}, '')"
     return f"left({key}, {p.bind('key_chars', rules.key_chars)})"
@@ -50,31 +58,42 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
     them, by name), `keys` (the group's title keys) and `titles` (its distinct titles: what common_members
     takes — matching titles exactly is cheaper than computing every issue's key again).
 
-    The filtered issues are read once, counted per (title, unit, status) into a temporary table of this
-    connection; the keys of its distinct titles, the grouping (Python) and the group counts come from it."""
+    The filtered issues are read once, counted per (title, clause, unit, status) into a temporary table of
+    this connection; the keys of its distinct clauses (issues.title_clause, stored at ingest), the grouping
+    (Python) and the group counts come from it."""
     rules = rules or GroupRules.from_config()
     token = uuid.uuid4().hex  # private names: a Reader's connection may serve other queries
     counted, groups_name = f"common_counts_{token}", f"common_groups_{token}"
     with _connection(db) as con:
-        p = _Params()
-        con.execute(f"""CREATE TEMP TABLE "{counted}" AS {_ctes(f, p)}
-            SELECT title, unit, status_label, count(*) AS n FROM fi GROUP BY ALL""", p.values)
+        def count(clause: Callable[[_Params], str]) -> None:
+            p = _Params()
+            con.execute(f"""CREATE TEMP TABLE "{counted}" AS {_ctes(f, p)}
+                SELECT title, {clause(p)} AS clause, unit, status_label, count(*) AS n
+                FROM fi GROUP BY ALL""",
+                        p.values)
+
+        try:
+            count(lambda p: "title_clause")
+        except duckdb.BinderException as exc:  # made before issues.title_clause, not migrated yet (read-only)
+            if "title_clause" not in str(exc):
+                raise
+            count(lambda p: clause_sql(p, "title"))
         try:
             q = _Params()
-            titles = con.sql(f"""SELECT title, {_key_sql(q, rules, "title")} AS key
-                FROM (SELECT DISTINCT title FROM "{counted}")""", params=q.values).to_arrow_table()
-            keys = pd.unique(titles.column("key").to_pandas().fillna(""))
+            clauses = con.sql(f"""SELECT clause, {_key_sql(q, rules, "clause")} AS key
+                FROM (SELECT DISTINCT clause FROM "{counted}")""", params=q.values).to_arrow_table()
+            keys = pd.unique(clauses.column("key").to_pandas().fillna(""))
             labels = group_labels([str(k) for k in keys], rules)
-            mapping = titles.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
-            con.register(groups_name, pa.Table.from_pandas(mapping[["title", "key", "grp"]],
+            mapping = clauses.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
+            con.register(groups_name, pa.Table.from_pandas(mapping[["clause", "key", "grp"]],
                                                             preserve_index=False))
             p = _Params()
-            # Per group of the mapping (title → key, grp), from the counted table: first per (group, unit),
+            # Per group of the mapping (clause → key, grp), from the counted table: first per (group, unit),
             # so the units are counted and listed without DISTINCT aggregates (the costly part), and only the
             # groups shared by enough units get their counts, name and titles.
             sql = f"""WITH
     g AS (SELECT c.unit, c.title, c.status_label, c.n, m.grp
-          FROM "{counted}" c JOIN "{groups_name}" m USING (title)),
+          FROM "{counted}" c JOIN "{groups_name}" m USING (clause)),
     gu AS (SELECT grp, unit, bool_or(status_label <> '{DONE}') AS still_open FROM g GROUP BY grp, unit),
     shared AS (
         SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,

@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 
 import queries
-from loaders.similar import GroupRules, group_labels
-from loaders.writer import overrides
+from loaders.similar import GroupRules, group_labels, title_clause
+from loaders.writer import overrides, store
 from queries import Filters
-from queries.base import light_days
+from queries.base import _Params, light_days
+from queries.common import clause_sql
 from queries.scores import disagreement_pts, grade_bands
 from views.components.brief import brief_bytes
 from views.components.labels import LIGHT_COLORS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLORS
@@ -306,8 +307,9 @@ def test_common_groups_on_constructed_titles_across_units(sample_db: Path) -> No
                                JOIN reports r USING (report_key) GROUP BY r.unit ORDER BY r.unit LIMIT 3"""
                             ).fetchall()
         for (key, _), title in zip(picks, SIMILAR[0], strict=True):
-            con.execute("UPDATE issues SET title = ?, status = '未完成' WHERE issue_key = ?",
-                        [f"{title}。具体表现为……", key])
+            full = f"{title}。具体表现为……"  # stored as ingest stores a title: with its clause
+            con.execute("UPDATE issues SET title = ?, title_clause = ?, status = '未完成' "
+                        "WHERE issue_key = ?", [full, title_clause(full), key])
     units = {u for _, u in picks}
     groups = queries.common_groups(sample_db, Filters(as_of=AS_OF), GroupRules(similarity=80))
     mine = {f"{t}。具体表现为……" for t in SIMILAR[0]}
@@ -320,6 +322,48 @@ def test_common_groups_on_constructed_titles_across_units(sample_db: Path) -> No
     assert units <= set(members["unit"]) and len(members) == g["issues"]
     assert (groups["units"] >= GroupRules.from_config().min_units).all()
     assert groups["units"].is_monotonic_decreasing
+
+
+# Titles whose clause is decided by an edge of the rules: a short first clause skipped, no clause long
+# enough (the whole title), ideographic and vertical-tab spaces (kept: RE2's \s is ASCII), full-width
+# letters, circled and Roman numerals, currency signs, superscript digits, marks only, the empty title.
+EDGE_TITLES = ["2021年以来，部分干部作风不实", "短，也短", "\u3000abc def\u000b123", "ａｂ①②ⅫX￥%ab c",
+               "¹²³abcdefg", "，，", "", "落实主体责任不到位；整改不彻底"]
+
+
+def test_stored_title_clause_is_what_the_sql_rules_compute(sample_db: Path) -> None:
+    """issues.title_clause (Python, at ingest) equals the SQL that older databases are read with, for every
+    title of the samples and the edge cases, and every stored clause is its title's."""
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        stored = con.execute("SELECT DISTINCT title, title_clause FROM issues").fetchall()
+        assert stored and all(clause == title_clause(title) for title, clause in stored)
+        titles = [t for t, _ in stored] + EDGE_TITLES
+        p = _Params()
+        p.bind("titles", titles)
+        computed = con.execute(f"SELECT t, {clause_sql(p, 't')} FROM unnest($titles) AS u(t)",
+                               p.values).fetchall()
+    assert len(computed) == len(titles)
+    assert all((sql or "") == title_clause(title) for title, sql in computed)
+
+
+def test_common_groups_read_the_same_before_and_after_the_title_clause_migration(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    f = Filters(as_of=AS_OF)
+    before = queries.common_groups(sample_db, f)
+    old = tmp_path / "old.duckdb"
+    shutil.copy(sample_db, old)
+    with duckdb.connect(str(old)) as con:  # as a database written before issues.title_clause existed
+        con.execute("ALTER TABLE issues DROP COLUMN title_clause")
+    unmigrated = queries.common_groups(old, f)  # read-only: computed from the titles in SQL
+    with store.connect(old):  # a read-write connection migrates
+        pass
+    pairs = dict(sql(old, "SELECT issue_key, title_clause FROM issues"))
+    assert pairs == dict(sql(sample_db, "SELECT issue_key, title_clause FROM issues"))
+    migrated = queries.common_groups(old, f)
+    assert not before.empty
+    pd.testing.assert_frame_equal(unmigrated, before)
+    pd.testing.assert_frame_equal(migrated, before)
 
 
 # --- the brief ----------------------------------------------------------------------------------------------

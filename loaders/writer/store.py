@@ -42,6 +42,7 @@ import pyarrow as pa
 
 from loaders.config import project_path, section
 from loaders.models import Report
+from loaders.similar import title_clause
 from loaders.writer import carry, lineage
 from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file
 
@@ -186,6 +187,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE issues ADD COLUMN counter_evidence VARCHAR")
     if ("issues", "overdue_commitments") not in columns:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
+    if ("issues", "title_clause") not in columns:  # made before it: from the stored titles, as ingest does
+        _in_transaction(con, lambda: _add_title_clause(con))
 
 
 # Per-report counts stored with each report (what queries.report_counts shows), computed from the rows
@@ -224,6 +227,22 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) 
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def _add_title_clause(con: duckdb.DuckDBPyConnection) -> None:
+    """issues.title_clause for a database made before it: loaders.similar.title_clause of each distinct
+    stored title (the one definition ingest uses), joined back by title. In the caller's transaction: a
+    column added but never filled would leave 共性问题 without keys."""
+    con.execute("ALTER TABLE issues ADD COLUMN title_clause VARCHAR")
+    titles = [t for (t,) in con.execute("SELECT DISTINCT title FROM issues").fetchall()]
+    clauses = pa.table({"title": pa.array(titles, pa.string()),
+                        "clause": pa.array([title_clause(t) for t in titles], pa.string())})
+    con.register("_title_clauses", clauses)
+    try:
+        con.execute("UPDATE issues SET title_clause = c.clause FROM _title_clauses c "
+                    "WHERE issues.title = c.title")
+    finally:
+        con.unregister("_title_clauses")
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:

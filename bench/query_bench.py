@@ -145,15 +145,25 @@ _REKEY = {
     "deadlines": ("issue_key",),
     "figures": ("report_key",),
     "warnings": ("report_key", "file_sha"),
+    # derived (lineage.py): copied with the rows they describe, so each copy counts its problems once
+    "report_threads": ("report_key", "thread_id", "prev_thread_id"),
+    "issue_lineage": ("issue_key", "thread_id", "lineage_id", "prev_issue_key", "merged_into",
+                      "recurrence_of"),
 }
+# Tables whose `unit` column names the inspected unit (figures.unit is a measure: 人, 万元).
+_UNIT_TABLES = ("reports", "report_threads", "issue_lineage")
 
 
-def build_replicated(src: Path, dst: Path, target_reports: int, log) -> dict[str, Any]:
+def build_replicated(
+    src: Path, dst: Path, target_reports: int, log, rename_units: bool = False
+) -> dict[str, Any]:
     """Copy src, then bulk-insert copies of its rows with new keys until it holds >= target_reports reports.
 
     Parsing 100k files would take too long for a benchmark, so rows parsed from the real generated corpus
     are replicated: copy k gets keys md5(old key || '#k') (16 hex chars, like the real keys); every other
-    column is unchanged, so each unit simply has k times the reports. One INSERT … SELECT per table and copy.
+    column is unchanged, so each unit simply has k times the reports — or, with `rename_units`, copy k is
+    reported by other units (`unit·k`), so the units multiply with the reports (a stand-in for a corpus of
+    many more units, when ingesting one is too slow). One INSERT … SELECT per table and copy.
     """
     for p in (dst, Path(f"{dst}.wal")):
         p.unlink(missing_ok=True)
@@ -169,7 +179,10 @@ def build_replicated(src: Path, dst: Path, target_reports: int, log) -> dict[str
         for k in range(1, copies + 1):
             for table, keys in _REKEY.items():
                 exprs = [
-                    f"substr(md5({c} || '#{k}'), 1, 16)" if c in keys else c for c in cols[table]
+                    f"substr(md5({c} || '#{k}'), 1, 16)" if c in keys
+                    else f"{c} || '·{k}'" if rename_units and c == "unit" and table in _UNIT_TABLES
+                    else c
+                    for c in cols[table]
                 ]  # NULL keys (parent_key of a main report) stay NULL
                 con.execute(f"INSERT INTO {table} SELECT {', '.join(exprs)} FROM {table}_base")
         con.execute("COMMIT")

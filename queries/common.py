@@ -4,7 +4,6 @@ units, statuses and the units where it is still open; the members of one group."
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable
 
@@ -53,47 +52,52 @@ def _key_sql(p: _Params, rules: GroupRules, clause: str) -> str:
 
 def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.DataFrame:
     """One row per group of similar titles shared by at least rules.min_units units, the most widely
-    shared first: `name` (its most frequent title), `units`, `issues`, per-status counts (done, partial,
-    open, unknown), `open_units` (units with an issue of the group not 完成) and `open_list` (the first of
-    them, by name), `keys` (the group's title keys) and `titles` (its distinct titles: what common_members
-    takes — matching titles exactly is cheaper than computing every issue's key again).
+    shared first: `name` (its most frequent title; of equally frequent ones the first in sort order),
+    `units`, `issues`, per-status counts (done, partial, open, unknown), `open_units` (units with an issue
+    of the group not 完成) and `open_list` (the first of them, by name), `keys` (the group's title keys) and
+    `titles` (its distinct titles: what common_members takes — matching titles exactly is cheaper than
+    computing every issue's key again).
 
-    The filtered issues are read once, counted per (title, clause, unit, status) into a temporary table of
-    this connection; the keys of its distinct clauses (issues.title_clause, stored at ingest), the grouping
-    (Python) and the group counts come from it."""
+    Two statements on one connection: the distinct clauses of the filtered issues (issues.title_clause,
+    stored at ingest: a few hundred), whose keys are grouped in Python; then one pass over the filtered
+    issues joined to that small mapping, counted per group. Grouping the issues by (title, unit, status)
+    first, into a table, cost twice as much (the titles are long strings, and nearly every row its own
+    group once there are many units)."""
     rules = rules or GroupRules.from_config()
-    token = uuid.uuid4().hex  # private names: a Reader's connection may serve other queries
-    counted, groups_name = f"common_counts_{token}", f"common_groups_{token}"
+    mapping_name = f"common_groups_{uuid.uuid4().hex}"  # private: a Reader's connection may serve others
     with _connection(db) as con:
-        def count(clause: Callable[[_Params], str]) -> None:
-            p = _Params()
-            con.execute(f"""CREATE TEMP TABLE "{counted}" AS {_ctes(f, p)}
-                SELECT title, {clause(p)} AS clause, unit, status_label, count(*) AS n
-                FROM fi GROUP BY ALL""",
-                        p.values)
+        def stored(p: _Params) -> str:
+            return "fi.title_clause"
 
+        def computed(p: _Params) -> str:  # made before issues.title_clause, not migrated yet (read-only)
+            return clause_sql(p, "fi.title")
+
+        def distinct(clause: Callable[[_Params], str]) -> pa.Table:
+            q = _Params()
+            return con.sql(f"""{_ctes(f, q)}
+                SELECT clause, {_key_sql(q, rules, "clause")} AS key
+                FROM (SELECT DISTINCT {clause(q)} AS clause FROM fi)""", params=q.values).to_arrow_table()
+
+        clause = stored
         try:
-            count(lambda p: "title_clause")
-        except duckdb.BinderException as exc:  # made before issues.title_clause, not migrated yet (read-only)
+            clauses = distinct(clause)
+        except duckdb.BinderException as exc:
             if "title_clause" not in str(exc):
                 raise
-            count(lambda p: clause_sql(p, "title"))
+            clause = computed
+            clauses = distinct(clause)
+        keys = pd.unique(clauses.column("key").to_pandas().fillna(""))
+        labels = group_labels([str(k) for k in keys], rules)
+        mapping = clauses.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
+        con.register(mapping_name, pa.Table.from_pandas(mapping[["clause", "key", "grp"]],
+                                                        preserve_index=False))
         try:
-            q = _Params()
-            clauses = con.sql(f"""SELECT clause, {_key_sql(q, rules, "clause")} AS key
-                FROM (SELECT DISTINCT clause FROM "{counted}")""", params=q.values).to_arrow_table()
-            keys = pd.unique(clauses.column("key").to_pandas().fillna(""))
-            labels = group_labels([str(k) for k in keys], rules)
-            mapping = clauses.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
-            con.register(groups_name, pa.Table.from_pandas(mapping[["clause", "key", "grp"]],
-                                                            preserve_index=False))
             p = _Params()
-            # Per group of the mapping (clause → key, grp), from the counted table: first per (group, unit),
-            # so the units are counted and listed without DISTINCT aggregates (the costly part), and only the
-            # groups shared by enough units get their counts, name and titles.
-            sql = f"""WITH
-    g AS (SELECT c.unit, c.title, c.status_label, c.n, m.grp
-          FROM "{counted}" c JOIN "{groups_name}" m USING (clause)),
+            # Per (group, unit) first, so the units are counted and listed without DISTINCT aggregates, and
+            # only the groups shared by enough units get their counts, name and titles.
+            sql = f"""{_ctes(f, p)},
+    g AS MATERIALIZED (SELECT m.grp, fi.unit, fi.title, fi.status_label
+                       FROM fi JOIN "{mapping_name}" m ON m.clause = {clause(p)}),
     gu AS (SELECT grp, unit, bool_or(status_label <> '{DONE}') AS still_open FROM g GROUP BY grp, unit),
     shared AS (
         SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,
@@ -102,15 +106,11 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
         FROM gu GROUP BY grp HAVING count(*) >= {p.bind("min_units", rules.min_units)}
     ),
     gs AS (SELECT * FROM g WHERE grp IN (SELECT grp FROM shared)),
-    counts AS (
-        SELECT grp, sum(n)::BIGINT AS issues,
-               {status_columns(agg="COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")}
-        FROM gs GROUP BY grp
-    ),
-    per_title AS (SELECT grp, title, sum(n) AS tn FROM gs GROUP BY grp, title),
-    named AS (SELECT grp, arg_max(title, tn) AS name, list(title ORDER BY title) AS titles
+    counts AS (SELECT grp, count(*)::BIGINT AS issues, {status_columns()} FROM gs GROUP BY grp),
+    per_title AS (SELECT grp, title, count(*) AS tn FROM gs GROUP BY grp, title),
+    named AS (SELECT grp, first(title ORDER BY tn DESC, title) AS name, list(title ORDER BY title) AS titles
               FROM per_title GROUP BY grp),
-    keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{groups_name}"
+    keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{mapping_name}"
               WHERE grp IN (SELECT grp FROM shared) GROUP BY grp)
     SELECT grp, named.name, shared.units, counts.issues, {status_refs("counts.{c}")},
            shared.open_units, shared.open_list, keyed.keys, named.titles
@@ -118,9 +118,7 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
     ORDER BY units DESC, issues DESC, name"""
             table = con.sql(sql, params=p.values).to_arrow_table()
         finally:
-            con.execute(f'DROP TABLE IF EXISTS "{counted}"')
-            with contextlib.suppress(Exception):  # registered only when the grouping got that far
-                con.unregister(groups_name)
+            con.unregister(mapping_name)
     return _to_pandas(table).drop(columns="grp")
 
 

@@ -25,8 +25,9 @@ def _run_once(at: Any, clear_cache: bool) -> tuple[float, str | None]:
     once: component discovery; so every page keeps one AppTest, as a browser session keeps its session)."""
     import streamlit as st
 
-    if clear_cache:  # a first view, or new filters: every query misses st.cache_data
+    if clear_cache:  # a first view, or new filters: every query misses st.cache_data, every chart is built
         st.cache_data.clear()
+        st.cache_resource.clear()
     t0 = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - t0

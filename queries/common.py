@@ -5,7 +5,6 @@ units, statuses and the units where it is still open; the members of one group."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -50,6 +49,12 @@ def _key_sql(p: _Params, rules: GroupRules, clause: str) -> str:
     return f"left({key}, {p.bind('key_chars', rules.key_chars)})"
 
 
+def _clause_of_fi(p: _Params, stored: bool) -> str:
+    """SQL: the title clause of the filtered issue `fi`: stored, or computed from its title on a database
+    made before issues.title_clause and not migrated yet (read-only)."""
+    return "fi.title_clause" if stored else clause_sql(p, "fi.title")
+
+
 def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.DataFrame:
     """One row per group of similar titles shared by at least rules.min_units units, the most widely
     shared first: `name` (its most frequent title; of equally frequent ones the first in sort order),
@@ -66,26 +71,21 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
     rules = rules or GroupRules.from_config()
     mapping_name = f"common_groups_{uuid.uuid4().hex}"  # private: a Reader's connection may serve others
     with _connection(db) as con:
-        def stored(p: _Params) -> str:
-            return "fi.title_clause"
-
-        def computed(p: _Params) -> str:  # made before issues.title_clause, not migrated yet (read-only)
-            return clause_sql(p, "fi.title")
-
-        def distinct(clause: Callable[[_Params], str]) -> pa.Table:
+        def distinct(stored: bool) -> pa.Table:
             q = _Params()
             return con.sql(f"""{_ctes(f, q)}
                 SELECT clause, {_key_sql(q, rules, "clause")} AS key
-                FROM (SELECT DISTINCT {clause(q)} AS clause FROM fi)""", params=q.values).to_arrow_table()
+                FROM (SELECT DISTINCT {_clause_of_fi(q, stored)} AS clause FROM fi)""",
+                           params=q.values).to_arrow_table()
 
-        clause = stored
+        stored = True
         try:
-            clauses = distinct(clause)
+            clauses = distinct(stored)
         except duckdb.BinderException as exc:
             if "title_clause" not in str(exc):
                 raise
-            clause = computed
-            clauses = distinct(clause)
+            stored = False
+            clauses = distinct(stored)
         keys = pd.unique(clauses.column("key").to_pandas().fillna(""))
         labels = group_labels([str(k) for k in keys], rules)
         mapping = clauses.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
@@ -97,7 +97,7 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
             # only the groups shared by enough units get their counts, name and titles.
             sql = f"""{_ctes(f, p)},
     g AS MATERIALIZED (SELECT m.grp, fi.unit, fi.title, fi.status_label
-                       FROM fi JOIN "{mapping_name}" m ON m.clause = {clause(p)}),
+                       FROM fi JOIN "{mapping_name}" m ON m.clause = {_clause_of_fi(p, stored)}),
     gu AS (SELECT grp, unit, bool_or(status_label <> '{DONE}') AS still_open FROM g GROUP BY grp, unit),
     shared AS (
         SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,

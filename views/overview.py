@@ -3,6 +3,7 @@
 import streamlit as st
 
 import queries
+from queries.overview import overview_parts
 from queries.scores import disagreement_pts
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query_many, setting
@@ -24,11 +25,12 @@ st.download_button(
 )
 
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
-key_figures, by_unit, split, by_category, figures, scores = query_many(  # one connection for them all
-    (queries.key_figures, f), (queries.status_by_unit, f), (queries.status_split, f),
-    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds),
+counts, figures, scores = query_many(  # one connection for them all
+    (queries.overview_counts, f), (queries.figures_by_unit, f, kinds),
     (queries.unit_scores, f, (), (), True),  # only the units that state a completion
 )
+# The key figures and the three status splits come from one count of the issues.
+key_figures, by_unit, split, by_category = overview_parts(counts)
 k = key_figures.iloc[0]
 row1 = st.columns(5)
 count_metric(row1[0], "通报", k["reports"], help="符合地区/单位/通报筛选的通报数（附件各算一份）")

@@ -91,7 +91,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.naive import bench_writers
-    from bench.page_bench import bench_pages
+    from bench.page_bench import bench_exports, bench_pages
     from bench.profile_ingest import profile_ingest
     from bench.query_bench import bench_queries, build_replicated, pandas_vs_duckdb
 
@@ -181,6 +181,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             log(f"pages on {db.name} …")
             res.setdefault("pages", {})[str(s)] = bench_pages(db, args.repeats, log)
+            log(f"downloads on {db.name} …")
+            res.setdefault("exports", {})[str(s)] = bench_exports(db, args.repeats, log)
             res.setdefault("pages_load_avg_1m", {})[str(s)] = os.getloadavg()[0]
             res.setdefault("pages_corpus", {})[str(s)] = args.page_corpus
             save()

@@ -25,8 +25,9 @@ def _run_once(at: Any, clear_cache: bool) -> tuple[float, str | None]:
     once: component discovery; so every page keeps one AppTest, as a browser session keeps its session)."""
     import streamlit as st
 
-    if clear_cache:  # a first view, or new filters: every query misses st.cache_data
+    if clear_cache:  # a first view, or new filters: every query misses st.cache_data, every chart is built
         st.cache_data.clear()
+        st.cache_resource.clear()
     t0 = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - t0
@@ -76,4 +77,55 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
             os.environ.pop(DB_ENV, None)
         else:
             os.environ[DB_ENV] = previous
+    return out
+
+
+def export_calls(db: Path) -> dict[str, Any]:
+    """The ledger's downloads, each with a typical filter, as the buttons build them on click: the 整改台账
+    (.xlsx) of the unit with most reports (单位) and of one city's unfinished issues (问题清单), the
+    ranking workbook (评分, every unit), the brief (.docx) of everything (总览) and of that unit (单位)."""
+    import dataclasses
+
+    import queries
+    from loaders.writer import store
+    from views.components.brief import brief_bytes
+    from views.components.labels import MONEY_FIGURES, PEOPLE_FIGURES
+    from views.components.ledger import ledger_bytes, score_frame, scores_xlsx
+
+    with store.read_connection(db) as con:
+        unit = con.execute("SELECT unit FROM reports GROUP BY unit "
+                           "ORDER BY count(*) DESC, unit LIMIT 1").fetchall()
+        city = con.execute("SELECT city FROM reports WHERE city IS NOT NULL GROUP BY city "
+                           "ORDER BY count(*) DESC, city LIMIT 1").fetchall()
+    everything = queries.Filters()
+    one_unit = dataclasses.replace(everything, units=(unit[0][0],) if unit else ())
+    city_open = dataclasses.replace(everything, cities=(city[0][0],) if city else (),
+                                    statuses=tuple(s for s in queries.STATUS_LABELS if s != queries.DONE))
+
+    def scores() -> bytes:
+        rows = queries.unit_scores(db, everything, tuple(PEOPLE_FIGURES), tuple(MONEY_FIGURES))
+        return scores_xlsx(score_frame(rows), everything)
+
+    return {
+        "xlsx ledger, one unit": lambda: ledger_bytes(db, one_unit),
+        "xlsx ledger, one city, not done": lambda: ledger_bytes(db, city_open),
+        "xlsx ranking, all units": scores,
+        "docx brief, everything": lambda: brief_bytes(db, everything),
+        "docx brief, one unit": lambda: brief_bytes(db, everything, one_unit.units[0] if unit else None),
+    }
+
+
+def bench_exports(db: Path, repeats: int, log) -> dict[str, Any]:
+    """Seconds to build each download's bytes (median of `repeats` after one warm-up; no cache applies:
+    the buttons build them on click) and its size."""
+    out: dict[str, Any] = {}
+    for name, call in export_calls(db).items():
+        data = call()  # warm-up: imports, OS page cache
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t0)
+        out[name] = {"seconds": statistics.median(times), "bytes": len(data)}
+        log(f"    {name}: {out[name]['seconds'] * 1000:.0f} ms, {len(data) / 1024:.0f} KiB")
     return out

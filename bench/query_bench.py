@@ -29,13 +29,20 @@ FIGURE_KINDS = tuple(figure_kind(label) for label in ("党纪处分", "政务处
 DASHBOARD = section("dashboard")
 
 
+# Exports of every matching row, with full text: at 100,000 reports `ledger_rows` unfiltered returned 2.8 M
+# rows and held 11 GB before it was stopped. The dashboard offers them only up to ledger.xlsx_max_rows;
+# they are timed as the downloads they feed, on a typical filter (bench/page_bench.py:export_calls).
+EXPORTS = frozenset({"ledger_rows"})
+
+
 def public_queries() -> dict[str, Callable[..., Any]]:
     """Every public function of the queries package: the functions its `__all__` exports (new ones
-    are picked up when exported; the constants and classes there are skipped)."""
+    are picked up when exported; the constants and classes there are skipped), but the EXPORTS."""
     return {
         name: fn
         for name, fn in inspect.getmembers(queries, inspect.isfunction)
         if name in queries.__all__ and fn.__module__.startswith(queries.__name__ + ".")
+        and name not in EXPORTS
     }
 
 
@@ -50,10 +57,16 @@ def sample_values(db: Path) -> dict[str, Any]:
             "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         ).fetchall()
         key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()
+    # 共性问题 opens the most widely shared group first: its titles are what common_members is called with.
+    groups = queries.common_groups(db, queries.Filters(as_of=AS_OF))
+    # 单位 fetches the history of the problems on its first page of issues.
+    page = queries.unit_issues(db, queries.Filters(as_of=AS_OF), unit[0][0], 50, 0) if unit else None
     return {
+        "lineage_ids": tuple(sorted(set(page["lineage_id"]))) if page is not None else (),
         "unit": unit[0][0] if unit else "",
         "province": prov[0][0] if prov else None,
         "issue_key": key[0][0] if key else "",
+        "titles": tuple(groups["titles"].iloc[0]) if not groups.empty else (),
     }
 
 
@@ -83,6 +96,8 @@ def _arguments(
         "offset": 0,
         "threshold": DASHBOARD.get("low_confidence", 0.6),
         "top_units": DASHBOARD.get("top_units", 15),
+        "titles": values["titles"],
+        "lineage_ids": values["lineage_ids"],
     }
     args = {}
     for name, param in inspect.signature(fn).parameters.items():
@@ -141,15 +156,25 @@ _REKEY = {
     "deadlines": ("issue_key",),
     "figures": ("report_key",),
     "warnings": ("report_key", "file_sha"),
+    # derived (lineage.py): copied with the rows they describe, so each copy counts its problems once
+    "report_threads": ("report_key", "thread_id", "prev_thread_id"),
+    "issue_lineage": ("issue_key", "thread_id", "lineage_id", "prev_issue_key", "merged_into",
+                      "recurrence_of"),
 }
+# Tables whose `unit` column names the inspected unit (figures.unit is a measure: 人, 万元).
+_UNIT_TABLES = ("reports", "report_threads", "issue_lineage")
 
 
-def build_replicated(src: Path, dst: Path, target_reports: int, log) -> dict[str, Any]:
+def build_replicated(
+    src: Path, dst: Path, target_reports: int, log, rename_units: bool = False
+) -> dict[str, Any]:
     """Copy src, then bulk-insert copies of its rows with new keys until it holds >= target_reports reports.
 
     Parsing 100k files would take too long for a benchmark, so rows parsed from the real generated corpus
     are replicated: copy k gets keys md5(old key || '#k') (16 hex chars, like the real keys); every other
-    column is unchanged, so each unit simply has k times the reports. One INSERT … SELECT per table and copy.
+    column is unchanged, so each unit simply has k times the reports — or, with `rename_units`, copy k is
+    reported by other units (`unit·k`), so the units multiply with the reports (a stand-in for a corpus of
+    many more units, when ingesting one is too slow). One INSERT … SELECT per table and copy.
     """
     for p in (dst, Path(f"{dst}.wal")):
         p.unlink(missing_ok=True)
@@ -165,7 +190,10 @@ def build_replicated(src: Path, dst: Path, target_reports: int, log) -> dict[str
         for k in range(1, copies + 1):
             for table, keys in _REKEY.items():
                 exprs = [
-                    f"substr(md5({c} || '#{k}'), 1, 16)" if c in keys else c for c in cols[table]
+                    f"substr(md5({c} || '#{k}'), 1, 16)" if c in keys
+                    else f"{c} || '·{k}'" if rename_units and c == "unit" and table in _UNIT_TABLES
+                    else c
+                    for c in cols[table]
                 ]  # NULL keys (parent_key of a main report) stay NULL
                 con.execute(f"INSERT INTO {table} SELECT {', '.join(exprs)} FROM {table}_base")
         con.execute("COMMIT")

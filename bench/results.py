@@ -18,6 +18,7 @@ TARGETS = {
     "pages": ("every page's server-side run at 10,000 files, empty cache", 0.5, "s"),
     "pages_warm": ("every page's server-side run at 10,000 files, cached queries", 0.2, "s"),
     "queries": ("every dashboard query at 100,000 reports", 0.2, "s"),
+    "exports": ("every download (xlsx ledger and ranking, docx brief) built at 10,000 files", 0.5, "s"),
 }
 CORPUS_LABEL = {"synthetic": "generator", "samples": "real samples"}
 
@@ -111,6 +112,15 @@ def evaluate(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(_row("pages_warm", warm[1]["warm"], f"slowest with cached queries: {warm[0]}."))
     else:
         rows += [_missing("pages"), _missing("pages_warm")]
+    ex = _nearest(_by_size(res, "exports"), 10000)
+    if ex and ex[1]:
+        name, worst = max(ex[1].items(), key=lambda kv: kv[1]["seconds"])
+        over = sorted(n for n, v in ex[1].items() if v["seconds"] > TARGETS["exports"][1])
+        why = (f"slowest: {name} ({worst['bytes'] / 1024:,.0f} KiB) at {ex[0]:,} files; "
+               f"{len(over)} of {len(ex[1])} over target" + (f" ({'; '.join(over)})." if over else "."))
+        rows.append(_row("exports", worst["seconds"], why))
+    else:
+        rows.append(_missing("exports"))
     q = _nearest(_by_size(res, "queries"), 100000)
     if q:
         timed = [
@@ -322,6 +332,16 @@ def _page_table(res: dict[str, Any]) -> list[str]:
                 "–" if v is None else f"{_ms(v['cold'])} / {_ms(v['warm'])}" + (" ⚠" if v["error"] else "")
             )
         out.append(f"| `{page}` | " + " | ".join(cells) + " |")
+    exports = _by_size(res, "exports")
+    if exports:
+        out += ["", "Downloads (`bench/page_bench.py:export_calls`): ms to build the file's bytes, as the "
+                    "button does on click (median; no cache applies), and its size.", "",
+                "| download | " + " | ".join(f"{s:,} files" for s in sorted(exports)) + " |",
+                "|---|" + "---:|" * len(exports)]
+        for name in sorted({n for s in exports for n in exports[s]}):
+            cells = [f"{_ms(exports[s][name]['seconds'])} ms, {exports[s][name]['bytes'] / 1024:,.0f} KiB"
+                     if name in exports[s] else "–" for s in sorted(exports)]
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
     loads = res.get("pages_load_avg_1m", {})
     if loads:
         out += [

@@ -1,7 +1,9 @@
 """Grouping of near-identical problem titles across units (共性问题), without comparing every pair.
 
-Titles are first reduced to a key (queries/common.py does that in SQL: first real clause, no
-punctuation, digits or filler, cut to `key_chars`), so identical problems collapse before any comparison.
+Titles are first reduced to a key — first real clause without punctuation, digits or spaces
+(`title_clause`, stored with each issue at ingest as issues.title_clause), then the configured filler
+stripped and cut to `key_chars` (queries/common.py, in SQL over the distinct clauses) — so identical problems
+collapse before any comparison.
 The distinct keys are then compared with rapidfuzz's `ratio` (normalised Indel similarity, 0–100, computed
 in C: `process.cpdist` scores whole arrays of pairs at once) only against their `window` nearest neighbours
 in two sort orders — the keys as they are and reversed — the sorted-neighbourhood blocking of record
@@ -15,6 +17,8 @@ these keys are 5–40 characters, where a character edit similarity is the natur
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +27,32 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from loaders.config import section
+
+# A title's clauses end at these marks; a first clause shorter than MIN_CLAUSE characters once cleaned
+# ("2021年以来") is context, not the problem, so the first longer one is taken (else the whole title).
+CLAUSE_MARKS = "。;；,，:：!！?？"
+MIN_CLAUSE = 5
+# What a key leaves out: punctuation, symbols and digits (Unicode categories P*, S*, N*) and the spaces of
+# RE2's \s. The same set as the SQL class [\p{P}\p{S}\p{N}\s] in queries/common.py (migration of older
+# databases); tests/test_common.py checks both give the same clause for every title of the samples.
+_SPACES = frozenset("\t\n\f\r ")
+_CLAUSES = re.compile(f"[{re.escape(CLAUSE_MARKS)}]")
+
+
+def _clean(text: str) -> str:
+    return "".join(c for c in text if c not in _SPACES and unicodedata.category(c)[0] not in "PSN")
+
+
+def title_clause(title: str) -> str:
+    """The part of an issue title that names the problem, as compared across units: its first clause of at
+    least MIN_CLAUSE characters (else the whole title), without punctuation, symbols, digits or spaces.
+    A pure function of the title (no configuration): stored at ingest so 共性问题 reads it instead of
+    computing it for every title at query time."""
+    for part in _CLAUSES.split(title):
+        cleaned = _clean(part)
+        if len(cleaned) >= MIN_CLAUSE:
+            return cleaned
+    return _clean(title)
 
 
 @dataclass(frozen=True)

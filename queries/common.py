@@ -4,7 +4,6 @@ units, statuses and the units where it is still open; the members of one group."
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
 import pandas as pd
@@ -25,19 +24,13 @@ from queries.base import (
 )
 
 _CLEAN = r"[\p{P}\p{S}\p{N}\s]+"  # punctuation, symbols, digits and spaces: not part of what a problem is
-_CLAUSE = r"[。;；,，:：!！?？]"
-_MIN_CLAUSE = 5  # a first clause shorter than this once cleaned ("2021年以来") is context, not the problem
 _OPEN_UNITS_SHOWN = 20
 
 
-def _key_sql(p: _Params, rules: GroupRules, title: str) -> str:
-    """SQL: the comparable key of `title`: its first clause of at least _MIN_CLAUSE characters (else the
-    whole title) without punctuation, digits or spaces, the configured filler stripped, cut to key_chars."""
-    clean = p.bind("clean", _CLEAN)
-    parts = f"string_split_regex({title}, {p.bind('clause', _CLAUSE)})"
-    cleaned = f"list_transform({parts}, lambda x: regexp_replace(x, {clean}, '', 'g'))"
-    first = f"list_filter({cleaned}, lambda x: length(x) >= {p.bind('min_clause', _MIN_CLAUSE)})[1]"
-    key = f"COALESCE({first}, regexp_replace({title}, {clean}, '', 'g'))"
+def _key_sql(p: _Params, rules: GroupRules, clause: str) -> str:
+    """SQL: the comparable key of a title from its `clause` (issues.title_clause): the configured filler
+    stripped, cut to key_chars. Configuration, so computed when queried (over the distinct clauses only)."""
+    key = clause
     for n, pattern in enumerate(rules.filler):
         key = f"regexp_replace({key}, {p.bind(f'filler{n}', pattern)}, '')"
     return f"left({key}, {p.bind('key_chars', rules.key_chars)})"
@@ -45,36 +38,36 @@ def _key_sql(p: _Params, rules: GroupRules, title: str) -> str:
 
 def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.DataFrame:
     """One row per group of similar titles shared by at least rules.min_units units, the most widely
-    shared first: `name` (its most frequent title), `units`, `issues`, per-status counts (done, partial,
-    open, unknown), `open_units` (units with an issue of the group not 完成) and `open_list` (the first of
-    them, by name), `keys` (the group's title keys) and `titles` (its distinct titles: what common_members
-    takes — matching titles exactly is cheaper than computing every issue's key again).
+    shared first: `name` (its most frequent title; of equally frequent ones the first in sort order),
+    `units`, `issues`, per-status counts (done, partial, open, unknown), `open_units` (units with an issue
+    of the group not 完成) and `open_list` (the first of them, by name), `keys` (the group's title keys) and
+    `titles` (its distinct titles: what common_members takes — matching titles exactly is cheaper than
+    computing every issue's key again).
 
-    The filtered issues are read once, counted per (title, unit, status) into a temporary table of this
-    connection; the keys of its distinct titles, the grouping (Python) and the group counts come from it."""
+    Two statements on one connection: the distinct clauses of the filtered issues (issues.title_clause,
+    stored at ingest: a few hundred), whose keys are grouped in Python; then one pass over the filtered
+    issues joined to that small mapping, counted per group. Grouping the issues by (title, unit, status)
+    first, into a table, cost twice as much (the titles are long strings, and nearly every row its own
+    group once there are many units)."""
     rules = rules or GroupRules.from_config()
-    token = uuid.uuid4().hex  # private names: a Reader's connection may serve other queries
-    counted, groups_name = f"common_counts_{token}", f"common_groups_{token}"
+    mapping_name = f"common_groups_{uuid.uuid4().hex}"  # private: a Reader's connection may serve others
     with _connection(db) as con:
-        p = _Params()
-        con.execute(f"""CREATE TEMP TABLE "{counted}" AS {_ctes(f, p)}
-            SELECT title, unit, status_label, count(*) AS n FROM fi GROUP BY ALL""", p.values)
+        q = _Params()
+        clauses = con.sql(f"""{_ctes(f, q)}
+            SELECT clause, {_key_sql(q, rules, "clause")} AS key
+            FROM (SELECT DISTINCT fi.title_clause AS clause FROM fi)""", params=q.values).to_arrow_table()
+        keys = pd.unique(clauses.column("key").to_pandas().fillna(""))
+        labels = group_labels([str(k) for k in keys], rules)
+        mapping = clauses.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
+        con.register(mapping_name, pa.Table.from_pandas(mapping[["clause", "key", "grp"]],
+                                                        preserve_index=False))
         try:
-            q = _Params()
-            titles = con.sql(f"""SELECT title, {_key_sql(q, rules, "title")} AS key
-                FROM (SELECT DISTINCT title FROM "{counted}")""", params=q.values).to_arrow_table()
-            keys = pd.unique(titles.column("key").to_pandas().fillna(""))
-            labels = group_labels([str(k) for k in keys], rules)
-            mapping = titles.to_pandas().merge(pd.DataFrame({"key": keys, "grp": labels}), on="key")
-            con.register(groups_name, pa.Table.from_pandas(mapping[["title", "key", "grp"]],
-                                                            preserve_index=False))
             p = _Params()
-            # Per group of the mapping (title → key, grp), from the counted table: first per (group, unit),
-            # so the units are counted and listed without DISTINCT aggregates (the costly part), and only the
-            # groups shared by enough units get their counts, name and titles.
-            sql = f"""WITH
-    g AS (SELECT c.unit, c.title, c.status_label, c.n, m.grp
-          FROM "{counted}" c JOIN "{groups_name}" m USING (title)),
+            # Per (group, unit) first, so the units are counted and listed without DISTINCT aggregates, and
+            # only the groups shared by enough units get their counts, name and titles.
+            sql = f"""{_ctes(f, p)},
+    g AS MATERIALIZED (SELECT m.grp, fi.unit, fi.title, fi.status_label
+                       FROM fi JOIN "{mapping_name}" m ON m.clause = fi.title_clause),
     gu AS (SELECT grp, unit, bool_or(status_label <> '{DONE}') AS still_open FROM g GROUP BY grp, unit),
     shared AS (
         SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,
@@ -83,15 +76,11 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
         FROM gu GROUP BY grp HAVING count(*) >= {p.bind("min_units", rules.min_units)}
     ),
     gs AS (SELECT * FROM g WHERE grp IN (SELECT grp FROM shared)),
-    counts AS (
-        SELECT grp, sum(n)::BIGINT AS issues,
-               {status_columns(agg="COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")}
-        FROM gs GROUP BY grp
-    ),
-    per_title AS (SELECT grp, title, sum(n) AS tn FROM gs GROUP BY grp, title),
-    named AS (SELECT grp, arg_max(title, tn) AS name, list(title ORDER BY title) AS titles
+    counts AS (SELECT grp, count(*)::BIGINT AS issues, {status_columns()} FROM gs GROUP BY grp),
+    per_title AS (SELECT grp, title, count(*) AS tn FROM gs GROUP BY grp, title),
+    named AS (SELECT grp, first(title ORDER BY tn DESC, title) AS name, list(title ORDER BY title) AS titles
               FROM per_title GROUP BY grp),
-    keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{groups_name}"
+    keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{mapping_name}"
               WHERE grp IN (SELECT grp FROM shared) GROUP BY grp)
     SELECT grp, named.name, shared.units, counts.issues, {status_refs("counts.{c}")},
            shared.open_units, shared.open_list, keyed.keys, named.titles
@@ -99,9 +88,7 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
     ORDER BY units DESC, issues DESC, name"""
             table = con.sql(sql, params=p.values).to_arrow_table()
         finally:
-            con.execute(f'DROP TABLE IF EXISTS "{counted}"')
-            with contextlib.suppress(Exception):  # registered only when the grouping got that far
-                con.unregister(groups_name)
+            con.unregister(mapping_name)
     return _to_pandas(table).drop(columns="grp")
 
 

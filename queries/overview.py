@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from loaders.vocab import vocab
 from queries.base import (
     Db,
     Filters,
@@ -61,6 +62,44 @@ def key_figures(db: Db, f: Filters) -> pd.DataFrame:
     issues = df["issues"].astype("float")
     df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
     return df
+
+
+def overview_counts(db: Db, f: Filters) -> pd.DataFrame:
+    """The filtered issues counted in one pass: a row per (unit, category, status) with `n`, `overdue` and
+    the issues under each light, and one row (`total` true; unit, category and status NULL, counts 0) that
+    carries `reports` and `units` of the filtered reports. 总览 derives key_figures,
+    status_by_unit, status_split and status_by_category from it (overview_parts): one scan of the issues
+    instead of four."""
+    p = _Params()
+    sql = f"""{_ctes(f, p)}
+    SELECT unit, category_label AS category, status_label AS status, FALSE AS total,
+           count(fi.issue_key) AS n,
+           count(*) FILTER (WHERE fi.overdue) AS overdue,
+           {light_columns()}, NULL::BIGINT AS reports, NULL::BIGINT AS units
+    FROM fi GROUP BY ALL
+    UNION ALL
+    SELECT NULL, NULL, NULL, TRUE, 0, 0, {", ".join("0" for _ in vocab().lights)},
+           (SELECT count(*) FROM fr), (SELECT count(DISTINCT unit) FROM fr)"""
+    return _frame(db, sql, p)
+
+
+def overview_parts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """key_figures, status_by_unit, status_split and status_by_category (same columns and numbers) from one
+    overview_counts result."""
+    total = counts[counts["total"]].iloc[0]
+    rows = counts[~counts["total"]]
+    per_status = rows.groupby("status")["n"].sum()
+    key = {"reports": total["reports"], "units": total["units"], "issues": rows["n"].sum(),
+           **{s.column: per_status.get(s.value, 0) for s in vocab().labels},
+           "overdue": rows["overdue"].sum(), **{x.column: rows[x.column].sum() for x in vocab().lights}}
+    key_figures = pd.DataFrame({k: pd.Series([v], dtype="int64") for k, v in key.items()})
+    issues = key_figures["issues"].astype("float")
+    key_figures["done_rate"] = (key_figures["done"] / issues.where(issues > 0)).fillna(0.0)
+
+    def by(*keys: str) -> pd.DataFrame:
+        return rows.groupby(list(keys), dropna=False, sort=False)["n"].sum().reset_index()
+
+    return key_figures, by("unit", "status"), by("status"), by("category", "status")
 
 
 def status_by_unit(db: Db, f: Filters) -> pd.DataFrame:

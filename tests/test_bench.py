@@ -313,6 +313,8 @@ def test_results_mark_targets_met_missed_or_not_measured() -> None:
         "ingest": {"10000": ingest},
         "ingest_samples": {"1000": real},
         "pages": {"10000": {"views/a.py": {"cold": 0.7, "warm": 0.1, "error": None}}},
+        "exports": {"10000": {"docx brief": {"seconds": 0.3, "bytes": 4096},
+                              "xlsx ledger": {"seconds": 0.6, "bytes": 8192}}},
     }
     verdicts = {target.split(" ≤")[0].split(" ≥")[0]: verdict for target, _, verdict, _ in evaluate(res)}
     assert verdicts["ingest of the 1,000-file real-sample corpus, 2 workers"] == "met"  # 600 >= 500
@@ -323,6 +325,9 @@ def test_results_mark_targets_met_missed_or_not_measured() -> None:
     assert verdicts["every page's server-side run at 10,000 files, empty cache"] == "**missed**"
     assert verdicts["every page's server-side run at 10,000 files, cached queries"] == "met"
     assert verdicts["every dashboard query at 100,000 reports"] == "–"  # not measured
+    exports = "every download (xlsx ledger and ranking, docx brief) built at 10,000 files"
+    assert verdicts[exports] == "**missed**"  # the ledger's 0.6 s
     text = render(res)
+    assert "| xlsx ledger | 600 ms, 8 KiB |" in text
     assert "| 10,000 | 15,000 |" in text
     assert "| real samples | 1,000 | 1,800 |" in text

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 import queries
-from loaders.similar import GroupRules, group_labels
+from loaders.similar import GroupRules, group_labels, title_clause
 from loaders.writer import overrides, store
 from queries import Filters
 from queries.base import light_days
@@ -306,8 +306,9 @@ def test_common_groups_on_constructed_titles_across_units(sample_db: Path) -> No
                                JOIN reports r USING (report_key) GROUP BY r.unit ORDER BY r.unit LIMIT 3"""
                             ).fetchall()
         for (key, _), title in zip(picks, SIMILAR[0], strict=True):
-            con.execute("UPDATE issues SET title = ?, status = '未完成' WHERE issue_key = ?",
-                        [f"{title}。具体表现为……", key])
+            full = f"{title}。具体表现为……"  # stored as ingest stores a title: with its clause
+            con.execute("UPDATE issues SET title = ?, title_clause = ?, status = '未完成' "
+                        "WHERE issue_key = ?", [full, title_clause(full), key])
     units = {u for _, u in picks}
     groups = queries.common_groups(sample_db, Filters(as_of=AS_OF), GroupRules(similarity=80))
     mine = {f"{t}。具体表现为……" for t in SIMILAR[0]}
@@ -320,6 +321,30 @@ def test_common_groups_on_constructed_titles_across_units(sample_db: Path) -> No
     assert units <= set(members["unit"]) and len(members) == g["issues"]
     assert (groups["units"] >= GroupRules.from_config().min_units).all()
     assert groups["units"].is_monotonic_decreasing
+
+
+def test_stored_title_clause_is_its_titles_clause(sample_db: Path) -> None:
+    """issues.title_clause is written at ingest by loaders.similar.title_clause, for every stored title."""
+    stored = sql(sample_db, "SELECT DISTINCT title, title_clause FROM issues")
+    assert len(stored) > 100 and all(clause == title_clause(title) for title, clause in stored)
+
+
+def test_common_groups_read_the_same_before_and_after_the_title_clause_migration(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    f = Filters(as_of=AS_OF)
+    before = queries.common_groups(sample_db, f)
+    old = tmp_path / "old.duckdb"
+    shutil.copy(sample_db, old)
+    with duckdb.connect(str(old)) as con:  # as a database written before issues.title_clause existed
+        con.execute("ALTER TABLE issues DROP COLUMN title_clause")
+    with store.connect(old):  # a read-write connection migrates (as the app does once at start)
+        pass
+    pairs = dict(sql(old, "SELECT issue_key, title_clause FROM issues"))
+    assert pairs == dict(sql(sample_db, "SELECT issue_key, title_clause FROM issues"))
+    migrated = queries.common_groups(old, f)
+    assert not before.empty
+    pd.testing.assert_frame_equal(migrated, before)
 
 
 # --- the brief ----------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 import streamlit as st
 
 import queries
-from views.components import charts
 from views.components.data import query_many, setting
 from views.components.derive import REVISED, mark_revised
+from views.components.figures import plotly_chart
 from views.components.filters import sidebar_filters
 from views.components.labels import LIGHT_COLUMNS
 from views.components.ledger import light_rule
@@ -47,12 +47,12 @@ capped_table(lit, ["light", "days_left", "due_on", "unit", "title", "status"], c
 st.subheader("时限分布")
 st.caption(f"每个点是一个时限（时限很多时按月合并，点越大越多）；时限最多的 {top_units} 个单位单列，"
            "其余并入“其他”。红色虚线为截至日期。")
-st.plotly_chart(charts.deadline_timeline(points, f.as_of))
+plotly_chart("deadline_timeline", points, f.as_of)
 
 st.subheader("逾期问题")
 left, _ = st.columns([2, 1])
 with left:
-    st.plotly_chart(charts.aging_bars(buckets))
+    plotly_chart("aging_bars", buckets)
 capped_table(mark_revised(overdue),
              ["unit", "days_overdue", "bucket", "due_on", "deadline", REVISED, "status", "title", "n_missed"],
              cap, "逾期问题", total=int(summary["overdue"]))

@@ -3,10 +3,11 @@
 import streamlit as st
 
 import queries
+from queries.overview import overview_parts
 from queries.scores import disagreement_pts
-from views.components import charts
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query_many, setting
+from views.components.figures import plotly_chart
 from views.components.filters import filter_label, sidebar_filters
 from views.components.labels import LIGHT_COLUMNS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLUMNS
 from views.components.ledger import light_rule, stated_summary, stated_table
@@ -24,11 +25,12 @@ st.download_button(
 )
 
 kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
-key_figures, by_unit, split, by_category, figures, scores = query_many(  # one connection for them all
-    (queries.key_figures, f), (queries.status_by_unit, f), (queries.status_split, f),
-    (queries.status_by_category, f), (queries.figures_by_unit, f, kinds),
+counts, figures, scores = query_many(  # one connection for them all
+    (queries.overview_counts, f), (queries.figures_by_unit, f, kinds),
     (queries.unit_scores, f, (), (), True),  # only the units that state a completion
 )
+# The key figures and the three status splits come from one count of the issues.
+key_figures, by_unit, split, by_category = overview_parts(counts)
 k = key_figures.iloc[0]
 row1 = st.columns(5)
 count_metric(row1[0], "通报", k["reports"], help="符合地区/单位/通报筛选的通报数（附件各算一份）")
@@ -56,26 +58,23 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("各单位整改完成情况")
     st.caption(f"按完成率排序；问题最多的 {top_units} 个单位单列，其余并入“其他”。")
-    st.plotly_chart(charts.completion_bars(by_unit, "unit", top_units), key="by_unit")
+    plotly_chart("completion_bars", by_unit, "unit", top_units, key="by_unit")
 with right:
     st.subheader("整改状态构成")
-    st.plotly_chart(charts.status_donut(split), key="status_split")
+    plotly_chart("status_donut", split, key="status_split")
 
 st.subheader("各类问题整改完成情况")
-st.plotly_chart(
-    charts.completion_bars(by_category, "category", setting("top_categories"), label_limit=24),
-    key="by_category",
-)
+plotly_chart("completion_bars", by_category, "category", setting("top_categories"), 24, key="by_category")
 
 st.subheader("问责与追缴")
 st.caption("各单位各轮巡视的数字相加；同一轮巡视的多份进展通报是累计数，只计最新一份。")
 people, money = st.columns(2)
 with people:
     st.caption("处分与问责（人）")
-    st.plotly_chart(charts.figure_bars(figures, PEOPLE_FIGURES, top_units, "人"), key="people_figures")
+    plotly_chart("figure_bars", figures, PEOPLE_FIGURES, top_units, "人", key="people_figures")
 with money:
     st.caption("清退与挽回（万元）")
-    st.plotly_chart(charts.figure_bars(figures, MONEY_FIGURES, top_units, "万元"), key="money_figures")
+    plotly_chart("figure_bars", figures, MONEY_FIGURES, top_units, "万元", key="money_figures")
 
 st.subheader("自报完成率与解析完成率")
 st.caption("通报自己写明的完成率（“整改完成率76%”，或“已完成19个”÷“25个问题”）与按问题逐条解析的完成率；"

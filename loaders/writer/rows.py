@@ -3,8 +3,8 @@ bulk.
 
 Pure Python and pyarrow (no database): the keys of reports and issues are decided here, repeated keys get a
 deterministic suffix and a duplicate_report / duplicate_issue warning, and each report's row counts
-(n_issues, n_categories, n_measures, n_warnings) are computed from the same rows that are written, as is
-each issue's first_due (its earliest dated deadline).
+(n_issues, n_categories, n_measures, n_warnings) are computed from the same rows that are written, as are
+each issue's first_due (its earliest dated deadline) and title_clause (what 共性问题 compares).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from loaders.messages import Msg, warning
 from loaders.models import Issue, ParseWarning, Report, stable_key
+from loaders.similar import title_clause
 
 # What DuckDB's trim() removes (Unicode space separators, category Zs): n_categories counts categories as
 # count(DISTINCT NULLIF(trim(category), '')) does.
@@ -54,7 +55,7 @@ _COLUMNS = {
     " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i published_on_source:s",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
     " evidence:s rule:s confidence:f measures_text:s first_due:d owner:s counter_evidence:s"
-    " overdue_commitments:a",
+    " overdue_commitments:a title_clause:s",
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
@@ -177,7 +178,7 @@ def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
              measures_text="\n".join(i.measures),
              first_due=first_due(d.due_on for d in i.deadlines),
              owner=i.owner, counter_evidence=st.counter_evidence or None,
-             overdue_commitments=list(st.overdue) or None)
+             overdue_commitments=list(st.overdue) or None, title_clause=title_clause(i.title))
     for n, text in enumerate(i.measures):
         rows.add("measures", issue_key=ikey, seq=n, text=text)
     for n, d in enumerate(i.deadlines):

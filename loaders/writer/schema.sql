@@ -61,8 +61,9 @@ CREATE TABLE IF NOT EXISTS issues (
                                          -- overdue and aging need only this, without joining deadlines
     owner         VARCHAR,               -- 责任单位 / 牵头单位 as printed (a table column or label), NULL if none
     counter_evidence VARCHAR,            -- inferred status: the strongest sentence against it (NULL: none)
-    overdue_commitments VARCHAR[]        -- inferred status: deadline phrases dated before the report's own
+    overdue_commitments VARCHAR[],       -- inferred status: deadline phrases dated before the report's own
                                          -- date with no result stated (NULL: none); see loaders/parser/status.py
+    title_clause  VARCHAR                -- loaders.similar.title_clause(title): what 共性问题 compares
 );
 
 CREATE TABLE IF NOT EXISTS measures (

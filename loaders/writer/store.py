@@ -50,6 +50,7 @@ from loaders.database import busy_error, open_connection
 from loaders.database import default_db as default_db
 from loaders.database import read_connection as read_connection
 from loaders.models import Report
+from loaders.similar import title_clause
 from loaders.writer import carry, lineage
 from loaders.writer.fingerprint import parser_fingerprint
 from loaders.writer.rows import ARROW_SCHEMAS, FileVersion, Rows, add_file, first_due, report_counts
@@ -164,6 +165,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE issues ADD COLUMN counter_evidence VARCHAR")
     if ("issues", "overdue_commitments") not in columns:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
+    if ("issues", "title_clause") not in columns:  # made before it: from the stored titles, as ingest does
+        _in_transaction(con, lambda: _add_title_clause(con))
     if not columns >= _ADDED_COLUMNS:
         # The views were bound to the columns their tables had then (information_schema still lists those):
         # recreate them over the columns just added, so the database reads as schema.sql says.
@@ -173,7 +176,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 # The columns ensure_schema adds to a database made before them.
 _ADDED_COLUMNS = {("files", "parser_version"), ("files", "displaced_by"), ("warnings", "message_zh"),
                   ("reports", "n_issues"), ("reports", "published_on_source"), ("issues", "first_due"),
-                  ("issues", "owner"), ("issues", "counter_evidence"), ("issues", "overdue_commitments")}
+                  ("issues", "owner"), ("issues", "counter_evidence"), ("issues", "overdue_commitments"),
+                  ("issues", "title_clause")}
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
@@ -185,6 +189,22 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) 
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def _add_title_clause(con: duckdb.DuckDBPyConnection) -> None:
+    """issues.title_clause for a database made before it: loaders.similar.title_clause of each distinct
+    stored title (the one definition ingest uses), joined back by title. In the caller's transaction: a
+    column added but never filled would leave 共性问题 without keys."""
+    con.execute("ALTER TABLE issues ADD COLUMN title_clause VARCHAR")
+    titles = [t for (t,) in con.execute("SELECT DISTINCT title FROM issues").fetchall()]
+    clauses = pa.table({"title": pa.array(titles, pa.string()),
+                        "clause": pa.array([title_clause(t) for t in titles], pa.string())})
+    con.register("_title_clauses", clauses)
+    try:
+        con.execute("UPDATE issues SET title_clause = c.clause FROM _title_clauses c "
+                    "WHERE issues.title = c.title")
+    finally:
+        con.unregister("_title_clauses")
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:

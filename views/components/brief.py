@@ -18,6 +18,7 @@ from docx.shared import Pt, RGBColor
 
 import queries
 from queries import DONE, Filters
+from queries.overview import overview_parts
 from views.components.csv_export import safe_filename_part
 from views.components.labels import LIGHT_COLUMNS, MONEY_FIGURES, PEOPLE_FIGURES, STATUS_COLUMNS
 from views.components.ledger import describe_filters, light_rule
@@ -63,9 +64,9 @@ def brief_data(db: Path, f: Filters, unit: str | None = None) -> BriefData:
     scope_f = dataclasses.replace(f, units=(unit,)) if unit else f
     kinds = tuple(PEOPLE_FIGURES) + tuple(MONEY_FIGURES)
     with queries.Reader.open(db) as reader:
-        key = queries.key_figures(reader, scope_f).iloc[0]
-        by = queries.status_by_category if unit else queries.status_by_unit
-        long = by(reader, scope_f)
+        key_figures, by_unit, _, by_category = overview_parts(queries.overview_counts(reader, scope_f))
+        key = key_figures.iloc[0]
+        long = by_category if unit else by_unit
         overdue = queries.overdue_issues(reader, scope_f, OVERDUE_SHOWN)
         figures = queries.figures_by_unit(reader, scope_f, kinds)
         scores = queries.unit_scores(reader, scope_f) if unit else None

@@ -140,13 +140,14 @@ def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label
         return empty_figure("所选通报未列出此类数字")
     totals = data.groupby("unit")["value"].sum().sort_values(ascending=False, kind="stable")
     top = list(totals.index[:top_n])
-    rest = [u for u in totals.index if u not in set(top)]
-    shown = data[data["unit"].isin(top)][["unit", "kind", "value"]]
+    rest = len(totals) - len(top)  # counted, not listed: there may be thousands of units
+    in_top = data["unit"].isin(top)
+    shown = data[in_top][["unit", "kind", "value"]]
     names = {u: shorten(u, 12) for u in top}
     if rest:
-        other = f"{OTHER}（{len(rest)}个单位平均）"
-        mean = data[data["unit"].isin(rest)].groupby("kind", as_index=False)["value"].sum()
-        mean = mean.assign(unit=other, value=mean["value"] / len(rest))
+        other = f"{OTHER}（{rest}个单位平均）"
+        mean = data[~in_top].groupby("kind", as_index=False)["value"].sum()
+        mean = mean.assign(unit=other, value=mean["value"] / rest)
         shown = pd.concat([shown, mean[["unit", "kind", "value"]]], ignore_index=True)
         names[other] = other
     shown = shown.assign(row=shown["unit"].map(names), 指标=shown["kind"].map(labels))

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import DONE, UNKNOWN
-from views.components import charts
+from views.components.figures import plotly_chart
 from views.components.labels import SOURCE_LABELS, STATUS_COLUMNS, part_label
 from views.components.ui import escape_md, show_table, text_or
 
@@ -33,7 +33,7 @@ def render_timeline(timeline: pd.DataFrame) -> None:
     st.caption(f"{len(data)} 份通报，{len(rounds)} 轮巡视。同一轮巡视的多份通报（集中整改进展、整改情况、"
                "回头看）按发布日期排列。折线：每份通报发布时，本轮全部问题按当时最新版本计的完成率；"
                "菱形：通报自述的完成率（如有）。上方数字中每个问题只按截至日期前最新一份通报计一次。")
-    st.plotly_chart(charts.completion_timeline(data), key="unit_timeline")
+    plotly_chart("completion_timeline", data, key="unit_timeline")
     for n in rounds:
         part = data[data["thread_round"] == n]
         first = part.iloc[0]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from loaders.messages import human_size, os_error, reason, warning
 from loaders.models import ParseWarning
-from loaders.parser.read.base import ReadError, ReadResult, max_file_mb, require_text, source_url_in_text
+from loaders.parser.chrome import source_url_in_text
+from loaders.parser.read.base import ReadError, ReadResult, max_file_mb, require_text
 from loaders.parser.read.decode import decode
 from loaders.parser.read.sniff import extension, is_html, sniff
 

@@ -23,6 +23,7 @@ def test_every_chrome_rule_is_a_regex_or_a_known_mapping() -> None:
         assert rule.get("max") in (None, "short", "any"), rule
         re.compile(rule["rx"])
     assert page["source_url_labels"]
+    assert chrome.is_chrome_element("bdshare_t bds_tools") and not chrome.is_chrome_element("article content")
 
 
 def test_no_other_section_keeps_chrome_or_source_url_rules() -> None:

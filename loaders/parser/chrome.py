@@ -47,19 +47,21 @@ class _Rules:
     labelled_dates: tuple[tuple[str, re.Pattern[str]], ...]
     time_of_day: re.Pattern[str]
     publishers: tuple[re.Pattern[str], ...]
+    not_unit: re.Pattern[str]  # publishers that are media, not the unit
     banner: re.Pattern[str]
     strip_prefixes: re.Pattern[str]
+    elements: re.Pattern[str]  # class / id words of a web page's furniture elements
 
 
 @functools.cache
 def _rules() -> _Rules:
-    cfg = section("page")
-    date_rx = cfg.get("date") or r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-    stop = cfg.get("publisher_stop") or r"\s|$"
+    cfg = section("page")  # every key is required: the values live only in config.yaml
+    date_rx = cfg["date"]
+    stop = cfg["publisher_stop"]
     max_chars = int(cfg["chrome_max_chars"])
     limits = {None: max_chars, "short": int(cfg["chrome_short_chars"]), "any": None}
     groups: dict[tuple[bool, int | None], list[str]] = {}
-    for rule in cfg.get("chrome_lines") or ():
+    for rule in cfg["chrome_lines"]:
         rule = rule if isinstance(rule, dict) else {"rx": rule}
         groups.setdefault((bool(rule.get("web")), limits[rule.get("max")]), []).append(rule["rx"])
     compiled = {key: re.compile("|".join(f"(?:{p})" for p in patterns)) for key, patterns in groups.items()}
@@ -75,12 +77,14 @@ def _rules() -> _Rules:
         date=re.compile(date_rx),
         labelled_dates=tuple(
             (label, re.compile(rf"{label}\s*[:|]\s*\|?\s*(?:{date_rx})"))
-            for label in cfg.get("date_labels") or ()),
-        time_of_day=re.compile(cfg.get("time_of_day") or r"\d{1,2}:\d{2}"),
+            for label in cfg["date_labels"]),
+        time_of_day=re.compile(cfg["time_of_day"]),
         publishers=tuple(re.compile(rf"{label}\s*[:|]\s*\|?\s*(?P<name>.+?)(?={stop})")
-                         for label in cfg.get("publisher_labels") or ()),
-        banner=re.compile(cfg.get("banner") or r"(?!x)x"),
-        strip_prefixes=re.compile(cfg.get("strip_prefixes") or r"(?!x)x"),
+                         for label in cfg["publisher_labels"]),
+        not_unit=re.compile(cfg["publisher_not_unit"]),
+        banner=re.compile(cfg["banner"]),
+        strip_prefixes=re.compile(cfg["strip_prefixes"]),
+        elements=re.compile("|".join(cfg["chrome_elements"]), re.IGNORECASE),
     )
 
 
@@ -103,6 +107,11 @@ def is_chrome(line: str, strict: bool = False) -> bool:
 def is_web_chrome(line: str) -> bool:
     """A line the web reader drops from a page's text (the `web: true` rules, on the page's raw lines)."""
     return _matches(_rules().web, line.strip())
+
+
+def is_chrome_element(class_and_id: str) -> bool:
+    """Whether a web page element's class and id name page furniture (page.chrome_elements: nav, footer…)."""
+    return bool(_rules().elements.search(class_and_id))
 
 
 def max_chrome_chars() -> int:
@@ -197,9 +206,8 @@ def _publishers(line: str, rules: _Rules) -> list[str]:
     banner = rules.banner.search(line)
     if banner:
         names.append(banner.group("name"))
-    media = re.compile(section("page").get("publisher_not_unit") or r"(?!x)x")
     return [n for n in names
-            if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n and not media.search(n)]
+            if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n and not rules.not_unit.search(n)]
 
 
 def _drop_repeated_title(lines: list[str]) -> list[str]:

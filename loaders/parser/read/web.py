@@ -10,7 +10,13 @@ from lxml import etree
 
 from loaders.messages import reason, warning
 from loaders.models import ParseWarning
-from loaders.parser.chrome import is_web_chrome, max_chrome_chars, source_url_in_text, source_url_labels
+from loaders.parser.chrome import (
+    is_chrome_element,
+    is_web_chrome,
+    max_chrome_chars,
+    source_url_in_text,
+    source_url_labels,
+)
 from loaders.parser.read.base import HAN, ReadError, han_count
 
 # (text, source URL, warnings, aside lines): what extract_page returns
@@ -23,12 +29,6 @@ _BLOCK_TAGS = frozenset(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "select",
               "button", "input", "textarea", "nav", "header", "footer", "aside", "svg", "canvas")
-# class/id words of page furniture (breadcrumbs, menus, share bars, QR codes, footers) on Chinese CMSs.
-_CHROME_ATTR = re.compile(
-    r"nav|menu|crumb|position|location|dqwz|share|bdshare|print|close|ewm|qrcode|erweima|footer|foot\b|"
-    r"copyright|banquan|related|xgxx|xglj|mzsm|disclaimer|sidebar|toolbar|search|login|header|topbar",
-    re.IGNORECASE,
-)
 _NO_SPACE = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|——| - | — )\s*")
 _MIN_PARAGRAPH_CJK = 20  # an article has at least one real paragraph
@@ -223,7 +223,7 @@ def strip_chrome_elements(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
-        if attrs.strip() and _CHROME_ATTR.search(attrs):
+        if attrs.strip() and is_chrome_element(attrs):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:

@@ -1,4 +1,5 @@
-"""Bytes → text for every input format (.txt, .html/.htm, .docx, .pdf), with clear errors; no domain rules.
+"""Bytes → text for every input format (.txt, .html/.htm, .docx, .pdf), with clear errors; no domain rules
+(what is site chrome and where a page names its source URL are asked of loaders/parser/chrome.py).
 
     from loaders.parser.read import read_document, ReadError, ReadResult
     result = read_document("report.pdf")            # or read_document("upload.docx", data=raw_bytes)

@@ -115,12 +115,7 @@ def test_second_run_skips_unchanged_files_without_parsing(tmp_path: Path, parser
 def test_changed_rules_reparse_stored_files_and_keep_overrides(
     tmp_path: Path, parser: CountingParser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "in", {f"{i}.txt": report_text(f"单位{i}", 2) for i in range(3)})
-    db = tmp_path / "t.duckdb"
-    ingest.ingest_paths([folder], db, workers=1, progress=False)
-    with store.read_connection(db) as con:
-        key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0][0]
-    overrides.add_override(db, key, "未完成", "核实后更正", "王督查")
+    folder, db, key = _ingested_with_a_correction(tmp_path, 3)
     parser.calls.clear()
     # A supervisor tuned config.yaml (or the parser code changed): the fingerprint differs.
     monkeypatch.setattr(accept, "parser_fingerprint", lambda: "tuned-rules")
@@ -129,13 +124,63 @@ def test_changed_rules_reparse_stored_files_and_keep_overrides(
     assert (again.new, again.unchanged, again.replaced, again.failures) == (0, 0, 3, [])
     counts = store.table_counts(db)
     assert (counts["files"], counts["reports"], counts["issues"]) == (3, 3, 6)
+    _assert_correction_kept_and_nothing_parsed_again(db, key, folder, parser, 3)
+
+
+def _ingested_with_a_correction(tmp_path: Path, files: int) -> tuple[Path, Path, str]:
+    """(folder, database, issue key): `files` reports of 2 issues ingested, the first issue corrected."""
+    folder = make_folder(tmp_path / "in", {f"{i}.txt": report_text(f"单位{i}", 2) for i in range(files)})
+    db = tmp_path / "t.duckdb"
+    ingest.ingest_paths([folder], db, workers=1, progress=False)
+    with store.read_connection(db) as con:
+        key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()[0][0]
+    overrides.add_override(db, key, "未完成", "核实后更正", "王督查")
+    return folder, db, key
+
+
+def _assert_correction_kept_and_nothing_parsed_again(
+    db: Path, key: str, folder: Path, parser: CountingParser, files: int
+) -> None:
+    """The correction on `key` is still in force, and another ingest parses none of the `files`."""
     with store.read_connection(db) as con:
         row = con.execute("SELECT effective_status, effective_source FROM issues_effective "
                           "WHERE issue_key = ?", [key]).fetchall()
     assert row == [("未完成", "override")]
     parser.calls.clear()
     third = ingest.ingest_paths([folder], db, workers=1, progress=False)
-    assert parser.calls == [] and third.unchanged == 3
+    assert parser.calls == [] and third.unchanged == files
+
+
+def test_a_database_from_before_parser_versions_is_migrated_then_parsed_again(
+    tmp_path: Path, parser: CountingParser
+) -> None:
+    """ingest migrates an older database before it reads which files it holds (store.stored_versions reads
+    the current columns only): files stored without a parser version are parsed again, the correction kept."""
+    folder, db, key = _ingested_with_a_correction(tmp_path, 2)
+    with store.duckdb.connect(str(db)) as con:  # as a database made before files.parser_version looked
+        views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        for (view,) in views:
+            con.execute(f"DROP VIEW IF EXISTS {view}")
+        con.execute("ALTER TABLE files DROP COLUMN parser_version")
+        con.execute("ALTER TABLE files DROP COLUMN displaced_by")
+        assert not store.schema_current(con)
+    parser.calls.clear()
+    again = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert sorted(parser.calls) == ["0.txt", "1.txt"]
+    assert (again.new, again.unchanged, again.replaced, again.failures) == (0, 0, 2, [])
+    with store.read_connection(db) as con:
+        assert store.schema_current(con)
+    _assert_correction_kept_and_nothing_parsed_again(db, key, folder, parser, 2)
+
+
+def test_an_empty_database_file_is_given_the_schema_and_filled(
+    tmp_path: Path, parser: CountingParser
+) -> None:
+    folder = make_folder(tmp_path / "in", {"0.txt": report_text("单位0", 2)})
+    db = tmp_path / "r.duckdb"
+    store.duckdb.connect(str(db)).close()  # a database file without our tables
+    summary = ingest.ingest_paths([folder], db, workers=1, progress=False)
+    assert summary.new == 1 and store.table_counts(db)["issues"] == 2
 
 
 def test_changed_file_replaces_its_old_rows(tmp_path: Path, parser: CountingParser) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 import queries
+from loaders.config import section
 from loaders.similar import GroupRules, group_labels, title_clause
 from loaders.writer import overrides, store
 from queries import Filters
@@ -369,7 +370,19 @@ def test_unit_brief_holds_the_units_figures(sample_db: Path) -> None:
     assert figures["完成率（解析）"] == f"{done / n:.1%}"
     assert chart[0] == ["问题类别", "完成 / 问题", "完成率", "完成进度"]
     assert sum(int(r[1].split(" / ")[1]) for r in chart[1:]) == n
-    assert len(overdue) - 1 == min(10, late) and all(r[0] == UNIT for r in overdue[1:])
+    shown = section("ledger")["brief"]["overdue_rows"]
+    assert len(overdue) - 1 == min(shown, late) and all(r[0] == UNIT for r in overdue[1:])
+
+
+def test_brief_sizes_come_from_config(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ledger.brief's chart and overdue rows bound the brief's tables (no size of its own in the code)."""
+    from views.components import brief
+
+    ledger = {**section("ledger"), "brief": {"chart_rows": 2, "overdue_rows": 1}}
+    monkeypatch.setattr(brief, "section", lambda name: ledger if name == "ledger" else section(name))
+    document = docx.Document(io.BytesIO(brief_bytes(sample_db, Filters(as_of=AS_OF))))  # charted by unit
+    _key, chart, overdue = _tables(document)[:3]
+    assert len(chart) - 1 == 2 and len(overdue) - 1 == 1
 
 
 def test_filter_brief_sums_accountability_over_units(sample_db: Path) -> None:

@@ -246,7 +246,7 @@ def test_text_and_page_rules_compile() -> None:
         assert all(m.start() == m.end() for m in pattern.finditer("一、关于问题1.整改情况:已完成。(二)下一步")), pattern
     for pattern in section("text").get("fixes"):
         assert len(pattern) == 2
-    assert chrome._rules().chrome.pattern and chrome._rules().labelled_dates
+    assert chrome._rules().text and chrome._rules().web and chrome._rules().labelled_dates
 
 
 def test_a_traditional_copy_of_each_sample_parses_like_the_sample() -> None:

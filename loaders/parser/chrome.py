@@ -1,10 +1,11 @@
-"""Site chrome in a report's text: which lines are page furniture, and what they tell before they go.
+"""Site chrome: which lines are page furniture, and what they tell before they go. The one place that knows
+(config.yaml `page:`): the web reader asks is_web_chrome() and source_url_in_text(), the parser is_chrome().
 
 Copies of published pages carry breadcrumbs, `发布时间:… 来源:… 浏览量:` lines, font-size and print bars,
-image file names, info-disclosure tables and banners (config.yaml `page:`, plus `read.chrome_*` and
-`segment.chrome_lines`). strip() drops them from the text and keeps what they say: the page's own date (the
-report's published_on when it has no signature date), the publishing bodies (unit candidates: `发布机构`,
-`来源`, `作者`, a site banner), and the source link. A title printed twice goes too.
+image file names, info-disclosure tables and banners (`page.chrome_lines`). strip() drops them from the text
+and keeps what they say: the page's own date (the report's published_on when it has no signature date), the
+publishing bodies (unit candidates: `发布机构`, `来源`, `作者`, a site banner), and the source link
+(`page.source_url_labels`). A title printed twice goes too.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from loaders.config import section
-from loaders.parser.grammar import classify, grammar
-from loaders.parser.read.web import is_chrome_line
+from loaders.parser.grammar import classify
 
 _HEAD_LINES = 12  # a repeated title or a column header sits among the first lines
 
@@ -31,64 +31,122 @@ class PageFacts:
     publishers: tuple[str, ...] = ()  # 发布机构 / 来源 / 作者 / banner names, in printed order
 
 
+# (alternation of the rules, the longest line they judge or None for any): page.chrome_lines grouped by length
+_Group = tuple[re.Pattern[str], int | None]
+
+
 @dataclass(frozen=True)
 class _Rules:
-    chrome: re.Pattern[str]  # the alternation of every page.chrome_lines pattern
-    max_chars: int
+    text: tuple[_Group, ...]  # rules without `web: true`: chrome in any text, including hard-wrap pieces
+    web: tuple[_Group, ...]  # `web: true` rules: also dropped by the web reader
+    max_chars: int  # longer page lines are prose, not chrome
+    source_link: re.Pattern[str]  # a `原文链接:URL` line
+    source_in_text: re.Pattern[str]  # a labelled URL anywhere in a text
+    source_labels: tuple[str, ...]
     date: re.Pattern[str]
     labelled_dates: tuple[tuple[str, re.Pattern[str]], ...]
     time_of_day: re.Pattern[str]
     publishers: tuple[re.Pattern[str], ...]
+    not_unit: re.Pattern[str]  # publishers that are media, not the unit
     banner: re.Pattern[str]
     strip_prefixes: re.Pattern[str]
+    elements: re.Pattern[str]  # class / id words of a web page's furniture elements
 
 
 @functools.cache
 def _rules() -> _Rules:
-    cfg = section("page")
-    date_rx = cfg.get("date") or r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-    stop = cfg.get("publisher_stop") or r"\s|$"
+    cfg = section("page")  # every key is required: the values live only in config.yaml
+    date_rx = cfg["date"]
+    stop = cfg["publisher_stop"]
+    max_chars = int(cfg["chrome_max_chars"])
+    limits = {None: max_chars, "short": int(cfg["chrome_short_chars"]), "any": None}
+    groups: dict[tuple[bool, int | None], list[str]] = {}
+    for rule in cfg["chrome_lines"]:
+        rule = rule if isinstance(rule, dict) else {"rx": rule}
+        groups.setdefault((bool(rule.get("web")), limits[rule.get("max")]), []).append(rule["rx"])
+    compiled = {key: re.compile("|".join(f"(?:{p})" for p in patterns)) for key, patterns in groups.items()}
+    labels = tuple(cfg["source_url_labels"])
+    either = "|".join(map(re.escape, labels))
     return _Rules(
-        chrome=re.compile("|".join(f"(?:{p})" for p in cfg.get("chrome_lines") or ()) or r"(?!x)x"),
-        max_chars=int(cfg.get("chrome_max_chars", 160)),
+        text=tuple((rx, limit) for (web, limit), rx in compiled.items() if not web),
+        web=tuple((rx, limit) for (web, limit), rx in compiled.items() if web),
+        max_chars=max_chars,
+        source_link=re.compile(rf"^(?:{either}):\s*(?P<url>\S+)"),
+        source_in_text=re.compile(rf"(?:{either})\s*:?\s*(https?://[^\s<>\"'“”)]+)"),
+        source_labels=labels,
         date=re.compile(date_rx),
         labelled_dates=tuple(
             (label, re.compile(rf"{label}\s*[:|]\s*\|?\s*(?:{date_rx})"))
-            for label in cfg.get("date_labels") or ()),
-        time_of_day=re.compile(cfg.get("time_of_day") or r"\d{1,2}:\d{2}"),
+            for label in cfg["date_labels"]),
+        time_of_day=re.compile(cfg["time_of_day"]),
         publishers=tuple(re.compile(rf"{label}\s*[:|]\s*\|?\s*(?P<name>.+?)(?={stop})")
-                         for label in cfg.get("publisher_labels") or ()),
-        banner=re.compile(cfg.get("banner") or r"(?!x)x"),
-        strip_prefixes=re.compile(cfg.get("strip_prefixes") or r"(?!x)x"),
+                         for label in cfg["publisher_labels"]),
+        not_unit=re.compile(cfg["publisher_not_unit"]),
+        banner=re.compile(cfg["banner"]),
+        strip_prefixes=re.compile(cfg["strip_prefixes"]),
+        elements=re.compile("|".join(cfg["chrome_elements"]), re.IGNORECASE),
     )
+
+
+def _matches(groups: tuple[_Group, ...], text: str) -> bool:
+    return any((limit is None or len(text) <= limit) and rx.search(text) for rx, limit in groups)
 
 
 @functools.lru_cache(maxsize=8192)  # asked for most lines twice (normalisation, then strip)
 def is_chrome(line: str, strict: bool = False) -> bool:
     """A line of page furniture (short enough that it cannot be a report paragraph mentioning such a word).
-    `strict` leaves out the web reader's short-line words (分享, 二维码, 相关文件…): normalisation asks about
+    `strict` leaves out the `web: true` rules (分享, 二维码, 相关文件, 浏览次数…): normalisation asks about
     pieces of hard-wrapped paragraphs, where a 36-character piece may hold such a word."""
     text = line.strip()
     if not text:
         return False
-    if any(p.search(text) for p in grammar().chrome) or (not strict and is_chrome_line(text)):
-        return True
     rules = _rules()
-    return len(text) <= rules.max_chars and bool(rules.chrome.search(text))
+    return _matches(rules.text, text) or (not strict and _matches(rules.web, text))
+
+
+def is_web_chrome(line: str) -> bool:
+    """A line the web reader drops from a page's text (the `web: true` rules, on the page's raw lines)."""
+    return _matches(_rules().web, line.strip())
+
+
+def is_chrome_element(class_and_id: str) -> bool:
+    """Whether a web page element's class and id name page furniture (page.chrome_elements: nav, footer…)."""
+    return bool(_rules().elements.search(class_and_id))
+
+
+def max_chrome_chars() -> int:
+    """Page lines longer than this are prose, never chrome (page.chrome_max_chars)."""
+    return _rules().max_chars
+
+
+def source_link(line: str) -> str | None:
+    """The URL of a `原文链接:URL` line (page.source_url_labels), None for any other line."""
+    m = _rules().source_link.match(line)
+    return m.group("url") if m else None
+
+
+def source_url_labels() -> tuple[str, ...]:
+    return _rules().source_labels
+
+
+def source_url_in_text(text: str) -> str | None:
+    """The URL printed after a label such as 原文链接: in the text itself (mirror sites add one)."""
+    m = _rules().source_in_text.search(text)
+    # Sentence punctuation glued to the URL is not part of it.
+    return re.sub(r"[。,,;;.]+$", "", m.group(1)) if m else None
 
 
 def strip(lines: list[str]) -> PageFacts:
     """The text without chrome lines, with the facts the chrome stated."""
-    g = grammar()
     rules = _rules()
     kept: list[str] = []
     url: str | None = None
     dates: list[tuple[int, int, date, str]] = []  # (preference, position, date, label)
     publishers: list[str] = []
     for pos, line in enumerate(lines):
-        link = g.rx("source_link").match(line)
+        link = source_link(line)
         if link:
-            url = url or link.group("url")
+            url = url or link
             continue
         if not is_chrome(line):
             kept.append(rules.strip_prefixes.sub("", line) if len(kept) < _HEAD_LINES else line)
@@ -148,9 +206,8 @@ def _publishers(line: str, rules: _Rules) -> list[str]:
     banner = rules.banner.search(line)
     if banner:
         names.append(banner.group("name"))
-    media = re.compile(section("page").get("publisher_not_unit") or r"(?!x)x")
     return [n for n in names
-            if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n and not media.search(n)]
+            if re.search(r"[\u4e00-\u9fff]{2}", n) and "未知" not in n and not rules.not_unit.search(n)]
 
 
 def _drop_repeated_title(lines: list[str]) -> list[str]:

@@ -25,7 +25,6 @@ class Grammar:
 
     raw: dict
     lines: tuple[tuple[str, Pattern[str]], ...]
-    chrome: tuple[Pattern[str], ...]
     issue_titles: tuple[Pattern[str], ...]
     category_titles: tuple[Pattern[str], ...]
 
@@ -47,7 +46,6 @@ def grammar() -> Grammar:
     return Grammar(
         raw=cfg,
         lines=tuple((kind, re.compile(cfg["lines"][kind])) for kind in LINE_KINDS if kind in cfg["lines"]),
-        chrome=tuple(re.compile(p) for p in cfg.get("chrome_lines") or ()),
         issue_titles=tuple(re.compile(p) for p in cfg.get("issue_titles") or ()),
         category_titles=tuple(re.compile(p) for p in cfg.get("category_titles") or ()),
     )

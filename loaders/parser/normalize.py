@@ -310,7 +310,7 @@ def _hard_start(line: str) -> bool:
     g = grammar()
     if g.rx("date_line").match(line) or g.rx("attachment_start").match(line):
         return True
-    return bool(g.rx("source_link").match(line) or chrome.is_chrome(line, strict=True))
+    return bool(chrome.source_link(line) or chrome.is_chrome(line, strict=True))
 
 
 def _starts_own_line(line: str) -> bool:

@@ -150,14 +150,13 @@ class Progress:
 
 
 def _known_files(db: Path) -> dict[str, tuple[str, str, str | None]]:
-    """file_sha -> (path, parser_version, displaced_by) of the stored files."""
+    """file_sha -> (path, parser_version, displaced_by) of the stored files. A database made by an older
+    version (or an empty file) is migrated first, so what is read has the current columns."""
     if not db.exists():
         return {}
+    store.migrate(db)
     with store.read_connection(db) as con:
-        try:
-            return store.stored_versions(con)
-        except store.duckdb.CatalogException:  # an empty file without our schema yet
-            return {}
+        return store.stored_versions(con)
 
 
 def ingest_paths(

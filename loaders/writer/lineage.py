@@ -110,40 +110,41 @@ class Built:
 
 @dataclass(frozen=True)
 class Rules:
-    date_tolerance_days: int = 31
-    team_session: str = r"^.*?届"
-    team_drop: tuple[str, ...] = ("中共", "第", "轮", " ")
-    title_weight: float = 0.6
-    measures_weight: float = 0.4
-    same_category_bonus: float = 0.05
-    same_label_bonus: float = 0.05
-    threshold: float = 0.55
-    merge_threshold: float = 0.55
-    title_prefixes: tuple[str, ...] = ("关于",)
-    title_suffixes: tuple[str, ...] = ("的问题", "问题")
-    measure_added_below: float = 0.6
-    recurrence_threshold: float = 0.6
+    """config.yaml `lineage:` (the values live only there; a missing key is a KeyError naming it)."""
+
+    date_tolerance_days: int
+    team_session: str
+    team_drop: tuple[str, ...]
+    title_weight: float
+    measures_weight: float
+    same_category_bonus: float
+    same_label_bonus: float
+    threshold: float
+    merge_threshold: float
+    title_prefixes: tuple[str, ...]
+    title_suffixes: tuple[str, ...]
+    measure_added_below: float
+    recurrence_threshold: float
 
 
 @functools.cache
 def rules() -> Rules:
     cfg = section("lineage")
-    threads, match, rec = cfg.get("threads") or {}, cfg.get("match") or {}, cfg.get("recurrence") or {}
-    d = Rules()
+    threads, match, rec = cfg["threads"], cfg["match"], cfg["recurrence"]
     return Rules(
-        date_tolerance_days=int(threads.get("date_tolerance_days", d.date_tolerance_days)),
-        team_session=str(threads.get("team_session", d.team_session)),
-        team_drop=tuple(threads.get("team_drop", d.team_drop)),
-        title_weight=float(match.get("title_weight", d.title_weight)),
-        measures_weight=float(match.get("measures_weight", d.measures_weight)),
-        same_category_bonus=float(match.get("same_category_bonus", d.same_category_bonus)),
-        same_label_bonus=float(match.get("same_label_bonus", d.same_label_bonus)),
-        threshold=float(match.get("threshold", d.threshold)),
-        merge_threshold=float(match.get("merge_threshold", d.merge_threshold)),
-        title_prefixes=tuple(match.get("title_prefixes", d.title_prefixes)),
-        title_suffixes=tuple(match.get("title_suffixes", d.title_suffixes)),
-        measure_added_below=float(match.get("measure_added_below", d.measure_added_below)),
-        recurrence_threshold=float(rec.get("threshold", d.recurrence_threshold)),
+        date_tolerance_days=int(threads["date_tolerance_days"]),
+        team_session=str(threads["team_session"]),
+        team_drop=tuple(threads["team_drop"]),
+        title_weight=float(match["title_weight"]),
+        measures_weight=float(match["measures_weight"]),
+        same_category_bonus=float(match["same_category_bonus"]),
+        same_label_bonus=float(match["same_label_bonus"]),
+        threshold=float(match["threshold"]),
+        merge_threshold=float(match["merge_threshold"]),
+        title_prefixes=tuple(match["title_prefixes"]),
+        title_suffixes=tuple(match["title_suffixes"]),
+        measure_added_below=float(match["measure_added_below"]),
+        recurrence_threshold=float(rec["threshold"]),
     )
 
 

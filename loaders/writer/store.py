@@ -544,11 +544,7 @@ def stored_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str | None]]:
     """file_sha -> (path, parser_version, displaced_by) of every stored file (ingestion skips a sha without
     parsing only when its parser_version is the current one; displaced_by: the sha of a file that took over
-    one of its reports, or None)."""
-    have = {c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'files'").fetchall()}
-    # Constant SQL, no user input: a database not migrated yet (read-only) lacks the newer columns.
-    version = "coalesce(parser_version, '')" if "parser_version" in have else "''"
-    displaced = "displaced_by" if "displaced_by" in have else "NULL"
-    rows = con.execute(f"SELECT file_sha, path, {version}, {displaced} FROM files").fetchall()
+    one of its reports, or None). The database is migrated (ingest migrates before it asks)."""
+    rows = con.execute(
+        "SELECT file_sha, path, coalesce(parser_version, ''), displaced_by FROM files").fetchall()
     return {sha: (path, version, by) for sha, path, version, by in rows}

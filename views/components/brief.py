@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
 import queries
+from loaders.config import section
 from queries import DONE, Filters
 from queries.overview import overview_parts
 from views.components.csv_export import safe_filename_part
@@ -26,8 +27,6 @@ from views.components.ui import text_or
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BAR_CELLS = 20  # a full bar is this many block characters
-OVERDUE_SHOWN = 10
-CHART_ROWS = 12
 _FONT = "SimSun"
 
 
@@ -47,13 +46,13 @@ class BriefData:
 
 
 def _completion(long: pd.DataFrame, key: str) -> pd.DataFrame:
-    """label, done, total from (key, status, n) rows; the CHART_ROWS largest, by completion."""
+    """label, done, total from (key, status, n) rows; the ledger.brief.chart_rows largest, by completion."""
     if long.empty:
         return pd.DataFrame({"label": [], "done": [], "total": []})
     total = long.groupby(key)["n"].sum()
     done = long[long["status"] == DONE].groupby(key)["n"].sum().reindex(total.index, fill_value=0)
     out = pd.DataFrame({"label": total.index, "done": done.to_numpy(), "total": total.to_numpy()})
-    out = out.nlargest(CHART_ROWS, "total")
+    out = out.nlargest(int(section("ledger")["brief"]["chart_rows"]), "total")
     out = out.assign(rate=out["done"] / out["total"])
     return out.sort_values("rate", ascending=False).drop(columns="rate")
 
@@ -67,7 +66,7 @@ def brief_data(db: Path, f: Filters, unit: str | None = None) -> BriefData:
         key_figures, by_unit, _, by_category = overview_parts(queries.overview_counts(reader, scope_f))
         key = key_figures.iloc[0]
         long = by_category if unit else by_unit
-        overdue = queries.overdue_issues(reader, scope_f, OVERDUE_SHOWN)
+        overdue = queries.overdue_issues(reader, scope_f, int(section("ledger")["brief"]["overdue_rows"]))
         figures = queries.figures_by_unit(reader, scope_f, kinds)
         scores = queries.unit_scores(reader, scope_f) if unit else None
     labels = {**PEOPLE_FIGURES, **MONEY_FIGURES}

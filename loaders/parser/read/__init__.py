@@ -1,4 +1,5 @@
-"""Bytes → text for every input format (.txt, .html/.htm, .docx, .pdf), with clear errors; no domain rules.
+"""Bytes → text for every input format (.txt, .html/.htm, .docx, .pdf), with clear errors; no domain rules
+(what is site chrome and where a page names its source URL are asked of loaders/parser/chrome.py).
 
     from loaders.parser.read import read_document, ReadError, ReadResult
     result = read_document("report.pdf")            # or read_document("upload.docx", data=raw_bytes)
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from loaders.messages import human_size, os_error, reason, warning
 from loaders.models import ParseWarning
-from loaders.parser.read.base import ReadError, ReadResult, max_file_mb, require_text, source_url_in_text
+from loaders.parser.chrome import source_url_in_text
+from loaders.parser.read.base import ReadError, ReadResult, max_file_mb, require_text
 from loaders.parser.read.decode import decode
 from loaders.parser.read.sniff import extension, is_html, sniff
 

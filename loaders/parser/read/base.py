@@ -11,7 +11,6 @@ from loaders.messages import Msg, reason
 from loaders.models import ParseWarning
 
 DEFAULT_MAX_FILE_MB = 50.0
-DEFAULT_SOURCE_URL_LABELS = ("原文链接", "原文地址", "原文网址", "来源链接")
 # CJK Unified Ideographs (the basic block): what every reader counts as a Chinese character.
 HAN_RANGE = "\u4e00-\u9fff"
 # Runs rather than single characters: findall returns a few long strings instead of one per character.
@@ -54,15 +53,6 @@ def settings() -> dict[str, Any]:
 
 def max_file_mb() -> float:
     return float(settings().get("max_file_mb", DEFAULT_MAX_FILE_MB))
-
-
-def source_url_in_text(text: str) -> str | None:
-    """The URL printed after a label such as 原文链接: in the text itself (mirror sites add one)."""
-    labels = settings().get("source_url_labels") or DEFAULT_SOURCE_URL_LABELS
-    alternatives = "|".join(map(re.escape, labels))
-    m = re.search(rf"(?:{alternatives})\s*[::]?\s*(https?://[^\s<>\"'“”)]+)", text)
-    # Sentence punctuation glued to the URL is not part of it.
-    return re.sub(r"[。,,;;.]+$", "", m.group(1)) if m else None
 
 
 def han_count(text: str) -> int:

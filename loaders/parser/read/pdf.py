@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from loaders.messages import Msg, reason, warning
 from loaders.models import ParseWarning
-from loaders.parser.read.base import HAN, ReadError, ReadResult, page_list, settings, source_url_in_text
+from loaders.parser.chrome import source_url_in_text
+from loaders.parser.read.base import HAN, ReadError, ReadResult, page_list, settings
 
 _CID = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import cache
 
 import lxml.html
 from lxml import etree
 
 from loaders.messages import reason, warning
 from loaders.models import ParseWarning
-from loaders.parser.read.base import HAN, ReadError, han_count, settings, source_url_in_text
+from loaders.parser.chrome import (
+    is_chrome_element,
+    is_web_chrome,
+    max_chrome_chars,
+    source_url_in_text,
+    source_url_labels,
+)
+from loaders.parser.read.base import HAN, ReadError, han_count
 
 # (text, source URL, warnings, aside lines): what extract_page returns
 PageText = tuple[str, str | None, tuple[ParseWarning, ...], tuple[str, ...]]
@@ -23,17 +29,10 @@ _BLOCK_TAGS = frozenset(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "select",
               "button", "input", "textarea", "nav", "header", "footer", "aside", "svg", "canvas")
-# class/id words of page furniture (breadcrumbs, menus, share bars, QR codes, footers) on Chinese CMSs.
-_CHROME_ATTR = re.compile(
-    r"nav|menu|crumb|position|location|dqwz|share|bdshare|print|close|ewm|qrcode|erweima|footer|foot\b|"
-    r"copyright|banquan|related|xgxx|xglj|mzsm|disclaimer|sidebar|toolbar|search|login|header|topbar",
-    re.IGNORECASE,
-)
 _NO_SPACE = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|——| - | — )\s*")
 _MIN_PARAGRAPH_CJK = 20  # an article has at least one real paragraph
 _MIN_FALLBACK_SHARE = 0.4  # trafilatura keeping less than this share of the page's Chinese text has failed
-_ASIDE_MAX_CHARS = 160  # page lines longer than this are prose, not chrome
 # <meta> names under which CMSs print the publication date (PubDate, publishdate, firstpublishedtime …).
 _META_DATE = re.compile(r"pubdate|publishdate|publish_date|firstpublishedtime|releasedate|dc\.date", re.I)
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
@@ -56,7 +55,7 @@ def extract_page(page: str, name: str) -> PageText:
     else:
         main = article_span(fallback, main)
     lines = [ln.rstrip() for ln in main.splitlines()]
-    lines = [ln for ln in lines if ln.strip() and not is_chrome_line(ln)]
+    lines = [ln for ln in lines if ln.strip() and not is_web_chrome(ln)]
     if title:
         lines = with_title(lines, title)
     text = "\n".join(lines)
@@ -65,7 +64,7 @@ def extract_page(page: str, name: str) -> PageText:
         raise ReadError(name, reason("web_no_article"))
     kept = set(lines)
     aside = [*page_meta_dates(tree), *(ln.strip() for ln in fallback.splitlines()
-                                        if ln.strip() and ln not in kept and len(ln) <= _ASIDE_MAX_CHARS)]
+                                        if ln.strip() and ln not in kept and len(ln) <= max_chrome_chars())]
     return text, source_url or source_url_in_text(text), warnings, tuple(aside)
 
 
@@ -106,7 +105,7 @@ def article_span(page_text: str, located: str) -> str:
         return located
     start, end = anchors[0], anchors[-1]
     def belongs(i: int) -> bool:
-        return _squash(lines[i]) in kept or is_chrome_line(lines[i])
+        return _squash(lines[i]) in kept or is_web_chrome(lines[i])
 
     while start > 0 and belongs(start - 1):
         start -= 1
@@ -150,8 +149,7 @@ def page_meta_dates(tree: lxml.html.HtmlElement) -> list[str]:
 def page_source_url(tree: lxml.html.HtmlElement) -> str | None:
     """The URL the page states as its source: a 原文链接 link (the original publication, when this page is a
     mirror) first, then <link rel="canonical">, then og:url."""
-    labels = settings().get("source_url_labels") or ("原文链接",)
-    for label in labels:
+    for label in source_url_labels():
         for node in tree.xpath("//*[contains(text(), $label)]", label=label):
             for anchor in [*node.iter("a"), node.getnext()]:
                 href = anchor.get("href", "") if anchor is not None and anchor.tag == "a" else ""
@@ -174,24 +172,6 @@ def with_title(lines: list[str], title: str) -> list[str]:
 
 
 # --- page furniture ----------------------------------------------------------------------------------------
-
-
-@cache
-def _chrome_patterns() -> tuple[re.Pattern[str], re.Pattern[str], int, int]:
-    cfg = settings()
-    strong = re.compile("|".join(f"(?:{p})" for p in cfg.get("chrome_lines", [])) or r"(?!x)x")
-    weak = re.compile("|".join(f"(?:{p})" for p in cfg.get("chrome_short_lines", [])) or r"(?!x)x")
-    return strong, weak, int(cfg.get("chrome_max_chars", 160)), int(cfg.get("chrome_short_chars", 40))
-
-
-def is_chrome_line(line: str) -> bool:
-    """A line of site furniture (config.yaml read.chrome_lines / chrome_short_lines), judged only on lines
-    short enough that they cannot be a report paragraph that merely mentions such a word."""
-    strong, weak, max_chars, short_chars = _chrome_patterns()
-    text = line.strip()
-    if len(text) <= max_chars and strong.search(text):
-        return True
-    return len(text) <= short_chars and bool(weak.search(text))
 
 
 def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
@@ -243,7 +223,7 @@ def strip_chrome_elements(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
-        if attrs.strip() and _CHROME_ATTR.search(attrs):
+        if attrs.strip() and is_chrome_element(attrs):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:

@@ -9,7 +9,8 @@ from lxml import etree
 
 from loaders.messages import Msg, joined, reason, warning
 from loaders.models import ParseWarning
-from loaders.parser.read.base import ReadError, ReadResult, require_text, source_url_in_text
+from loaders.parser.chrome import source_url_in_text
+from loaders.parser.read.base import ReadError, ReadResult, require_text
 from loaders.parser.read.numbering import Numbering
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -2,14 +2,19 @@
 
 Python's regex engine skips ahead quickly only when a pattern starts with a literal or a plain character
 set; an alternation of config patterns (`(?:力争)|(?:(?<!行动)计划…)|(?:\\d+项…)`) starts with neither, so
-every position of the text runs every branch. `first_chars` works out the set of characters any match
-must start with, and `fast` puts it in front as a lookahead `(?=[…])`: a match can only start where that
-set matches, so the matches are the same, and the engine rejects all other positions at once.
+every position of the text runs every branch. `first_chars` works out the set of characters S any match
+must start with. A leading lookahead `(?=S)` would let the engine reject the other positions quicker, but
+it still enters the pattern at each of them; its fastest skip (a tight loop over the characters, no pattern
+code) runs only when the pattern's first item consumes a character of a known set. So `Finder` scans with
+`S(?<=(?=P)S)` — one character of S at which (looking back over it) P matches — and matches P itself
+(`P.match`) only there: the same matches, found 1.5–3× faster than with the lookahead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 
@@ -97,7 +102,36 @@ def _engine_skips(pattern: str) -> bool:
         return True
 
 
-def fast(pattern: str) -> re.Pattern[str]:
-    """`pattern` compiled with its first characters as a leading lookahead (same matches, found faster)."""
-    chars = None if _engine_skips(pattern) else first_chars(pattern)
-    return re.compile(f"(?={chars})(?:{pattern})" if chars else pattern)
+class Finder:
+    """The matches of `pattern` in a text, exactly those of `re.compile(pattern).finditer(text)` (the same
+    Match objects but for their `pos`), found by skipping to the characters a match can start with. `chars`
+    (a character class) overrides `first_chars`, for a pattern that declares them in a leading lookahead
+    (it must: a match that starts elsewhere would be lost); without a first-character set, or when the
+    engine skips well on its own, it is a plain finditer. Only non-empty matches are found: a pattern that
+    can match empty has no first-character set, and one given `chars` must refuse the empty match."""
+
+    def __init__(self, pattern: str, chars: str | None = None) -> None:
+        self.pattern = re.compile(pattern)
+        if chars is None and not _engine_skips(pattern):
+            chars = first_chars(pattern)
+        self._starts: re.Pattern[str] | None = None
+        if chars:
+            # A backreference (or a conditional on a group) cannot stand in a look-behind: the plain scan.
+            with contextlib.suppress(re.error):
+                self._starts = re.compile(f"{chars}(?<=(?={pattern}){chars})")
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self._starts is None:
+            yield from self.pattern.finditer(text)
+            return
+        match, end = self.pattern.match, 0
+        for start in self._starts.finditer(text):
+            at = start.start()
+            if at >= end:  # finditer goes on from the end of the last match: skip starts inside it
+                found = match(text, at)  # the lookahead matched here, so this does (same string, same start)
+                if found is not None:
+                    end = found.end()
+                    yield found
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self.finditer(text)]

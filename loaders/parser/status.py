@@ -59,7 +59,7 @@ class Rule:
     concrete_weight: float = 0.0
     weak: bool = False  # counts only in weak decisions, never towards decide.open_at
     firm: bool = False  # states the open part outright: reported results next to it do not weaken it
-    any: re.Pattern[str] | None = None  # all patterns in one, to skip a body where the rule matches nowhere
+    any: fastrx.Finder | None = None  # all patterns in one, to skip a body where the rule matches nowhere
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def _rule(raw: dict) -> Rule:
     )
 
 
-def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
+def _prefilter(patterns: list[str]) -> fastrx.Finder | None:
     """All of a rule's patterns in one, searched once over a whole body: every sentence a pattern matches in
     overlaps a match of it (the sentences with none are skipped). A `$` (a sentence's end) is dropped, which
     only adds matches; this holds while no lookaround of the config looks for a sentence-splitting
@@ -141,7 +141,7 @@ def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
     relaxed = [_without_end_anchor(p) for p in patterns]
     if not patterns or any(p is None or fastrx.first_chars(p) is None for p in relaxed):
         return None
-    return fastrx.fast("|".join(f"(?:{p})" for p in relaxed))
+    return fastrx.Finder("|".join(f"(?:{p})" for p in relaxed))
 
 
 def _without_end_anchor(pattern: str) -> str | None:
@@ -373,7 +373,7 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
         elif rule.any is None or rule.concrete_weight:
             candidates = sentences
         else:
-            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)], starts)
+            candidates = _overlapping(sentences, rule.any.spans(masked), starts)
         for s_lo, s_hi, lead in candidates:
             if rule.deadline:
                 hit = next(((pos, text, kind) for pos, text, kind in deadlines

@@ -72,3 +72,13 @@ def test_every_sentence_a_rule_matches_in_is_a_candidate_of_its_prefilter():
             assert matching <= candidates, (rule.name, body)
             found += len(matching) if rule in anchored else 0
     assert found  # the anchored rules do match somewhere in the samples
+
+
+def test_any_of_matches_where_one_of_the_patterns_does():
+    patterns = [r"(?P<n>\d+)个方面", r"(?<![纪党])政务处分", r"(?P<n>\d+)项问题"]
+    union = fastrx.any_of(patterns)
+    assert union is not None
+    for text in ("共3个方面", "给予政务处分2人", "党政务处分", "12项问题中", "没有数字", "方面3个"):
+        assert (union.search(text) is not None) == any(re.search(p, text) for p in patterns), text
+    assert fastrx.any_of([r"(\d)\1", "x"]) is None and fastrx.any_of([r"(?P<a>x)(?P=a)"]) is None
+    assert fastrx.any_of([]) is None

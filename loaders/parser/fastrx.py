@@ -135,3 +135,23 @@ class Finder:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.finditer(text)]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match, as `pattern.search` finds it."""
+        return next(self.finditer(text), None)
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def any_of(patterns: list[str]) -> Finder | None:
+    """One pattern that matches somewhere in a text exactly when one of `patterns` does (their group names
+    dropped, so they can stand side by side): one search to skip a text where none matches. None when they
+    cannot be joined (a reference to a group, whose number or name changes in the union)."""
+    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return None
+    try:
+        return Finder("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
+    except re.error:
+        return None

@@ -82,3 +82,19 @@ def test_any_of_matches_where_one_of_the_patterns_does():
         assert (union.search(text) is not None) == any(re.search(p, text) for p in patterns), text
     assert fastrx.any_of([r"(\d)\1", "x"]) is None and fastrx.any_of([r"(?P<a>x)(?P=a)"]) is None
     assert fastrx.any_of([]) is None
+
+
+@pytest.mark.parametrize(("pattern", "free"), [
+    (r"[,、;:][,、;:。!?]|[。;!?][,、]|己", True), (r"(?:ab)+c{2}", True), (r"a$", False), (r"^a", False),
+    (r"(?<=。)[,]", False), (r"x(?:a|(?!b)c)*", False), (r"(a)?(?(1)b|c)", False),
+])
+def test_context_free_patterns_read_nothing_past_their_match(pattern, free):
+    assert fastrx.context_free(pattern) is free
+
+
+def test_normalize_skips_the_fixes_only_when_no_line_needs_one():
+    from loaders.parser import normalize
+
+    assert normalize._whole_text_trigger() is not None  # the configured trigger is context-free
+    assert normalize.normalize("整改己完成,,。\n第二行。").split("\n") == ["整改已完成。", "第二行。"]
+    assert not normalize._may_need_fixes(["已完成整改。", "第二行"])

@@ -22,6 +22,7 @@ import cn2an
 
 from loaders.config import section
 from loaders.models import Deadline
+from loaders.parser import fastrx
 
 _MONTH_NUMBER = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 # Text right before a mention that makes it the second half of a range ("2019年至2022年", "1-9月") or a span
@@ -52,7 +53,7 @@ class DeadlineRules:
     year_periods: dict[str, tuple[int, int]]
     plan_periods: dict[str, int]
     unresolvable: re.Pattern[str] | None
-    anchor: re.Pattern[str]
+    anchor: fastrx.Finder
 
 
 def _alternation(words: Iterable[object]) -> str:
@@ -90,13 +91,13 @@ def _mention_pattern(cfg: dict) -> re.Pattern[str]:
     return re.compile(body + suffix + not_empty)
 
 
-def _anchor_pattern(cfg: dict) -> re.Pattern[str]:
+def _anchor_pattern(cfg: dict) -> fastrx.Finder:
     """What every non-empty mention holds: a year, 月, 季度, a relative year, a period word or a plan period
     (the one-character year periods 底/末/内 only follow a year). A text without any has no deadline, and the
     mention pattern, which is slow because it can start at every digit or numeral, is not run on it."""
     words = ["月", "季度", *cfg["relative_years"], *(p for p in cfg["year_periods"] if len(str(p)) > 1),
              *cfg["plan_periods"]]
-    return re.compile(rf"(?:19|20)\d{{2}}|{_alternation(words)}")
+    return fastrx.Finder(rf"(?:19|20)\d{{2}}|{_alternation(words)}")  # skips to 1/2/月/年… in C
 
 
 def _compile_all(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:

@@ -155,3 +155,28 @@ def any_of(patterns: list[str]) -> Finder | None:
         return Finder("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
     except re.error:
         return None
+
+
+def context_free(pattern: str) -> bool:
+    """Whether `pattern` holds no anchor and no lookaround (nothing that reads past its own match): then a
+    text that joins several lines with "\\n" holds a match wherever one of the lines does."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return False
+    return not _reads_context(list(parsed))
+
+
+def _reads_context(items: list) -> bool:
+    for op, av in items:
+        if op in _ZERO_WIDTH or op is c.GROUPREF_EXISTS:
+            return True
+        if op is c.BRANCH and any(_reads_context(list(alt)) for alt in av[1]):
+            return True
+        if op is c.SUBPATTERN and _reads_context(list(av[3])):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _reads_context(list(av[2])):
+            return True
+        if op is c.ATOMIC_GROUP and _reads_context(list(av)):
+            return True
+    return False

@@ -98,3 +98,20 @@ def test_normalize_skips_the_fixes_only_when_no_line_needs_one():
     assert normalize._whole_text_trigger() is not None  # the configured trigger is context-free
     assert normalize.normalize("整改己完成,,。\n第二行。").split("\n") == ["整改已完成。", "第二行。"]
     assert not normalize._may_need_fixes(["已完成整改。", "第二行"])
+
+
+def test_deadline_mentions_scan_finds_the_mention_patterns_matches():
+    """The mention pattern's conditionals cannot stand in a look-behind: its Finder looks for starts with a
+    pattern of its own (deadline_finder._mention_starts), which must not miss one."""
+    from loaders.parser import deadline_finder
+
+    cfg = deadline_finder.rules()
+    assert cfg.mentions._starts is not None
+    texts = [p.read_text(encoding="utf-8-sig") for p in SAMPLES]
+    texts.append("力争2024年7月前、明年底、第三季度末、“十四五”末、上半年、2023年度、5月份、十二月底前完成")
+    found = 0
+    for text in texts:
+        want = [(m.span(), m.groups()) for m in cfg.mention.finditer(text)]
+        assert [(m.span(), m.groups()) for m in cfg.mentions.finditer(text)] == want
+        found += len(want)
+    assert found > 100

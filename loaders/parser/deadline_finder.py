@@ -31,6 +31,9 @@ _RANGE_BEFORE = re.compile(r"(?:[\d年月日度]\s*[-—–~～至到]|前)\s*$"
 # Characters right after a mention that make it the first half of a range ("2023年1-9月", "4月11日至…").
 _RANGE_AFTER = re.compile(r"^\s*(?:\d{1,2}\s*)?[-—–~～至到]\s*\d")
 _FILLER = "\u3000"
+# The characters a date mention can start with (the first check of the mention pattern): digits, numerals,
+# the first characters of the configured relative years and periods, quotes.
+_STARTS = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
 # How far back to look for the start of a clause or sentence.
 _REACH = 400
 
@@ -46,6 +49,7 @@ class DeadlineRules:
     forecast: tuple[re.Pattern[str], ...]
     past: tuple[re.Pattern[str], ...]
     mention: re.Pattern[str]
+    mentions: fastrx.Finder  # the mention pattern's matches in a text, found faster (the same matches)
     relative_years: dict[str, int]
     commit_suffixes: frozenset[str]
     month_parts: dict[str, int]
@@ -61,34 +65,47 @@ def _alternation(words: Iterable[object]) -> str:
     return "|".join(re.escape(str(w)) for w in sorted(words, key=lambda w: -len(str(w))))
 
 
+def _mention_parts(cfg: dict) -> dict[str, str]:
+    """The pieces of the date grammar (patterns): year, month, quarter, period, year_end, plan, suffix."""
+    periods = [p for p in cfg["year_periods"] if len(str(p)) > 1]
+    return {
+        "year": (r"(?:(?P<year>(?:19|20)\d{2})(?:年度?|(?=、(?:19|20)\d{2}))"
+                 rf"|(?P<rel>{_alternation(cfg['relative_years'])}))"),
+        "month": (rf"(?P<month>{_MONTH_NUMBER})月(?:份)?"
+                  rf"(?:(?P<day>\d{{1,2}})[日号]|(?P<part>{_alternation(cfg['month_parts'])}))?"),
+        "quarter": rf"(?:第)?(?P<quarter>{_alternation(cfg['quarters'])})季度(?:末|底)?",
+        "period": rf"(?P<period>{_alternation(periods)})",
+        "year_end": (rf"(?<=[年度])(?P<yend>"
+                     rf"{_alternation(p for p in cfg['year_periods'] if len(str(p)) == 1)})"),
+        "plan": rf"[“‘\"']?(?P<fyp>{_alternation(cfg['plan_periods'])})[”’\"']?(?:时期|期)?末",
+        "suffix": rf"(?P<suffix>{_alternation(cfg['deadline_suffixes'])})?(?![一二三四五六七八九十\d期半夕])",
+    }
+
+
 def _mention_pattern(cfg: dict) -> re.Pattern[str]:
     """The date grammar: [year] month[day|part] | [year] quarter | [year] period | year[底] | 十四五末."""
-    year = (
-        r"(?:(?P<year>(?:19|20)\d{2})(?:年度?|(?=、(?:19|20)\d{2}))"
-        rf"|(?P<rel>{_alternation(cfg['relative_years'])}))"
-    )
-    month = (
-        rf"(?P<month>{_MONTH_NUMBER})月(?:份)?"
-        rf"(?:(?P<day>\d{{1,2}})[日号]|(?P<part>{_alternation(cfg['month_parts'])}))?"
-    )
-    quarter = rf"(?:第)?(?P<quarter>{_alternation(cfg['quarters'])})季度(?:末|底)?"
-    periods = [p for p in cfg["year_periods"] if len(str(p)) > 1]
-    period = rf"(?P<period>{_alternation(periods)})"
-    year_end = rf"(?<=[年度])(?P<yend>{_alternation(p for p in cfg['year_periods'] if len(str(p)) == 1)})"
-    plan = rf"[“‘\"']?(?P<fyp>{_alternation(cfg['plan_periods'])})[”’\"']?(?:时期|期)?末"
-    suffix = rf"(?P<suffix>{_alternation(cfg['deadline_suffixes'])})?(?![一二三四五六七八九十\d期半夕])"
+    p = _mention_parts(cfg)
     # Every part is optional so a bare year can match; find_deadlines drops year-less-and-period-less
     # matches. The empty match (no part, no suffix) is refused at the end: it is the last choice of the
     # engine at any position, so refusing it changes no other match, and without it finditer no longer
     # yields an empty match at every 本/年/上/下… of the text (78 % of all matches on real reports).
     # The lookahead comes first: it fails at most characters, the look-behind passes almost everywhere.
-    starts = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
-    body = rf"(?=[{starts}])(?<![\d.])(?:{plan}|(?:{year})?(?:{month}|{quarter}|{period}|{year_end})?)"
+    body = (rf"(?=[{_STARTS}])(?<![\d.])(?:{p['plan']}|(?:{p['year']})?"
+            rf"(?:{p['month']}|{p['quarter']}|{p['period']}|{p['year_end']})?)")
     not_empty = ""
     for group in ("fyp", "year", "rel", "month", "quarter", "period", "yend", "suffix"):
         not_empty += f"(?({group})|"
     not_empty += "(?!)" + ")" * 8
-    return re.compile(body + suffix + not_empty)
+    return re.compile(body + p["suffix"] + not_empty)
+
+
+def _mention_starts(cfg: dict) -> str:
+    """Where a mention can start: a non-empty mention begins with its plan period, year, month, quarter or
+    period (a suffix alone cannot pass the start characters), so it starts where one of these matches. No
+    conditional on groups in it, so fastrx.Finder can skip to these places in C."""
+    p = _mention_parts(cfg)
+    pieces = "|".join(f"(?:{p[k]})" for k in ("plan", "year", "month", "quarter", "period", "year_end"))
+    return re.sub(r"\(\?P<\w+>", "(?:", rf"(?=[{_STARTS}])(?<![\d.])(?:{pieces})")
 
 
 def _anchor_pattern(cfg: dict) -> fastrx.Finder:
@@ -114,6 +131,7 @@ def rules() -> DeadlineRules:
     """The compiled `deadlines:` section (compiled once per process)."""
     cfg = section("deadlines")
     unresolvable = cfg.get("unresolvable_after") or []
+    mention = _mention_pattern(cfg)
     return DeadlineRules(
         clause_split=re.compile(cfg.get("clause_split", r"[,,;;。!?!?\n]")),
         sentence_split=re.compile(cfg.get("sentence_split", r"[。;;!?!?\n]")),
@@ -123,7 +141,8 @@ def rules() -> DeadlineRules:
         commit=_compile_all(cfg.get("commit_markers")),
         forecast=_compile_all(cfg.get("forecast_markers")),
         past=_compile_all(cfg.get("past_markers")),
-        mention=_mention_pattern(cfg),
+        mention=mention,
+        mentions=fastrx.Finder(mention.pattern, chars=f"[{_STARTS}]", starts=_mention_starts(cfg)),
         relative_years={str(k): int(v) for k, v in cfg["relative_years"].items()},
         commit_suffixes=frozenset(str(s) for s in cfg["deadline_suffixes"]),
         month_parts={str(k): int(v) for k, v in cfg["month_parts"].items()},
@@ -145,7 +164,7 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
     found: list[Deadline] = []
     if not cfg.anchor.search(masked):
         return ()
-    for match in cfg.mention.finditer(masked):
+    for match in cfg.mentions.finditer(masked):
         # Most matches are empty (every digit or numeral is a possible start): skip those cheaply.
         if match.start() == match.end() or _is_range(masked, match) or not _plausible(match):
             continue
@@ -168,7 +187,7 @@ def stated_deadline(text: str, base: date | None) -> Deadline | None:
     masked = _mask(text, cfg.ignore)
     due = None
     if cfg.anchor.search(masked):
-        for match in cfg.mention.finditer(masked):
+        for match in cfg.mentions.finditer(masked):
             if match.start() != match.end() and _plausible(match):
                 due = _resolve(match, masked, base, cfg)
                 break
@@ -184,7 +203,7 @@ def date_mentions(text: str, base: date | None) -> list[tuple[int, int, date | N
     if not cfg.anchor.search(masked):
         return []
     return [(m.start(), m.end(), _resolve(m, masked, base, cfg), _names_part_of_year(m))
-            for m in cfg.mention.finditer(masked)
+            for m in cfg.mentions.finditer(masked)
             if m.start() != m.end() and not _is_range(masked, m) and _plausible(m)]
 
 

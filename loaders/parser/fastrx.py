@@ -108,17 +108,20 @@ class Finder:
     (a character class) overrides `first_chars`, for a pattern that declares them in a leading lookahead
     (it must: a match that starts elsewhere would be lost); without a first-character set, or when the
     engine skips well on its own, it is a plain finditer. Only non-empty matches are found: a pattern that
-    can match empty has no first-character set, and one given `chars` must refuse the empty match."""
+    can match empty has no first-character set, and one given `chars` must refuse the empty match. `starts`
+    stands in for the pattern when looking for where a match may start (it may say yes where the pattern
+    then does not match: each place is checked with `pattern.match`)."""
 
-    def __init__(self, pattern: str, chars: str | None = None) -> None:
+    def __init__(self, pattern: str, chars: str | None = None, starts: str | None = None) -> None:
         self.pattern = re.compile(pattern)
         if chars is None and not _engine_skips(pattern):
             chars = first_chars(pattern)
         self._starts: re.Pattern[str] | None = None
         if chars:
-            # A backreference (or a conditional on a group) cannot stand in a look-behind: the plain scan.
+            # A backreference (or a conditional on a group) cannot stand in a look-behind: the plain scan,
+            # unless the caller gives `starts`, a pattern that matches (at least) wherever a match starts.
             with contextlib.suppress(re.error):
-                self._starts = re.compile(f"{chars}(?<=(?={pattern}){chars})")
+                self._starts = re.compile(f"{chars}(?<=(?={starts or pattern}){chars})")
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self._starts is None:
@@ -128,7 +131,7 @@ class Finder:
         for start in self._starts.finditer(text):
             at = start.start()
             if at >= end:  # finditer goes on from the end of the last match: skip starts inside it
-                found = match(text, at)  # the lookahead matched here, so this does (same string, same start)
+                found = match(text, at)  # the lookahead matched here, so this does (unless given `starts`)
                 if found is not None:
                     end = found.end()
                     yield found

@@ -115,3 +115,17 @@ def test_deadline_mentions_scan_finds_the_mention_patterns_matches():
         assert [(m.span(), m.groups()) for m in cfg.mentions.finditer(text)] == want
         found += len(want)
     assert found > 100
+
+
+def test_split_prefilter_finds_every_line_the_split_points_split():
+    from loaders.parser import segment
+
+    assert fastrx.split_prefilter(r"(?<=[。])a|b") is None and fastrx.split_prefilter(r"a(?<=[。])") is None
+    lines = [line for p in SAMPLES for line in p.read_text(encoding="utf-8-sig").splitlines()]
+    lines += ["一是加强学习。二是完善制度;三是强化监督", "问题。整改情况:已完成", "无切分点的一行"]
+    for name in ("inline_label", "ordinal_split"):
+        pattern, quick = segment._split_point(name)
+        assert quick is not None
+        split = [line for line in lines if len(pattern.split(line)) > 1]
+        assert split and all(quick.search(line) for line in split)
+        assert all(segment._split(name, line) == pattern.split(line) for line in lines)

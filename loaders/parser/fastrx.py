@@ -183,3 +183,21 @@ def _reads_context(items: list) -> bool:
         if op is c.ATOMIC_GROUP and _reads_context(list(av)):
             return True
     return False
+
+
+_LEADING_LOOKBEHIND = re.compile(r"\(\?<=(\[(?:\\.|[^\]\\])+\])\)")
+
+
+def split_prefilter(pattern: str) -> re.Pattern[str] | None:
+    """For a pattern that starts with a one-character look-behind (`(?<=[。;!])(?=…)`, a split point): the
+    same pattern with that character consumed instead, which the engine skips to in C. Where it finds
+    nothing, the pattern matches nowhere (a match at p needs text[p-1] in the class and the rest at p), so
+    a split can be skipped. None for any other pattern."""
+    head = _LEADING_LOOKBEHIND.match(pattern)
+    try:
+        items = list(_parser.parse(pattern))
+    except re.error:
+        return None
+    if not head or not items or items[0][0] is not c.ASSERT or items[0][1][0] != -1:
+        return None  # not a look-behind that the whole pattern starts with (a top-level | would split it)
+    return re.compile(f"{head.group(1)}(?:{pattern[head.end():]})")

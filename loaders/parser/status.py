@@ -526,7 +526,7 @@ def _weigh(b: _Balance, body: str, section_heading: str, ctx: ReportContext,
     # Strong signals on both sides: relevance to the problem decides, which the rules cannot judge (待核).
     mixed = b.strong_open >= open_at and b.closed_w >= open_at
     cap = float(conf["mixed_max"]) if mixed else float(conf["max"])
-    prior = phase_prior(ctx, cfg)
+    prior = _report_prior(ctx) if cfg is rules() else phase_prior(ctx, cfg)
     if b.strong_open >= open_at and b.strong_open > b.closed_w:
         best = _heaviest([h for h in t.open if not h.rule.weak])
         score = best.rule.confidence + margin * (b.open_w - best.weight) - penalty * min(b.closed_w, 1.0)
@@ -623,6 +623,12 @@ def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[s
 
 
 # --- the report as context ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _report_prior(ctx: ReportContext) -> str | None:
+    """phase_prior under the configured rules, worked out once per report (each of its issues asks)."""
+    return phase_prior(ctx)
 
 
 def phase_prior(ctx: ReportContext, cfg: StatusRules | None = None) -> str | None:

@@ -166,10 +166,13 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
         return ()
     for match in cfg.mentions.finditer(masked):
         # Most matches are empty (every digit or numeral is a possible start): skip those cheaply.
-        if match.start() == match.end() or _is_range(masked, match) or not _plausible(match):
+        if match.start() == match.end() or _is_range(masked, match):
             continue
-        due = _resolve(match, masked, base, cfg)
-        if not _is_deadline(masked, match, due, base, cfg):
+        g = match.groupdict()  # read by every check below: built once per mention
+        if not _plausible(match, g):
+            continue
+        due = _resolve(match, g, masked, base, cfg)
+        if not _is_deadline(masked, match, g, due, base, cfg):
             continue
         deadline = Deadline(_phrase(text, match, cfg), due)
         if deadline not in found:
@@ -188,8 +191,9 @@ def stated_deadline(text: str, base: date | None) -> Deadline | None:
     due = None
     if cfg.anchor.search(masked):
         for match in cfg.mentions.finditer(masked):
-            if match.start() != match.end() and _plausible(match):
-                due = _resolve(match, masked, base, cfg)
+            g = match.groupdict()
+            if match.start() != match.end() and _plausible(match, g):
+                due = _resolve(match, g, masked, base, cfg)
                 break
     return Deadline(text[: cfg.max_phrase], due)
 
@@ -202,14 +206,19 @@ def date_mentions(text: str, base: date | None) -> list[tuple[int, int, date | N
     masked = _mask(text or "", cfg.ignore)
     if not cfg.anchor.search(masked):
         return []
-    return [(m.start(), m.end(), _resolve(m, masked, base, cfg), _names_part_of_year(m))
-            for m in cfg.mentions.finditer(masked)
-            if m.start() != m.end() and not _is_range(masked, m) and _plausible(m)]
+    out = []
+    for m in cfg.mentions.finditer(masked):
+        if m.start() == m.end() or _is_range(masked, m):
+            continue
+        g = m.groupdict()
+        if _plausible(m, g):
+            out.append((m.start(), m.end(), _resolve(m, g, masked, base, cfg), _names_part_of_year(g)))
+    return out
 
 
-def _plausible(match: re.Match[str]) -> bool:
-    """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date)."""
-    g = match.groupdict()
+def _plausible(match: re.Match[str], g: dict[str, str | None]) -> bool:
+    """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date).
+    `g`: the match's groupdict."""
     if not match.group(0) or not any(g[k] for k in ("fyp", "year", "rel", "month", "quarter", "period")):
         return False
     if not g["month"] or g["month"].isdigit() or g["year"] or g["rel"] or g["part"] or g["day"]:
@@ -244,33 +253,32 @@ def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
 
 
 def _is_deadline(
-    text: str, match: re.Match[str], due: date | None, base: date | None, cfg: DeadlineRules
+    text: str, match: re.Match[str], g: dict[str, str | None], due: date | None, base: date | None,
+    cfg: DeadlineRules,
 ) -> bool:
     lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
     clause = text[lo:hi]
     if _any(cfg.past, clause):
         return False
-    if _is_commitment(match, cfg) or _any(cfg.commit, clause):
+    if _is_commitment(g, cfg) or _any(cfg.commit, clause):
         return True
     not_over = base is None or due is None or due >= base
     if _any(cfg.forecast, clause):
         return not_over
     # A bare year ("制定2020年工作要点") is too often an attribute to count on the sentence alone.
-    if not _names_part_of_year(match) or base is None or due is None or due <= base:
+    if not _names_part_of_year(g) or base is None or due is None or due <= base:
         return False
     s_lo, s_hi = _span(text, match.start(), match.end(), cfg.sentence_split)
     sentence = text[s_lo:s_hi]
     return _any(cfg.commit, sentence) or _any(cfg.forecast, sentence)
 
 
-def _names_part_of_year(match: re.Match[str]) -> bool:
-    g = match.groupdict()
+def _names_part_of_year(g: dict[str, str | None]) -> bool:
     return any(g[k] for k in ("month", "quarter", "period", "yend", "fyp"))
 
 
-def _is_commitment(match: re.Match[str], cfg: DeadlineRules) -> bool:
+def _is_commitment(groups: dict[str, str | None], cfg: DeadlineRules) -> bool:
     """The mention itself commits: '7月前', '年底前', '年内', '十四五末'."""
-    groups = match.groupdict()
     if groups["suffix"] in cfg.commit_suffixes or groups["fyp"]:
         return True
     return groups["period"] == "年内" or groups["yend"] == "内"
@@ -285,11 +293,11 @@ def _phrase(text: str, match: re.Match[str], cfg: DeadlineRules) -> str:
     return text[lo:hi].strip()
 
 
-def _resolve(match: re.Match[str], text: str, base: date | None, cfg: DeadlineRules) -> date | None:
+def _resolve(match: re.Match[str], g: dict[str, str | None], text: str, base: date | None,
+             cfg: DeadlineRules) -> date | None:
     """The last day of the period named; None when it needs a base date we lack or names a holiday."""
     if cfg.unresolvable and cfg.unresolvable.search(text[match.end() : match.end() + 8]):
         return None
-    g = match.groupdict()
     if g["fyp"]:
         return date(cfg.plan_periods[g["fyp"]], 12, 31)
     if g["year"]:

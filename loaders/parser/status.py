@@ -60,6 +60,7 @@ class Rule:
     weak: bool = False  # counts only in weak decisions, never towards decide.open_at
     firm: bool = False  # states the open part outright: reported results next to it do not weaken it
     any: fastrx.Finder | None = None  # all patterns in one, to skip a body where the rule matches nowhere
+    concrete_any: fastrx.Finder | None = None  # the concrete patterns in one: a sentence has one of them
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def _rule(raw: dict) -> Rule:
         concrete_weight=float(raw.get("concrete_weight", 0.0)), weak=bool(raw.get("weak")),
         firm=bool(raw.get("firm")),
         any=_prefilter(raw.get("patterns") or []),
+        concrete_any=fastrx.any_of(raw.get("concrete") or []),
     )
 
 
@@ -391,7 +393,10 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
             if rule.concrete_weight:  # reported results: one count per sentence
                 role = reader.weight(s_lo, s_hi, lead, s_lo)
                 printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
-                concrete = any(p.search(printed) for p in rule.concrete)
+                if rule.concrete_any is not None:
+                    concrete = rule.concrete_any.search(printed) is not None
+                else:
+                    concrete = any(p.search(printed) for p in rule.concrete)
                 base = rule.concrete_weight if concrete else rule.weight
                 tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
                 continue

@@ -129,3 +129,14 @@ def test_split_prefilter_finds_every_line_the_split_points_split():
         split = [line for line in lines if len(pattern.split(line)) > 1]
         assert split and all(quick.search(line) for line in split)
         assert all(segment._split(name, line) == pattern.split(line) for line in lines)
+
+
+def test_last_split_end_is_the_end_of_the_last_split_in_the_span():
+    splitter = re.compile(r"[,,;;。!?!?\n]")
+    assert fastrx.last_end(splitter) is not None and fastrx.last_end(re.compile(r"。(?=\d)")) is None
+    text = "ab,cd。ef\ngh,ij;k"
+    for split in (splitter, re.compile(r"。(?=e)|,")):  # the fast path, then the plain one
+        for pos in range(len(text) + 1):
+            for end in range(len(text) + 1):
+                want = max((m.end() for m in split.finditer(text, pos, end)), default=-1)
+                assert fastrx.last_split_end(split, text, pos, end, -1) == want, (pos, end)

@@ -243,7 +243,7 @@ def _span(text: str, start: int, end: int, splitter: re.Pattern[str]) -> tuple[i
     """Bounds of the clause or sentence (per `splitter`) holding text[start:end]."""
     # Look back a bounded distance: scanning from the start of a long report for every mention is quadratic.
     reach = max(0, start - _REACH)
-    left = max((m.end() for m in splitter.finditer(text, reach, start)), default=reach)
+    left = fastrx.last_split_end(splitter, text, reach, start, reach)
     stop = splitter.search(text, end)
     return left, stop.start() if stop else len(text)
 

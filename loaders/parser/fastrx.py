@@ -13,6 +13,7 @@ code) runs only when the pattern's first item consumes a character of a known se
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator
 from re import _compiler, _parser  # type: ignore[attr-defined]
@@ -201,3 +202,28 @@ def split_prefilter(pattern: str) -> re.Pattern[str] | None:
     if not head or not items or items[0][0] is not c.ASSERT or items[0][1][0] != -1:
         return None  # not a look-behind that the whole pattern starts with (a top-level | would split it)
     return re.compile(f"{head.group(1)}(?:{pattern[head.end():]})")
+
+
+@functools.cache
+def last_end(splitter: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a splitter of one character (a class such as `[。;!?\\n]`): a pattern whose `match(text, pos,
+    endpos)` ends where the last split between pos and endpos ends (None: no split there), which is
+    `max(m.end() for m in splitter.finditer(text, pos, endpos))` found backwards in C instead of by
+    iterating every split. None for any other splitter."""
+    try:
+        items = list(_parser.parse(splitter.pattern, splitter.flags))
+    except re.error:
+        return None
+    if len(items) != 1 or items[0][0] not in (c.IN, c.LITERAL):
+        return None
+    return re.compile(f"(?s:.*)(?:{splitter.pattern})", splitter.flags)
+
+
+def last_split_end(splitter: re.Pattern[str], text: str, pos: int, endpos: int, default: int) -> int:
+    """`max(m.end() for m in splitter.finditer(text, pos, endpos))`, or `default` when there is no split:
+    where a clause or sentence that holds text[endpos] starts."""
+    back = last_end(splitter)
+    if back is None:
+        return max((m.end() for m in splitter.finditer(text, pos, endpos)), default=default)
+    found = back.match(text, pos, endpos)
+    return found.end() if found else default

@@ -466,13 +466,14 @@ def _dated(body: str, masked: str, mentions: list[tuple[int, int, date | None, b
 def _clause_at(text: str, pos: int, cfg: StatusRules) -> str:
     """The clause (between , ; 。 and line ends) holding text[pos]."""
     splits = (cfg.clause_split, cfg.sentence_split)
-    ends = [m.end() for rx in splits for m in rx.finditer(text, max(0, pos - 200), pos)]
+    reach = max(0, pos - 200)
+    ends = [fastrx.last_split_end(rx, text, reach, pos, 0) for rx in splits]
     stops = [m.start() for rx in splits if (m := rx.search(text, pos))]
     return text[max(ends, default=0):min(stops, default=len(text))]
 
 
 def _sentence_at(text: str, pos: int, cfg: StatusRules) -> str:
-    left = max((m.end() for m in cfg.sentence_split.finditer(text, 0, pos)), default=0)
+    left = fastrx.last_split_end(cfg.sentence_split, text, 0, pos, 0)
     stop = cfg.sentence_split.search(text, pos)
     return text[left:stop.start() if stop else len(text)]
 
@@ -481,7 +482,10 @@ def _about_finished_period(pos: int, sentence: tuple[int, int], masked: str, pas
                            deadlines: list[tuple[int, str, str]], cfg: StatusRules) -> bool:
     """A forecast whose clause names only periods already over at the report's date."""
     s_lo, s_hi = sentence
-    c_lo = max((s_lo + m.end() for m in cfg.clause_split.finditer(masked[s_lo:pos])), default=s_lo)
+    if fastrx.last_end(cfg.clause_split) is not None:  # a one-character splitter: pos/endpos = the slice
+        c_lo = fastrx.last_split_end(cfg.clause_split, masked, s_lo, pos, s_lo)
+    else:
+        c_lo = max((s_lo + m.end() for m in cfg.clause_split.finditer(masked[s_lo:pos])), default=s_lo)
     stop = cfg.clause_split.search(masked, pos, s_hi)
     c_hi = stop.start() if stop else s_hi
     in_clause = [(s, e) for s, e in past if c_lo <= s < c_hi]
@@ -721,7 +725,7 @@ def mask(text: str, ignore: tuple[re.Pattern[str], ...]) -> str:
 def evidence_sentence(text: str, start: int, end: int, cfg: StatusRules) -> str:
     """The sentence around text[start:end], trimmed to a window around the match when it is too long."""
     reach = max(0, start - 2 * cfg.evidence_max)  # bounded look-back: bodies can be whole reports
-    left = max((m.end() for m in cfg.sentence_split.finditer(text, reach, start)), default=reach)
+    left = fastrx.last_split_end(cfg.sentence_split, text, reach, start, reach)
     stop = cfg.sentence_split.search(text, end)
     right = stop.start() if stop else len(text)
     sentence_start, sentence_end = _strip_span(text, left, right)

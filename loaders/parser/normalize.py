@@ -149,7 +149,7 @@ def _run_on() -> tuple[int, tuple[re.Pattern[str], ...]]:
 def _split_run_on(lines: list[str]) -> list[str]:
     """A line long enough to be a whole page run together is split at config.yaml text.run_on_splits."""
     size, splits = _run_on()
-    if not any(len(line) >= size for line in lines):
+    if max(map(len, lines), default=0) < size:
         return lines
     out: list[str] = []
     for line in lines:

@@ -4,6 +4,7 @@ Usage:
     python -m bench.parity --dump bench/out/parity_before   # on the commit to compare against (copy this
                                                             # file there if the commit predates it)
     python -m bench.parity --check bench/out/parity_before  # after the change: exit 1 on any difference
+    (add `--extra FOLDER` to both to compare a larger corpus too)
 
 The files: every document in data/reports, tests/realworld/full, tests/realworld/openings and
 tests/series/dongchangfu, plus generated ones (the bench generator's corpus and the real-sample corpus,
@@ -42,10 +43,12 @@ def _generated(inputs: Path) -> list[Path]:
     return out
 
 
-def parity_files(inputs: Path = INPUTS) -> list[Path]:
+def parity_files(inputs: Path = INPUTS, extra: list[Path] | None = None) -> list[Path]:
     files: list[Path] = []
     for d in DOC_DIRS:
         files += sorted(p for p in (PROJECT_ROOT / d).rglob("*") if p.suffix in SUFFIXES)
+    for folder in extra or []:
+        files += sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES)
     return files + _generated(inputs)
 
 
@@ -61,7 +64,8 @@ def render(path: Path) -> str:
 
 
 def _name(path: Path) -> str:
-    rel = path.resolve().relative_to(PROJECT_ROOT)
+    path = path.resolve()
+    rel = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.relative_to("/")
     return str(rel).replace("/", "__") + ".json"
 
 
@@ -70,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dump", type=Path, help="write each file's output into this folder")
     mode.add_argument("--check", type=Path, help="compare each file's output with this folder's")
+    ap.add_argument("--extra", type=Path, action="append", default=[],
+                    help="also compare every document under this folder (repeatable; e.g. a larger corpus "
+                         "from bench.samples or bench.corpus, passed the same way to --dump and --check)")
     args = ap.parse_args(argv)
-    files = parity_files()
+    files = parity_files(extra=args.extra)
     t0 = time.process_time()
     outputs = {_name(p): render(p) for p in files}
     cpu = time.process_time() - t0

@@ -1,4 +1,4 @@
-"""The lookahead put in front of slow alternations must not change a single match."""
+"""The faster scan of slow alternations (fastrx.Finder) must not change a single match."""
 
 import re
 from pathlib import Path
@@ -16,9 +16,24 @@ def test_first_chars_reads_literals_classes_branches_and_lookarounds():
     assert fastrx.first_chars(r"a?b") == "[ab]"
 
 
-@pytest.mark.parametrize("pattern", [r"a*", r"[^a]b", r".x", r"(?i)ab", r"(a|)"])
-def test_no_lookahead_when_a_match_can_start_anywhere_or_be_empty(pattern):
-    assert fastrx.first_chars(pattern) is None or fastrx.fast(pattern).pattern == pattern
+@pytest.mark.parametrize("pattern", [r"a*", r"[^a]b", r".x", r"(?i)ab", r"(a|)", r"(?:a+|b)(\d)\1"])
+def test_plain_scan_when_a_match_can_start_anywhere_or_be_empty(pattern):
+    assert fastrx.Finder(pattern)._starts is None
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(?:ab|b)c*|(?<=x)bb", r"(?:a+|b)(\d)(?P<x>\d)?", r"(?:(?<!行动)计划|[一二三]项)[^。]{0,3}?完成",
+    r"(?:a+a|ba)(?!a)", r"(?:a+|b)(\d)\1",
+])
+def test_finder_finds_the_matches_of_finditer(pattern):
+    """Overlapping candidates, groups, lookarounds: the Match objects finditer gives, in order (a
+    backreference falls back to the plain scan)."""
+    text = "xbbc abccc bb aaa ba baa a11 b22 b23 行动计划 计划一项完成。二项未完成 abab xbbbc" * 3
+    finder = fastrx.Finder(pattern)
+    assert (finder._starts is None) == ("\\1" in pattern)
+    want = [(m.span(), m.groups()) for m in re.finditer(pattern, text)]
+    assert want and [(m.span(), m.groups()) for m in finder.finditer(text)] == want
+    assert finder.spans(text) == [s for s, _ in want]
 
 
 def test_status_prefilters_find_the_same_matches_as_the_plain_alternation():
@@ -31,7 +46,7 @@ def test_status_prefilters_find_the_same_matches_as_the_plain_alternation():
         plain = re.compile("|".join(f"(?:{p.pattern})" for p in rule.patterns))
         for text in texts:
             assert [m.span() for m in rule.any.finditer(text)] == [m.span() for m in plain.finditer(text)]
-        checked += rule.any.pattern != plain.pattern
+        checked += rule.any._starts is not None
     assert checked  # at least one rule got a lookahead, else this test checks nothing
 
 
@@ -52,8 +67,76 @@ def test_every_sentence_a_rule_matches_in_is_a_candidate_of_its_prefilter():
         for rule in cfg.rules:
             if rule.any is None or rule.deadline:
                 continue
-            candidates = set(status._overlapping(sentences, [m.span() for m in rule.any.finditer(masked)]))
+            candidates = set(status._overlapping(sentences, rule.any.spans(masked)))
             matching = {s for s in sentences if status._first_match(rule.patterns, masked[s[0]:s[1]])}
             assert matching <= candidates, (rule.name, body)
             found += len(matching) if rule in anchored else 0
     assert found  # the anchored rules do match somewhere in the samples
+
+
+def test_any_of_matches_where_one_of_the_patterns_does():
+    patterns = [r"(?P<n>\d+)个方面", r"(?<![纪党])政务处分", r"(?P<n>\d+)项问题"]
+    union = fastrx.any_of(patterns)
+    assert union is not None
+    for text in ("共3个方面", "给予政务处分2人", "党政务处分", "12项问题中", "没有数字", "方面3个"):
+        assert (union.search(text) is not None) == any(re.search(p, text) for p in patterns), text
+    assert fastrx.any_of([r"(\d)\1", "x"]) is None and fastrx.any_of([r"(?P<a>x)(?P=a)"]) is None
+    assert fastrx.any_of([]) is None
+
+
+@pytest.mark.parametrize(("pattern", "free"), [
+    (r"[,、;:][,、;:。!?]|[。;!?][,、]|己", True), (r"(?:ab)+c{2}", True), (r"a$", False), (r"^a", False),
+    (r"(?<=。)[,]", False), (r"x(?:a|(?!b)c)*", False), (r"(a)?(?(1)b|c)", False),
+])
+def test_context_free_patterns_read_nothing_past_their_match(pattern, free):
+    assert fastrx.context_free(pattern) is free
+
+
+def test_normalize_skips_the_fixes_only_when_no_line_needs_one():
+    from loaders.parser import normalize
+
+    assert normalize._whole_text_trigger() is not None  # the configured trigger is context-free
+    assert normalize.normalize("整改己完成,,。\n第二行。").split("\n") == ["整改已完成。", "第二行。"]
+    assert not normalize._may_need_fixes(["已完成整改。", "第二行"])
+
+
+def test_deadline_mentions_scan_finds_the_mention_patterns_matches():
+    """The mention pattern's conditionals cannot stand in a look-behind: its Finder looks for starts with a
+    pattern of its own (deadline_finder._mention_starts), which must not miss one."""
+    from loaders.parser import deadline_finder
+
+    cfg = deadline_finder.rules()
+    assert cfg.mentions._starts is not None
+    texts = [p.read_text(encoding="utf-8-sig") for p in SAMPLES]
+    texts.append("力争2024年7月前、明年底、第三季度末、“十四五”末、上半年、2023年度、5月份、十二月底前完成")
+    found = 0
+    for text in texts:
+        want = [(m.span(), m.groups()) for m in cfg.mention.finditer(text)]
+        assert [(m.span(), m.groups()) for m in cfg.mentions.finditer(text)] == want
+        found += len(want)
+    assert found > 100
+
+
+def test_split_prefilter_finds_every_line_the_split_points_split():
+    from loaders.parser import segment
+
+    assert fastrx.split_prefilter(r"(?<=[。])a|b") is None and fastrx.split_prefilter(r"a(?<=[。])") is None
+    lines = [line for p in SAMPLES for line in p.read_text(encoding="utf-8-sig").splitlines()]
+    lines += ["一是加强学习。二是完善制度;三是强化监督", "问题。整改情况:已完成", "无切分点的一行"]
+    for name in ("inline_label", "ordinal_split"):
+        pattern, quick = segment._split_point(name)
+        assert quick is not None
+        split = [line for line in lines if len(pattern.split(line)) > 1]
+        assert split and all(quick.search(line) for line in split)
+        assert all(segment._split(name, line) == pattern.split(line) for line in lines)
+
+
+def test_last_split_end_is_the_end_of_the_last_split_in_the_span():
+    splitter = re.compile(r"[,,;;。!?!?\n]")
+    assert fastrx.last_end(splitter) is not None and fastrx.last_end(re.compile(r"。(?=\d)")) is None
+    text = "ab,cd。ef\ngh,ij;k"
+    for split in (splitter, re.compile(r"。(?=e)|,")):  # the fast path, then the plain one
+        for pos in range(len(text) + 1):
+            for end in range(len(text) + 1):
+                want = max((m.end() for m in split.finditer(text, pos, end)), default=-1)
+                assert fastrx.last_split_end(split, text, pos, end, -1) == want, (pos, end)

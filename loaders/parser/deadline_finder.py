@@ -22,6 +22,7 @@ import cn2an
 
 from loaders.config import section
 from loaders.models import Deadline
+from loaders.parser import fastrx
 
 _MONTH_NUMBER = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 # Text right before a mention that makes it the second half of a range ("2019年至2022年", "1-9月") or a span
@@ -30,6 +31,9 @@ _RANGE_BEFORE = re.compile(r"(?:[\d年月日度]\s*[-—–~～至到]|前)\s*$"
 # Characters right after a mention that make it the first half of a range ("2023年1-9月", "4月11日至…").
 _RANGE_AFTER = re.compile(r"^\s*(?:\d{1,2}\s*)?[-—–~～至到]\s*\d")
 _FILLER = "\u3000"
+# The characters a date mention can start with (the first check of the mention pattern): digits, numerals,
+# the first characters of the configured relative years and periods, quotes.
+_STARTS = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
 # How far back to look for the start of a clause or sentence.
 _REACH = 400
 
@@ -45,6 +49,7 @@ class DeadlineRules:
     forecast: tuple[re.Pattern[str], ...]
     past: tuple[re.Pattern[str], ...]
     mention: re.Pattern[str]
+    mentions: fastrx.Finder  # the mention pattern's matches in a text, found faster (the same matches)
     relative_years: dict[str, int]
     commit_suffixes: frozenset[str]
     month_parts: dict[str, int]
@@ -52,7 +57,7 @@ class DeadlineRules:
     year_periods: dict[str, tuple[int, int]]
     plan_periods: dict[str, int]
     unresolvable: re.Pattern[str] | None
-    anchor: re.Pattern[str]
+    anchor: fastrx.Finder
 
 
 def _alternation(words: Iterable[object]) -> str:
@@ -60,43 +65,56 @@ def _alternation(words: Iterable[object]) -> str:
     return "|".join(re.escape(str(w)) for w in sorted(words, key=lambda w: -len(str(w))))
 
 
+def _mention_parts(cfg: dict) -> dict[str, str]:
+    """The pieces of the date grammar (patterns): year, month, quarter, period, year_end, plan, suffix."""
+    periods = [p for p in cfg["year_periods"] if len(str(p)) > 1]
+    return {
+        "year": (r"(?:(?P<year>(?:19|20)\d{2})(?:年度?|(?=、(?:19|20)\d{2}))"
+                 rf"|(?P<rel>{_alternation(cfg['relative_years'])}))"),
+        "month": (rf"(?P<month>{_MONTH_NUMBER})月(?:份)?"
+                  rf"(?:(?P<day>\d{{1,2}})[日号]|(?P<part>{_alternation(cfg['month_parts'])}))?"),
+        "quarter": rf"(?:第)?(?P<quarter>{_alternation(cfg['quarters'])})季度(?:末|底)?",
+        "period": rf"(?P<period>{_alternation(periods)})",
+        "year_end": (rf"(?<=[年度])(?P<yend>"
+                     rf"{_alternation(p for p in cfg['year_periods'] if len(str(p)) == 1)})"),
+        "plan": rf"[“‘\"']?(?P<fyp>{_alternation(cfg['plan_periods'])})[”’\"']?(?:时期|期)?末",
+        "suffix": rf"(?P<suffix>{_alternation(cfg['deadline_suffixes'])})?(?![一二三四五六七八九十\d期半夕])",
+    }
+
+
 def _mention_pattern(cfg: dict) -> re.Pattern[str]:
     """The date grammar: [year] month[day|part] | [year] quarter | [year] period | year[底] | 十四五末."""
-    year = (
-        r"(?:(?P<year>(?:19|20)\d{2})(?:年度?|(?=、(?:19|20)\d{2}))"
-        rf"|(?P<rel>{_alternation(cfg['relative_years'])}))"
-    )
-    month = (
-        rf"(?P<month>{_MONTH_NUMBER})月(?:份)?"
-        rf"(?:(?P<day>\d{{1,2}})[日号]|(?P<part>{_alternation(cfg['month_parts'])}))?"
-    )
-    quarter = rf"(?:第)?(?P<quarter>{_alternation(cfg['quarters'])})季度(?:末|底)?"
-    periods = [p for p in cfg["year_periods"] if len(str(p)) > 1]
-    period = rf"(?P<period>{_alternation(periods)})"
-    year_end = rf"(?<=[年度])(?P<yend>{_alternation(p for p in cfg['year_periods'] if len(str(p)) == 1)})"
-    plan = rf"[“‘\"']?(?P<fyp>{_alternation(cfg['plan_periods'])})[”’\"']?(?:时期|期)?末"
-    suffix = rf"(?P<suffix>{_alternation(cfg['deadline_suffixes'])})?(?![一二三四五六七八九十\d期半夕])"
+    p = _mention_parts(cfg)
     # Every part is optional so a bare year can match; find_deadlines drops year-less-and-period-less
     # matches. The empty match (no part, no suffix) is refused at the end: it is the last choice of the
     # engine at any position, so refusing it changes no other match, and without it finditer no longer
     # yields an empty match at every 本/年/上/下… of the text (78 % of all matches on real reports).
     # The lookahead comes first: it fails at most characters, the look-behind passes almost everywhere.
-    starts = "\\d一二三四五六七八九十今本当明次来上下年第“‘\"'"
-    body = rf"(?=[{starts}])(?<![\d.])(?:{plan}|(?:{year})?(?:{month}|{quarter}|{period}|{year_end})?)"
+    body = (rf"(?=[{_STARTS}])(?<![\d.])(?:{p['plan']}|(?:{p['year']})?"
+            rf"(?:{p['month']}|{p['quarter']}|{p['period']}|{p['year_end']})?)")
     not_empty = ""
     for group in ("fyp", "year", "rel", "month", "quarter", "period", "yend", "suffix"):
         not_empty += f"(?({group})|"
     not_empty += "(?!)" + ")" * 8
-    return re.compile(body + suffix + not_empty)
+    return re.compile(body + p["suffix"] + not_empty)
 
 
-def _anchor_pattern(cfg: dict) -> re.Pattern[str]:
+def _mention_starts(cfg: dict) -> str:
+    """Where a mention can start: a non-empty mention begins with its plan period, year, month, quarter or
+    period (a suffix alone cannot pass the start characters), so it starts where one of these matches. No
+    conditional on groups in it, so fastrx.Finder can skip to these places in C."""
+    p = _mention_parts(cfg)
+    pieces = "|".join(f"(?:{p[k]})" for k in ("plan", "year", "month", "quarter", "period", "year_end"))
+    return re.sub(r"\(\?P<\w+>", "(?:", rf"(?=[{_STARTS}])(?<![\d.])(?:{pieces})")
+
+
+def _anchor_pattern(cfg: dict) -> fastrx.Finder:
     """What every non-empty mention holds: a year, 月, 季度, a relative year, a period word or a plan period
     (the one-character year periods 底/末/内 only follow a year). A text without any has no deadline, and the
     mention pattern, which is slow because it can start at every digit or numeral, is not run on it."""
     words = ["月", "季度", *cfg["relative_years"], *(p for p in cfg["year_periods"] if len(str(p)) > 1),
              *cfg["plan_periods"]]
-    return re.compile(rf"(?:19|20)\d{{2}}|{_alternation(words)}")
+    return fastrx.Finder(rf"(?:19|20)\d{{2}}|{_alternation(words)}")  # skips to 1/2/月/年… in C
 
 
 def _compile_all(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
@@ -113,6 +131,7 @@ def rules() -> DeadlineRules:
     """The compiled `deadlines:` section (compiled once per process)."""
     cfg = section("deadlines")
     unresolvable = cfg.get("unresolvable_after") or []
+    mention = _mention_pattern(cfg)
     return DeadlineRules(
         clause_split=re.compile(cfg.get("clause_split", r"[,,;;。!?!?\n]")),
         sentence_split=re.compile(cfg.get("sentence_split", r"[。;;!?!?\n]")),
@@ -122,7 +141,8 @@ def rules() -> DeadlineRules:
         commit=_compile_all(cfg.get("commit_markers")),
         forecast=_compile_all(cfg.get("forecast_markers")),
         past=_compile_all(cfg.get("past_markers")),
-        mention=_mention_pattern(cfg),
+        mention=mention,
+        mentions=fastrx.Finder(mention.pattern, chars=f"[{_STARTS}]", starts=_mention_starts(cfg)),
         relative_years={str(k): int(v) for k, v in cfg["relative_years"].items()},
         commit_suffixes=frozenset(str(s) for s in cfg["deadline_suffixes"]),
         month_parts={str(k): int(v) for k, v in cfg["month_parts"].items()},
@@ -144,12 +164,15 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
     found: list[Deadline] = []
     if not cfg.anchor.search(masked):
         return ()
-    for match in cfg.mention.finditer(masked):
+    for match in cfg.mentions.finditer(masked):
         # Most matches are empty (every digit or numeral is a possible start): skip those cheaply.
-        if match.start() == match.end() or _is_range(masked, match) or not _plausible(match):
+        if match.start() == match.end() or _is_range(masked, match):
             continue
-        due = _resolve(match, masked, base, cfg)
-        if not _is_deadline(masked, match, due, base, cfg):
+        g = match.groupdict()  # read by every check below: built once per mention
+        if not _plausible(match, g):
+            continue
+        due = _resolve(match, g, masked, base, cfg)
+        if not _is_deadline(masked, match, g, due, base, cfg):
             continue
         deadline = Deadline(_phrase(text, match, cfg), due)
         if deadline not in found:
@@ -167,9 +190,10 @@ def stated_deadline(text: str, base: date | None) -> Deadline | None:
     masked = _mask(text, cfg.ignore)
     due = None
     if cfg.anchor.search(masked):
-        for match in cfg.mention.finditer(masked):
-            if match.start() != match.end() and _plausible(match):
-                due = _resolve(match, masked, base, cfg)
+        for match in cfg.mentions.finditer(masked):
+            g = match.groupdict()
+            if match.start() != match.end() and _plausible(match, g):
+                due = _resolve(match, g, masked, base, cfg)
                 break
     return Deadline(text[: cfg.max_phrase], due)
 
@@ -182,14 +206,19 @@ def date_mentions(text: str, base: date | None) -> list[tuple[int, int, date | N
     masked = _mask(text or "", cfg.ignore)
     if not cfg.anchor.search(masked):
         return []
-    return [(m.start(), m.end(), _resolve(m, masked, base, cfg), _names_part_of_year(m))
-            for m in cfg.mention.finditer(masked)
-            if m.start() != m.end() and not _is_range(masked, m) and _plausible(m)]
+    out = []
+    for m in cfg.mentions.finditer(masked):
+        if m.start() == m.end() or _is_range(masked, m):
+            continue
+        g = m.groupdict()
+        if _plausible(m, g):
+            out.append((m.start(), m.end(), _resolve(m, g, masked, base, cfg), _names_part_of_year(g)))
+    return out
 
 
-def _plausible(match: re.Match[str]) -> bool:
-    """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date)."""
-    g = match.groupdict()
+def _plausible(match: re.Match[str], g: dict[str, str | None]) -> bool:
+    """A Chinese-numeral month needs a year or a month word around it ("一月一研究" is not a date).
+    `g`: the match's groupdict."""
     if not match.group(0) or not any(g[k] for k in ("fyp", "year", "rel", "month", "quarter", "period")):
         return False
     if not g["month"] or g["month"].isdigit() or g["year"] or g["rel"] or g["part"] or g["day"]:
@@ -214,7 +243,7 @@ def _span(text: str, start: int, end: int, splitter: re.Pattern[str]) -> tuple[i
     """Bounds of the clause or sentence (per `splitter`) holding text[start:end]."""
     # Look back a bounded distance: scanning from the start of a long report for every mention is quadratic.
     reach = max(0, start - _REACH)
-    left = max((m.end() for m in splitter.finditer(text, reach, start)), default=reach)
+    left = fastrx.last_split_end(splitter, text, reach, start, reach)
     stop = splitter.search(text, end)
     return left, stop.start() if stop else len(text)
 
@@ -224,33 +253,32 @@ def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
 
 
 def _is_deadline(
-    text: str, match: re.Match[str], due: date | None, base: date | None, cfg: DeadlineRules
+    text: str, match: re.Match[str], g: dict[str, str | None], due: date | None, base: date | None,
+    cfg: DeadlineRules,
 ) -> bool:
     lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
     clause = text[lo:hi]
     if _any(cfg.past, clause):
         return False
-    if _is_commitment(match, cfg) or _any(cfg.commit, clause):
+    if _is_commitment(g, cfg) or _any(cfg.commit, clause):
         return True
     not_over = base is None or due is None or due >= base
     if _any(cfg.forecast, clause):
         return not_over
     # A bare year ("制定2020年工作要点") is too often an attribute to count on the sentence alone.
-    if not _names_part_of_year(match) or base is None or due is None or due <= base:
+    if not _names_part_of_year(g) or base is None or due is None or due <= base:
         return False
     s_lo, s_hi = _span(text, match.start(), match.end(), cfg.sentence_split)
     sentence = text[s_lo:s_hi]
     return _any(cfg.commit, sentence) or _any(cfg.forecast, sentence)
 
 
-def _names_part_of_year(match: re.Match[str]) -> bool:
-    g = match.groupdict()
+def _names_part_of_year(g: dict[str, str | None]) -> bool:
     return any(g[k] for k in ("month", "quarter", "period", "yend", "fyp"))
 
 
-def _is_commitment(match: re.Match[str], cfg: DeadlineRules) -> bool:
+def _is_commitment(groups: dict[str, str | None], cfg: DeadlineRules) -> bool:
     """The mention itself commits: '7月前', '年底前', '年内', '十四五末'."""
-    groups = match.groupdict()
     if groups["suffix"] in cfg.commit_suffixes or groups["fyp"]:
         return True
     return groups["period"] == "年内" or groups["yend"] == "内"
@@ -265,11 +293,11 @@ def _phrase(text: str, match: re.Match[str], cfg: DeadlineRules) -> str:
     return text[lo:hi].strip()
 
 
-def _resolve(match: re.Match[str], text: str, base: date | None, cfg: DeadlineRules) -> date | None:
+def _resolve(match: re.Match[str], g: dict[str, str | None], text: str, base: date | None,
+             cfg: DeadlineRules) -> date | None:
     """The last day of the period named; None when it needs a base date we lack or names a holiday."""
     if cfg.unresolvable and cfg.unresolvable.search(text[match.end() : match.end() + 8]):
         return None
-    g = match.groupdict()
     if g["fyp"]:
         return date(cfg.plan_periods[g["fyp"]], 12, 31)
     if g["year"]:

@@ -2,14 +2,20 @@
 
 Python's regex engine skips ahead quickly only when a pattern starts with a literal or a plain character
 set; an alternation of config patterns (`(?:力争)|(?:(?<!行动)计划…)|(?:\\d+项…)`) starts with neither, so
-every position of the text runs every branch. `first_chars` works out the set of characters any match
-must start with, and `fast` puts it in front as a lookahead `(?=[…])`: a match can only start where that
-set matches, so the matches are the same, and the engine rejects all other positions at once.
+every position of the text runs every branch. `first_chars` works out the set of characters S any match
+must start with. A leading lookahead `(?=S)` would let the engine reject the other positions quicker, but
+it still enters the pattern at each of them; its fastest skip (a tight loop over the characters, no pattern
+code) runs only when the pattern's first item consumes a character of a known set. So `Finder` scans with
+`S(?<=(?=P)S)` — one character of S at which (looking back over it) P matches — and matches P itself
+(`P.match`) only there: the same matches, found 1.5–3× faster than with the lookahead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
+from collections.abc import Iterator
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 
@@ -97,7 +103,127 @@ def _engine_skips(pattern: str) -> bool:
         return True
 
 
-def fast(pattern: str) -> re.Pattern[str]:
-    """`pattern` compiled with its first characters as a leading lookahead (same matches, found faster)."""
-    chars = None if _engine_skips(pattern) else first_chars(pattern)
-    return re.compile(f"(?={chars})(?:{pattern})" if chars else pattern)
+class Finder:
+    """The matches of `pattern` in a text, exactly those of `re.compile(pattern).finditer(text)` (the same
+    Match objects but for their `pos`), found by skipping to the characters a match can start with. `chars`
+    (a character class) overrides `first_chars`, for a pattern that declares them in a leading lookahead
+    (it must: a match that starts elsewhere would be lost); without a first-character set, or when the
+    engine skips well on its own, it is a plain finditer. Only non-empty matches are found: a pattern that
+    can match empty has no first-character set, and one given `chars` must refuse the empty match. `starts`
+    stands in for the pattern when looking for where a match may start (it may say yes where the pattern
+    then does not match: each place is checked with `pattern.match`)."""
+
+    def __init__(self, pattern: str, chars: str | None = None, starts: str | None = None) -> None:
+        self.pattern = re.compile(pattern)
+        if chars is None and not _engine_skips(pattern):
+            chars = first_chars(pattern)
+        self._starts: re.Pattern[str] | None = None
+        if chars:
+            # A backreference (or a conditional on a group) cannot stand in a look-behind: the plain scan,
+            # unless the caller gives `starts`, a pattern that matches (at least) wherever a match starts.
+            with contextlib.suppress(re.error):
+                self._starts = re.compile(f"{chars}(?<=(?={starts or pattern}){chars})")
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self._starts is None:
+            yield from self.pattern.finditer(text)
+            return
+        match, end = self.pattern.match, 0
+        for start in self._starts.finditer(text):
+            at = start.start()
+            if at >= end:  # finditer goes on from the end of the last match: skip starts inside it
+                found = match(text, at)  # the lookahead matched here, so this does (unless given `starts`)
+                if found is not None:
+                    end = found.end()
+                    yield found
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self.finditer(text)]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match, as `pattern.search` finds it."""
+        return next(self.finditer(text), None)
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def any_of(patterns: list[str]) -> Finder | None:
+    """One pattern that matches somewhere in a text exactly when one of `patterns` does (their group names
+    dropped, so they can stand side by side): one search to skip a text where none matches. None when they
+    cannot be joined (a reference to a group, whose number or name changes in the union)."""
+    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return None
+    try:
+        return Finder("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
+    except re.error:
+        return None
+
+
+def context_free(pattern: str) -> bool:
+    """Whether `pattern` holds no anchor and no lookaround (nothing that reads past its own match): then a
+    text that joins several lines with "\\n" holds a match wherever one of the lines does."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return False
+    return not _reads_context(list(parsed))
+
+
+def _reads_context(items: list) -> bool:
+    for op, av in items:
+        if op in _ZERO_WIDTH or op is c.GROUPREF_EXISTS:
+            return True
+        if op is c.BRANCH and any(_reads_context(list(alt)) for alt in av[1]):
+            return True
+        if op is c.SUBPATTERN and _reads_context(list(av[3])):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _reads_context(list(av[2])):
+            return True
+        if op is c.ATOMIC_GROUP and _reads_context(list(av)):
+            return True
+    return False
+
+
+_LEADING_LOOKBEHIND = re.compile(r"\(\?<=(\[(?:\\.|[^\]\\])+\])\)")
+
+
+def split_prefilter(pattern: str) -> re.Pattern[str] | None:
+    """For a pattern that starts with a one-character look-behind (`(?<=[。;!])(?=…)`, a split point): the
+    same pattern with that character consumed instead, which the engine skips to in C. Where it finds
+    nothing, the pattern matches nowhere (a match at p needs text[p-1] in the class and the rest at p), so
+    a split can be skipped. None for any other pattern."""
+    head = _LEADING_LOOKBEHIND.match(pattern)
+    try:
+        items = list(_parser.parse(pattern))
+    except re.error:
+        return None
+    if not head or not items or items[0][0] is not c.ASSERT or items[0][1][0] != -1:
+        return None  # not a look-behind that the whole pattern starts with (a top-level | would split it)
+    return re.compile(f"{head.group(1)}(?:{pattern[head.end():]})")
+
+
+@functools.cache
+def last_end(splitter: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a splitter of one character (a class such as `[。;!?\\n]`): a pattern whose `match(text, pos,
+    endpos)` ends where the last split between pos and endpos ends (None: no split there), which is
+    `max(m.end() for m in splitter.finditer(text, pos, endpos))` found backwards in C instead of by
+    iterating every split. None for any other splitter."""
+    try:
+        items = list(_parser.parse(splitter.pattern, splitter.flags))
+    except re.error:
+        return None
+    if len(items) != 1 or items[0][0] not in (c.IN, c.LITERAL):
+        return None
+    return re.compile(f"(?s:.*)(?:{splitter.pattern})", splitter.flags)
+
+
+def last_split_end(splitter: re.Pattern[str], text: str, pos: int, endpos: int, default: int) -> int:
+    """`max(m.end() for m in splitter.finditer(text, pos, endpos))`, or `default` when there is no split:
+    where a clause or sentence that holds text[endpos] starts."""
+    back = last_end(splitter)
+    if back is None:
+        return max((m.end() for m in splitter.finditer(text, pos, endpos)), default=default)
+    found = back.match(text, pos, endpos)
+    return found.end() if found else default

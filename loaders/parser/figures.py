@@ -20,6 +20,7 @@ import cn2an
 
 from loaders.config import section
 from loaders.models import Figure
+from loaders.parser import fastrx
 from loaders.vocab import vocab
 
 _NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
@@ -53,6 +54,10 @@ class FigureRules:
     accountability_anchors: tuple[re.Pattern[str], ...]
     kinds: tuple[Kind, ...]
     money_units: dict[str, float]
+    # A sentence where none of these matches holds no stated total / no accountability figure (every kind's
+    # patterns hold its label): one search instead of one per pattern. None: search every pattern.
+    stated_any: fastrx.Finder | None = None
+    labels_any: fastrx.Finder | None = None
 
 
 def _kind(raw: dict) -> Kind:
@@ -72,14 +77,18 @@ def _kind(raw: dict) -> Kind:
 def rules() -> FigureRules:
     """The compiled `figures:` section (compiled once per process)."""
     cfg = section("figures")
+    stated = [p.replace("{N}", _NUMBER) for p in cfg.get("stated") or ()]
+    kinds = cfg.get("accountability") or ()
     return FigureRules(
         sentence_split=re.compile(cfg.get("sentence_split", r"[。!?!?\n]")),
         stated_anchors=tuple(re.compile(p) for p in cfg.get("stated_anchors") or ()),
-        stated=tuple(re.compile(p.replace("{N}", _NUMBER)) for p in cfg.get("stated") or ()),
+        stated=tuple(re.compile(p) for p in stated),
         stated_subset=re.compile(cfg.get("stated_subset") or r"(?!x)x"),
         accountability_anchors=tuple(re.compile(p) for p in cfg.get("accountability_anchors") or ()),
-        kinds=tuple(_kind(k) for k in cfg.get("accountability") or ()),
+        kinds=tuple(_kind(k) for k in kinds),
         money_units={str(k): float(v) for k, v in (cfg.get("money_units") or {}).items()},
+        stated_any=fastrx.any_of(stated),
+        labels_any=fastrx.any_of([k["label"] for k in kinds]),
     )
 
 
@@ -117,6 +126,8 @@ def _has_any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
 def _stated_in(sentence: str, stated: dict[str, float], cfg: FigureRules) -> list[Figure]:
     """Stated totals in one sentence; keys already stated earlier in the report are left alone."""
     found: list[Figure] = []
+    if cfg.stated_any is not None and not cfg.stated_any.search(sentence):
+        return found
     for pattern in cfg.stated:
         for match in pattern.finditer(sentence):
             for key, raw in match.groupdict().items():
@@ -135,6 +146,8 @@ def _stated_in(sentence: str, stated: dict[str, float], cfg: FigureRules) -> lis
 def _accountability_in(sentence: str, seen: set[str], cfg: FigureRules) -> list[Figure]:
     """Accountability figures in one summary sentence; spans already read are not read again."""
     found: list[Figure] = []
+    if cfg.labels_any is not None and not cfg.labels_any.search(sentence):
+        return found
     taken: list[tuple[int, int]] = []
     fresh: set[str] = set()
     for kind in cfg.kinds:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from re import Match, Pattern
 
 from loaders.config import section
+from loaders.parser import fastrx
 
 LINE_KINDS = ("table", "attachment_list", "chapter", "paren", "number", "sub", "item", "result", "progress",
               "owner", "due", "next", "stop")
@@ -34,10 +35,19 @@ class Grammar:
     def sub(self, group: str, name: str) -> Pattern[str]:
         return _compiled(self.raw[group][name])
 
+    def finder(self, name: str) -> fastrx.Finder:
+        """The pattern's matches over a long text, found by skipping to its first characters."""
+        return _finder(self.raw[name])
+
 
 @functools.cache
 def _compiled(pattern: str) -> Pattern[str]:
     return re.compile(pattern)
+
+
+@functools.cache
+def _finder(pattern: str) -> fastrx.Finder:
+    return fastrx.Finder(pattern)
 
 
 @functools.cache

@@ -304,7 +304,7 @@ def _range(text: str, published: date | None,
 def _range_tokens(text: str) -> list[tuple[re.Match[str], re.Match[str]]]:
     """Pairs of printed dates joined by a range separator (or by nothing, when 至 was lost)."""
     g = grammar()
-    tokens = list(g.rx("date_token").finditer(text))
+    tokens = list(g.finder("date_token").finditer(text))
     sep = g.rx("range_separator")
     return [(a, b) for a, b in itertools.pairwise(tokens) if sep.match(text[a.end():b.start()])]
 

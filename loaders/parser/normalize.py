@@ -25,7 +25,7 @@ from collections import Counter
 from typing import Any
 
 from loaders.config import section
-from loaders.parser import chrome
+from loaders.parser import chrome, fastrx
 from loaders.parser.grammar import classify, closed_heading, grammar
 
 _FOLD: dict[int, int | str | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -73,7 +73,10 @@ def normalize(text: str, simplify: bool = True) -> str:
     if simplify:
         text = to_simplified(text)[0]
     raw = _split_run_on(_fold(text).splitlines())
-    lines = [(_fix(_clean_line(line)), line.startswith(_INDENT), len(line)) for line in raw]
+    clean = [_clean_line(line) for line in raw]
+    if _may_need_fixes(clean):
+        clean = [_fix(line) for line in clean]
+    lines = [(line, old.startswith(_INDENT), len(old)) for line, old in zip(clean, raw, strict=True)]
     return "\n".join(_join_broken(lines))
 
 
@@ -114,6 +117,19 @@ def _fixes() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
     return any_fix, tuple((re.compile(p), r) for p, r in pairs)
 
 
+@functools.cache
+def _whole_text_trigger() -> fastrx.Finder | None:
+    """The fixes' trigger, to search a whole text at once where that finds every line's matches."""
+    any_fix = _fixes()[0]
+    return fastrx.Finder(any_fix.pattern) if fastrx.context_free(any_fix.pattern) else None
+
+
+def _may_need_fixes(lines: list[str]) -> bool:
+    """False when no line needs a fix (most texts), found in one search over the text."""
+    trigger = _whole_text_trigger()
+    return trigger is None or trigger.search("\n".join(lines)) is not None
+
+
 def _fix(line: str) -> str:
     any_fix, fixes = _fixes()
     if not any_fix.search(line):
@@ -133,7 +149,7 @@ def _run_on() -> tuple[int, tuple[re.Pattern[str], ...]]:
 def _split_run_on(lines: list[str]) -> list[str]:
     """A line long enough to be a whole page run together is split at config.yaml text.run_on_splits."""
     size, splits = _run_on()
-    if not any(len(line) >= size for line in lines):
+    if max(map(len, lines), default=0) < size:
         return lines
     out: list[str] = []
     for line in lines:
@@ -147,7 +163,10 @@ def _split_run_on(lines: list[str]) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    return _FOLDABLE.sub(lambda m: _FOLD_CHAR[m.group()], text)
+    # One replace per distinct character found (a handful): a substitution calls back for every match.
+    for char in set(_FOLDABLE.findall(text)):
+        text = text.replace(char, _FOLD_CHAR[char])
+    return text
 
 
 def _clean_line(line: str) -> str:

@@ -42,7 +42,8 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, _Place], dict[str, tuple[_Co
     """(province alias → province, city alias → place, county name → every county of that name); city
     aliases are full and short names, county names only full ones (short ones are too often words)."""
     with open(GAZETTEER_PATH, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        # libyaml's loader when PyYAML has it (same data, ~9x faster: every parser process loads this)
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     provinces: dict[str, str] = {}
     cities: dict[str, _Place] = {}
     for province, names in (data.get("provinces") or {}).items():

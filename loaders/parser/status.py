@@ -59,7 +59,8 @@ class Rule:
     concrete_weight: float = 0.0
     weak: bool = False  # counts only in weak decisions, never towards decide.open_at
     firm: bool = False  # states the open part outright: reported results next to it do not weaken it
-    any: re.Pattern[str] | None = None  # all patterns in one, to skip a body where the rule matches nowhere
+    any: fastrx.Finder | None = None  # all patterns in one, to skip a body where the rule matches nowhere
+    concrete_any: fastrx.Finder | None = None  # the concrete patterns in one: a sentence has one of them
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,11 @@ def _rule(raw: dict) -> Rule:
         concrete_weight=float(raw.get("concrete_weight", 0.0)), weak=bool(raw.get("weak")),
         firm=bool(raw.get("firm")),
         any=_prefilter(raw.get("patterns") or []),
+        concrete_any=fastrx.any_of(raw.get("concrete") or []),
     )
 
 
-def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
+def _prefilter(patterns: list[str]) -> fastrx.Finder | None:
     """All of a rule's patterns in one, searched once over a whole body: every sentence a pattern matches in
     overlaps a match of it (the sentences with none are skipped). A `$` (a sentence's end) is dropped, which
     only adds matches; this holds while no lookaround of the config looks for a sentence-splitting
@@ -141,7 +143,7 @@ def _prefilter(patterns: list[str]) -> re.Pattern[str] | None:
     relaxed = [_without_end_anchor(p) for p in patterns]
     if not patterns or any(p is None or fastrx.first_chars(p) is None for p in relaxed):
         return None
-    return fastrx.fast("|".join(f"(?:{p})" for p in relaxed))
+    return fastrx.Finder("|".join(f"(?:{p})" for p in relaxed))
 
 
 def _without_end_anchor(pattern: str) -> str | None:
@@ -373,7 +375,7 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
         elif rule.any is None or rule.concrete_weight:
             candidates = sentences
         else:
-            candidates = _overlapping(sentences, [m.span() for m in rule.any.finditer(masked)], starts)
+            candidates = _overlapping(sentences, rule.any.spans(masked), starts)
         for s_lo, s_hi, lead in candidates:
             if rule.deadline:
                 hit = next(((pos, text, kind) for pos, text, kind in deadlines
@@ -391,7 +393,10 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
             if rule.concrete_weight:  # reported results: one count per sentence
                 role = reader.weight(s_lo, s_hi, lead, s_lo)
                 printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
-                concrete = any(p.search(printed) for p in rule.concrete)
+                if rule.concrete_any is not None:
+                    concrete = rule.concrete_any.search(printed) is not None
+                else:
+                    concrete = any(p.search(printed) for p in rule.concrete)
                 base = rule.concrete_weight if concrete else rule.weight
                 tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
                 continue
@@ -461,13 +466,14 @@ def _dated(body: str, masked: str, mentions: list[tuple[int, int, date | None, b
 def _clause_at(text: str, pos: int, cfg: StatusRules) -> str:
     """The clause (between , ; 。 and line ends) holding text[pos]."""
     splits = (cfg.clause_split, cfg.sentence_split)
-    ends = [m.end() for rx in splits for m in rx.finditer(text, max(0, pos - 200), pos)]
+    reach = max(0, pos - 200)
+    ends = [fastrx.last_split_end(rx, text, reach, pos, 0) for rx in splits]
     stops = [m.start() for rx in splits if (m := rx.search(text, pos))]
     return text[max(ends, default=0):min(stops, default=len(text))]
 
 
 def _sentence_at(text: str, pos: int, cfg: StatusRules) -> str:
-    left = max((m.end() for m in cfg.sentence_split.finditer(text, 0, pos)), default=0)
+    left = fastrx.last_split_end(cfg.sentence_split, text, 0, pos, 0)
     stop = cfg.sentence_split.search(text, pos)
     return text[left:stop.start() if stop else len(text)]
 
@@ -476,7 +482,10 @@ def _about_finished_period(pos: int, sentence: tuple[int, int], masked: str, pas
                            deadlines: list[tuple[int, str, str]], cfg: StatusRules) -> bool:
     """A forecast whose clause names only periods already over at the report's date."""
     s_lo, s_hi = sentence
-    c_lo = max((s_lo + m.end() for m in cfg.clause_split.finditer(masked[s_lo:pos])), default=s_lo)
+    if fastrx.last_end(cfg.clause_split) is not None:  # a one-character splitter: pos/endpos = the slice
+        c_lo = fastrx.last_split_end(cfg.clause_split, masked, s_lo, pos, s_lo)
+    else:
+        c_lo = max((s_lo + m.end() for m in cfg.clause_split.finditer(masked[s_lo:pos])), default=s_lo)
     stop = cfg.clause_split.search(masked, pos, s_hi)
     c_hi = stop.start() if stop else s_hi
     in_clause = [(s, e) for s, e in past if c_lo <= s < c_hi]
@@ -526,7 +535,7 @@ def _weigh(b: _Balance, body: str, section_heading: str, ctx: ReportContext,
     # Strong signals on both sides: relevance to the problem decides, which the rules cannot judge (待核).
     mixed = b.strong_open >= open_at and b.closed_w >= open_at
     cap = float(conf["mixed_max"]) if mixed else float(conf["max"])
-    prior = phase_prior(ctx, cfg)
+    prior = _report_prior(ctx) if cfg is rules() else phase_prior(ctx, cfg)
     if b.strong_open >= open_at and b.strong_open > b.closed_w:
         best = _heaviest([h for h in t.open if not h.rule.weak])
         score = best.rule.confidence + margin * (b.open_w - best.weight) - penalty * min(b.closed_w, 1.0)
@@ -625,6 +634,12 @@ def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[s
 # --- the report as context ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _report_prior(ctx: ReportContext) -> str | None:
+    """phase_prior under the configured rules, worked out once per report (each of its issues asks)."""
+    return phase_prior(ctx)
+
+
 def phase_prior(ctx: ReportContext, cfg: StatusRules | None = None) -> str | None:
     """OPEN for a report inside the concentrated rectification period (its wording or 2–8 months after the
     feedback), CLOSED for a late one or one titled 整改情况; None when nothing tells."""
@@ -710,7 +725,7 @@ def mask(text: str, ignore: tuple[re.Pattern[str], ...]) -> str:
 def evidence_sentence(text: str, start: int, end: int, cfg: StatusRules) -> str:
     """The sentence around text[start:end], trimmed to a window around the match when it is too long."""
     reach = max(0, start - 2 * cfg.evidence_max)  # bounded look-back: bodies can be whole reports
-    left = max((m.end() for m in cfg.sentence_split.finditer(text, reach, start)), default=reach)
+    left = fastrx.last_split_end(cfg.sentence_split, text, reach, start, reach)
     stop = cfg.sentence_split.search(text, end)
     right = stop.start() if stop else len(text)
     sentence_start, sentence_end = _strip_span(text, left, right)

@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from loaders.models import Report
 
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
+AHEAD_FILES_PER_WORKER = 64  # parsed files waiting for the caller, at most, per worker (bounds memory)
 POOL_BROKEN = ("the parser process stopped unexpectedly (out of memory, or a crash); run again with "
                "--workers 1 to find the file that causes it")
 
@@ -123,22 +125,40 @@ def _plain(exc: BaseException) -> str:
 
 
 def parse_all(paths: Sequence[str], workers: int) -> Iterator[Parsed]:
-    """Parse in input order, so a later file predictably replaces an earlier one holding the same report."""
+    """Parse in input order, so a later file predictably replaces an earlier one holding the same report.
+
+    At most AHEAD_FILES_PER_WORKER files per worker are parsed ahead of the caller: `Executor.map` submits
+    every file at once, and when the caller (writing the database) is slower than the parsers, their results
+    pile up in memory (at 10,000 real files, most of the process tree's peak)."""
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         yield from map(parse_one, paths)
         return
     ctx = _mp_context()
     chunk = max(1, min(16, len(paths) // (workers * 8)))
+    chunks = [paths[k : k + chunk] for k in range(0, len(paths), chunk)]
+    ahead = max(2, workers * AHEAD_FILES_PER_WORKER // chunk)
     done = 0
     with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx,
                              initializer=_exit_with_parent) as pool:
+        pending: deque[Future[list[Parsed]]] = deque()
         try:
-            for parsed in pool.map(parse_one, paths, chunksize=chunk):
-                done += 1
-                yield parsed
+            for part in chunks:
+                pending.append(pool.submit(_parse_chunk, part))
+                if len(pending) >= ahead:
+                    for parsed in pending.popleft().result():
+                        done += 1
+                        yield parsed
+            while pending:
+                for parsed in pending.popleft().result():
+                    done += 1
+                    yield parsed
         except BrokenProcessPool:
             for path in paths[done:]:
                 yield Parsed(path, "", 0, None, POOL_BROKEN)
+
+
+def _parse_chunk(paths: Sequence[str]) -> list[Parsed]:
+    return [parse_one(path) for path in paths]
 
 
 def _exit_with_parent() -> None:

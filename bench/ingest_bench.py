@@ -171,7 +171,9 @@ def bench_ingest(
         "stored_issues": counts["issues"],
         "stored_measures": counts.get("measures"),
     }
-    log(f"  fresh: {fresh['seconds']:.1f} s, {res['cpu_ms_per_file']:.1f} ms CPU per file, peak "
+    main_ms, all_ms = res["cpu_main_ms_per_file"], res["cpu_ms_per_file"]
+    log(f"  fresh: {fresh['seconds']:.1f} s, {res['reports_per_s']:.0f} reports/s, {all_ms:.1f} ms CPU "
+        f"per file (main {main_ms:.1f}, parsers {all_ms - main_ms:.1f}), peak "
         f"{fresh['peak_rss'] / 2**20:.0f} MiB, reader waited at most {fresh['readers']['max_s'] or 0:.2f} s; "
         "re-ingest unchanged …")
     res["unchanged"] = _ingest(corpus, db, workers)

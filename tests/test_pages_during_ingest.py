@@ -102,9 +102,9 @@ def test_write_transactions_are_bounded_by_time(tmp_path: Path, monkeypatch: pyt
     held: list[tuple[int, float]] = []
     write_batch = store.write_batch
 
-    def timed(con: object, versions: list[store.FileVersion]) -> list[object]:
+    def timed(con: object, versions: list[store.FileVersion], prepared: object = None) -> list[object]:
         started = time.monotonic()
-        out = write_batch(con, versions)  # type: ignore[arg-type]
+        out = write_batch(con, versions, prepared)  # type: ignore[arg-type]
         held.append((len(versions), time.monotonic() - started))
         return out  # type: ignore[return-value]
 

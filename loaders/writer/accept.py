@@ -233,13 +233,26 @@ def file_version(verdict: Verdict, path: str | None = None) -> FileVersion:
     return FileVersion(verdict.sha, path or verdict.name, verdict.size, verdict.reports, parser_fingerprint())
 
 
+def prepare(verdicts: Sequence[Verdict], paths: Sequence[str] | None = None) -> store.Prepared:
+    """The rows store_verdicts writes for these files, built without the database (a writer prepares them
+    before opening its connection, so readers wait only for the SQL)."""
+    return store.prepare(_versions(verdicts, paths))
+
+
+def _versions(verdicts: Sequence[Verdict], paths: Sequence[str] | None) -> list[FileVersion]:
+    where = list(paths) if paths is not None else [v.name for v in verdicts]
+    return [file_version(v, p) for v, p in zip(verdicts, where, strict=True)]
+
+
 def store_verdicts(
-    con: store.Connection, verdicts: Sequence[Verdict], paths: Sequence[str] | None = None
+    con: store.Connection, verdicts: Sequence[Verdict], paths: Sequence[str] | None = None,
+    prepared: store.Prepared | None = None,
 ) -> list[Outcome]:
     """Store accepted files in one transaction (redone one per file if it fails, so a bad file fails
-    alone): the one way judged files reach the store. One Outcome per file, in order."""
+    alone): the one way judged files reach the store. One Outcome per file, in order. `prepared`: their
+    rows from prepare(), built before the connection was opened."""
     where = list(paths) if paths is not None else [v.name for v in verdicts]
-    results = store.write_batch(con, [file_version(v, p) for v, p in zip(verdicts, where, strict=True)])
+    results = store.write_batch(con, _versions(verdicts, paths), prepared)
     return [Outcome(v, p, None, _store_failed(r)) if isinstance(r, store.StoreError) else Outcome(v, p, r)
             for v, p, r in zip(verdicts, where, results, strict=True)]
 

@@ -20,6 +20,7 @@ unit on every write that touches the unit). Every rule and threshold is in confi
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -306,32 +307,29 @@ def _norm_category(c: str | None) -> str:
 
 
 def _scores(new: Sequence[IssueIn], old: Sequence[IssueIn], r: Rules) -> tuple[list[list[float]], ...]:
-    """(score, title score, measures score) matrices, new × old, each 0..1."""
+    """(score, title score, measures score) matrices, new × old, each 0..1.
+
+    Element-wise numpy over the matrices: each step is the same IEEE operation, in the same order, as the
+    per-pair Python arithmetic it replaces (so the same floats), ~10x faster for a unit's many reports."""
     titles = _title_matrix([core_title(i.title, r) for i in new], [core_title(i.title, r) for i in old])
     new_m = ["".join(i.measures) for i in new]
     old_m = ["".join(i.measures) for i in old]
     measures = _measures_matrix(new_m, old_m)
-    total, t_out, m_out = [], [], []
-    for a, i in enumerate(new):
-        row, trow, mrow = [], [], []
-        for b, j in enumerate(old):
-            t, m = float(titles[a][b]) / 100, float(measures[a][b]) / 100
-            if new_m[a] and old_m[b]:
-                s = (r.title_weight * t + r.measures_weight * m) / (r.title_weight + r.measures_weight)
-            else:
-                s = t
-            same_cat = _norm_category(i.category) == _norm_category(j.category) and bool(i.category)
-            if same_cat:
-                s += r.same_category_bonus
-                if i.label and i.label == j.label:
-                    s += r.same_label_bonus
-            row.append(min(1.0, s))
-            trow.append(t)
-            mrow.append(m)
-        total.append(row)
-        t_out.append(trow)
-        m_out.append(mrow)
-    return total, t_out, m_out
+    t = np.asarray(titles, dtype=float) / 100
+    m = np.asarray(measures, dtype=float) / 100
+    both = np.outer([bool(x) for x in new_m], [bool(y) for y in old_m])
+    weighted = (r.title_weight * t + r.measures_weight * m) / (r.title_weight + r.measures_weight)
+    total = np.where(both, weighted, t)
+    new_cat = [_norm_category(i.category) for i in new]
+    old_cat = [_norm_category(j.category) for j in old]
+    same_cat = np.array([[bool(i.category) and a == b for b in old_cat]
+                         for i, a in zip(new, new_cat, strict=True)], dtype=bool).reshape(len(new), len(old))
+    same_label = same_cat & np.array([[bool(i.label) and i.label == j.label for j in old] for i in new],
+                                     dtype=bool).reshape(len(new), len(old))
+    total = np.where(same_cat, total + r.same_category_bonus, total)
+    total = np.where(same_label, total + r.same_label_bonus, total)
+    total = np.minimum(1.0, total)
+    return total.tolist(), t.tolist(), m.tolist()
 
 
 # --- lineage ---------------------------------------------------------------------------------------------
@@ -436,12 +434,34 @@ def _carry_deadline(row: LineageRow, prev: LineageRow | None, issue: IssueIn) ->
         row.prev_due = last
 
 
+# _measures_added per (new measures, old measures, rule), by a digest of the texts: a write rebuilds every
+# report of the units it touches, so the same linked pairs come back at every write touching the unit again
+# (at 10,000 real files this count was ~30 % of the ingest's main process). Bounded: cleared when full.
+_ADDED_CACHE: dict[bytes, int] = {}
+_ADDED_CACHE_MAX = 500_000
+
+
 def _measures_added(new: IssueIn, old: IssueIn, r: Rules) -> int:
     if not new.measures:
         return 0
     if not old.measures:
         return len(new.measures)
-    best = process.cdist(list(new.measures), list(old.measures), scorer=fuzz.partial_ratio)
+    key = hashlib.blake2b(repr((new.measures, old.measures, r.measure_added_below)).encode(),
+                          digest_size=16).digest()
+    added = _ADDED_CACHE.get(key)
+    if added is None:
+        if len(_ADDED_CACHE) >= _ADDED_CACHE_MAX:
+            _ADDED_CACHE.clear()
+        added = _ADDED_CACHE[key] = _count_added(new.measures, old.measures, r)
+    return added
+
+
+def _count_added(new: Sequence[str], old: Sequence[str], r: Rules) -> int:
+    """New measures with no counterpart scoring measure_added_below or more among the old ones."""
+    # Scores under the cutoff come back as 0: they count the same (below), and rapidfuzz skips early. The
+    # margin keeps a score of exactly 100 * measure_added_below (0.6 * 100 is 60.00000000000001) as it was.
+    best = process.cdist(list(new), list(old), scorer=fuzz.partial_ratio,
+                         score_cutoff=100 * r.measure_added_below - 1e-6)
     return sum(1 for row in best if max(row) / 100 < r.measure_added_below)
 
 

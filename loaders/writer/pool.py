@@ -12,34 +12,54 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from loaders.messages import refusal
 from loaders.writer.accept import Verdict, judge_path
 
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
+AHEAD_FILES_PER_WORKER = 64  # judged files waiting for the caller, at most, per worker (bounds memory)
 POOL_BROKEN = refusal("pool_broken").en
 
 
 def parse_all(paths: Sequence[str], workers: int) -> Iterator[Verdict]:
-    """Judge in input order, so a later file predictably replaces an earlier one holding the same report."""
+    """Judge in input order, so a later file predictably replaces an earlier one holding the same report.
+
+    At most AHEAD_FILES_PER_WORKER files per worker are judged ahead of the caller: `Executor.map` submits
+    every file at once, and when the caller (writing the database) is slower than the parsers, their results
+    pile up in memory (at 10,000 real files, most of the process tree's peak)."""
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         yield from map(judge_path, paths)
         return
     ctx = _mp_context()
     chunk = max(1, min(16, len(paths) // (workers * 8)))
+    chunks = [paths[k : k + chunk] for k in range(0, len(paths), chunk)]
+    ahead = max(2, workers * AHEAD_FILES_PER_WORKER // chunk)
     done = 0
     with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx,
                              initializer=_exit_with_parent) as pool:
+        pending: deque[Future[list[Verdict]]] = deque()
         try:
-            for verdict in pool.map(judge_path, paths, chunksize=chunk):
-                done += 1
-                yield verdict
+            for part in chunks:
+                pending.append(pool.submit(_judge_chunk, part))
+                if len(pending) >= ahead:
+                    for verdict in pending.popleft().result():
+                        done += 1
+                        yield verdict
+            while pending:
+                for verdict in pending.popleft().result():
+                    done += 1
+                    yield verdict
         except BrokenProcessPool:
             for path in paths[done:]:
                 yield Verdict(path, "", 0, None, refusal("pool_broken"), "pool_broken")
+
+
+def _judge_chunk(paths: Sequence[str]) -> list[Verdict]:
+    return [judge_path(path) for path in paths]
 
 
 def _exit_with_parent() -> None:

@@ -87,8 +87,9 @@ class Rows:
         }
 
     def add(self, table: str, **row: Any) -> None:
+        get = row.get
         for name, values in self.cols[table].items():
-            values.append(row.get(name))
+            values.append(get(name))
 
     def count(self, table: str) -> int:
         return len(next(iter(self.cols[table].values())))
@@ -156,7 +157,8 @@ def _add_report(rows: Rows, sha: str, ordinal: int, r: Report, rkey: str, parent
         _add_warning(rows, rkey, sha, w)
     seen: dict[str, int] = {}
     for seq, issue in enumerate(r.issues):
-        base = r.issue_key(issue) if rkey == r.key else stable_key(rkey, issue.category, issue.title)
+        # r.issue_key(issue) when rkey is r.key (it hashes r.key the same way), without re-hashing r.key
+        base = stable_key(rkey, issue.category, issue.title)
         n = seen.get(base, 0)
         seen[base] = n + 1
         ikey = base if n == 0 else stable_key(base, "duplicate", n)

@@ -114,7 +114,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     real_sizes = [int(s) for s in args.real_sizes.split(",") if s.strip()]
     if "ingest" in only:
         # Both corpora at each size, one after the other, so their figures share the machine's load.
-        runs = [(n, "synthetic") for n in sorted(set(sizes) | {s for s in qsizes + psizes if s < REPLICATED})]
+        # Page sizes need a generated database only when the pages run on the generator's corpus.
+        page_synthetic = psizes if args.page_corpus != "samples" else []
+        runs = [(n, "synthetic") for n in sorted(set(sizes) | {s for s in qsizes + page_synthetic
+                                                                if s < REPLICATED})]
         runs += [(n, "samples") for n in real_sizes]
         for n, kind in sorted(runs):
             key = "ingest" if kind == "synthetic" else "ingest_samples"

@@ -177,10 +177,23 @@ def generate(
                           shapes=sorted(shapes) if shapes is not None else None)
 
 
+def generator_version(generator: str) -> str:
+    """A hash of the generator module's source (and of this module's, which both generators use): a corpus
+    kept in bench/out is reused only when it was made by the same code."""
+    import hashlib
+    import importlib
+
+    h = hashlib.sha256()
+    for name in sorted({generator, __name__}):
+        h.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
+    return h.hexdigest()[:16]
+
+
 def write_manifest(out: Path, generator: str, seed: int, entries: list[dict], **extra: Any) -> dict[str, Any]:
     """The corpus's manifest.json (what each file should parse to, and the totals); returned as written."""
     manifest = {
         "generator": generator,
+        "generator_version": generator_version(generator),
         "seed": seed,
         "n": len(entries),
         **extra,

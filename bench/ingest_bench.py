@@ -40,7 +40,8 @@ def ensure_corpus(out_root: Path, n: int, seed: int, kind: str = "synthetic") ->
     mf = d / MANIFEST
     if mf.exists():
         m = json.loads(mf.read_text("utf-8"))
-        if m.get("n") == n and m.get("seed") == seed and m.get("generator") == generate.__module__:
+        if (m.get("n") == n and m.get("seed") == seed and m.get("generator") == generate.__module__
+                and m.get("generator_version") == synthetic.generator_version(generate.__module__)):
             revise(d, CHANGED_FRACTION, revision=0)  # undo an interrupted 1%-changed run
             return d, m
     shutil.rmtree(d, ignore_errors=True)

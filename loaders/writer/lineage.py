@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -278,7 +278,32 @@ def core_title(title: str, r: Rules) -> str:
     return t
 
 
+# Pairwise matrices of one report's issues against another's, by a digest of the texts: every write rebuilds
+# the whole lineage of each unit it touches, so without this the same pairs of reports are scored again at
+# every later write touching the unit (at 10,000 real files, scoring was ~60 % of the ingest's main process).
+# A pure function of the texts, so a cached matrix is the one computing it again would give. Bounded.
+_MATRIX_CACHE: dict[bytes, np.ndarray] = {}
+_MATRIX_CACHE_MAX = 20_000  # ~27 x 27 floats each: ~120 MB at most
+
+
+def _cached_matrix(
+    kind: str, new: list[str], old: list[str], compute: Callable[[], np.ndarray]
+) -> np.ndarray:
+    key = hashlib.blake2b(repr((kind, new, old)).encode(), digest_size=16).digest()
+    found = _MATRIX_CACHE.get(key)
+    if found is None:
+        if len(_MATRIX_CACHE) >= _MATRIX_CACHE_MAX:
+            _MATRIX_CACHE.clear()
+        found = _MATRIX_CACHE[key] = compute()
+        found.setflags(write=False)  # shared by later rebuilds: never modified in place
+    return found
+
+
 def _title_matrix(new: list[str], old: list[str]) -> np.ndarray:
+    return _cached_matrix("title", new, old, lambda: _title_scores(new, old))
+
+
+def _title_scores(new: list[str], old: list[str]) -> np.ndarray:
     """Title similarity 0..100, new × old: the mean of the whole-string and the best-substring ratio, so a
     title reworded around the same core ("惠企政策兑现不及时" for "扶持工业企业发展政策落实不到位") keeps the
     part in common. rapidfuzz's native scorers over whole lists (no Python call per pair)."""
@@ -292,6 +317,10 @@ _MEASURE_CHARS = 600
 
 
 def _measures_matrix(new: list[str], old: list[str]) -> np.ndarray:
+    return _cached_matrix("measures", new, old, lambda: _measures_scores(new, old))
+
+
+def _measures_scores(new: list[str], old: list[str]) -> np.ndarray:
     a, b = [t[:_MEASURE_CHARS] for t in new], [t[:_MEASURE_CHARS] for t in old]
     # The two texts compared over the length of the shorter (a grown text keeps its start): rapidfuzz's
     # ratio per pair costs ~1/40 of a partial ratio over whole lists at these lengths.

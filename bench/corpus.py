@@ -14,7 +14,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -230,20 +230,27 @@ def corpus_files(out: Path) -> list[Path]:
     return sorted(p for p in out.iterdir() if p.name != MANIFEST and p.suffix in (".txt", ".html"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.corpus", description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, required=True, help="number of files (documents) to write")
+def generator_cli(
+    prog: str, doc: str, what: str, generate_fn: Callable[[int, Path, int], dict[str, Any]],
+    argv: list[str] | None = None,
+) -> int:
+    """The command line of a corpus generator (this module's and bench.samples'): --n files to --out."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    ap.add_argument("--n", type=int, required=True, help=f"number of files ({what}) to write")
     ap.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    m = generate(args.n, args.out, args.seed)
-    t = m["totals"]
+    t = generate_fn(args.n, args.out, args.seed)["totals"]
     print(
         f"Wrote {t['files']} files ({t['reports']} reports, {t['issues']} issues, "
         f"{t['bytes'] / 1e6:.1f} MB) to {args.out} in {time.perf_counter() - t0:.1f} s"
     )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return generator_cli("python -m bench.corpus", __doc__ or "", "documents", generate, argv)
 
 
 if __name__ == "__main__":

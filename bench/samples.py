@@ -11,18 +11,16 @@ those against a reader's count.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
 import sys
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import MANIFEST, REPORTS_DIR, write_manifest
+from bench.corpus import MANIFEST, REPORTS_DIR, generator_cli, write_manifest
 from bench.textgen import cn_date
 from bench.units import Place, all_places
 
@@ -145,16 +143,7 @@ def revise(out: Path, fraction: float, revision: int = 1, reports_dir: Path = RE
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.samples", description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, required=True, help="number of files (copies) to write")
-    ap.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    t = generate(args.n, args.out, args.seed)["totals"]
-    print(f"Wrote {t['files']} files ({t['reports']} reports, {t['issues']} issues, "
-          f"{t['bytes'] / 1e6:.1f} MB) to {args.out} in {time.perf_counter() - t0:.1f} s")
-    return 0
+    return generator_cli("python -m bench.samples", __doc__ or "", "copies", generate, argv)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from queries.base import (
     _Params,
     _report_conditions,
     light_columns,
-    status_columns,
 )
 
 # --- filter options ---------------------------------------------------------------------------------------
@@ -44,24 +43,6 @@ def category_options(db: Db, f: Filters) -> list[str]:
 
 
 # --- overview ---------------------------------------------------------------------------------------------
-
-
-def key_figures(db: Db, f: Filters) -> pd.DataFrame:
-    """One row: reports, units, issues, per-status counts, completion rate, overdue issues and the issues
-    under each deadline light (red, yellow, green)."""
-    p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT (SELECT count(*) FROM fr) AS reports,
-           (SELECT count(DISTINCT unit) FROM fr) AS units,
-           count(fi.issue_key) AS issues,
-           {status_columns()},
-           count(*) FILTER (WHERE fi.overdue) AS overdue,
-           {light_columns()}
-    FROM fi"""
-    df = _frame(db, sql, p)
-    issues = df["issues"].astype("float")
-    df["done_rate"] = (df["done"] / issues.where(issues > 0)).fillna(0.0)
-    return df
 
 
 def overview_counts(db: Db, f: Filters) -> pd.DataFrame:
@@ -102,26 +83,26 @@ def overview_parts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     return key_figures, by("unit", "status"), by("status"), by("category", "status")
 
 
+# The four views of the filtered issues' counts, each derived from the one count (overview_counts) the
+# overview page reads, so a page asking for one of them sees the numbers 总览 shows.
+
+
+def key_figures(db: Db, f: Filters) -> pd.DataFrame:
+    """One row: reports, units, issues, per-status counts, completion rate, overdue issues and the issues
+    under each deadline light (red, yellow, green)."""
+    return overview_parts(overview_counts(db, f))[0]
+
+
 def status_by_unit(db: Db, f: Filters) -> pd.DataFrame:
-    p = _Params()
-    return _frame(
-        db, f"{_ctes(f, p)} SELECT unit, status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p
-    )
+    return overview_parts(overview_counts(db, f))[1]
 
 
 def status_split(db: Db, f: Filters) -> pd.DataFrame:
-    p = _Params()
-    return _frame(db, f"{_ctes(f, p)} SELECT status_label AS status, count(*) AS n FROM fi GROUP BY ALL", p)
+    return overview_parts(overview_counts(db, f))[2]
 
 
 def status_by_category(db: Db, f: Filters) -> pd.DataFrame:
-    p = _Params()
-    return _frame(
-        db,
-        f"{_ctes(f, p)} SELECT category_label AS category, status_label AS status, count(*) AS n "
-        "FROM fi GROUP BY ALL",
-        p,
-    )
+    return overview_parts(overview_counts(db, f))[3]
 
 
 # Reports on one inspection (same team, start and feedback date): a later progress report restates the

@@ -236,11 +236,15 @@ def file_version(verdict: Verdict, path: str | None = None) -> FileVersion:
 def prepare(verdicts: Sequence[Verdict], paths: Sequence[str] | None = None) -> store.Prepared:
     """The rows store_verdicts writes for these files, built without the database (a writer prepares them
     before opening its connection, so readers wait only for the SQL)."""
-    return store.prepare(_versions(verdicts, paths))
+    return store.prepare(_versions(verdicts, _where(verdicts, paths)))
 
 
-def _versions(verdicts: Sequence[Verdict], paths: Sequence[str] | None) -> list[FileVersion]:
-    where = list(paths) if paths is not None else [v.name for v in verdicts]
+def _where(verdicts: Sequence[Verdict], paths: Sequence[str] | None) -> list[str]:
+    """Where each file is stored: `paths`, else each verdict's own name."""
+    return list(paths) if paths is not None else [v.name for v in verdicts]
+
+
+def _versions(verdicts: Sequence[Verdict], where: Sequence[str]) -> list[FileVersion]:
     return [file_version(v, p) for v, p in zip(verdicts, where, strict=True)]
 
 
@@ -251,8 +255,8 @@ def store_verdicts(
     """Store accepted files in one transaction (redone one per file if it fails, so a bad file fails
     alone): the one way judged files reach the store. One Outcome per file, in order. `prepared`: their
     rows from prepare(), built before the connection was opened."""
-    where = list(paths) if paths is not None else [v.name for v in verdicts]
-    results = store.write_batch(con, _versions(verdicts, paths), prepared)
+    where = _where(verdicts, paths)
+    results = store.write_batch(con, _versions(verdicts, where), prepared)
     return [Outcome(v, p, None, _store_failed(r)) if isinstance(r, store.StoreError) else Outcome(v, p, r)
             for v, p, r in zip(verdicts, where, results, strict=True)]
 

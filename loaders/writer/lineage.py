@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -33,6 +34,8 @@ from loaders.config import section
 from loaders.models import stable_key
 from loaders.parser.grammar import CN_DIGITS
 from loaders.vocab import vocab
+
+T = TypeVar("T")
 
 _DIGIT_CN = {str(v): k for k, v in CN_DIGITS.items() if k in "一二三四五六七八九"} | {"0": "〇"}
 _PUNCT = re.compile(r"[\s,，、。;；:：“”\"'《》()（）【】!！?？·．.]+")
@@ -278,29 +281,37 @@ def core_title(title: str, r: Rules) -> str:
     return t
 
 
-# Pairwise matrices of one report's issues against another's, by a digest of the texts: every write rebuilds
-# the whole lineage of each unit it touches, so without this the same pairs of reports are scored again at
-# every later write touching the unit (at 10,000 real files, scoring was ~60 % of the ingest's main process).
-# A pure function of the texts, so a cached matrix is the one computing it again would give. Bounded.
-_MATRIX_CACHE: dict[bytes, np.ndarray] = {}
-_MATRIX_CACHE_MAX = 20_000  # ~27 x 27 floats each: ~120 MB at most
+class _DigestCache(Generic[T]):
+    """Results of a pure function of texts, by a 16-byte digest of its inputs' repr; emptied when full (a
+    bound on memory, not an LRU: one ingest refills what it still needs)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: dict[bytes, T] = {}
+
+    def get(self, inputs: object, compute: Callable[[], T]) -> T:
+        key = hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
+        value = self.found.get(key)
+        if value is None:
+            if len(self.found) >= self.limit:
+                self.found.clear()
+            value = self.found[key] = compute()
+        return value
 
 
-def _cached_matrix(
-    kind: str, new: list[str], old: list[str], compute: Callable[[], np.ndarray]
-) -> np.ndarray:
-    key = hashlib.blake2b(repr((kind, new, old)).encode(), digest_size=16).digest()
-    found = _MATRIX_CACHE.get(key)
-    if found is None:
-        if len(_MATRIX_CACHE) >= _MATRIX_CACHE_MAX:
-            _MATRIX_CACHE.clear()
-        found = _MATRIX_CACHE[key] = compute()
-        found.setflags(write=False)  # shared by later rebuilds: never modified in place
-    return found
+def _frozen(matrix: np.ndarray) -> np.ndarray:
+    matrix.setflags(write=False)  # shared by later rebuilds: never modified in place
+    return matrix
+
+
+# Pairwise matrices of one report's issues against another's: every write rebuilds the whole lineage of each
+# unit it touches, so without this the same pairs of reports are scored again at every later write touching
+# the unit (at 10,000 real files, scoring was ~60 % of the ingest's main process). ~27 x 27 floats each.
+_MATRICES: _DigestCache[np.ndarray] = _DigestCache(20_000)
 
 
 def _title_matrix(new: list[str], old: list[str]) -> np.ndarray:
-    return _cached_matrix("title", new, old, lambda: _title_scores(new, old))
+    return _MATRICES.get(("title", new, old), lambda: _frozen(_title_scores(new, old)))
 
 
 def _title_scores(new: list[str], old: list[str]) -> np.ndarray:
@@ -317,7 +328,7 @@ _MEASURE_CHARS = 600
 
 
 def _measures_matrix(new: list[str], old: list[str]) -> np.ndarray:
-    return _cached_matrix("measures", new, old, lambda: _measures_scores(new, old))
+    return _MATRICES.get(("measures", new, old), lambda: _frozen(_measures_scores(new, old)))
 
 
 def _measures_scores(new: list[str], old: list[str]) -> np.ndarray:
@@ -466,8 +477,7 @@ def _carry_deadline(row: LineageRow, prev: LineageRow | None, issue: IssueIn) ->
 # _measures_added per (new measures, old measures, rule), by a digest of the texts: a write rebuilds every
 # report of the units it touches, so the same linked pairs come back at every write touching the unit again
 # (at 10,000 real files this count was ~30 % of the ingest's main process). Bounded: cleared when full.
-_ADDED_CACHE: dict[bytes, int] = {}
-_ADDED_CACHE_MAX = 500_000
+_ADDED: _DigestCache[int] = _DigestCache(500_000)
 
 
 def _measures_added(new: IssueIn, old: IssueIn, r: Rules) -> int:
@@ -475,14 +485,8 @@ def _measures_added(new: IssueIn, old: IssueIn, r: Rules) -> int:
         return 0
     if not old.measures:
         return len(new.measures)
-    key = hashlib.blake2b(repr((new.measures, old.measures, r.measure_added_below)).encode(),
-                          digest_size=16).digest()
-    added = _ADDED_CACHE.get(key)
-    if added is None:
-        if len(_ADDED_CACHE) >= _ADDED_CACHE_MAX:
-            _ADDED_CACHE.clear()
-        added = _ADDED_CACHE[key] = _count_added(new.measures, old.measures, r)
-    return added
+    return _ADDED.get((new.measures, old.measures, r.measure_added_below),
+                      lambda: _count_added(new.measures, old.measures, r))
 
 
 def _count_added(new: Sequence[str], old: Sequence[str], r: Rules) -> int:

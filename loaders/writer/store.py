@@ -207,12 +207,8 @@ def _add_title_clause(con: duckdb.DuckDBPyConnection) -> None:
     titles = [t for (t,) in con.execute("SELECT DISTINCT title FROM issues").fetchall()]
     clauses = pa.table({"title": pa.array(titles, pa.string()),
                         "clause": pa.array([title_clause(t) for t in titles], pa.string())})
-    con.register("_title_clauses", clauses)
-    try:
-        con.execute("UPDATE issues SET title_clause = c.clause FROM _title_clauses c "
-                    "WHERE issues.title = c.title")
-    finally:
-        con.unregister("_title_clauses")
+    with _registered(con, clauses):
+        con.execute("UPDATE issues SET title_clause = v.clause FROM _values v WHERE issues.title = v.title")
 
 
 def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:

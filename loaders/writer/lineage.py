@@ -19,10 +19,11 @@ unit on every write that touches the unit). Every rule and threshold is in confi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
@@ -381,35 +382,53 @@ def build(reports: Sequence[ReportIn], issues: Sequence[IssueIn], r: Rules | Non
     if not reports:
         return Built([], [])
     unit = reports[0].unit
-    by_report: dict[str, list[IssueIn]] = {}
-    for i in issues:
-        by_report.setdefault(i.report_key, []).append(i)
-    for rows in by_report.values():
-        rows.sort(key=lambda i: i.seq)
+    by_report = _by_report(issues)
     published = {rep.report_key: rep.published_on for rep in reports}
     thread_rows: list[ThreadRow] = []
     out: dict[str, LineageRow] = {}
     closed_before: list[IssueIn] = []  # last versions reported 完成 in earlier rounds
     done = vocab().done
-    prev_thread = None
-    for n, thread in enumerate(group_threads(reports, issues, r), 1):
-        tid = stable_key("thread", unit, thread[0].report_key)
-        for pos, rep in enumerate(thread, 1):
-            thread_rows.append(ThreadRow(rep.report_key, unit, tid, n, pos, prev_thread))
-        heads = _link_thread(thread, by_report, tid, unit, published, out, r)
-        _flag_recurrences(thread, by_report, closed_before, out, r)
+    for tid, thread, rows in _thread_rows(unit, group_threads(reports, issues, r)):
+        thread_rows += rows
+        heads = _link_reports(thread, by_report, tid, unit, published, [], out, r)
+        firsts = [i for rep in thread for i in by_report.get(rep.report_key, [])
+                  if out[i.issue_key].version == 1]
+        _flag_recurrences(firsts, closed_before, out, r)
         closed_before += [i for i in heads if i.status == done]
-        prev_thread = tid
     return Built(thread_rows, list(out.values()))
 
 
-def _link_thread(
-    thread: list[ReportIn], by_report: dict[str, list[IssueIn]], tid: str, unit: str,
-    published: dict[str, date | None], out: dict[str, LineageRow], r: Rules,
+def _by_report(issues: Iterable[IssueIn]) -> dict[str, list[IssueIn]]:
+    """Issues per report, each report's in their order (seq)."""
+    by_report: dict[str, list[IssueIn]] = {}
+    for i in issues:
+        by_report.setdefault(i.report_key, []).append(i)
+    for rows in by_report.values():
+        rows.sort(key=lambda i: i.seq)
+    return by_report
+
+
+def _thread_rows(
+    unit: str, threads: list[list[ReportIn]]
+) -> Iterator[tuple[str, list[ReportIn], list[ThreadRow]]]:
+    """Per thread in round order: its id (from its first report, so it stays while reports are appended to
+    it), its reports and their rows."""
+    prev = None
+    for n, thread in enumerate(threads, 1):
+        tid = stable_key("thread", unit, thread[0].report_key)
+        yield tid, thread, [ThreadRow(rep.report_key, unit, tid, n, pos, prev)
+                            for pos, rep in enumerate(thread, 1)]
+        prev = tid
+
+
+def _link_reports(
+    reports: list[ReportIn], by_report: dict[str, list[IssueIn]], tid: str, unit: str,
+    published: dict[str, date | None], heads: list[IssueIn], out: dict[str, LineageRow], r: Rules,
 ) -> list[IssueIn]:
-    """Link the issues of one thread's reports in order; returns the last version of every problem."""
-    heads: list[IssueIn] = []  # latest version of each lineage so far
-    for rep in thread:
+    """Link the issues of a thread's reports, in order, to `heads`: the latest version of every problem of
+    the thread's reports before them ([] for a whole thread), in the order this function leaves them, their
+    rows in `out`. Returns the heads after the last report."""
+    for rep in reports:
         new = by_report.get(rep.report_key, [])
         matched: dict[int, int] = {}  # new index -> head index
         scores = t_scores = m_scores = None
@@ -457,6 +476,123 @@ def _link_thread(
     return heads
 
 
+# --- extension: a write that only adds reports after a unit's stored ones ----------------------------------
+
+
+class NeedsIssues(Exception):
+    """Grouping the unit's reports needs their issues (a report fits several threads equally, or prints
+    nothing of its inspection while the unit has several): placement gives up, the unit is rebuilt whole."""
+
+
+class _Unread(Sequence[IssueIn]):
+    """Issues placement does not read: group_threads touching them raises NeedsIssues."""
+
+    def __len__(self) -> int:
+        raise NeedsIssues
+
+    def __getitem__(self, index: object) -> IssueIn:  # type: ignore[override]
+        raise NeedsIssues
+
+    def __iter__(self) -> Iterator[IssueIn]:
+        raise NeedsIssues
+
+
+def placement(
+    reports: Sequence[ReportIn], new_keys: Collection[str], stored: Sequence[ThreadRow],
+    r: Rules | None = None,
+) -> list[list[ReportIn]] | None:
+    """The unit's threads as build groups them (all its `reports`, of which `new_keys` are new), when the new
+    reports only extend the stored grouping (`stored`: the report_threads rows of the others): each stored
+    thread keeps its reports in their order and its place among the stored threads, and gets new reports
+    only after its stored ones (a new thread may come anywhere). None otherwise, or when grouping needs
+    the issues (NeedsIssues): the unit is then rebuilt whole."""
+    r = r or rules()
+    old = {rep.report_key for rep in reports if rep.report_key not in new_keys}
+    if len(stored) != len(old) or {t.report_key for t in stored} != old:
+        return None
+    try:
+        threads = group_threads(reports, _Unread(), r)
+    except NeedsIssues:
+        return None
+    by_thread: dict[str, list[str]] = {}
+    for t in sorted(stored, key=lambda t: (t.thread_round, t.position)):
+        by_thread.setdefault(t.thread_id, []).append(t.report_key)
+    seen: list[str] = []
+    for tid, thread, _ in _thread_rows(reports[0].unit, threads):
+        kept = [rep.report_key for rep in thread if rep.report_key in old]
+        if not kept:
+            continue
+        if any(rep.report_key not in old for rep in thread[:len(kept)]):
+            return None  # a new report before a stored one: the thread's links change
+        if by_thread.get(tid) != kept:
+            return None
+        seen.append(tid)
+    return threads if seen == list(by_thread) else None
+
+
+def extended_threads(unit: str, threads: list[list[ReportIn]], new_keys: Collection[str]) -> set[str]:
+    """Ids of the threads (from placement) that hold stored reports and get new ones: their heads are
+    linked to the new issues, so extend needs the heads' measures."""
+    return {tid for tid, thread, _ in _thread_rows(unit, threads)
+            if thread[0].report_key not in new_keys and thread[-1].report_key in new_keys}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A unit's stored derived rows, as far as extend reads them."""
+
+    threads: Sequence[ThreadRow]  # its report_threads rows
+    rows: dict[str, LineageRow]  # its issue_lineage rows of heads (not superseded) and first versions
+    # The same issues (title, label, category, status, seq); the measures of the heads of extended_threads.
+    issues: dict[str, IssueIn]
+
+
+def extend(
+    reports: Sequence[ReportIn], threads: list[list[ReportIn]], new_keys: Collection[str], stored: Stored,
+    new_issues: Iterable[IssueIn], r: Rules | None = None,
+) -> Built:
+    """What build(reports, every issue of the unit) stores, from the stored rows and `threads` (placement):
+    every thread row (a new thread may move the rounds), and the lineage rows of the new reports' issues and
+    of the stored ones that change (heads superseded by or merged into a new issue; the recurrence flags of
+    every round after one that got new reports, as its last versions are the closed problems they compare
+    with). Each thread's stored heads, in their order (reports in thread order, issues by seq: how
+    _link_reports leaves them), are linked to its new reports by the same code as build."""
+    r = r or rules()
+    unit = reports[0].unit
+    by_report = _by_report(new_issues)
+    published = {rep.report_key: rep.published_on for rep in reports}
+    position = {t.report_key: t.position for t in stored.threads}
+    per_thread: dict[str, list[IssueIn]] = {}
+    for key, row in stored.rows.items():
+        per_thread.setdefault(row.thread_id, []).append(stored.issues[key])
+    thread_rows: list[ThreadRow] = []
+    out: dict[str, LineageRow] = {}
+    closed_before: list[IssueIn] = []
+    done = vocab().done
+    moved = False  # an earlier round got new reports: the closed problems this round compares with change
+    for tid, thread, rows in _thread_rows(unit, threads):
+        thread_rows += rows
+        added = [rep for rep in thread if rep.report_key in new_keys]
+        mine = sorted(per_thread.get(tid, []), key=lambda i: (position[i.report_key], i.seq))
+        heads = [i for i in mine if not stored.rows[i.issue_key].superseded]
+        for i in heads:
+            out[i.issue_key] = dataclasses.replace(stored.rows[i.issue_key])
+        heads = _link_reports(added, by_report, tid, unit, published, heads, out, r)
+        firsts = [i for rep in added for i in by_report.get(rep.report_key, [])
+                  if out[i.issue_key].version == 1]
+        if moved:
+            earlier = [i for i in mine if stored.rows[i.issue_key].version == 1]
+            for i in earlier:
+                row = out.setdefault(i.issue_key, dataclasses.replace(stored.rows[i.issue_key]))
+                row.recurrence_of = row.recurrence_score = None
+            firsts = earlier + firsts
+        _flag_recurrences(firsts, closed_before, out, r)
+        closed_before += [i for i in heads if i.status == done]
+        moved = moved or bool(added)
+    changed = [row for key, row in out.items() if key not in stored.rows or row != stored.rows[key]]
+    return Built(thread_rows, changed)
+
+
 def _carry_deadline(row: LineageRow, prev: LineageRow | None, issue: IssueIn) -> None:
     row.target_due = max(issue.due_dates, default=None)
     row.known_due = row.target_due
@@ -499,15 +635,12 @@ def _count_added(new: Sequence[str], old: Sequence[str], r: Rules) -> int:
 
 
 def _flag_recurrences(
-    thread: list[ReportIn], by_report: dict[str, list[IssueIn]], closed: list[IssueIn],
-    out: dict[str, LineageRow], r: Rules,
+    firsts: list[IssueIn], closed: list[IssueIn], out: dict[str, LineageRow], r: Rules
 ) -> None:
-    """Mark first versions in this round that resemble a problem closed (完成) in an earlier round."""
-    if not closed:
-        return
-    firsts = [i for rep in thread for i in by_report.get(rep.report_key, [])
-              if out[i.issue_key].version == 1]
-    if not firsts:
+    """Mark first versions of a round that resemble a problem closed (完成) in an earlier round. `closed`:
+    the earlier rounds' last versions reported 完成, in round order, each round's in its head order (the
+    first of equally close ones is taken)."""
+    if not closed or not firsts:
         return
     titles = _title_matrix([core_title(i.title, r) for i in firsts], [core_title(i.title, r) for i in closed])
     best = titles.argmax(axis=1)

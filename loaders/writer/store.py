@@ -32,8 +32,8 @@ import contextlib
 import functools
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -422,6 +422,11 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
         result = lineage.build(reps, issues.get(unit, []))
         built["report_threads"] += result.threads
         built["issue_lineage"] += result.lineage
+    _write_derived(con, built)
+
+
+def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list]) -> None:
+    """Insert derived rows (lineage.ThreadRow / LineageRow objects) into their tables."""
     for table, columns in _DERIVED_COLUMNS.items():
         if not built[table]:
             continue
@@ -432,6 +437,140 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
             con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
         finally:
             con.unregister("_derived")
+
+
+# The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields.
+_EXTEND_ROWS = f"""SELECT {", ".join("l." + c for c in _DERIVED_COLUMNS["issue_lineage"])},
+       i.report_key, i.seq, i.title, i.label, i.category, i.status
+FROM issue_lineage l JOIN issues i ON i.issue_key = l.issue_key
+WHERE list_contains($units::VARCHAR[], l.unit) AND (NOT l.superseded OR l.version = 1)"""
+
+
+@dataclass
+class LineageCounts:
+    """How a write's units got their lineage (tests and the bench read it)."""
+
+    new: int = 0  # units with no stored report: built from the write's rows alone
+    extended: int = 0  # units whose stored threads only grew (lineage.extend)
+    rebuilt: int = 0  # rebuilt whole from every stored report
+
+
+def update_lineage(
+    con: duckdb.DuckDBPyConnection, replaced: Collection[str], added: Collection[str],
+    new_keys: Collection[str], tables: dict[str, pa.Table],
+) -> LineageCounts:
+    """Bring the derived tables up to date after a write's rows are in (inside its transaction). Units that
+    lost or replaced a stored report (`replaced`) are rebuilt whole. Units that only gained reports (their
+    keys `new_keys`, their rows in `tables`, the write's Arrow tables) are built from those rows when they
+    had none stored, extended (lineage.placement / lineage.extend: the stored rows that change and the new
+    ones are written) when the new reports only extend the stored threads, and rebuilt whole otherwise."""
+    counts = LineageCounts()
+    rebuild = set(replaced)
+    units = sorted(set(added) - rebuild)
+    new_keys = set(new_keys)
+    built: dict[str, list] = {"report_threads": [], "issue_lineage": []}
+    dropped: dict[str, list[str]] = {"report_threads": [], "issue_lineage": []}  # stored rows replaced
+    if units:
+        params = {"units": units}
+        reports: dict[str, list[lineage.ReportIn]] = {}
+        for row in con.execute(_LINEAGE_REPORTS, params).fetchall():
+            rep = lineage.ReportIn(*row)
+            reports.setdefault(rep.unit, []).append(rep)
+        stored_threads: dict[str, list[lineage.ThreadRow]] = {}
+        for row in con.execute("SELECT report_key, unit, thread_id, thread_round, position, prev_thread_id "
+                               "FROM report_threads WHERE list_contains($units::VARCHAR[], unit)",
+                               params).fetchall():
+            stored_threads.setdefault(row[1], []).append(lineage.ThreadRow(*row))
+        unit_of = {rep.report_key: unit for unit, reps in reports.items() for rep in reps}
+        new_issues: dict[str, list[lineage.IssueIn]] = {}
+        for issue in _issues_of_rows(tables):
+            if issue.report_key in unit_of:  # not of a unit rebuilt whole
+                new_issues.setdefault(unit_of[issue.report_key], []).append(issue)
+        plans: dict[str, list[list[lineage.ReportIn]]] = {}
+        for unit in units:
+            reps = reports[unit]
+            if all(rep.report_key in new_keys for rep in reps) and unit not in stored_threads:
+                result = lineage.build(reps, new_issues.get(unit, []))
+                built["report_threads"] += result.threads
+                built["issue_lineage"] += result.lineage
+                counts.new += 1
+            elif (threads := lineage.placement(reps, new_keys, stored_threads.get(unit, []))) is not None:
+                plans[unit] = threads
+            else:
+                rebuild.add(unit)
+        if plans:
+            counts.extended = len(plans)
+            stored = _stored_for_extension(con, plans, new_keys, stored_threads)
+            for unit, threads in plans.items():
+                result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
+                                        new_issues.get(unit, []))
+                before = {t.report_key: t for t in stored[unit].threads}
+                moved = [t for t in result.threads if t.report_key in before and before[t.report_key] != t]
+                built["report_threads"] += [t for t in result.threads if t.report_key not in before] + moved
+                dropped["report_threads"] += [t.report_key for t in moved]
+                built["issue_lineage"] += result.lineage
+                dropped["issue_lineage"] += [row.issue_key for row in result.lineage
+                                             if row.issue_key in stored[unit].rows]
+    counts.rebuilt = len(rebuild)
+    rebuild_lineage(con, sorted(rebuild))
+    for table, key in (("report_threads", "report_key"), ("issue_lineage", "issue_key")):
+        if dropped[table]:
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [dropped[table]])
+    _write_derived(con, built)
+    return counts
+
+
+def _stored_for_extension(
+    con: duckdb.DuckDBPyConnection, plans: dict[str, list[list[lineage.ReportIn]]], new_keys: set[str],
+    stored_threads: dict[str, list[lineage.ThreadRow]],
+) -> dict[str, lineage.Stored]:
+    """What lineage.extend reads of each planned unit: its heads and first versions (rows and issues), and
+    the measures of the heads it links new issues to (only those: the rest of the unit is not read)."""
+    columns = _DERIVED_COLUMNS["issue_lineage"]
+    rows: dict[str, dict[str, lineage.LineageRow]] = {unit: {} for unit in plans}
+    issues: dict[str, lineage.IssueIn] = {}
+    for found in con.execute(_EXTEND_ROWS, {"units": sorted(plans)}).fetchall():
+        row = lineage.LineageRow(**dict(zip(columns, found, strict=False)))
+        rows[row.unit][row.issue_key] = row
+        rkey, seq, title, label, category, status = found[len(columns):]
+        issues[row.issue_key] = lineage.IssueIn(row.issue_key, rkey, seq, title, label, category, (), status)
+    extended = {tid for unit, threads in plans.items()
+                for tid in lineage.extended_threads(unit, threads, new_keys)}
+    heads = [key for unit_rows in rows.values() for key, row in unit_rows.items()
+             if not row.superseded and row.thread_id in extended]
+    if heads:
+        for key, texts in con.execute(
+                "SELECT issue_key, list(text ORDER BY seq) FROM measures "
+                "WHERE issue_key IN (SELECT unnest(?::VARCHAR[])) GROUP BY issue_key", [heads]).fetchall():
+            issues[key] = replace(issues[key], measures=tuple(texts))
+    return {unit: lineage.Stored(stored_threads[unit], rows[unit],
+                                 {key: issues[key] for key in rows[unit]}) for unit in plans}
+
+
+def _issues_of_rows(tables: dict[str, pa.Table]) -> list[lineage.IssueIn]:
+    """The lineage's view of a write's issues, from its Arrow tables (what the database now holds for them:
+    measures in order, dated deadlines)."""
+    if "issues" not in tables:
+        return []
+    measures: dict[str, list[tuple[int, str]]] = {}
+    if "measures" in tables:
+        m = tables["measures"].select(["issue_key", "seq", "text"]).to_pydict()
+        for key, seq, text in zip(m["issue_key"], m["seq"], m["text"], strict=True):
+            measures.setdefault(key, []).append((seq, text))
+    due: dict[str, list] = {}
+    if "deadlines" in tables:
+        d = tables["deadlines"].select(["issue_key", "due_on"]).to_pydict()
+        for key, on in zip(d["issue_key"], d["due_on"], strict=True):
+            if on is not None:
+                due.setdefault(key, []).append(on)
+    i = tables["issues"].select(["issue_key", "report_key", "seq", "title", "label", "category",
+                                 "status"]).to_pydict()
+    return [lineage.IssueIn(key, rkey, seq, title, label, category,
+                            tuple(text for _, text in sorted(measures.get(key, []))), status,
+                            tuple(due.get(key, ())))
+            for key, rkey, seq, title, label, category, status in zip(
+                i["issue_key"], i["report_key"], i["seq"], i["title"], i["label"], i["category"],
+                i["status"], strict=True)]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
@@ -483,11 +622,11 @@ def write_prepared(con: duckdb.DuckDBPyConnection, prep: Prepared) -> list[Write
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            touched = _units_of(con, versions, keys) | prep.units
+            touched = _units_of(con, versions, keys)  # lose or replace a stored report: rebuilt whole
             replaced, held, displaced = _delete_previous(con, versions, list(prep.keys_per_file))
             _insert(con, tables)
             outcome = carry.carry(con, held, now)
-            rebuild_lineage(con, sorted(touched))
+            update_lineage(con, touched, prep.units, keys, tables)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

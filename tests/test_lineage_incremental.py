@@ -1,0 +1,238 @@
+"""Incremental lineage (store.update_lineage: lineage.placement + lineage.extend) against a full rebuild.
+
+Random corpora of a few units with many reports each — several inspection rounds, reports printing only part
+of their inspection or nothing of it (loose), problems reworded, merged, closed and coming back in a later
+round, deadlines revised, an undated report — are written in random orders and batchings (each batch one
+transaction through store.write_files, some files written again with edits: replacements), and after every
+write the derived tables must equal what rebuild_lineage(con, None) makes of the same database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from loaders.models import Deadline, Inspection, Issue, Report, StatusDecision
+from loaders.writer import lineage, store
+from loaders.writer.rows import FileVersion
+
+TITLES = (
+    "落实意识形态工作责任制不到位", "基层党组织建设薄弱", "选人用人把关不严", "违规发放津贴补贴",
+    "政府债务风险防控不力", "招商引资项目落地率低", "生态环境保护整改不彻底", "安全生产监管存在漏洞",
+    "惠民资金管理使用不规范", "国有资产管理混乱", "工程项目招投标不规范", "形式主义官僚主义问题突出",
+    "干部队伍年龄结构不合理", "巡察整改成果运用不够", "财政资金使用效益不高", "耕地保护责任落实不到位",
+    "农村集体三资监管薄弱", "医保基金监管存在风险", "教育资源配置不均衡", "营商环境优化不够",
+    "矛盾纠纷化解不及时", "粮食安全责任制落实不力", "城市管理精细化水平不高", "科技创新投入不足",
+)
+STATUSES = ("完成", "完成", "阶段性完成", "未完成", None)
+TABLES = {"report_threads": "report_key", "issue_lineage": "issue_key"}
+
+
+def _measures(rng: random.Random, title: str, n: int) -> list[str]:
+    verbs = ("制定", "开展", "建立", "完善", "督促", "清理", "核查", "印发")
+    return [f"{rng.choice(verbs)}{title[:4]}专项整改措施第{k}项，责任落实到{rng.choice('甲乙丙丁')}科室"
+            for k in range(1, n + 1)]
+
+
+def _variant(rng: random.Random, title: str) -> str:
+    return rng.choice((title, title, "关于" + title + "的问题", title + "问题", title[:-1] + "等"))
+
+
+def _round_reports(rng: random.Random, unit: str, n_round: int, start: dt.date, pool: list[str],
+                   published: list[dt.date]) -> list[Report]:
+    """The reports of one inspection round of a unit: problems carried from report to report (reworded,
+    measures growing, statuses and deadlines changing), sometimes two merged into one, sometimes new ones."""
+    team = f"省委第{rng.choice('六八十')}巡视组"
+    end, feedback = start + dt.timedelta(days=60), start + dt.timedelta(days=120)
+    problems = {t: rng.randint(1, 3) for t in rng.sample(pool, rng.randint(3, 7))}
+    dues = {t: dt.date(start.year + 1, rng.choice((3, 6, 9)), 28) for t in problems}
+    out = []
+    for _ in range(rng.randint(1, 5)):
+        day = published[-1] + dt.timedelta(days=rng.randint(20, 90))
+        published.append(day)
+        if rng.random() < 0.3 and len(problems) >= 3:  # two problems reported as one from now on
+            a, b = rng.sample(sorted(problems), 2)
+            problems[a + "和" + b] = problems.pop(a) + problems.pop(b)
+            dues[a + "和" + b] = dues[a]
+        if rng.random() < 0.4:
+            fresh = rng.choice(pool)
+            problems.setdefault(fresh, 1)
+            dues.setdefault(fresh, day + dt.timedelta(days=200))
+        issues = []
+        for title in sorted(problems, key=lambda _: rng.random()):
+            if rng.random() < 0.15:
+                continue  # left out of this report (comes back later)
+            problems[title] += rng.randint(0, 2)
+            if rng.random() < 0.3:
+                dues[title] += dt.timedelta(days=rng.choice((-40, 90, 180)))
+            deadlines = (Deadline("限期完成", dues[title]),) if rng.random() < 0.8 else ()
+            status = rng.choice(STATUSES)
+            decision = StatusDecision(status, "explicit" if status else None, "", "explicit", 1.0)
+            issues.append(Issue(label=str(len(issues) + 1), category=rng.choice(("党的建设", "经济发展", "")),
+                                title=_variant(rng, title), deadlines=deadlines, status=decision,
+                                measures=tuple(_measures(rng, title, problems[title]))))
+        printed = rng.random()
+        inspection = (Inspection() if printed < 0.15  # loose: prints nothing of its inspection
+                      else Inspection(team=team) if printed < 0.3
+                      else Inspection(feedback_on=feedback) if printed < 0.4
+                      else Inspection(team, start, end, feedback))
+        out.append(Report(title=f"{unit}第{n_round}轮整改进展", unit=unit, published_on=day,
+                          inspection=inspection, issues=tuple(issues)))
+    return out
+
+
+def corpus(seed: int) -> list[FileVersion]:
+    """Files of two to four units, one report each."""
+    rng = random.Random(seed)
+    reports: list[Report] = []
+    for u in range(rng.randint(2, 4)):
+        unit = f"测试县{u}"
+        pool = rng.sample(TITLES, 12)
+        published = [dt.date(2020, 1, 1)]
+        start = dt.date(2019, 3, 1)
+        for n_round in range(1, rng.randint(2, 5) + 1):
+            reports += _round_reports(rng, unit, n_round, start, pool, published)
+            start += dt.timedelta(days=rng.choice((200, 400, 700)))
+        if rng.random() < 0.5:  # an undated report (sorts after every dated one)
+            undated = reports[-1]
+            reports.append(Report(title=undated.title, unit=unit, published_on=None,
+                                  issues=undated.issues[:3], inspection=undated.inspection))
+    return [FileVersion(f"sha{seed}-{n}", f"/corpus/{seed}/{n}.txt", 1000, (rep,), "test")
+            for n, rep in enumerate(reports)]
+
+
+def derived(con: store.Connection) -> dict[str, list[tuple]]:
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY {key}").fetchall() for t, key in TABLES.items()}
+
+
+def rebuilt(con: store.Connection) -> dict[str, list[tuple]]:
+    """The derived tables after a full rebuild of every unit (rolled back: the database stays as it was)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        store.rebuild_lineage(con, None)
+        return derived(con)
+    finally:
+        con.execute("ROLLBACK")
+
+
+def _edited(fv: FileVersion, rng: random.Random) -> FileVersion:
+    """The same file with one report's issues cut or reordered (a new sha at the same path: a replacement)."""
+    rep = fv.reports[0]
+    issues = list(rep.issues)
+    rng.shuffle(issues)
+    edited = Report(title=rep.title, unit=rep.unit, published_on=rep.published_on, inspection=rep.inspection,
+                    issues=tuple(issues[: max(1, len(issues) - 1)]))
+    return FileVersion(fv.file_sha + "-edited", fv.path, fv.size, (edited,), fv.parser_version)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_written_in_any_batches_and_order_the_lineage_equals_a_full_rebuild(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = corpus(seed)
+    rng = random.Random(f"order{seed}")
+    if seed % 3:  # mostly in publication order, a few swapped: the common case and its exceptions
+        for _ in range(len(files) // 4):
+            a = rng.randrange(len(files) - 1)
+            files[a], files[a + 1] = files[a + 1], files[a]
+    else:
+        rng.shuffle(files)
+    counts = store.LineageCounts()
+    real = store.update_lineage
+
+    def counted(*args: object, **kwargs: object) -> store.LineageCounts:
+        c = real(*args, **kwargs)  # type: ignore[arg-type]
+        counts.new, counts.extended, counts.rebuilt = (counts.new + c.new, counts.extended + c.extended,
+                                                      counts.rebuilt + c.rebuilt)
+        return c
+
+    monkeypatch.setattr(store, "update_lineage", counted)
+    db = tmp_path / "db.duckdb"
+    done = 0
+    with store.connect(db) as con:
+        while done < len(files):
+            batch = files[done : done + rng.choice((1, 1, 2, 3, 5))]
+            done += len(batch)
+            earlier = done - len(batch)
+            if earlier and rng.random() < 0.15:  # a file written before comes again, edited
+                batch = [*batch, _edited(files[rng.randrange(earlier)], rng)]
+            store.write_files(con, batch)
+            assert derived(con) == rebuilt(con), f"after {done} of {len(files)} files"
+        assert derived(con)["issue_lineage"]
+    assert counts.extended + counts.rebuilt > 0
+
+
+def test_every_path_is_taken_by_the_random_corpora(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpora above reach the extension, the whole rebuild (an older report, a replacement, a loose
+    report among several threads) and a new thread, and links, merges, recurrences and revised deadlines."""
+    seen = {"placement_none": 0, "extended_threads": 0}
+    real_placement = lineage.placement
+
+    def spy(*args: object, **kwargs: object) -> list[list[lineage.ReportIn]] | None:
+        threads = real_placement(*args, **kwargs)  # type: ignore[arg-type]
+        seen["placement_none" if threads is None else "extended_threads"] += 1
+        return threads
+
+    monkeypatch.setattr(lineage, "placement", spy)
+    db = tmp_path / "db.duckdb"
+    with store.connect(db) as con:
+        for seed in range(4):
+            for fv in corpus(seed):
+                store.write_files(con, [fv])
+        rows = con.execute("SELECT count(*) FILTER (prev_issue_key IS NOT NULL), "
+                           "count(*) FILTER (merged_into IS NOT NULL), "
+                           "count(*) FILTER (recurrence_of IS NOT NULL), "
+                           "count(*) FILTER (due_revisions > 0) FROM issue_lineage").fetchone()
+        assert derived(con) == rebuilt(con)
+    assert seen["placement_none"] > 0 and seen["extended_threads"] > 0
+    assert rows is not None and all(n > 0 for n in rows), rows
+
+
+def test_placement_refuses_an_older_report_and_a_changed_grouping() -> None:
+    day = dt.date(2024, 1, 1)
+    team = "省委第八巡视组"
+
+    def rep(key: str, days: int, team: str | None = team) -> lineage.ReportIn:
+        return lineage.ReportIn(key, "县", day + dt.timedelta(days=days), team, dt.date(2023, 3, 1))
+
+    a, b = rep("a", 0), rep("b", 30)
+    stored = lineage.build([a, b], []).threads
+    assert lineage.placement([a, b, rep("c", 60)], {"c"}, stored) is not None
+    assert lineage.placement([a, b, rep("c", -5)], {"c"}, stored) is None  # before a stored report
+    assert lineage.placement([a, rep("c", 60)], {"c"}, stored) is None  # a stored report is gone
+    # A report fitting two threads equally needs the issues: no cheap proof, the unit is rebuilt.
+    other = lineage.ReportIn("o", "县", day, "省委第六巡视组", dt.date(2023, 3, 1))
+    two = lineage.build([a, other], []).threads
+    loose = lineage.ReportIn("l", "县", day + dt.timedelta(days=90))
+    assert lineage.placement([a, other, loose], {"l"}, two) is None
+
+
+def test_equal_scores_go_to_the_earliest_head_as_in_a_full_build(tmp_path: Path) -> None:
+    """The stored heads are rebuilt in build's order (report, then seq): a new issue scoring the same
+    against two heads of different reports links to the earlier one and the other is merged into it."""
+    day = dt.date(2024, 1, 1)
+
+    def report(days: int, *issues: tuple[str, tuple[str, ...]]) -> FileVersion:
+        rep = Report(title="整改", unit="县", published_on=day + dt.timedelta(days=days),
+                     inspection=Inspection("省委第八巡视组", dt.date(2023, 3, 1)),
+                     issues=tuple(Issue(str(n), "", title, measures=m) for n, (title, m) in enumerate(issues)))
+        return FileVersion(f"sha{days}", f"/{days}.txt", 1, (rep,), "test")
+
+    first = report(0, ("违规发放津贴补贴甲", ("清退款项",)))
+    # Below the threshold against the first (other measures): a second problem, a head of its own.
+    second = report(30, ("违规发放津贴补贴乙", ("建立制度",)))
+    third = report(60, ("违规发放津贴补贴", ()))  # the title alone: the same score against both
+    db = tmp_path / "db.duckdb"
+    with store.connect(db) as con:
+        store.write_files(con, [first, second])
+        store.write_files(con, [third])
+        rows = {title: (prev, merged) for title, prev, merged in con.execute(
+            "SELECT i.title, p.title, m.title FROM issue_lineage l JOIN issues i USING (issue_key) "
+            "LEFT JOIN issues p ON p.issue_key = l.prev_issue_key "
+            "LEFT JOIN issues m ON m.issue_key = l.merged_into").fetchall()}
+        assert derived(con) == rebuilt(con)
+    assert rows["违规发放津贴补贴"] == ("违规发放津贴补贴甲", None)
+    assert rows["违规发放津贴补贴乙"] == (None, "违规发放津贴补贴")

@@ -2,8 +2,10 @@
 predecessor in the thread, and problems reported fixed in an earlier round that come back (屡改屡犯).
 
 Pure Python over plain rows (no database): loaders/writer/store.py reads one unit's reports and issues, calls
-`build`, and stores the result in the derived tables `report_threads` and `issue_lineage` (rebuilt per
-unit on every write that touches the unit). Every rule and threshold is in config.yaml (`lineage`).
+`build`, and stores the result in the derived tables `report_threads` and `issue_lineage`. A write that only
+adds reports after a unit's stored ones is applied by `placement` and `extend` instead (the stored rows that
+change and the new ones, equal to what `build` makes of all the reports); other writes rebuild the units
+they touch. Every rule and threshold is in config.yaml (`lineage`).
 
 * Threads. Reports on one inspection (same team, inspection period, feedback date, as far as each report
   prints them) form a thread, ordered by publication date; the unit's threads in order are its rounds, each

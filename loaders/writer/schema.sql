@@ -141,8 +141,8 @@ LEFT JOIN (
     QUALIFY row_number() OVER (PARTITION BY issue_key ORDER BY override_id DESC) = 1
 ) o USING (issue_key);
 
--- Derived from the tables above by loaders/writer/lineage.py, rebuilt for every unit a write touches (store.py,
--- in the write's transaction); never edited by hand. A database made before them gets them on its next
+-- Derived from the tables above by loaders/writer/lineage.py, updated for every unit a write touches (store.py
+-- update_lineage, in the write's transaction: extended or rebuilt, always equal to a rebuild); never edited by hand. A database made before them gets them on its next
 -- read-write connection (store.ensure_schema builds them for every unit).
 -- One row per report: its inspection thread (the reports of one inspection, in publication order).
 CREATE TABLE IF NOT EXISTS report_threads (

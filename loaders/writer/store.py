@@ -59,8 +59,8 @@ Connection = duckdb.DuckDBPyConnection  # for the modules writing through this o
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 DATA_TABLES = ("files", "reports", "issues", "measures", "deadlines", "figures", "warnings")
 ALL_TABLES = (*DATA_TABLES, "overrides")
-# Derived from the data tables (loaders/writer/lineage.py), rebuilt per unit by every write that touches the
-# unit.
+# Derived from the data tables (loaders/writer/lineage.py), updated for the units every write touches
+# (update_lineage: extended when the write only adds later reports, else rebuilt per unit).
 DERIVED_TABLES = ("report_threads", "issue_lineage")
 # reports columns counting the report's rows in issues (and distinct categories), measures and warnings.
 REPORT_COUNTS = ("n_issues", "n_categories", "n_measures", "n_warnings")

@@ -60,6 +60,7 @@ class Rule:
     weak: bool = False  # counts only in weak decisions, never towards decide.open_at
     firm: bool = False  # states the open part outright: reported results next to it do not weaken it
     any: fastrx.Finder | None = None  # all patterns in one, to skip a body where the rule matches nowhere
+    any_exact: bool = False  # `any` matches exactly where one of the patterns does (none had a `$` dropped)
     concrete_any: fastrx.Finder | None = None  # the concrete patterns in one: a sentence has one of them
 
 
@@ -130,6 +131,7 @@ def _rule(raw: dict) -> Rule:
         concrete_weight=float(raw.get("concrete_weight", 0.0)), weak=bool(raw.get("weak")),
         firm=bool(raw.get("firm")),
         any=_prefilter(raw.get("patterns") or []),
+        any_exact=all(_without_end_anchor(p) == p for p in raw.get("patterns") or ()),
         concrete_any=fastrx.any_of(raw.get("concrete") or []),
     )
 
@@ -415,18 +417,20 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
                         overdue.append((s_lo, s_hi, hit[1]))
                 continue
             sentence = masked[s_lo:s_hi]
-            match = _first_match(rule.patterns, sentence)
-            if match is None or (rule.unless and any(p.search(sentence) for p in rule.unless)):
-                continue
-            if rule.concrete_weight:  # reported results: one count per sentence
+            if rule.concrete_weight:  # reported results: one count per sentence, whichever pattern matches
+                if not _matches(rule, sentence) or _cancelled(rule, sentence):
+                    continue
                 role = reader.weight(s_lo, s_hi, lead, s_lo)
                 printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
                 if rule.concrete_any is not None:
-                    concrete = rule.concrete_any.search(printed) is not None
+                    concrete = rule.concrete_any.found(printed)
                 else:
                     concrete = any(p.search(printed) for p in rule.concrete)
                 base = rule.concrete_weight if concrete else rule.weight
                 tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
+                continue
+            match = _first_match(rule.patterns, sentence)
+            if match is None or _cancelled(rule, sentence):
                 continue
             pos = s_lo + match.start()
             if rule.past_period_cancels and _about_finished_period(pos, (s_lo, s_hi), masked, past_dates,
@@ -648,6 +652,18 @@ def _by_section(heading: str, cfg: StatusRules) -> StatusDecision | None:
                 evidence = heading.strip()[:200]
                 return StatusDecision(status, "inferred", evidence, rule.name, rule.confidence)  # type: ignore[arg-type]
     return None
+
+
+def _cancelled(rule: Rule, sentence: str) -> bool:
+    """One of the rule's `unless` patterns stands in the sentence."""
+    return bool(rule.unless) and any(p.search(sentence) for p in rule.unless)
+
+
+def _matches(rule: Rule, text: str) -> bool:
+    """Whether one of the rule's patterns matches in the text (one search of them all, where they join)."""
+    if rule.any is not None and rule.any_exact:
+        return rule.any.found(text)
+    return _first_match(rule.patterns, text) is not None
 
 
 def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

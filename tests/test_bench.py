@@ -331,3 +331,15 @@ def test_results_mark_targets_met_missed_or_not_measured() -> None:
     assert "| xlsx ledger | 600 ms, 8 KiB |" in text
     assert "| 10,000 | 15,000 |" in text
     assert "| real samples | 1,000 | 1,800 |" in text
+
+
+def test_status_ab_replays_the_parsers_calls_through_both_status_modules(tmp_path: Path, capsys) -> None:
+    """Against its own checkout the paired status bench finds every decision identical (exit 0) and times
+    both sides."""
+    from bench import status_ab
+
+    root = Path(__file__).resolve().parent.parent
+    argv = ["--other", str(root), "--corpus", str(tmp_path / "c"), "--n", "2", "--repeat", "1"]
+    assert status_ab.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "other: median" in out and "this: median" in out and " 0 decisions differ" in out

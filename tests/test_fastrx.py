@@ -34,6 +34,8 @@ def test_finder_finds_the_matches_of_finditer(pattern):
     want = [(m.span(), m.groups()) for m in re.finditer(pattern, text)]
     assert want and [(m.span(), m.groups()) for m in finder.finditer(text)] == want
     assert finder.spans(text) == [s for s, _ in want]
+    for part in (text, text[:7], "xyz", "", "行动计划"):
+        assert finder.found(part) == (re.search(pattern, part) is not None), part
 
 
 def test_status_prefilters_find_the_same_matches_as_the_plain_alternation():

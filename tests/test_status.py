@@ -318,3 +318,30 @@ def test_passed_commitment_in_a_report_is_overdue_and_warned() -> None:
     assert issue.status.status != "完成" and issue.status.overdue
     (warning,) = [w for w in report.warnings if w.code == "overdue_commitment"]
     assert issue.label in warning.message
+
+
+def test_role_shortcuts_weigh_every_clause_as_the_full_reading() -> None:
+    """The role reader skips cutting out clauses in a body where the aim pattern matches nowhere, and reads a
+    sentence's first clause without its other bounds: every clause of the samples weighs as when each clause
+    is cut out and read."""
+    from loaders.parser import status
+    from loaders.parser.parse import parse_text
+
+    cfg = status.rules()
+    assert cfg.roles.anywhere_free and cfg.roles.nonempty_split  # else the shortcuts are off
+    bodies = ["\n".join(i.measures) for p in sorted(REPORTS.glob("*.txt"))
+              for r in parse_text(p.read_text(encoding="utf-8")) for i in r.issues]
+    bodies.append("为群众提供便利,召开会议,确保整改到位。一是建立台账,推动高质量发展")
+    checked, aims = 0, 0
+    for body in bodies:
+        masked = status.mask(body, cfg.ignore)
+        fast = status._RoleReader(masked, cfg)
+        aims += fast.aims
+        for lo, hi, _ in status._sentences(masked, cfg):
+            full = status._RoleReader(masked, cfg)
+            full.aims = True  # the reading without the body-wide shortcut
+            bounds = [lo, *(m.end() for m in cfg.clause_split.finditer(masked, lo, hi)), hi + 1]
+            for k in range(len(bounds) - 1):
+                assert fast.weight(lo, hi, False, bounds[k]) == full._clause_weight(bounds, k), (body, k)
+                checked += 1
+    assert checked > 1000 and 0 < aims < len(bodies)

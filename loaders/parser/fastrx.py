@@ -118,6 +118,7 @@ class Finder:
         if chars is None and not _engine_skips(pattern):
             chars = first_chars(pattern)
         self._starts: re.Pattern[str] | None = None
+        self._exact = starts is None  # the start scan matches exactly where the pattern does
         if chars:
             # A backreference (or a conditional on a group) cannot stand in a look-behind: the plain scan,
             # unless the caller gives `starts`, a pattern that matches (at least) wherever a match starts.
@@ -143,6 +144,12 @@ class Finder:
     def search(self, text: str) -> re.Match[str] | None:
         """The first match, as `pattern.search` finds it."""
         return next(self.finditer(text), None)
+
+    def found(self, text: str) -> bool:
+        """Whether the pattern matches anywhere in the text: one search, no Match of the pattern built."""
+        if self._starts is None or not self._exact:
+            return self.search(text) is not None
+        return self._starts.search(text) is not None
 
 
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")

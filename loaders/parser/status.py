@@ -60,6 +60,7 @@ class Rule:
     weak: bool = False  # counts only in weak decisions, never towards decide.open_at
     firm: bool = False  # states the open part outright: reported results next to it do not weaken it
     any: fastrx.Finder | None = None  # all patterns in one, to skip a body where the rule matches nowhere
+    any_exact: bool = False  # `any` matches exactly where one of the patterns does (none had a `$` dropped)
     concrete_any: fastrx.Finder | None = None  # the concrete patterns in one: a sentence has one of them
 
 
@@ -130,6 +131,7 @@ def _rule(raw: dict) -> Rule:
         concrete_weight=float(raw.get("concrete_weight", 0.0)), weak=bool(raw.get("weak")),
         firm=bool(raw.get("firm")),
         any=_prefilter(raw.get("patterns") or []),
+        any_exact=all(_without_end_anchor(p) == p for p in raw.get("patterns") or ()),
         concrete_any=fastrx.any_of(raw.get("concrete") or []),
     )
 
@@ -178,17 +180,18 @@ def rules() -> StatusRules:
     """The compiled `status:` section (compiled once per process)."""
     cfg = section("status")
     explicit = cfg.get("explicit") or {}
+    clause_split = cfg.get("clause_split", r"[,,]")
     return StatusRules(
         label=explicit.get("label", "整改结果"),
         explicit_confidence=float(explicit.get("confidence", 1.0)),
         explicit_phrases=tuple((p["phrase"], p["status"]) for p in explicit.get("phrases") or ()),
         explicit_max_chars=int(explicit.get("max_chars", 16)),
         sentence_split=re.compile(cfg.get("sentence_split", r"[。;;!?!?\n]")),
-        clause_split=re.compile(cfg.get("clause_split", r"[,,]")),
+        clause_split=re.compile(clause_split),
         evidence_max=int(cfg.get("evidence_max_chars", 200)),
         ignore=_compile_all(cfg.get("ignore")),
         rules=tuple(_rule(r) for r in cfg.get("rules") or ()),
-        roles=Roles.of(cfg.get("roles") or {}),
+        roles=Roles.of(cfg.get("roles") or {}, clause_split),
         decide={**(cfg.get("decide") or {})},
         confidence={**(cfg.get("confidence") or {})},
         phase={**(cfg.get("phase") or {})},
@@ -222,6 +225,9 @@ def first_clause(value: str) -> tuple[str, str]:
     return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
 
 
+# A report prints a handful of distinct result values (已完成 / 阶段性完成 …) and group headings, each read
+# for many items (and by segment and tables): read each once per process.
+@functools.lru_cache(maxsize=4096)
 def explicit_status(value: str) -> str | None:
     """The status a printed result value names (`已完成。` → 完成, `长期坚持、持续推进` → 阶段性完成),
     read from its first clause; None when that clause names none or is a sentence about the work rather
@@ -235,6 +241,7 @@ def explicit_status(value: str) -> str | None:
     return found[0] if found else None
 
 
+@functools.lru_cache(maxsize=4096)
 def heading_status(heading: str) -> str | None:
     """The status a section heading names for every item under it: `已完成整改的问题` → 完成,
     `基本完成、持续推进的问题` → 阶段性完成; None when it names none, or several that disagree
@@ -303,15 +310,19 @@ class Roles:
     purpose_start: re.Pattern[str] | None
     purpose_anywhere: re.Pattern[str] | None
     meeting: re.Pattern[str] | None
+    anywhere_free: bool = False  # purpose_anywhere reads nothing outside its match (fastrx.context_free)
+    nonempty_split: bool = False  # the clause splitter never matches empty (so a sentence starts clause 0)
 
     @classmethod
-    def of(cls, raw: dict) -> Roles:
+    def of(cls, raw: dict, clause_split: str) -> Roles:
         def rx(key: str) -> re.Pattern[str] | None:
             return re.compile(raw[key]) if raw.get(key) else None
 
+        anywhere = raw.get("purpose_anywhere") or ""
         return cls(float(raw.get("lead_in", 0.5)), int(raw.get("lead_in_max_chars", 24)),
                    float(raw.get("purpose", 0.15)), rx("purpose_start"), rx("purpose_anywhere"),
-                   rx("meeting"))
+                   rx("meeting"), anywhere_free=bool(anywhere) and fastrx.context_free(anywhere),
+                   nonempty_split=fastrx.first_chars(clause_split) is not None)
 
 
 _DIGIT = re.compile(r"\d")
@@ -325,10 +336,20 @@ class _RoleReader:
         self.masked, self.cfg, self.roles = masked, cfg, cfg.roles
         self.cache: dict[tuple[int, int], float] = {}
         self.bounds: dict[int, list[int]] = {}
+        self.first: dict[int, float] = {}  # the first clause's weight by sentence start
+        # A clause is a stretch of the body: where a context-free aim pattern matches nowhere in the body, it
+        # matches in no clause (most bodies), and no clause needs to be cut out to look for one.
+        aims = self.roles.purpose_anywhere
+        self.aims = aims is not None and (not self.roles.anywhere_free or aims.search(masked) is not None)
 
     def weight(self, s_lo: int, s_hi: int, lead: bool, pos: int) -> float:
         if lead:
             return self.roles.lead_in
+        if pos == s_lo and self.roles.nonempty_split:  # the first clause (every reported result asks)
+            weight = self.first.get(s_lo)
+            if weight is None:
+                weight = self.first[s_lo] = self._first_clause(s_lo, s_hi)
+            return weight
         bounds = self.bounds.get(s_lo)
         if bounds is None:
             splits = self.cfg.clause_split.finditer(self.masked, s_lo, s_hi)
@@ -338,10 +359,19 @@ class _RoleReader:
             self.cache[(s_lo, k)] = self._clause_weight(bounds, k)
         return self.cache[(s_lo, k)]
 
+    def _first_clause(self, s_lo: int, s_hi: int) -> float:
+        """_clause_weight of the sentence's first clause: only an aim anywhere in it counts there."""
+        if not self.aims:
+            return 1.0
+        split = self.cfg.clause_split.search(self.masked, s_lo, s_hi)
+        return self._clause_weight([s_lo, split.end() if split else s_hi + 1], 0)
+
     def _clause_weight(self, bounds: list[int], k: int) -> float:
         roles, masked = self.roles, self.masked
+        if k == 0 and not self.aims:
+            return 1.0
         clause = _ORDINAL.sub("", masked[bounds[k]:bounds[k + 1] - 1]).strip()
-        if roles.purpose_anywhere and roles.purpose_anywhere.search(clause):
+        if self.aims and roles.purpose_anywhere and roles.purpose_anywhere.search(clause):
             return roles.purpose
         if k > 0 and roles.purpose_start and roles.purpose_start.match(clause):
             return roles.purpose
@@ -387,18 +417,20 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
                         overdue.append((s_lo, s_hi, hit[1]))
                 continue
             sentence = masked[s_lo:s_hi]
-            match = _first_match(rule.patterns, sentence)
-            if match is None or (rule.unless and any(p.search(sentence) for p in rule.unless)):
-                continue
-            if rule.concrete_weight:  # reported results: one count per sentence
+            if rule.concrete_weight:  # reported results: one count per sentence, whichever pattern matches
+                if not _matches(rule, sentence) or _cancelled(rule, sentence):
+                    continue
                 role = reader.weight(s_lo, s_hi, lead, s_lo)
                 printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
                 if rule.concrete_any is not None:
-                    concrete = rule.concrete_any.search(printed) is not None
+                    concrete = rule.concrete_any.found(printed)
                 else:
                     concrete = any(p.search(printed) for p in rule.concrete)
                 base = rule.concrete_weight if concrete else rule.weight
                 tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
+                continue
+            match = _first_match(rule.patterns, sentence)
+            if match is None or _cancelled(rule, sentence):
                 continue
             pos = s_lo + match.start()
             if rule.past_period_cancels and _about_finished_period(pos, (s_lo, s_hi), masked, past_dates,
@@ -620,6 +652,18 @@ def _by_section(heading: str, cfg: StatusRules) -> StatusDecision | None:
                 evidence = heading.strip()[:200]
                 return StatusDecision(status, "inferred", evidence, rule.name, rule.confidence)  # type: ignore[arg-type]
     return None
+
+
+def _cancelled(rule: Rule, sentence: str) -> bool:
+    """One of the rule's `unless` patterns stands in the sentence."""
+    return bool(rule.unless) and any(p.search(sentence) for p in rule.unless)
+
+
+def _matches(rule: Rule, text: str) -> bool:
+    """Whether one of the rule's patterns matches in the text (one search of them all, where they join)."""
+    if rule.any is not None and rule.any_exact:
+        return rule.any.found(text)
+    return _first_match(rule.patterns, text) is not None
 
 
 def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

@@ -19,7 +19,9 @@ normalize() is idempotent.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from typing import Any
@@ -38,26 +40,30 @@ _FOLD.update({c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xAD)})
 _FOLD.update({c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F)})
 
 # str.translate(_FOLD) is slow on Chinese text (a failed dict lookup for every character it leaves alone):
-# a regex finds the characters _FOLD changes, and each is replaced from this table.
-_FOLD_CHAR = {chr(c): chr(v) if isinstance(v, int) else v or "" for c, v in _FOLD.items()}
+# a regex finds the characters _FOLD changes, and each is replaced from this table. Entries that map a
+# character to itself (。 、) are left out: the class would stop at every sentence end for nothing.
+_FOLD_CHAR = {k: v for k, v in ((chr(c), chr(v) if isinstance(v, int) else v or "") for c, v in _FOLD.items())
+              if k != v}
 _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_FOLD_CHAR)) + "]")
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_PUNCT = "\u3001-\u303f“”‘’…—·\u00b7"
 _ASCII_PUNCT = "(),:;!?%."
-_SPACES = re.compile(r" {2,}")
+_SPACES = re.compile("  +")  # not " {2,}": a literal first lets the engine skip to it
 # A space goes when it sits between Chinese text/punctuation and punctuation or digits, never between
 # two Chinese characters (deliberate) nor between two digits (two numbers).
+# The space is consumed first (its look-behinds then reach over it), so the engine skips from space to space.
 _DROP_SPACE = re.compile(
-    rf"(?<=[{_HAN}]) (?=[{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
-    rf"|(?<=[{_CJK_PUNCT}{_ASCII_PUNCT}]) (?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
-    rf"|(?<=\d) (?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}])"
+    rf" (?:(?<=[{_HAN}] )(?=[{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
+    rf"|(?<=[{_CJK_PUNCT}{_ASCII_PUNCT}] )(?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
+    rf"|(?<=\d )(?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}]))"
 )
 _HAS_HAN = re.compile(f"[{_HAN}]")
-_SENTENCE_DOT = re.compile(rf"(?<=[{_HAN}”’》)%])\.(?=$|[{_HAN}“‘《(\s])|(?<=[{_HAN}%])\.(?=\d)")
+# The dot is consumed first (the look-behinds reach over it), so the engine skips from dot to dot.
+_SENTENCE_DOT = re.compile(rf"\.(?:(?<=[{_HAN}”’》)%]\.)(?=$|[{_HAN}“‘《(\s])|(?<=[{_HAN}%]\.)(?=\d))")
 _NUMERAL_PREFIX = re.compile(r"^[一二三四五六七八九十百零〇]{1,4}$")
 # Mirror sites insert pinyin after characters: 統(tǒng) → 統.
-_PINYIN = re.compile(rf"(?<=[{_HAN}])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,7}}\)")
+_PINYIN = re.compile(rf"\((?<=[{_HAN}]\()[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,7}}\)")  # `(` first: skipped to
 _SINGLE_QUOTE = re.compile(rf"(?<=[{_HAN}“”])'|'(?=[{_HAN}“”])")
 _OPEN_CLOSE = (("“", "”"), ("(", ")"), ("《", "》"))
 _INDENT = ("  ", "\t")  # after folding: two spaces (two ideographic spaces) or a tab open a paragraph
@@ -73,9 +79,9 @@ def normalize(text: str, simplify: bool = True) -> str:
     if simplify:
         text = to_simplified(text)[0]
     raw = _split_run_on(_fold(text).splitlines())
-    clean = [_clean_line(line) for line in raw]
-    if _may_need_fixes(clean):
-        clean = [_fix(line) for line in clean]
+    clean = _clean_lines(raw)
+    for i in _lines_needing_fixes(clean):
+        clean[i] = _fix(clean[i])
     lines = [(line, old.startswith(_INDENT), len(old)) for line, old in zip(clean, raw, strict=True)]
     return "\n".join(_join_broken(lines))
 
@@ -130,6 +136,20 @@ def _may_need_fixes(lines: list[str]) -> bool:
     return trigger is None or trigger.search("\n".join(lines)) is not None
 
 
+def _lines_needing_fixes(lines: list[str]) -> list[int]:
+    """Indexes of the lines the fixes' trigger matches in, found in one scan over the text (the trigger
+    is context-free, so a match in the joined text lies in one line, and every line's match is found);
+    every line when the trigger reads context (then _fix tests each line itself)."""
+    trigger = _whole_text_trigger()
+    if trigger is None:
+        return list(range(len(lines)))
+    found = trigger.spans("\n".join(lines))
+    if not found:
+        return []
+    ends = list(itertools.accumulate(len(line) + 1 for line in lines))  # one past each line's "\n"
+    return sorted({bisect.bisect_right(ends, start) for start, _ in found})
+
+
 def _fix(line: str) -> str:
     any_fix, fixes = _fixes()
     if not any_fix.search(line):
@@ -164,27 +184,38 @@ def _split_run_on(lines: list[str]) -> list[str]:
 
 def _fold(text: str) -> str:
     # One replace per distinct character found (a handful): a substitution calls back for every match.
-    for char in set(_FOLDABLE.findall(text)):
+    # No replacement is itself foldable and the text before the first foldable character stays as it is,
+    # so each search goes on from where the last one stopped.
+    search, pos = _FOLDABLE.search, 0
+    while (m := search(text, pos)) is not None:
+        char, pos = m.group(), m.start()
         text = text.replace(char, _FOLD_CHAR[char])
     return text
 
 
-def _clean_line(line: str) -> str:
-    # Each substitution runs only when its pattern's required character is there: scanning every line
-    # with look-behind patterns was most of normalize's time.
-    if "  " in line:
-        line = _SPACES.sub(" ", line)
-    line = line.strip()
-    if not line:
-        return ""
-    if " " in line:
-        line = _DROP_SPACE.sub("", line)
-    if _HAS_HAN.search(line):
-        if "(" in line:
+def _clean_lines(raw: list[str]) -> list[str]:
+    """Each line with runs of spaces collapsed, stripped, spaces dropped next to punctuation and digits,
+    pinyin removed, quotes paired and sentence dots made 。. Each substitution runs only when its
+    pattern's required character is there, in one loop (a call per line was much of normalize's time)."""
+    out: list[str] = []
+    for line in raw:
+        if "  " in line:
+            line = _SPACES.sub(" ", line)
+        line = line.strip()
+        if " " in line:
+            line = _DROP_SPACE.sub("", line)
+        if "(" in line:  # the pinyin pattern's look-behind needs a Chinese character
             line = _PINYIN.sub("", line)
-        line = _pair_quotes(line)
-        if "." in line:
-            line = _SENTENCE_DOT.sub(_sentence_dot, line)
+        if ('"' in line or "'" in line or "." in line) and _HAS_HAN.search(line):
+            line = _han_line(line)
+        out.append(line)
+    return out
+
+
+def _han_line(line: str) -> str:
+    line = _pair_quotes(line)
+    if "." in line:
+        line = _SENTENCE_DOT.sub(_sentence_dot, line)
     return line
 
 

@@ -140,3 +140,25 @@ def test_last_split_end_is_the_end_of_the_last_split_in_the_span():
             for end in range(len(text) + 1):
                 want = max((m.end() for m in split.finditer(text, pos, end)), default=-1)
                 assert fastrx.last_split_end(split, text, pos, end, -1) == want, (pos, end)
+
+
+def test_top_level_alternatives_cut_outside_groups_and_classes():
+    cut = fastrx.top_level_alternatives(r"a[]|]b|c[^]|]|(x|y)|[\[|]z")
+    assert cut == ["a[]|]b", "c[^]|]", "(x|y)", r"[\[|]z"]
+    assert fastrx.top_level_alternatives(r"a\|b") == [r"a\|b"]
+
+
+def test_any_of_says_what_one_alternation_of_the_chrome_rules_says():
+    """chrome's groups of rules are tested with fastrx.AnyOf: on every line of the samples and the page
+    shapes (stripped or not, short and long), it answers as the rules joined in one pattern do."""
+    from loaders.config import section
+    from loaders.parser.read import read_document
+
+    rules = [r if isinstance(r, str) else r["rx"] for r in section("page")["chrome_lines"]]
+    paths = [*SAMPLES, *sorted((Path(__file__).parent / "realworld").rglob("*.html"))]
+    lines = [line for p in paths for line in read_document(str(p), p.read_bytes()).text.splitlines()]
+    lines += ["发布时间:2023-01-02", " 来源:某县", "首页 > 要闻", "【打印本页】", "扫一扫", "www.a.gov.cn"]
+    for group in (rules, rules[:3], rules[-5:]):
+        joined, fast = re.compile("|".join(f"(?:{p})" for p in group)), fastrx.AnyOf(group)
+        answers = [bool(joined.search(line)) for line in lines]
+        assert any(answers) and [fast.search(line) for line in lines] == answers

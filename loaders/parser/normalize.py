@@ -281,13 +281,14 @@ def _wrap_width(sizes: list[int]) -> int | None:
 def _signature_lines(lines: list[str]) -> set[int]:
     """Indexes of signature lines: organisation names right above a date line (never joined)."""
     g = grammar()
+    date_line, signature_line = g.rx("date_line").match, g.rx("signature_line").match
     found: set[int] = set()
     nonblank = [i for i, line in enumerate(lines) if line]
     for pos, i in enumerate(nonblank):
-        if not g.rx("date_line").match(lines[i]):
+        if not date_line(lines[i]):
             continue
         for j in reversed(nonblank[max(0, pos - 3):pos]):
-            if not g.rx("signature_line").match(lines[j]):
+            if not signature_line(lines[j]):
                 break
             found.add(j)
     return found

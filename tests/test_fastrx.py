@@ -162,3 +162,18 @@ def test_any_of_says_what_one_alternation_of_the_chrome_rules_says():
         joined, fast = re.compile("|".join(f"(?:{p})" for p in group)), fastrx.AnyOf(group)
         answers = [bool(joined.search(line)) for line in lines]
         assert any(answers) and [fast.search(line) for line in lines] == answers
+
+
+def test_search_at_end_finds_what_search_finds():
+    from loaders.parser.grammar import grammar
+
+    g = grammar()
+    patterns = [g.rx("trailing_status"), g.sub("join", "sentence_end"), g.sub("join", "title_end"),
+                re.compile(r"a{1,3}$"), re.compile(r"(?<=x)b$"), re.compile(r"a+$"), re.compile(r"a$|b")]
+    assert fastrx._longest_tail_match(r"a{1,3}$", 0) == 3 and fastrx._longest_tail_match(r"a+$", 0) is None
+    texts = [line for p in SAMPLES for line in p.read_text(encoding="utf-8-sig").splitlines()]
+    texts += ["设立监督小组。(已完成)", "已完成。”", "xaaaa", "xab", "xb", "aaa\n", "情况的通报", "b", ""]
+    for pattern in patterns:
+        for text in texts:
+            want, got = pattern.search(text), fastrx.search_at_end(pattern, text)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))

@@ -134,6 +134,8 @@ def source_url_labels() -> tuple[str, ...]:
 
 def source_url_in_text(text: str) -> str | None:
     """The URL printed after a label such as 原文链接: in the text itself (mirror sites add one)."""
+    if "http" not in text:  # the pattern ends in an https?:// address: a scan for its labels is not needed
+        return None
     m = _rules().source_in_text.search(text)
     # Sentence punctuation glued to the URL is not part of it.
     return re.sub(r"[。,,;;.]+$", "", m.group(1)) if m else None

@@ -275,3 +275,28 @@ class AnyOf:
     def search(self, text: str) -> bool:
         return bool((self.anchored is not None and self.anchored.search(text))
                     or (self.free is not None and self.free.search(text)))
+
+
+@functools.cache
+def _longest_tail_match(pattern: str, flags: int) -> int | None:
+    """For a pattern every match of which ends at the end of the text (`$` last, outside MULTILINE): the
+    most characters a match can take; None for any other pattern."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    items = list(parsed)
+    if not items or items[-1] != (c.AT, c.AT_END) or parsed.state.flags & re.MULTILINE:
+        return None
+    longest = parsed.getwidth()[1]
+    return None if longest >= c.MAXREPEAT else longest
+
+
+def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for a pattern anchored at the end (`…$`), tried only over the text's tail
+    that a match can reach (a match ends at the end or before a final "\\n"): the same match, without
+    scanning a long paragraph from its start."""
+    longest = _longest_tail_match(pattern.pattern, pattern.flags)
+    if longest is None:
+        return pattern.search(text)
+    return pattern.search(text, max(0, len(text) - longest - 1))

@@ -18,7 +18,7 @@ from datetime import date
 
 from loaders import messages
 from loaders.models import Inspection, ParseWarning, Region
-from loaders.parser import regions
+from loaders.parser import fastrx, regions
 from loaders.parser.chrome import PageFacts
 from loaders.parser.grammar import CN_DIGITS, classify, cn_number, grammar
 
@@ -144,7 +144,7 @@ def cut_off_at(body: list[str]) -> str | None:
     if not body or _last_date_index(body) is not None:
         return None
     last = body[-1]
-    return None if grammar().sub("join", "sentence_end").search(last) else last[-20:]
+    return None if fastrx.search_at_end(grammar().sub("join", "sentence_end"), last) else last[-20:]
 
 
 def _published(body: list[str]) -> date | None:

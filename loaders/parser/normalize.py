@@ -314,7 +314,7 @@ def _continues_full(prev: str, line: str, width: int, next_own: str) -> bool:
     if g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
         return False
     kind, own = classify(prev)[0], _starts_own_line(line)
-    ended = bool(g.sub("join", "sentence_end").search(prev))
+    ended = bool(fastrx.search_at_end(g.sub("join", "sentence_end"), prev))
     if _unbalanced(prev) and not ended:
         return True  # `…指引(` + `2.0版)…`
     if ended and closed_heading(prev):
@@ -337,7 +337,7 @@ def _continues(prev: str, line: str) -> bool:
     prev_kind, own = classify(prev)[0], _starts_own_line(line)
     if prev_kind in ("result", "progress") and prev.endswith(":"):
         return not own  # `整改结果:` with its value on the next line
-    if g.sub("join", "sentence_end").search(prev) or own:
+    if fastrx.search_at_end(g.sub("join", "sentence_end"), prev) or own:
         return False
     if _unbalanced(prev):
         return True  # a quote or bracket left open: a heading or sentence wrapped mid-phrase
@@ -348,7 +348,7 @@ def _soft_break(prev: str, prev_kind: str) -> bool:
     """A prose line that stops mid-sentence and is long enough to have been wrapped."""
     g = grammar()
     cfg = g.raw.get("join") or {}
-    if prev_kind not in _PROSE or _hard_start(prev) or g.sub("join", "title_end").search(prev):
+    if prev_kind not in _PROSE or _hard_start(prev) or fastrx.search_at_end(g.sub("join", "title_end"), prev):
         return False
     if len(prev) < int(cfg.get("min_length", 12)):
         return False

@@ -177,3 +177,23 @@ def test_search_at_end_finds_what_search_finds():
         for text in texts:
             want, got = pattern.search(text), fastrx.search_at_end(pattern, text)
             assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+
+
+def test_lookahead_prefilter_finds_every_text_the_split_point_is_in():
+    """normalize splits run-on lines only where the prefilter (the split point's lookahead, consumed)
+    finds something: it must find something wherever the split point matches."""
+    from loaders.parser import normalize
+
+    assert fastrx.lookahead_prefilter(r"(?<=a)(?=bc)").pattern.pattern == "bc"
+    assert fastrx.lookahead_prefilter(r"(?<=a)b(?=c)") is None  # consumes: not a split point
+    assert fastrx.lookahead_prefilter(r"(?=a)|(?=b)") is None  # a top-level alternation
+    assert fastrx.lookahead_prefilter(r"(?=\d{4}年$)", re.M) is None  # `$` reads the flag
+    text = "".join(p.read_text(encoding="utf-8-sig").replace("\n", "") for p in SAMPLES)
+    pieces = [text[k:k + 900] for k in range(0, len(text), 300)]
+    pieces += ["某某委员会2023年5月4日", "情况的通报根据省委部署", "附件1关于某问题的通报", "问题1.已完成"]
+    quick = 0
+    for pattern, pre in normalize._run_on()[1]:
+        quick += pre is not None
+        for piece in pieces:
+            assert pre is None or not pattern.search(piece) or pre.search(piece)
+    assert quick >= len(normalize._run_on()[1]) // 2

@@ -300,3 +300,107 @@ def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     if longest is None:
         return pattern.search(text)
     return pattern.search(text, max(0, len(text) - longest - 1))
+
+
+def _zero_width_only(items: list) -> bool:
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is c.SUBPATTERN and _zero_width_only(list(av[3])):
+            continue
+        if op is c.BRANCH and all(_zero_width_only(list(alt)) for alt in av[1]):
+            continue
+        return False
+    return True
+
+
+def lookahead_prefilter(pattern: str, flags: int = 0) -> Finder | None:
+    """For a split point: a pattern of lookarounds only (`(?<![。;])(?=\\([一二三]\\))`), with a lookahead
+    `(?=B)` at its top level: B itself, which matches (consuming) wherever the split point is, so a text
+    where B matches nowhere holds no split point. The engine skips through a text for B far faster than
+    it tries the look-behinds at every position. None for any other pattern."""
+    try:
+        items = list(_parser.parse(pattern, flags))
+    except re.error:
+        return None
+    if not items or not _zero_width_only(items) or len(top_level_alternatives(pattern)) > 1:
+        return None
+    for start in _top_level_groups(pattern):
+        if not pattern.startswith("(?=", start):
+            continue
+        inner = _group_body(pattern, start)
+        if inner is None or _GROUP_REFERENCE.search(inner):
+            return None
+        if flags & (re.IGNORECASE | re.VERBOSE) or (flags & (re.MULTILINE | re.DOTALL) and _holds(
+                list(_parser.parse(inner)), {c.AT, c.ANY})):
+            return None  # a flag would change what B matches (a Finder reads the pattern without flags)
+        try:
+            found = Finder(inner)
+        except re.error:
+            return None
+        # only worth it where the engine skips through the text for B (or the Finder does it)
+        return found if found._starts is not None or _engine_skips(inner) else None
+    return None
+
+
+def _holds(items: list, ops: set) -> bool:
+    """Whether a parsed pattern uses one of `ops` anywhere (in groups, branches, repeats, lookarounds)."""
+    for op, av in items:
+        if op in ops:
+            return True
+        if op is c.BRANCH and any(_holds(list(alt), ops) for alt in av[1]):
+            return True
+        if op is c.SUBPATTERN and _holds(list(av[3]), ops):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _holds(list(av[2]), ops):
+            return True
+        if op in (c.ASSERT, c.ASSERT_NOT) and _holds(list(av[1]), ops):
+            return True
+        if op is c.ATOMIC_GROUP and _holds(list(av), ops):
+            return True
+    return False
+
+
+def _top_level_groups(pattern: str) -> Iterator[int]:
+    """Where each group at the top level of `pattern` opens (classes and escapes followed)."""
+    depth, i, class_from = 0, 0, -1
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if class_from >= 0:
+            if ch == "]" and i > class_from:
+                class_from = -1
+        elif ch == "[":
+            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
+        elif ch == "(":
+            if depth == 0:
+                yield i
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        i += 1
+
+
+def _group_body(pattern: str, start: int) -> str | None:
+    """The text inside the group opening at `start` (`(?=…)`), classes and escapes followed."""
+    depth, i, class_from = 0, start, -1
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if class_from >= 0:
+            if ch == "]" and i > class_from:
+                class_from = -1
+        elif ch == "[":
+            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return pattern[start + 3:i]
+        i += 1
+    return None

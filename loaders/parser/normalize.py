@@ -160,10 +160,12 @@ def _fix(line: str) -> str:
 
 
 @functools.cache
-def _run_on() -> tuple[int, tuple[re.Pattern[str], ...]]:
+def _run_on() -> tuple[int, tuple[tuple[re.Pattern[str], fastrx.Finder | None], ...]]:
+    """(the shortest run-on line, each split point with its prefilter: fastrx.lookahead_prefilter)."""
     cfg = section("text")
+    splits = [re.compile(p, re.M) for p in cfg.get("run_on_splits") or ()]
     return (int(cfg.get("run_on_min_chars", 600)),
-            tuple(re.compile(p, re.M) for p in cfg.get("run_on_splits") or ()))
+            tuple((p, fastrx.lookahead_prefilter(p.pattern, p.flags)) for p in splits))
 
 
 def _split_run_on(lines: list[str]) -> list[str]:
@@ -174,8 +176,9 @@ def _split_run_on(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         if len(line) >= size:
-            for pattern in splits:
-                line = pattern.sub("\n", line)
+            for pattern, quick in splits:  # most long lines are paragraphs that hold no split point
+                if quick is None or quick.search(line) is not None:
+                    line = pattern.sub("\n", line)
             out.extend(piece for piece in line.split("\n"))
         else:
             out.append(line)

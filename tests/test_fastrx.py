@@ -142,3 +142,60 @@ def test_last_split_end_is_the_end_of_the_last_split_in_the_span():
             for end in range(len(text) + 1):
                 want = max((m.end() for m in split.finditer(text, pos, end)), default=-1)
                 assert fastrx.last_split_end(split, text, pos, end, -1) == want, (pos, end)
+
+
+def test_top_level_alternatives_cut_outside_groups_and_classes():
+    cut = fastrx.top_level_alternatives(r"a[]|]b|c[^]|]|(x|y)|[\[|]z")
+    assert cut == ["a[]|]b", "c[^]|]", "(x|y)", r"[\[|]z"]
+    assert fastrx.top_level_alternatives(r"a\|b") == [r"a\|b"]
+
+
+def test_any_of_says_what_one_alternation_of_the_chrome_rules_says():
+    """chrome's groups of rules are tested with fastrx.AnyOf: on every line of the samples and the page
+    shapes (stripped or not, short and long), it answers as the rules joined in one pattern do."""
+    from loaders.config import section
+    from loaders.parser.read import read_document
+
+    rules = [r if isinstance(r, str) else r["rx"] for r in section("page")["chrome_lines"]]
+    paths = [*SAMPLES, *sorted((Path(__file__).parent / "realworld").rglob("*.html"))]
+    lines = [line for p in paths for line in read_document(str(p), p.read_bytes()).text.splitlines()]
+    lines += ["发布时间:2023-01-02", " 来源:某县", "首页 > 要闻", "【打印本页】", "扫一扫", "www.a.gov.cn"]
+    for group in (rules, rules[:3], rules[-5:]):
+        joined, fast = re.compile("|".join(f"(?:{p})" for p in group)), fastrx.AnyOf(group)
+        answers = [bool(joined.search(line)) for line in lines]
+        assert any(answers) and [fast.search(line) for line in lines] == answers
+
+
+def test_search_at_end_finds_what_search_finds():
+    from loaders.parser.grammar import grammar
+
+    g = grammar()
+    patterns = [g.rx("trailing_status"), g.sub("join", "sentence_end"), g.sub("join", "title_end"),
+                re.compile(r"a{1,3}$"), re.compile(r"(?<=x)b$"), re.compile(r"a+$"), re.compile(r"a$|b")]
+    assert fastrx._longest_tail_match(r"a{1,3}$", 0) == 3 and fastrx._longest_tail_match(r"a+$", 0) is None
+    texts = [line for p in SAMPLES for line in p.read_text(encoding="utf-8-sig").splitlines()]
+    texts += ["设立监督小组。(已完成)", "已完成。”", "xaaaa", "xab", "xb", "aaa\n", "情况的通报", "b", ""]
+    for pattern in patterns:
+        for text in texts:
+            want, got = pattern.search(text), fastrx.search_at_end(pattern, text)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+
+
+def test_lookahead_prefilter_finds_every_text_the_split_point_is_in():
+    """normalize splits run-on lines only where the prefilter (the split point's lookahead, consumed)
+    finds something: it must find something wherever the split point matches."""
+    from loaders.parser import normalize
+
+    assert fastrx.lookahead_prefilter(r"(?<=a)(?=bc)").pattern.pattern == "bc"
+    assert fastrx.lookahead_prefilter(r"(?<=a)b(?=c)") is None  # consumes: not a split point
+    assert fastrx.lookahead_prefilter(r"(?=a)|(?=b)") is None  # a top-level alternation
+    assert fastrx.lookahead_prefilter(r"(?=\d{4}年$)", re.M) is None  # `$` reads the flag
+    text = "".join(p.read_text(encoding="utf-8-sig").replace("\n", "") for p in SAMPLES)
+    pieces = [text[k:k + 900] for k in range(0, len(text), 300)]
+    pieces += ["某某委员会2023年5月4日", "情况的通报根据省委部署", "附件1关于某问题的通报", "问题1.已完成"]
+    quick = 0
+    for pattern, pre in normalize._run_on()[1]:
+        quick += pre is not None
+        for piece in pieces:
+            assert pre is None or not pattern.search(piece) or pre.search(piece)
+    assert quick >= len(normalize._run_on()[1]) // 2

@@ -129,3 +129,21 @@ def test_idempotent_and_lossless_on_samples(path) -> None:
     # Nothing but whitespace is lost: every Chinese character survives, in order.
     assert [c for c in raw if "\u4e00" <= c <= "\u9fff"] == [c for c in once if "\u4e00" <= c <= "\u9fff"]
     assert "\r" not in once and "\n\n" not in once and " \n" not in once
+
+
+def test_fold_replacements_are_final() -> None:
+    """_fold searches on from the last folded character: no replacement may itself be foldable."""
+    from loaders.parser import normalize as norm
+
+    assert norm._FOLD_CHAR and all(k != v for k, v in norm._FOLD_CHAR.items())
+    assert not any(norm._FOLDABLE.search(v) for v in norm._FOLD_CHAR.values())
+    assert norm._fold("（一）﹐。、\u3000x\u200by") == "(一),。、 xy"
+
+
+def test_fixes_reach_exactly_the_lines_their_trigger_matches() -> None:
+    from loaders.parser import normalize as norm
+
+    lines = ["已完成,,整改", "无需修改的一行", "", "己完成;。", "整改己全部完成", "最后一行,"]
+    trigger = norm._fixes()[0]
+    assert norm._lines_needing_fixes(lines) == [i for i, line in enumerate(lines) if trigger.search(line)]
+    assert normalize("\n".join(lines)).split("\n")[0] == "已完成,整改"

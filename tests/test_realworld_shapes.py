@@ -242,7 +242,7 @@ def test_text_and_page_rules_compile() -> None:
 
     size, splits = norm._run_on()
     assert size >= 200 and splits
-    for pattern in splits:
+    for pattern, _prefilter in splits:
         assert all(m.start() == m.end() for m in pattern.finditer("一、关于问题1.整改情况:已完成。(二)下一步")), pattern
     for pattern in section("text").get("fixes"):
         assert len(pattern) == 2

@@ -20,7 +20,7 @@ from re import _compiler, _parser  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 
 _ZERO_WIDTH = {c.ASSERT, c.ASSERT_NOT, c.AT}
-_CATEGORIES = {c.CATEGORY_DIGIT: r"\d"}
+_CATEGORIES = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s"}
 
 
 def _char(code: int) -> str:
@@ -234,3 +234,180 @@ def last_split_end(splitter: re.Pattern[str], text: str, pos: int, endpos: int, 
         return max((m.end() for m in splitter.finditer(text, pos, endpos)), default=default)
     found = back.match(text, pos, endpos)
     return found.end() if found else default
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`pattern` cut at its top-level `|` (outside groups and character classes)."""
+    out, depth, start, i = [], 0, 0, 0
+    class_from = -1  # inside a character class: where its members start (a `]` there is a member)
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if class_from >= 0:
+            if ch == "]" and i > class_from:
+                class_from = -1
+        elif ch == "[":
+            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+class AnyOf:
+    """Whether any of `patterns` matches somewhere in a text (`re.compile("|".join(patterns)).search`),
+    tested faster: the alternatives anchored at the start (`^…`) in one pattern, which the engine tries at
+    the start only, and the others in one `Finder`, which skips to their first characters (one alternation
+    that mixes the two is tried at every position of the text)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        anchored: list[str] = []
+        free: list[str] = []
+        for pattern in patterns:
+            parts = top_level_alternatives(pattern)
+            if "|".join(parts) != pattern or any(_GROUP_REFERENCE.search(p) for p in parts):
+                parts = [pattern]  # cannot be cut safely: kept whole
+            for part in parts:
+                (anchored if part.startswith("^") and not part.startswith("^|") else free).append(part)
+        self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self.free = Finder("|".join(f"(?:{p})" for p in free)) if free else None
+
+    def search(self, text: str) -> bool:
+        return bool((self.anchored is not None and self.anchored.search(text))
+                    or (self.free is not None and self.free.search(text)))
+
+
+@functools.cache
+def _longest_tail_match(pattern: str, flags: int) -> int | None:
+    """For a pattern every match of which ends at the end of the text (`$` last, outside MULTILINE): the
+    most characters a match can take; None for any other pattern."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    items = list(parsed)
+    if not items or items[-1] != (c.AT, c.AT_END) or parsed.state.flags & re.MULTILINE:
+        return None
+    longest = parsed.getwidth()[1]
+    return None if longest >= c.MAXREPEAT else longest
+
+
+def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for a pattern anchored at the end (`…$`), tried only over the text's tail
+    that a match can reach (a match ends at the end or before a final "\\n"): the same match, without
+    scanning a long paragraph from its start."""
+    longest = _longest_tail_match(pattern.pattern, pattern.flags)
+    if longest is None:
+        return pattern.search(text)
+    return pattern.search(text, max(0, len(text) - longest - 1))
+
+
+def _zero_width_only(items: list) -> bool:
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is c.SUBPATTERN and _zero_width_only(list(av[3])):
+            continue
+        if op is c.BRANCH and all(_zero_width_only(list(alt)) for alt in av[1]):
+            continue
+        return False
+    return True
+
+
+def lookahead_prefilter(pattern: str, flags: int = 0) -> Finder | None:
+    """For a split point: a pattern of lookarounds only (`(?<![。;])(?=\\([一二三]\\))`), with a lookahead
+    `(?=B)` at its top level: B itself, which matches (consuming) wherever the split point is, so a text
+    where B matches nowhere holds no split point. The engine skips through a text for B far faster than
+    it tries the look-behinds at every position. None for any other pattern."""
+    try:
+        items = list(_parser.parse(pattern, flags))
+    except re.error:
+        return None
+    if not items or not _zero_width_only(items) or len(top_level_alternatives(pattern)) > 1:
+        return None
+    for start in _top_level_groups(pattern):
+        if not pattern.startswith("(?=", start):
+            continue
+        inner = _group_body(pattern, start)
+        if inner is None or _GROUP_REFERENCE.search(inner):
+            return None
+        if flags & (re.IGNORECASE | re.VERBOSE) or (flags & (re.MULTILINE | re.DOTALL) and _holds(
+                list(_parser.parse(inner)), {c.AT, c.ANY})):
+            return None  # a flag would change what B matches (a Finder reads the pattern without flags)
+        try:
+            found = Finder(inner)
+        except re.error:
+            return None
+        # only worth it where the engine skips through the text for B (or the Finder does it)
+        return found if found._starts is not None or _engine_skips(inner) else None
+    return None
+
+
+def _holds(items: list, ops: set) -> bool:
+    """Whether a parsed pattern uses one of `ops` anywhere (in groups, branches, repeats, lookarounds)."""
+    for op, av in items:
+        if op in ops:
+            return True
+        if op is c.BRANCH and any(_holds(list(alt), ops) for alt in av[1]):
+            return True
+        if op is c.SUBPATTERN and _holds(list(av[3]), ops):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _holds(list(av[2]), ops):
+            return True
+        if op in (c.ASSERT, c.ASSERT_NOT) and _holds(list(av[1]), ops):
+            return True
+        if op is c.ATOMIC_GROUP and _holds(list(av), ops):
+            return True
+    return False
+
+
+def _top_level_groups(pattern: str) -> Iterator[int]:
+    """Where each group at the top level of `pattern` opens (classes and escapes followed)."""
+    depth, i, class_from = 0, 0, -1
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if class_from >= 0:
+            if ch == "]" and i > class_from:
+                class_from = -1
+        elif ch == "[":
+            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
+        elif ch == "(":
+            if depth == 0:
+                yield i
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        i += 1
+
+
+def _group_body(pattern: str, start: int) -> str | None:
+    """The text inside the group opening at `start` (`(?=…)`), classes and escapes followed."""
+    depth, i, class_from = 0, start, -1
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if class_from >= 0:
+            if ch == "]" and i > class_from:
+                class_from = -1
+        elif ch == "[":
+            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return pattern[start + 3:i]
+        i += 1
+    return None

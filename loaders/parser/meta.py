@@ -13,12 +13,13 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from loaders import messages
 from loaders.models import Inspection, ParseWarning, Region
-from loaders.parser import regions
+from loaders.parser import fastrx, regions
 from loaders.parser.chrome import PageFacts
 from loaders.parser.grammar import CN_DIGITS, classify, cn_number, grammar
 
@@ -144,7 +145,7 @@ def cut_off_at(body: list[str]) -> str | None:
     if not body or _last_date_index(body) is not None:
         return None
     last = body[-1]
-    return None if grammar().sub("join", "sentence_end").search(last) else last[-20:]
+    return None if fastrx.search_at_end(grammar().sub("join", "sentence_end"), last) else last[-20:]
 
 
 def _published(body: list[str]) -> date | None:
@@ -227,7 +228,8 @@ def _opening(body: list[str]) -> str:
     g = grammar()
     scan = body[:int(g.raw.get("opening_scan", 12))]
     words = g.rx("opening_words")
-    found = next((i for i, line in enumerate(scan) if words.search(line) and _range_tokens(line)), None)
+    found = next((i for i, line in enumerate(scan)
+                  if words.search(line) and next(_range_tokens(line), None) is not None), None)
     if found is None:
         found = next((i for i, line in enumerate(scan) if find_team(line)), None)
     if found is None:
@@ -301,12 +303,14 @@ def _range(text: str, published: date | None,
     return None, None, 0
 
 
-def _range_tokens(text: str) -> list[tuple[re.Match[str], re.Match[str]]]:
-    """Pairs of printed dates joined by a range separator (or by nothing, when 至 was lost)."""
+def _range_tokens(text: str) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """Pairs of printed dates joined by a range separator (or by nothing, when 至 was lost), found as they
+    are asked for: the callers want the first one, and the scan of a long paragraph stops there."""
     g = grammar()
-    tokens = list(g.finder("date_token").finditer(text))
     sep = g.rx("range_separator")
-    return [(a, b) for a, b in itertools.pairwise(tokens) if sep.match(text[a.end():b.start()])]
+    for a, b in itertools.pairwise(g.finder("date_token").finditer(text)):
+        if sep.match(text[a.end():b.start()]):
+            yield a, b
 
 
 def _year_hint(text: str, published: date | None, token: re.Match[str] | None = None) -> int | None:

@@ -19,7 +19,9 @@ normalize() is idempotent.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from typing import Any
@@ -38,26 +40,30 @@ _FOLD.update({c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xAD)})
 _FOLD.update({c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F)})
 
 # str.translate(_FOLD) is slow on Chinese text (a failed dict lookup for every character it leaves alone):
-# a regex finds the characters _FOLD changes, and each is replaced from this table.
-_FOLD_CHAR = {chr(c): chr(v) if isinstance(v, int) else v or "" for c, v in _FOLD.items()}
+# a regex finds the characters _FOLD changes, and each is replaced from this table. Entries that map a
+# character to itself (。 、) are left out: the class would stop at every sentence end for nothing.
+_FOLD_CHAR = {k: v for k, v in ((chr(c), chr(v) if isinstance(v, int) else v or "") for c, v in _FOLD.items())
+              if k != v}
 _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_FOLD_CHAR)) + "]")
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_PUNCT = "\u3001-\u303f“”‘’…—·\u00b7"
 _ASCII_PUNCT = "(),:;!?%."
-_SPACES = re.compile(r" {2,}")
+_SPACES = re.compile("  +")  # not " {2,}": a literal first lets the engine skip to it
 # A space goes when it sits between Chinese text/punctuation and punctuation or digits, never between
 # two Chinese characters (deliberate) nor between two digits (two numbers).
+# The space is consumed first (its look-behinds then reach over it), so the engine skips from space to space.
 _DROP_SPACE = re.compile(
-    rf"(?<=[{_HAN}]) (?=[{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
-    rf"|(?<=[{_CJK_PUNCT}{_ASCII_PUNCT}]) (?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
-    rf"|(?<=\d) (?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}])"
+    rf" (?:(?<=[{_HAN}] )(?=[{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
+    rf"|(?<=[{_CJK_PUNCT}{_ASCII_PUNCT}] )(?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}\d])"
+    rf"|(?<=\d )(?=[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}]))"
 )
 _HAS_HAN = re.compile(f"[{_HAN}]")
-_SENTENCE_DOT = re.compile(rf"(?<=[{_HAN}”’》)%])\.(?=$|[{_HAN}“‘《(\s])|(?<=[{_HAN}%])\.(?=\d)")
+# The dot is consumed first (the look-behinds reach over it), so the engine skips from dot to dot.
+_SENTENCE_DOT = re.compile(rf"\.(?:(?<=[{_HAN}”’》)%]\.)(?=$|[{_HAN}“‘《(\s])|(?<=[{_HAN}%]\.)(?=\d))")
 _NUMERAL_PREFIX = re.compile(r"^[一二三四五六七八九十百零〇]{1,4}$")
 # Mirror sites insert pinyin after characters: 統(tǒng) → 統.
-_PINYIN = re.compile(rf"(?<=[{_HAN}])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,7}}\)")
+_PINYIN = re.compile(rf"\((?<=[{_HAN}]\()[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,7}}\)")  # `(` first: skipped to
 _SINGLE_QUOTE = re.compile(rf"(?<=[{_HAN}“”])'|'(?=[{_HAN}“”])")
 _OPEN_CLOSE = (("“", "”"), ("(", ")"), ("《", "》"))
 _INDENT = ("  ", "\t")  # after folding: two spaces (two ideographic spaces) or a tab open a paragraph
@@ -73,9 +79,9 @@ def normalize(text: str, simplify: bool = True) -> str:
     if simplify:
         text = to_simplified(text)[0]
     raw = _split_run_on(_fold(text).splitlines())
-    clean = [_clean_line(line) for line in raw]
-    if _may_need_fixes(clean):
-        clean = [_fix(line) for line in clean]
+    clean = _clean_lines(raw)
+    for i in _lines_needing_fixes(clean):
+        clean[i] = _fix(clean[i])
     lines = [(line, old.startswith(_INDENT), len(old)) for line, old in zip(clean, raw, strict=True)]
     return "\n".join(_join_broken(lines))
 
@@ -130,6 +136,20 @@ def _may_need_fixes(lines: list[str]) -> bool:
     return trigger is None or trigger.search("\n".join(lines)) is not None
 
 
+def _lines_needing_fixes(lines: list[str]) -> list[int]:
+    """Indexes of the lines the fixes' trigger matches in, found in one scan over the text (the trigger
+    is context-free, so a match in the joined text lies in one line, and every line's match is found);
+    every line when the trigger reads context (then _fix tests each line itself)."""
+    trigger = _whole_text_trigger()
+    if trigger is None:
+        return list(range(len(lines)))
+    found = trigger.spans("\n".join(lines))
+    if not found:
+        return []
+    ends = list(itertools.accumulate(len(line) + 1 for line in lines))  # one past each line's "\n"
+    return sorted({bisect.bisect_right(ends, start) for start, _ in found})
+
+
 def _fix(line: str) -> str:
     any_fix, fixes = _fixes()
     if not any_fix.search(line):
@@ -140,10 +160,12 @@ def _fix(line: str) -> str:
 
 
 @functools.cache
-def _run_on() -> tuple[int, tuple[re.Pattern[str], ...]]:
+def _run_on() -> tuple[int, tuple[tuple[re.Pattern[str], fastrx.Finder | None], ...]]:
+    """(the shortest run-on line, each split point with its prefilter: fastrx.lookahead_prefilter)."""
     cfg = section("text")
+    splits = [re.compile(p, re.M) for p in cfg.get("run_on_splits") or ()]
     return (int(cfg.get("run_on_min_chars", 600)),
-            tuple(re.compile(p, re.M) for p in cfg.get("run_on_splits") or ()))
+            tuple((p, fastrx.lookahead_prefilter(p.pattern, p.flags)) for p in splits))
 
 
 def _split_run_on(lines: list[str]) -> list[str]:
@@ -154,8 +176,9 @@ def _split_run_on(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         if len(line) >= size:
-            for pattern in splits:
-                line = pattern.sub("\n", line)
+            for pattern, quick in splits:  # most long lines are paragraphs that hold no split point
+                if quick is None or quick.search(line) is not None:
+                    line = pattern.sub("\n", line)
             out.extend(piece for piece in line.split("\n"))
         else:
             out.append(line)
@@ -164,27 +187,38 @@ def _split_run_on(lines: list[str]) -> list[str]:
 
 def _fold(text: str) -> str:
     # One replace per distinct character found (a handful): a substitution calls back for every match.
-    for char in set(_FOLDABLE.findall(text)):
+    # No replacement is itself foldable and the text before the first foldable character stays as it is,
+    # so each search goes on from where the last one stopped.
+    search, pos = _FOLDABLE.search, 0
+    while (m := search(text, pos)) is not None:
+        char, pos = m.group(), m.start()
         text = text.replace(char, _FOLD_CHAR[char])
     return text
 
 
-def _clean_line(line: str) -> str:
-    # Each substitution runs only when its pattern's required character is there: scanning every line
-    # with look-behind patterns was most of normalize's time.
-    if "  " in line:
-        line = _SPACES.sub(" ", line)
-    line = line.strip()
-    if not line:
-        return ""
-    if " " in line:
-        line = _DROP_SPACE.sub("", line)
-    if _HAS_HAN.search(line):
-        if "(" in line:
+def _clean_lines(raw: list[str]) -> list[str]:
+    """Each line with runs of spaces collapsed, stripped, spaces dropped next to punctuation and digits,
+    pinyin removed, quotes paired and sentence dots made 。. Each substitution runs only when its
+    pattern's required character is there, in one loop (a call per line was much of normalize's time)."""
+    out: list[str] = []
+    for line in raw:
+        if "  " in line:
+            line = _SPACES.sub(" ", line)
+        line = line.strip()
+        if " " in line:
+            line = _DROP_SPACE.sub("", line)
+        if "(" in line:  # the pinyin pattern's look-behind needs a Chinese character
             line = _PINYIN.sub("", line)
-        line = _pair_quotes(line)
-        if "." in line:
-            line = _SENTENCE_DOT.sub(_sentence_dot, line)
+        if ('"' in line or "'" in line or "." in line) and _HAS_HAN.search(line):
+            line = _han_line(line)
+        out.append(line)
+    return out
+
+
+def _han_line(line: str) -> str:
+    line = _pair_quotes(line)
+    if "." in line:
+        line = _SENTENCE_DOT.sub(_sentence_dot, line)
     return line
 
 
@@ -250,13 +284,14 @@ def _wrap_width(sizes: list[int]) -> int | None:
 def _signature_lines(lines: list[str]) -> set[int]:
     """Indexes of signature lines: organisation names right above a date line (never joined)."""
     g = grammar()
+    date_line, signature_line = g.rx("date_line").match, g.rx("signature_line").match
     found: set[int] = set()
     nonblank = [i for i, line in enumerate(lines) if line]
     for pos, i in enumerate(nonblank):
-        if not g.rx("date_line").match(lines[i]):
+        if not date_line(lines[i]):
             continue
         for j in reversed(nonblank[max(0, pos - 3):pos]):
-            if not g.rx("signature_line").match(lines[j]):
+            if not signature_line(lines[j]):
                 break
             found.add(j)
     return found
@@ -282,7 +317,7 @@ def _continues_full(prev: str, line: str, width: int, next_own: str) -> bool:
     if g.rx("title").match(prev) or g.rx("title_second_line").match(prev):
         return False
     kind, own = classify(prev)[0], _starts_own_line(line)
-    ended = bool(g.sub("join", "sentence_end").search(prev))
+    ended = bool(fastrx.search_at_end(g.sub("join", "sentence_end"), prev))
     if _unbalanced(prev) and not ended:
         return True  # `…指引(` + `2.0版)…`
     if ended and closed_heading(prev):
@@ -305,7 +340,7 @@ def _continues(prev: str, line: str) -> bool:
     prev_kind, own = classify(prev)[0], _starts_own_line(line)
     if prev_kind in ("result", "progress") and prev.endswith(":"):
         return not own  # `整改结果:` with its value on the next line
-    if g.sub("join", "sentence_end").search(prev) or own:
+    if fastrx.search_at_end(g.sub("join", "sentence_end"), prev) or own:
         return False
     if _unbalanced(prev):
         return True  # a quote or bracket left open: a heading or sentence wrapped mid-phrase
@@ -316,7 +351,7 @@ def _soft_break(prev: str, prev_kind: str) -> bool:
     """A prose line that stops mid-sentence and is long enough to have been wrapped."""
     g = grammar()
     cfg = g.raw.get("join") or {}
-    if prev_kind not in _PROSE or _hard_start(prev) or g.sub("join", "title_end").search(prev):
+    if prev_kind not in _PROSE or _hard_start(prev) or fastrx.search_at_end(g.sub("join", "title_end"), prev):
         return False
     if len(prev) < int(cfg.get("min_length", 12)):
         return False

@@ -133,7 +133,7 @@ class _Walker:
 
     def _trailing_status(self, text: str) -> str:
         """`…设立采购监督小组。(已完成)` → the item's explicit status; the text without the bracket."""
-        m = grammar().rx("trailing_status").search(text)
+        m = fastrx.search_at_end(grammar().rx("trailing_status"), text)
         status = explicit_status(m.group("text")) if m is not None and self.issue is not None else None
         if m is None or self.issue is None or status is None:
             return text

@@ -59,7 +59,9 @@ def decode(data: bytes, name: str, declared: str | None = None) -> Decoded:
     for candidate in _candidates(data):
         result = _strict(data, candidate)
         if result is not None and plausible(result.text, candidate):
-            return _finish(result, name)
+            # plausible() for any encoding includes the whole of _finish's check: without a U+FFFD to
+            # remove, that check has just been made on this very text
+            return _finish(result, name, checked="\ufffd" not in result.text)
     for candidate in ("utf-8", "gb18030"):
         result = _nearly(data, candidate, name)
         if result is not None:
@@ -147,8 +149,8 @@ def _guess(data: bytes, name: str) -> Decoded:
     raise ReadError(name, reason("not_text", kind=kind("binary_or_unknown_encoding")))
 
 
-def _finish(result: Decoded, name: str) -> Decoded:
-    if not plausible(result.text.replace("\ufffd", ""), "utf-8"):
+def _finish(result: Decoded, name: str, checked: bool = False) -> Decoded:
+    if not checked and not plausible(result.text.replace("\ufffd", ""), "utf-8"):
         raise ReadError(name, reason("not_text", kind=kind("binary_control_chars")))
     return Decoded(normalize_newlines(result.text), result.encoding, result.warnings)
 

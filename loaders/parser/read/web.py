@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 
 import lxml.html
@@ -149,7 +150,13 @@ def page_meta_dates(tree: lxml.html.HtmlElement) -> list[str]:
 def page_source_url(tree: lxml.html.HtmlElement) -> str | None:
     """The URL the page states as its source: a 原文链接 link (the original publication, when this page is a
     mirror) first, then <link rel="canonical">, then og:url."""
-    for label in source_url_labels():
+    labels = source_url_labels()
+    named = {f"l{i}": label for i, label in enumerate(labels)}
+    # One walk of the tree says whether any label is there at all (most pages: none), before one per label.
+    anywhere = " or ".join(f"contains(text(), ${key})" for key in named)
+    if not labels or not tree.xpath(f"//*[{anywhere}]", **named):
+        labels = ()
+    for label in labels:
         for node in tree.xpath("//*[contains(text(), $label)]", label=label):
             for anchor in [*node.iter("a"), node.getnext()]:
                 href = anchor.get("href", "") if anchor is not None and anchor.tag == "a" else ""
@@ -211,7 +218,7 @@ def _is_issue_table(table: etree._Element) -> bool:
     its rows even when its cells hold paragraphs, as Word-exported pages write them."""
     from loaders.parser.tables import TableReader
 
-    rows = [row for row in table.iter("tr") if _owner_table(row) is table][:3]
+    rows = list(itertools.islice((row for row in table.iter("tr") if _owner_table(row) is table), 3))
     return any(TableReader.from_header([c.text_content() for c in row if c.tag in ("td", "th")]) is not None
                for row in rows)
 

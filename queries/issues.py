@@ -133,8 +133,8 @@ def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
                {category_label("i.category")} AS category_label
         FROM sel i
     ),
-    dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key),
-    -- by the keys themselves, not a semi-join with sel: only a list of keys is answered by the index
+    -- by the keys themselves, not a semi-join with sel: only a list of keys is answered by the indexes
+    dl AS ({_DEADLINE_CELLS} WHERE d.{where} GROUP BY d.issue_key),
     mt AS ({MEASURE_CELLS} WHERE m.{where} GROUP BY m.issue_key)
     SELECT {_ISSUE_COLUMNS}, {EVIDENCE},
            {_light(p, f, "fi.status_label", "fi.first_due")} AS light

@@ -120,9 +120,9 @@ def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _indexed(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database has schema.sql's index on measures (older databases have none)."""
-    return bool(con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'measures_issue'"
-                            ).fetchall()[0][0])
+    """Whether the database has schema.sql's indexes (older databases have none)."""
+    return con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name IN "
+                       "('measures_issue', 'deadlines_issue')").fetchall()[0][0] == 2
 
 
 def migrate(db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S) -> bool:
@@ -188,6 +188,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _drop_columns(con, dropped)
     if not _indexed(con):  # made before the index (the measures' one copy of their text is read by key)
         con.execute("CREATE INDEX IF NOT EXISTS measures_issue ON measures (issue_key)")
+        con.execute("CREATE INDEX IF NOT EXISTS deadlines_issue ON deadlines (issue_key)")
     if not columns >= _ADDED_COLUMNS or dropped:
         # The views were bound to the columns their tables had then (information_schema still lists those):
         # recreate them over the columns just added, so the database reads as schema.sql says.

@@ -162,7 +162,7 @@ _REKEY = {
                       "recurrence_of"),
 }
 # Tables whose `unit` column names the inspected unit (figures.unit is a measure: 人, 万元).
-_UNIT_TABLES = ("reports", "report_threads", "issue_lineage")
+_UNIT_TABLES = ("reports", "issues", "report_threads", "issue_lineage")
 
 
 def build_replicated(

@@ -214,21 +214,24 @@ def _stated(p: _Params) -> str:
     )"""
 
 
-def _report_conditions(f: Filters, p: _Params) -> str:
+def _report_conditions(f: Filters, p: _Params, alias: str = "r", copy: str = "") -> str:
+    """The report filters on the report `alias`, or on an issue (alias "i", copy "report_"): issues hold
+    copies of their report's province, city and unit (issues.report_*, schema.sql), so a list of issues is
+    filtered without joining their reports."""
     conds = ["TRUE"]
     for name, col, values in (
-        ("provinces", "r.province", f.provinces),
-        ("cities", "r.city", f.cities),
-        ("units", "r.unit", f.units),
-        ("reports", "r.report_key", f.reports),
+        ("provinces", f"{alias}.{copy}province", f.provinces),
+        ("cities", f"{alias}.{copy}city", f.cities),
+        ("units", f"{alias}.{copy}unit", f.units),
+        ("reports", f"{alias}.report_key", f.reports),
     ):
         if values:
             conds.append(f"list_contains({p.bind(name, list(values))}::VARCHAR[], {col})")
     return " AND ".join(conds)
 
 
-def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
-    """Conditions on the issue `i` (issues_counted) joined to its report `fr`."""
+def _issue_conditions(f: Filters, p: _Params) -> str:
+    """Conditions on the issue `i` (issues_counted)."""
     conds = ["TRUE"]
     if f.categories:
         conds.append(f"list_contains({p.bind('categories', list(f.categories))}::VARCHAR[], i.category)")
@@ -251,26 +254,40 @@ def _issue_conditions(f: Filters, p: _Params, search: str = "") -> str:
             f"(i.effective_source IN ('override', 'carried') OR "
             f"COALESCE(i.confidence, 0) >= {p.bind('min_conf', float(f.min_confidence))})"
         )
-    needle = search.strip()
-    if needle:
-        # Case matters only for Latin letters; lower() over every measure text costs ~6x: skip it otherwise.
-        fold = any(c.isascii() and c.isalpha() for c in needle)
-        q = p.bind("search", needle.lower() if fold else needle)
-        title, text = ("lower(i.title)", "lower(i.measures_text)") if fold else ("i.title", "i.measures_text")
-        conds.append(f"(contains({title}, {q}) OR contains(COALESCE({text}, ''), {q}))")
     return " AND ".join(conds)
+
+
+def _searched(p: _Params, search: str) -> str:
+    """SQL: the keys of the issues of the CTE `fc` (issue_key, title) whose title or measures contain
+    `search` (stripped, non-blank). A measure's text is stored once, in measures (one row per measure): a
+    needle (one line) is in the issue's measures joined by line breaks iff it is in one of them. Only the
+    measures of `fc` are searched (the other filters first: the text is the cost)."""
+    needle = search.strip()
+    # Case matters only for Latin letters; lower() over every measure text costs ~6x: skip it otherwise.
+    fold = any(c.isascii() and c.isalpha() for c in needle)
+    q = p.bind("search", needle.lower() if fold else needle)
+    title, text = ("lower(a.title)", "lower(m.text)") if fold else ("a.title", "m.text")
+    return f"""SELECT a.issue_key FROM fc a WHERE contains({title}, {q})
+        UNION
+        SELECT m.issue_key FROM measures m
+        WHERE m.issue_key IN (SELECT issue_key FROM fc) AND contains({text}, {q})"""
 
 
 def _latest_version(p: _Params, f: Filters) -> str:
     """The issue is its problem's version as of f.as_of: not superseded by then (a later version, or the
     issue it was merged into, published by as_of — or on an unknown date), and not a later version published
     after as_of. A problem first reported after as_of still counts, at its first version, as every issue did
-    before lineage existed. An anti-join on the few issues hidden, not a join of every issue's lineage."""
+    before lineage existed. Read from the issue's copies of its lineage's limits (issues.shown_from,
+    hidden_from: loaders/writer/store.py refresh_lineage_limits), not from a join of 2.6 M lineage rows
+    (an anti-join of the few hidden ones still hashed every issue key: ~0.1 s of CPU at 100,000 reports)."""
     as_of = p.bind("latest_as_of", f.as_of)
-    return f"""i.issue_key NOT IN (
-            SELECT issue_key FROM issue_lineage
-            WHERE (superseded AND (successor_on IS NULL OR successor_on <= {as_of}))
-               OR (version > 1 AND published_on > {as_of}))"""
+    return (f"(i.shown_from IS NULL OR i.shown_from <= {as_of}) "
+            f"AND (i.hidden_from IS NULL OR i.hidden_from > {as_of})")
+
+
+# An issue's copies of its report's columns under the report's names (what fi and the lists show).
+REPORT_COPIES = ("i.report_unit AS unit, i.report_province AS province, i.report_city AS city, "
+                 "i.report_published_on AS published_on, i.report_part AS part")
 
 
 def _when_filtered(f: Filters, condition: str) -> str:
@@ -283,25 +300,34 @@ def _when_filtered(f: Filters, condition: str) -> str:
 
 
 def _ctes(f: Filters, p: _Params, search: str = "", query: str = "", condition: str = "") -> str:
-    """fr: the filtered reports; fi: the filtered issues with their report's columns, status label, deadline
-    `light` (红/黄/绿 on f.as_of, NULL for none) and `overdue` (_overdue of its first deadline).
+    """fr: the filtered reports; fi: the filtered issues (with their copies of their report's unit, province,
+    city, published_on and part — not its title: join reports for the few rows that show it), status label,
+    deadline `light` (红/黄/绿 on f.as_of, NULL for none) and `overdue` (_overdue of its first deadline).
     `query`: CTEs to define before them (`name AS (…)`); `condition`: SQL on the issue `i` that limits fi
     further — a query over few deadlines limits it to their issue keys, so the issues are probed with those
     keys instead of every issue being hashed (the planner cannot tell how few they are)."""
     only = f" AND {condition}" if condition else ""
+    where = f"{_report_conditions(f, p, 'i', 'report_')} AND {_issue_conditions(f, p)}{only}"
+    searched = ""
+    if search.strip():
+        # The issues every other filter keeps, then those of them the search finds (_searched).
+        searched = f"""
+    fc AS MATERIALIZED (SELECT i.issue_key, i.title FROM issues_counted i WHERE {where}),
+    fs AS MATERIALIZED ({_searched(p, search)}),"""
+        where += " AND i.issue_key IN (SELECT issue_key FROM fs)"
     # Materialised when limited: otherwise the planner merges the key filter into the outer joins and
     # still hashes every issue.
     fi = "fi AS MATERIALIZED" if condition else "fi AS"
     status = status_label("i.effective_status")
     return f"""
     WITH {query + "," if query else ""}
-    fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),
+    fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}),{searched}
     {fi} (
-        SELECT i.*, fr.unit, fr.province, fr.city, fr.published_on, fr.part, fr.title AS report_title,
+        SELECT i.*, {REPORT_COPIES},
                {status} AS status_label,
                {category_label("i.category")} AS category_label,
                {_light(p, f, status, "i.first_due")} AS light,
                {_overdue(p, f, status, "i.first_due")} AS overdue
-        FROM issues_counted i JOIN fr ON fr.report_key = i.report_key
-        WHERE {_issue_conditions(f, p, search)}{only}
+        FROM issues_counted i
+        WHERE {where}
     )"""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.base import (
+    REPORT_COPIES,
     Db,
     Filters,
     _connection,
@@ -47,10 +48,12 @@ _UNIT_ORDER = ("fi.unit, COALESCE(lin.first_on, fi.published_on), COALESCE(lin.f
                "fi.published_on, fi.issue_key")
 _LINEAGE_JOIN = "LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key"
 # fi: an issue with its report's columns and labels (as _ctes builds it); dl: its deadlines in one cell.
-_ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
+# rt: the issue's report (joined for its title).
+_ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, rt.title AS report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
-    fi.measures_text, fi.override_author, fi.override_note, fi.override_at, dl.deadlines, fi.first_due,
+    COALESCE(mt.measures_text, '') AS measures_text, fi.override_author, fi.override_note, fi.override_at,
+    dl.deadlines, fi.first_due,
     COALESCE(lin.lineage_id, fi.issue_key) AS lineage_id, COALESCE(lin.version, 1) AS version,
     lin.score AS link_score, lin.prev_issue_key, lin.merged_into,
     COALESCE(lin.superseded, FALSE) AS superseded, lin.original_due, lin.prev_due, lin.known_due,
@@ -59,6 +62,11 @@ _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_t
     lin.recurrence_score"""
 # The status engine's counter-evidence and overdue commitments (one cell, joined by ；).
 EVIDENCE = "fi.counter_evidence, array_to_string(fi.overdue_commitments, '；') AS overdue_commitments"
+# An issue's measures in one cell, one per line (the measures table holds the only copy of their text; an
+# issue without measures shows '': _MEASURES_JOIN's COALESCE).
+MEASURE_CELLS = """SELECT m.issue_key, string_agg(m.text, chr(10) ORDER BY m.seq) AS measures_text
+        FROM measures m"""
+MEASURES_JOIN = "LEFT JOIN mt ON mt.issue_key = fi.issue_key"
 # An issue's deadline phrases in one cell (its first dated one is issues.first_due, read as stored).
 _DEADLINE_CELLS = """SELECT d.issue_key,
                string_agg(d.text || COALESCE('（' || strftime(d.due_on, '%Y-%m-%d') || '）', ''), '；'
@@ -80,9 +88,11 @@ def _issue_rows(
     return f"""{_ctes(f, p, search)},
     -- used twice: compute once
     pg AS MATERIALIZED (SELECT fi.* FROM fi {ordered} WHERE {where} ORDER BY {order} {page}),
-    dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key)
+    dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key),
+    mt AS ({MEASURE_CELLS} WHERE m.issue_key IN (SELECT issue_key FROM pg) GROUP BY m.issue_key)
     SELECT {_ISSUE_COLUMNS}, {EVIDENCE}, fi.light
-    FROM pg AS fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
+    FROM pg AS fi JOIN reports rt ON rt.report_key = fi.report_key
+    LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN} {_LINEAGE_JOIN}
     ORDER BY {order}"""
 
 
@@ -119,15 +129,17 @@ def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     is answered by the index, not by a scan of every issue); the deadline light on f.as_of, bound in p."""
     return f"""WITH sel AS MATERIALIZED (SELECT * FROM issues_counted WHERE {where}),
     fi AS (
-        SELECT i.*, r.unit, r.province, r.city, r.published_on, r.part, r.title AS report_title,
-               {status_label("i.effective_status")} AS status_label,
+        SELECT i.*, {REPORT_COPIES}, {status_label("i.effective_status")} AS status_label,
                {category_label("i.category")} AS category_label
-        FROM sel i JOIN reports r ON r.report_key = i.report_key
+        FROM sel i
     ),
-    dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM sel) GROUP BY d.issue_key)
+    -- by the keys themselves, not a semi-join with sel: only a list of keys is answered by the indexes
+    dl AS ({_DEADLINE_CELLS} WHERE d.{where} GROUP BY d.issue_key),
+    mt AS ({MEASURE_CELLS} WHERE m.{where} GROUP BY m.issue_key)
     SELECT {_ISSUE_COLUMNS}, {EVIDENCE},
            {_light(p, f, "fi.status_label", "fi.first_due")} AS light
-    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {_LINEAGE_JOIN}
+    FROM fi JOIN reports rt ON rt.report_key = fi.report_key
+    LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN} {_LINEAGE_JOIN}
     ORDER BY {order}"""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.base import LIGHTS, Db, Filters, _ctes, _frame, _Params
-from queries.issues import _DEADLINE_CELLS, _ISSUE_ORDER, EVIDENCE
+from queries.issues import _DEADLINE_CELLS, _ISSUE_ORDER, EVIDENCE, MEASURE_CELLS, MEASURES_JOIN
 
 
 def ledger_rows(db: Db, f: Filters, search: str = "") -> pd.DataFrame:
@@ -18,13 +18,15 @@ def ledger_rows(db: Db, f: Filters, search: str = "") -> pd.DataFrame:
     p = _Params()
 
     sql = f"""{_ctes(f, p, search)},
-    dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM fi) GROUP BY d.issue_key)
+    dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM fi) GROUP BY d.issue_key),
+    mt AS ({MEASURE_CELLS} WHERE m.issue_key IN (SELECT issue_key FROM fi) GROUP BY m.issue_key)
     SELECT fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.label,
-           fi.title, fi.owner, fi.measures_text, dl.deadlines, fi.first_due, fi.light,
+           fi.title, fi.owner, COALESCE(mt.measures_text, '') AS measures_text, dl.deadlines, fi.first_due,
+           fi.light,
            fi.status_label AS status, fi.status AS parsed_status, fi.effective_source AS source,
            fi.evidence, fi.rule, fi.confidence, fi.override_author, fi.override_note, fi.override_at,
            {EVIDENCE}, fi.issue_key
-    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key
+    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN}
     ORDER BY {_ISSUE_ORDER}"""
     return _frame(db, sql, p)
 

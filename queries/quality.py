@@ -98,7 +98,7 @@ def _search_condition(p: _Params, search: str) -> str:
     conds = []
     for n, word in enumerate(search.split()[:8]):
         w = p.bind(f"w{n}", word.lower())
-        conds.append(f"(contains(lower(fr.unit), {w}) OR contains(lower(i.title), {w}) "
+        conds.append(f"(contains(lower(i.report_unit), {w}) OR contains(lower(i.title), {w}) "
                      f"OR starts_with(i.issue_key, {w}))")
     return " AND ".join(conds)
 
@@ -114,12 +114,15 @@ def issue_search(db: Db, f: Filters, search: str = "", limit: int = 50) -> pd.Da
     order = "unit, published_on, part, seq, issue_key"
     sql = f"""{_ctes(f, p, condition=condition)},
     page AS (
-        SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_title,
+        SELECT fi.issue_key, fi.unit, fi.published_on, fi.part, fi.report_key,
                fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
                fi.effective_source AS source
         FROM fi ORDER BY {order} LIMIT {p.bind("limit", int(limit))}
     )
-    SELECT page.*, (SELECT count(*) FROM fi) AS total FROM page ORDER BY {order}"""
+    SELECT page.issue_key, page.unit, page.published_on, page.part, r.title AS report_title, page.category,
+           page.seq, page.label, page.title, page.status, page.source, (SELECT count(*) FROM fi) AS total
+    FROM page JOIN reports r ON r.report_key = page.report_key
+    ORDER BY page.unit, page.published_on, page.part, page.seq, page.issue_key"""
     return _frame(db, sql, p)
 
 

@@ -158,7 +158,8 @@ def test_a_correction_after_an_ingest_lands_on_the_chosen_issue(
     unit = _rows(db, "SELECT r.unit FROM issues i JOIN reports r USING (report_key) WHERE i.issue_key = ?",
                  [key])[0][0]
     ahead = _rows(db, "SELECT count(*) FROM issues i JOIN reports r USING (report_key) WHERE r.unit < ? "
-                      "AND (contains(i.title, ?) OR contains(i.measures_text, ?))", [unit, word, word])[0][0]
+                      "AND (contains(i.title, ?) OR i.issue_key IN "
+                      "(SELECT issue_key FROM measures WHERE contains(text, ?)))", [unit, word, word])[0][0]
     assert ahead > 500  # beyond the old picker's 500 and the new one's 50
     n = _rows(db, "SELECT count(*) FROM overrides")[0][0]
     _fill_and_save(page, "完成", "导入后更正", "王巡视")

@@ -192,7 +192,8 @@ def test_explorer_rows_search_and_csv(
     at.text_input(key="issue_search").input(word)
     at = run_page(at=at)
     found = count(
-        app_db, "SELECT count(*) FROM issues WHERE contains(title, ?) OR contains(measures_text, ?)",
+        app_db, "SELECT count(*) FROM issues WHERE contains(title, ?) OR "
+        "issue_key IN (SELECT issue_key FROM measures WHERE contains(text, ?))",
         [word, word],
     )
     assert 0 < found < total

@@ -110,14 +110,16 @@ def test_search_is_literal_and_bound(sample_db: Path) -> None:
     word = "拆迁"
     expected = sql_scalar(
         sample_db,
-        "SELECT count(*) FROM issues WHERE title LIKE ? OR measures_text LIKE ?",
+        "SELECT count(*) FROM issues WHERE title LIKE ? OR "
+        "issue_key IN (SELECT issue_key FROM measures WHERE text LIKE ?)",
         [f"%{word}%", f"%{word}%"],
     )
     assert 0 < queries.issues_count(sample_db, Filters(), word) == expected < total
     # SQL and LIKE metacharacters are data, not syntax.
     assert queries.issues_count(sample_db, Filters(), "'; DROP TABLE issues; --") == 0
     assert queries.issues_count(sample_db, Filters(), "%") == sql_scalar(
-        sample_db, "SELECT count(*) FROM issues WHERE contains(title, '%') OR contains(measures_text, '%')"
+        sample_db, "SELECT count(*) FROM issues WHERE contains(title, '%') OR "
+        "issue_key IN (SELECT issue_key FROM measures WHERE contains(text, '%'))"
     )
     assert queries.issues_count(sample_db, Filters()) == total  # the table is still there
     assert queries.issues_count(sample_db, Filters(), "   ") == total  # blank search = no search
@@ -273,7 +275,8 @@ def test_issue_search_by_unit_title_and_key(sample_db: Path) -> None:
 def test_latin_search_ignores_case(sample_db: Path) -> None:
     expected = sql_scalar(
         sample_db,
-        "SELECT count(*) FROM issues WHERE lower(title) LIKE '%app%' OR lower(measures_text) LIKE '%app%'",
+        "SELECT count(*) FROM issues WHERE lower(title) LIKE '%app%' OR "
+        "issue_key IN (SELECT issue_key FROM measures WHERE lower(text) LIKE '%app%')",
     )
     assert expected > 0  # the samples mention "APP"
     assert (

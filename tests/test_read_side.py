@@ -92,7 +92,8 @@ def test_a_read_connection_cannot_write(sample_db: Path) -> None:
 
 def test_first_due_and_report_counts_are_never_recomputed_on_the_read_side() -> None:
     earliest = re.compile(r"min\(\s*(\w+\.)?due_on")
-    counted = re.compile(r"FROM\s+measures", re.IGNORECASE)
+    # The measures table is read for its text (a page's measures, the search), never counted.
+    counted = re.compile(r"count\([^()]*\)[^;]{0,80}?FROM\s+measures", re.IGNORECASE)
     for path in [*READ_SIDE, *VIEWS]:
         text = path.read_text(encoding="utf-8")
         assert not earliest.search(text), f"{path}: first_due is issues.first_due (rows.first_due)"

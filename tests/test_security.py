@@ -515,7 +515,8 @@ def test_injection_attempts_in_search_and_filters_are_plain_text(hostile_db: Pat
     # A literal substring search: exactly the issues whose title or measures contain the text.
     with store.read_connection(hostile_db) as con:
         expected = con.execute("SELECT count(*) FROM issues WHERE contains(lower(title), lower(?)) OR "
-                               "contains(lower(COALESCE(measures_text, '')), lower(?))",
+                               "issue_key IN (SELECT issue_key FROM measures "
+                               "WHERE contains(lower(text), lower(?)))",
                                [text.strip(), text.strip()]).fetchall()[0][0] if text.strip() else n
     assert n == expected and len(rows) == min(n, 50)
     hostile = queries.Filters(units=(text,), categories=(text,), statuses=(text,), provinces=(text,))

@@ -54,8 +54,9 @@ _COLUMNS = {
     " city:s county:s team:s inspection_start:d inspection_end:d feedback_on:d published_on:d source_url:s"
     " stated_json:s n_issues:i n_categories:i n_measures:i n_warnings:i published_on_source:s",
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
-    " evidence:s rule:s confidence:f measures_text:s first_due:d owner:s counter_evidence:s"
-    " overdue_commitments:a title_clause:s",
+    " evidence:s rule:s confidence:f first_due:d owner:s counter_evidence:s"
+    " overdue_commitments:a title_clause:s report_unit:s report_province:s report_city:s"
+    " report_published_on:d report_part:s shown_from:d hidden_from:d",
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
@@ -164,7 +165,7 @@ def _add_report(rows: Rows, sha: str, ordinal: int, r: Report, rkey: str, parent
         ikey = base if n == 0 else stable_key(base, "duplicate", n)
         if n:
             _add_warning(rows, rkey, sha, warning("duplicate_issue", label=issue.label))
-        _add_issue(rows, rkey, seq, issue, ikey)
+        _add_issue(rows, rkey, seq, issue, ikey, r)
 
 
 def _add_warning(rows: Rows, rkey: str, sha: str, w: ParseWarning) -> None:
@@ -172,15 +173,17 @@ def _add_warning(rows: Rows, rkey: str, sha: str, w: ParseWarning) -> None:
              message_zh=w.message_zh or None)
 
 
-def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str) -> None:
+def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str, r: Report) -> None:
     st = i.status
     rows.add("issues", issue_key=ikey, report_key=rkey, seq=seq, label=i.label, category=i.category,
              title=i.title, section=i.section, status=st.status, status_source=st.source,
              evidence=st.evidence, rule=st.rule, confidence=float(st.confidence),
-             measures_text="\n".join(i.measures),
              first_due=first_due(d.due_on for d in i.deadlines),
              owner=i.owner, counter_evidence=st.counter_evidence or None,
-             overdue_commitments=list(st.overdue) or None, title_clause=title_clause(i.title))
+             overdue_commitments=list(st.overdue) or None, title_clause=title_clause(i.title),
+             # the report's columns every filter reads (schema.sql); shown_from / hidden_from: by the store
+             report_unit=r.unit, report_province=r.region.province, report_city=r.region.city,
+             report_published_on=r.published_on, report_part=r.part)
     for n, text in enumerate(i.measures):
         rows.add("measures", issue_key=ikey, seq=n, text=text)
     for n, d in enumerate(i.deadlines):

@@ -116,7 +116,13 @@ def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
     read-only connection will do."""
     have = {(t, c) for t, c in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
-    return _schema_columns() <= have
+    return _schema_columns() <= have and not have & _DROPPED_COLUMNS and _indexed(con)
+
+
+def _indexed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has schema.sql's indexes (older databases have none)."""
+    return con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name IN "
+                       "('measures_issue', 'deadlines_issue')").fetchall()[0][0] == 2
 
 
 def migrate(db: str | Path | None = None, timeout: float = LOCK_TIMEOUT_S) -> bool:
@@ -175,7 +181,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
     if ("issues", "title_clause") not in columns:  # made before it: from the stored titles, as ingest does
         _in_transaction(con, lambda: _add_title_clause(con))
-    if not columns >= _ADDED_COLUMNS:
+    if ("issues", "hidden_from") not in columns:  # made before the copies: from reports and issue_lineage
+        _in_transaction(con, lambda: _add_issue_copies(con))
+    dropped = columns & _DROPPED_COLUMNS
+    if dropped:
+        _drop_columns(con, dropped)
+    if not _indexed(con):  # made before the index (the measures' one copy of their text is read by key)
+        con.execute("CREATE INDEX IF NOT EXISTS measures_issue ON measures (issue_key)")
+        con.execute("CREATE INDEX IF NOT EXISTS deadlines_issue ON deadlines (issue_key)")
+    if not columns >= _ADDED_COLUMNS or dropped:
         # The views were bound to the columns their tables had then (information_schema still lists those):
         # recreate them over the columns just added, so the database reads as schema.sql says.
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -185,7 +199,24 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 _ADDED_COLUMNS = {("files", "parser_version"), ("files", "displaced_by"), ("warnings", "message_zh"),
                   ("reports", "n_issues"), ("reports", "published_on_source"), ("issues", "first_due"),
                   ("issues", "owner"), ("issues", "counter_evidence"), ("issues", "overdue_commitments"),
-                  ("issues", "title_clause")}
+                  ("issues", "title_clause"), ("issues", "report_unit"), ("issues", "report_province"),
+                  ("issues", "report_city"), ("issues", "report_published_on"), ("issues", "report_part"),
+                  ("issues", "shown_from"), ("issues", "hidden_from")}
+
+
+# Columns of older databases that schema.sql no longer has, dropped by ensure_schema. issues.measures_text
+# held every measure's text a second time (the measures table holds it once): ~40 % of the database,
+# rewritten by every checkpoint that touched the issues.
+_DROPPED_COLUMNS = frozenset({("issues", "measures_text")})
+
+
+def _drop_columns(con: duckdb.DuckDBPyConnection, dropped: set[tuple[str, str]]) -> None:
+    """Drop the obsolete columns `dropped`, then CHECKPOINT so their blocks are freed now (the file keeps its
+    size; DuckDB reuses the space). Nothing reads them any more; the measures table keeps the text."""
+    for table, column in _DROPPED_COLUMNS:  # names from this module, never from the database
+        if (table, column) in dropped:
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    con.execute("CHECKPOINT")
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
@@ -197,6 +228,43 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) 
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+# issues' copies of their report's columns (schema.sql; loaders/writer/rows.py writes them with the issue).
+_REPORT_COPIES = ("unit", "province", "city", "published_on", "part")  # issues.report_<name> = reports.<name>
+
+
+def _add_issue_copies(con: duckdb.DuckDBPyConnection) -> None:
+    """issues' copies of their report's columns and of their lineage's limits, for a database made before
+    them (in the caller's transaction: a column added but never filled would filter every issue out)."""
+    for name in (*(f"report_{c}" for c in _REPORT_COPIES), "shown_from", "hidden_from"):
+        kind = "DATE" if name in ("report_published_on", "shown_from", "hidden_from") else "VARCHAR"
+        con.execute(f"ALTER TABLE issues ADD COLUMN {name} {kind}")
+    assign = ", ".join(f"report_{c} = r.{c}" for c in _REPORT_COPIES)
+    con.execute(f"UPDATE issues SET {assign} FROM reports r WHERE r.report_key = issues.report_key")
+    refresh_lineage_limits(con, None)
+
+
+def refresh_lineage_limits(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
+    """issues.shown_from / hidden_from of these units' issues (None: every unit) from issue_lineage, the one
+    definition of which version of a problem counts on a date (queries/base.py _latest_version reads them).
+    Call after their lineage is rebuilt, in the same transaction. Only the rows whose limits change are
+    written: most issues are a problem's only version, and their NULLs stay."""
+    params = {"units": None if units is None else list(units)}
+    con.execute("""
+        UPDATE issues SET shown_from = w.shown_from, hidden_from = w.hidden_from
+        FROM (SELECT i.issue_key,
+                     CASE WHEN l.version > 1 THEN l.published_on END AS shown_from,
+                     CASE WHEN l.superseded THEN COALESCE(l.successor_on, DATE '0001-01-01')
+                     END AS hidden_from
+              FROM issues i LEFT JOIN issue_lineage l ON l.issue_key = i.issue_key
+              WHERE ($units IS NULL OR list_contains($units::VARCHAR[], i.report_unit))
+                AND (i.shown_from IS NOT NULL OR i.hidden_from IS NOT NULL OR l.version > 1 OR l.superseded)
+             ) w
+        WHERE issues.issue_key = w.issue_key
+          AND (issues.shown_from IS DISTINCT FROM w.shown_from
+               OR issues.hidden_from IS DISTINCT FROM w.hidden_from)
+        """, params)
 
 
 def _add_title_clause(con: duckdb.DuckDBPyConnection) -> None:
@@ -437,6 +505,8 @@ def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list]) -> No
             con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
         finally:
             con.unregister("_derived")
+    # The issues' copies of what their lineage says counts when (queries filter on them, not on the lineage).
+    refresh_lineage_limits(con, units)
 
 
 # The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields.

@@ -265,12 +265,20 @@ def _latest_version(p: _Params, f: Filters) -> str:
     """The issue is its problem's version as of f.as_of: not superseded by then (a later version, or the
     issue it was merged into, published by as_of — or on an unknown date), and not a later version published
     after as_of. A problem first reported after as_of still counts, at its first version, as every issue did
-    before lineage existed. An anti-join on the few issues hidden, not a join of every issue's lineage."""
+    before lineage existed.
+
+    A semi-join on the issues shown, not an anti-join on those hidden: every issue has its lineage row
+    (written with it, in the same transaction: store.py), and restated problems make most issues hidden
+    (~360,000 of 492,000 at 10,000 real files), so hashing the shown ones halves the cost of every
+    filtered-issue query (~200 → ~100 ms of CPU unfiltered). With units chosen (the 单位 page), only their
+    lineage rows are read: a unit's lineage is that of its own reports (issue_lineage.unit)."""
     as_of = p.bind("latest_as_of", f.as_of)
-    return f"""i.issue_key NOT IN (
+    units = f"list_contains({p.bind('units', list(f.units))}::VARCHAR[], unit) AND " if f.units else ""
+    # IS NOT TRUE: a condition that is NULL (no date known) hides nothing, as before.
+    return f"""i.issue_key IN (
             SELECT issue_key FROM issue_lineage
-            WHERE (superseded AND (successor_on IS NULL OR successor_on <= {as_of}))
-               OR (version > 1 AND published_on > {as_of}))"""
+            WHERE {units}((superseded AND (successor_on IS NULL OR successor_on <= {as_of}))
+               OR (version > 1 AND published_on > {as_of})) IS NOT TRUE)"""
 
 
 def _when_filtered(f: Filters, condition: str) -> str:

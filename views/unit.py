@@ -9,7 +9,7 @@ import streamlit as st
 import queries
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query, query_many, setting
-from views.components.derive import REVISED, mark_overdue, mark_revised
+from views.components.derive import REVISED, mark_overdue, mark_revised, unit_key_figures
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import LIGHT_COLUMNS, STATUS_COLUMNS, figure_label
 from views.components.ledger import completion_note, ledger_bytes, xlsx_max_rows
@@ -56,13 +56,13 @@ page_size = setting("unit_page_size")
 # The page of issues is fetched with the other queries, on one connection, at the page the pager shows now;
 # it is fetched again below only when the pager moves it (the issue count shrank under a new filter).
 guess = (max(1, int(st.session_state.get("unit_page", 1))) - 1) * page_size
-key_figures, timeline, figures, deadlines, prefetched, score = query_many(
-    (queries.key_figures, only_unit), (queries.unit_timeline, only_unit, unit),
+timeline, figures, deadlines, prefetched, score = query_many(
+    (queries.unit_timeline, only_unit, unit),
     (queries.unit_figures, only_unit, unit), (queries.deadline_rows, only_unit),
     (queries.unit_issues, only_unit, unit, page_size, guess),
     (queries.unit_scores, only_unit),
 )
-k = key_figures.iloc[0]
+k = unit_key_figures(score)  # the unit's row of unit_scores counts what key_figures would
 total = int(k["issues"])  # the unit's issues within the filters: what unit_issues lists, page by page
 not_done = {column: label for column, label in STATUS_COLUMNS.items() if label != queries.DONE}
 cols = st.columns(len(not_done) + 3)

@@ -52,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="synthetic",
         help="whose database the pages run on: the generator's or the real samples' (same size in files)",
     )
+    ap.add_argument("--pages", default="", help="only these pages (slugs in views/registry.py: unit,quality)")
     ap.add_argument("--naive-size", type=int, default=1000, help="corpus size for row-by-row vs bulk writes")
     ap.add_argument("--workers", type=int, default=2, help="parser processes (keep <= 2 on a shared machine)")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per query / page (median reported)")
@@ -183,7 +184,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 log(f"skip pages at {s}: no database")
                 continue
             log(f"pages on {db.name} …")
-            res.setdefault("pages", {})[str(s)] = bench_pages(db, args.repeats, log)
+            only_pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
+            res.setdefault("pages", {})[str(s)] = bench_pages(db, args.repeats, log, only_pages)
             log(f"downloads on {db.name} …")
             res.setdefault("exports", {})[str(s)] = bench_exports(db, args.repeats, log)
             res.setdefault("pages_load_avg_1m", {})[str(s)] = os.getloadavg()[0]

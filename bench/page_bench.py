@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -20,26 +21,34 @@ def page_scripts() -> list[Path]:
     return [PROJECT_ROOT / p.script for p in PAGES]
 
 
-def _run_once(at: Any, clear_cache: bool) -> tuple[float, str | None]:
+def _cpu_seconds() -> float:
+    """User + system CPU of this process: the page's script thread and DuckDB's threads all run in it."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_once(at: Any, clear_cache: bool) -> tuple[float, float, str | None]:
     """One rerun of an existing AppTest (a new AppTest costs 0.1–0.8 s of harness set-up a server pays
-    once: component discovery; so every page keeps one AppTest, as a browser session keeps its session)."""
+    once: component discovery; so every page keeps one AppTest, as a browser session keeps its session):
+    its wall seconds, its CPU seconds (comparable on a shared, loaded machine, where wall time is not) and
+    its error."""
     import streamlit as st
 
     if clear_cache:  # a first view, or new filters: every query misses st.cache_data, every chart is built
         st.cache_data.clear()
         st.cache_resource.clear()
-    t0 = time.perf_counter()
+    c0, t0 = _cpu_seconds(), time.perf_counter()
     at.run()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
     error = None
     if at.exception:
         error = "; ".join(str(e.message).splitlines()[0] for e in at.exception)[:300]
-    return seconds, error
+    return seconds, cpu, error
 
 
-def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
+def bench_pages(db: Path, repeats: int, log, only: tuple[str, ...] = ()) -> dict[str, Any]:
     """Per page: median of `repeats` runs after one warm-up, with an empty cache (cold) and a full one
-    (warm)."""
+    (warm), in wall and CPU seconds. `only`: the pages to run, by slug (views/registry.py), else all."""
     from streamlit import logger as st_logger
     from streamlit.testing.v1 import AppTest
 
@@ -51,25 +60,33 @@ def bench_pages(db: Path, repeats: int, log) -> dict[str, Any]:
     if not page_scripts():
         log("    no pages in views/registry.py")
     try:
-        for page in page_scripts():
+        for page, slug in zip(page_scripts(), (p.slug for p in PAGES), strict=True):
+            if only and slug not in only:
+                continue
             at = AppTest.from_file(str(page), default_timeout=300)
             _run_once(at, clear_cache=True)  # warm-up: imports, OS page cache
-            cold, warm, errors = [], [], set()
+            cold, warm, cold_cpu, warm_cpu, errors = [], [], [], [], set()
             for _ in range(repeats):
-                s, err = _run_once(at, clear_cache=True)
+                s, c, err = _run_once(at, clear_cache=True)
                 cold.append(s)
-                s2, err2 = _run_once(at, clear_cache=False)
+                cold_cpu.append(c)
+                s2, c2, err2 = _run_once(at, clear_cache=False)
                 warm.append(s2)
+                warm_cpu.append(c2)
                 errors |= {e for e in (err, err2) if e}
             name = str(page.relative_to(PROJECT_ROOT))
             out[name] = {
                 "cold": statistics.median(cold),
                 "warm": statistics.median(warm),
+                "cold_cpu": statistics.median(cold_cpu),
+                "warm_cpu": statistics.median(warm_cpu),
                 "error": "; ".join(sorted(errors)) or None,
             }
+            v = out[name]
             log(
-                f"    {name}: cold {out[name]['cold'] * 1000:.0f} ms, warm {out[name]['warm'] * 1000:.0f} ms"
-                + (f" ERROR {out[name]['error']}" if out[name]["error"] else "")
+                f"    {name}: cold {v['cold'] * 1000:.0f} ms (CPU {v['cold_cpu'] * 1000:.0f}), "
+                f"warm {v['warm'] * 1000:.0f} ms (CPU {v['warm_cpu'] * 1000:.0f})"
+                + (f" ERROR {v['error']}" if v["error"] else "")
             )
     finally:
         logging.disable(logging.NOTSET)

@@ -29,7 +29,11 @@ def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     the whole inspection's progress on its date (thread_problems, thread_done, thread_done_rate)."""
     p = _Params()
     every = _one_unit(dataclasses.replace(f, all_versions=True), unit)  # a report's own issues, all versions
-    sql = f"""{_ctes(every, p)}, {_stated(p)}
+    # The unit's own lineage rows (a problem's earlier version is of the same unit): joined by key to all
+    # of issue_lineage, every row of it was read (~130 ms of a one-unit query at 10,000 files).
+    sql = f"""{_ctes(every, p)}, {_stated(p)},
+    ul AS (SELECT issue_key, prev_issue_key, version, due_revisions, recurrence_of FROM issue_lineage
+           WHERE unit = {p.bind("unit", unit)})
     SELECT fr.report_key, fr.ordinal, fr.title, fr.part, fr.published_on, fr.team, fr.inspection_start,
            fr.inspection_end, fr.feedback_on, sr.rate AS stated_rate,
            t.thread_id, COALESCE(t.thread_round, 1) AS thread_round, COALESCE(t.position, 1) AS position,
@@ -43,8 +47,8 @@ def unit_timeline(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     LEFT JOIN report_threads t ON t.report_key = fr.report_key
     LEFT JOIN sr ON sr.report_key = fr.report_key
     LEFT JOIN fi ON fi.report_key = fr.report_key
-    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
-    LEFT JOIN issue_lineage pv ON pv.issue_key = lin.prev_issue_key
+    LEFT JOIN ul lin ON lin.issue_key = fi.issue_key
+    LEFT JOIN ul pv ON pv.issue_key = lin.prev_issue_key
     WHERE fr.unit = {p.bind("unit", unit)}
     GROUP BY ALL
     ORDER BY thread_round, position, fr.published_on, fr.ordinal"""

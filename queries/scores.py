@@ -5,6 +5,7 @@ CSV for the self-reported vs parsed completion."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ from queries.base import (
     _ctes,
     _frame,
     _Params,
+    _report_conditions,
     _stated,
     light_columns,
     status_columns,
@@ -63,6 +65,11 @@ def unit_scores(
     from its newest report as on 总览); `grade` (ledger.grades), `rank` (1 = best).
     `stated_only`: only the units that state a completion (总览 and 数据质量 compare those; usually few, so
     only their issues are counted)."""
+    if stated_only:
+        # Narrowed first to the units that state a rate (usually few), so only their issues and lineage are
+        # read: filtering every issue to keep those of none took ~70 ms of CPU at 10,000 files (总览,
+        # 数据质量). The query below still keeps only the stating units ('' when none: it only narrows).
+        f = dataclasses.replace(f, units=tuple(_stating_units(db, f)) or ("",))
     p = _Params()
     grade, grade_order = _grade_sql(p)
 
@@ -124,3 +131,11 @@ def unit_scores(
     FROM graded
     ORDER BY rank, issues DESC, unit"""
     return _frame(db, sql, p)
+
+
+def _stating_units(db: Db, f: Filters) -> list[str]:
+    """The units of f's reports that state a completion (unit_scores' `su`: a `rate` of base._stated)."""
+    p = _Params()
+    sql = f"""WITH fr AS (SELECT r.* FROM reports r WHERE {_report_conditions(f, p)}), {_stated(p)}
+    SELECT DISTINCT unit FROM sr WHERE rate IS NOT NULL ORDER BY unit"""
+    return _frame(db, sql, p)["unit"].tolist()

@@ -30,6 +30,17 @@ settings.register_profile("explore", derandomize=False, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
 
 
+def open_issues(at: Any, label: Callable[[str], bool] = lambda _: True) -> Any:
+    """Open the 单位 page's issue expanders whose label `label` accepts, as a click does (they are lazy: a
+    closed one draws nothing inside), and rerun; the AppTest, for chaining."""
+    for box in at.expander:
+        if box.key and box.key.startswith("issue_open_") and label(box.label):
+            at.session_state[box.key] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def sample_paths() -> list[Path]:
     """Every bundled sample report, sorted by name (usable in @pytest.mark.parametrize)."""
     return sorted(SAMPLES_DIR.glob("*.txt"))

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import openpyxl
 import pytest
-from conftest import SAMPLES_DIR, sample_path
+from conftest import SAMPLES_DIR, open_issues, sample_path
 from streamlit.testing.v1 import AppTest
 
 import queries
@@ -168,7 +168,7 @@ def test_unit_expander_shows_counter_evidence_and_overdue_commitments(overdue_fi
                                                                       overdue_app: Path) -> None:
     report, late = _issue_with([overdue_file], "overdue")
     _, doubted = _issue_with([overdue_file], "counter")
-    at = _run("views/unit.py", {"u": report.unit})
+    at = open_issues(_run("views/unit.py", {"u": report.unit}))
     shown = [str(m.value) for e in at.expander if "badge[" in e.label for m in e.markdown]
     assert f"**相反迹象**：{escape_md(doubted.status.counter_evidence)}" in shown
     overdue = [s for s in shown if s.startswith("**已过承诺时限**")]

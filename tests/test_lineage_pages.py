@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import open_issues
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -67,6 +68,9 @@ def test_unit_page_shows_the_rounds_as_a_timeline_and_each_problems_history(seri
     assert len(issue_expanders) == min(problems, 50)
     reworded = [e for e in issue_expanders if "惠企政策兑现不及时" in e.label]
     assert len(reworded) == 1 and "时限已调整" in reworded[0].label
+    assert not reworded[0].markdown  # closed: its content is drawn only when opened
+    open_issues(at, lambda label: "惠企政策兑现不及时" in label)
+    reworded = [e for e in at.expander if "badge[" in e.label and "惠企政策兑现不及时" in e.label]
     inside = "\n".join(str(m.value) for m in reworded[0].markdown)
     assert "历次通报" in inside and "3 个版本" in inside
     history = reworded[0].dataframe[0].value

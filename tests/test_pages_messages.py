@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import fixtures_make as fm
 import pandas as pd
+from conftest import open_issues
 from streamlit.testing.v1 import AppTest
 
 from loaders.writer import overrides
@@ -100,7 +101,7 @@ def test_unit_page_shows_no_nan_for_missing_texts(app_db: Path) -> None:
     at.query_params["u"] = unit
     at.run()
     at.switch_page("views/unit.py")
-    at = run_page("views/unit.py", at)
+    at = open_issues(run_page("views/unit.py", at))
     texts = _shown_texts(at)
     corrected = [t for t in texts if "人工更正" in t]
     assert corrected and "原解析状态：未知" in corrected[0] and "（无说明）" in corrected[0], corrected

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import fixtures_make as fm
 import pytest
+from conftest import open_issues
 from streamlit.testing.v1 import AppTest
 
 import queries
@@ -589,6 +590,8 @@ def test_hostile_report_text_is_shown_escaped_on_every_page(hostile_db: Path, tm
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if page == "views/unit.py":
+        open_issues(at)  # every issue's evidence, measures and history drawn too
     texts = all_texts(at)
     assert_no_live_markup(texts)
     if page == "views/unit.py":  # the page that prints report and issue titles as markdown

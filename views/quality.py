@@ -16,13 +16,17 @@ f = sidebar_filters("quality")
 cap = setting("table_cap")
 threshold = setting("low_confidence")
 st.title("数据质量")
-counts, warnings, weak, weak_total, recent, orphans, scores = query_many(  # one connection
+counts, warnings, weak, recent, scores = query_many(  # one connection
     (queries.report_counts, f),
     (queries.warnings_list, f, cap + 1),  # one row more than shown: "more than cap" or not
-    (queries.weak_issues, f, threshold, cap), (queries.weak_issues_count, f, threshold),
-    (queries.recent_overrides, setting("recent_overrides")), (queries.orphaned_overrides,),
+    (queries.weak_issues, f, threshold, cap, True),  # with their total
+    (queries.recent_overrides, setting("recent_overrides")),
     (queries.unit_scores, f, (), (), True),  # the units that state a completion
 )
+weak_total = int(weak["total"].iloc[0]) if not weak.empty else 0
+# No override row at all (the recent list is empty): no orphaned correction either, and the view that finds
+# them (every correction against every issue) is not read.
+orphans = recent.head(0) if recent.empty else query(queries.orphaned_overrides)
 
 st.subheader("通报声明的数字与解析结果")
 st.caption("通报正文常写明“X个问题、Y条整改措施”；差异不为 0 说明解析可能漏了或多了，请对照原文核查。"

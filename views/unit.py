@@ -9,12 +9,20 @@ import streamlit as st
 import queries
 from views.components.brief import DOCX_MIME, brief_bytes, brief_filename
 from views.components.data import db_path, query, query_many, setting
-from views.components.derive import REVISED, mark_overdue, mark_revised
+from views.components.derive import REVISED, mark_overdue, mark_revised, unit_key_figures
 from views.components.filters import matching_reports, page_choice, sidebar_filters
 from views.components.labels import LIGHT_COLUMNS, STATUS_COLUMNS, figure_label
 from views.components.ledger import completion_note, ledger_bytes, xlsx_max_rows
 from views.components.lineage_view import render_timeline
-from views.components.ui import count_metric, escape_md, page_window, render_issue, show_table, text_or
+from views.components.ui import (
+    count_metric,
+    escape_md,
+    issue_open,
+    page_window,
+    render_issue,
+    show_table,
+    text_or,
+)
 from views.components.xlsx_export import XLSX_MIME, xlsx_filename
 
 
@@ -48,12 +56,13 @@ page_size = setting("unit_page_size")
 # The page of issues is fetched with the other queries, on one connection, at the page the pager shows now;
 # it is fetched again below only when the pager moves it (the issue count shrank under a new filter).
 guess = (max(1, int(st.session_state.get("unit_page", 1))) - 1) * page_size
-key_figures, timeline, figures, deadlines, prefetched, score = query_many(
-    (queries.key_figures, only_unit), (queries.unit_timeline, f, unit), (queries.unit_figures, f, unit),
-    (queries.deadline_rows, only_unit), (queries.unit_issues, f, unit, page_size, guess),
+timeline, figures, deadlines, prefetched, score = query_many(
+    (queries.unit_timeline, only_unit, unit),
+    (queries.unit_figures, only_unit, unit), (queries.deadline_rows, only_unit),
+    (queries.unit_issues, only_unit, unit, page_size, guess),
     (queries.unit_scores, only_unit),
 )
-k = key_figures.iloc[0]
+k = unit_key_figures(score)  # the unit's row of unit_scores counts what key_figures would
 total = int(k["issues"])  # the unit's issues within the filters: what unit_issues lists, page by page
 not_done = {column: label for column, label in STATUS_COLUMNS.items() if label != queries.DONE}
 cols = st.columns(len(not_done) + 3)
@@ -100,12 +109,14 @@ if not total:
 else:
     offset, limit = page_window(total, page_size, "unit_page")
     # Only the page shown is fetched (a unit can hold thousands of issues, each with all its measures).
-    shown = prefetched if offset == guess else query(queries.unit_issues, f, unit, limit, offset)
+    shown = prefetched if offset == guess else query(queries.unit_issues, only_unit, unit, limit, offset)
     if total > limit:
         st.caption(f"显示第 {offset + 1}–{offset + len(shown)} 个，共 {total} 个")
     st.caption(f"每个问题显示截至 {f.as_of:%Y-%m-%d} 最新一份通报中的版本；展开可看它在历次通报中的变化。")
-    # Every version of the problems on this page (and the problems merged into them), in one query.
-    history = query(queries.issue_history, tuple(sorted(set(shown["lineage_id"]))))
+    # Every version of the problems opened on this page (and the problems merged into them), in one query;
+    # a closed issue draws no content (ui.render_issue), so none is fetched for it.
+    opened = tuple(sorted({i.lineage_id for i in shown.itertuples() if issue_open(i.issue_key)}))
+    history = query(queries.issue_history, opened) if opened else pd.DataFrame()
     render_by_category(shown, history)
 
 st.subheader("数字")

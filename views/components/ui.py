@@ -112,9 +112,23 @@ def _when(value: object) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if pd.notna(value) else "时间不详"
 
 
+def issue_box_key(issue_key: str) -> str:
+    """The widget key of an issue's expander (render_issue): session_state holds whether it is open."""
+    return f"issue_open_{issue_key}"
+
+
+def issue_open(issue_key: str) -> bool:
+    """Whether the user opened this issue's expander (known before the page draws it)."""
+    return bool(st.session_state.get(issue_box_key(issue_key)))
+
+
 def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
     """One issue: status and source badges, its title, and (on demand) the evidence, measures, deadlines,
-    and its history across the unit's reports (`history`: queries.issue_history rows of its lineage)."""
+    and its history across the unit's reports (`history`: queries.issue_history rows of its lineage).
+
+    The expander is lazy: its content is drawn only while it is open (opening it reruns the page). A page of
+    50 issues drew ~400 elements and 50 history tables that nobody had opened: ~0.3 s of every rerun of 单位
+    at 10,000 files, most of the page."""
     from views.components.lineage_view import lineage_notes, render_history  # lineage_view imports this
 
     i: Any = issue  # a row of queries.unit_issues (itertuples)
@@ -124,7 +138,11 @@ def render_issue(issue: object, history: pd.DataFrame | None = None) -> None:
         marks += " :orange-badge[时限已调整]"
     if text_or(getattr(i, "recurrence_of", None)):
         marks += " :red-badge[屡改屡犯线索]"
-    with st.expander(f"{badges}{marks} **{escape_md(i.label)}** {escape_md(i.title)}"):
+    box = st.expander(f"{badges}{marks} **{escape_md(i.label)}** {escape_md(i.title)}",
+                      key=issue_box_key(i.issue_key), on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.markdown(f"**判定依据**：{escape_md(text_or(i.evidence, '—'))}")
         against = text_or(getattr(i, "counter_evidence", None))
         if against:  # the strongest sentence against the decision: the supervisor weighs both

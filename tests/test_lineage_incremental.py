@@ -105,7 +105,11 @@ def corpus(seed: int) -> list[FileVersion]:
 
 
 def derived(con: store.Connection) -> dict[str, list[tuple]]:
-    return {t: con.execute(f"SELECT * FROM {t} ORDER BY {key}").fetchall() for t, key in TABLES.items()}
+    """The derived tables, and the issues' copies of their lineage's limits (queries read those)."""
+    tables = {t: con.execute(f"SELECT * FROM {t} ORDER BY {key}").fetchall() for t, key in TABLES.items()}
+    tables["issues"] = con.execute(
+        "SELECT issue_key, shown_from, hidden_from FROM issues ORDER BY issue_key").fetchall()
+    return tables
 
 
 def rebuilt(con: store.Connection) -> dict[str, list[tuple]]:

@@ -491,6 +491,8 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
         built["report_threads"] += result.threads
         built["issue_lineage"] += result.lineage
     _write_derived(con, built)
+    # The issues' copies of what their lineage says counts when (queries filter on them, not on the lineage).
+    refresh_lineage_limits(con, units)
 
 
 def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list]) -> None:
@@ -505,8 +507,6 @@ def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list]) -> No
             con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
         finally:
             con.unregister("_derived")
-    # The issues' copies of what their lineage says counts when (queries filter on them, not on the lineage).
-    refresh_lineage_limits(con, units)
 
 
 # The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields.

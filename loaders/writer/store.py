@@ -250,6 +250,8 @@ def refresh_lineage_limits(con: duckdb.DuckDBPyConnection, units: Sequence[str] 
     definition of which version of a problem counts on a date (queries/base.py _latest_version reads them).
     Call after their lineage is rebuilt, in the same transaction. Only the rows whose limits change are
     written: most issues are a problem's only version, and their NULLs stay."""
+    if units is not None and not units:
+        return
     params = {"units": None if units is None else list(units)}
     con.execute("""
         UPDATE issues SET shown_from = w.shown_from, hidden_from = w.hidden_from
@@ -587,6 +589,9 @@ def update_lineage(
         if dropped[table]:
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [dropped[table]])
     _write_derived(con, built)
+    # The units built or extended here (rebuild_lineage refreshed its own): their issues' copies of the
+    # lineage's limits follow the rows just written.
+    refresh_lineage_limits(con, sorted(set(units) - rebuild))
     return counts
 
 

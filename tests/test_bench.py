@@ -331,3 +331,19 @@ def test_results_mark_targets_met_missed_or_not_measured() -> None:
     assert "| xlsx ledger | 600 ms, 8 KiB |" in text
     assert "| 10,000 | 15,000 |" in text
     assert "| real samples | 1,000 | 1,800 |" in text
+
+
+def test_profile_parse_stages_add_up_and_leave_the_parser_as_it_was() -> None:
+    """`python -m bench.profile_parse --stages [--cold]`: each stage's own CPU, nested stages subtracted
+    (their sum stays within the whole parse), and parse.py's functions are restored afterwards."""
+    from bench import profile_parse
+    from loaders.parser import parse
+
+    data = [(str(p), p.read_bytes()) for p in sorted(REPORTS_DIR.glob("*.txt"))[:2]]
+    before = {name: getattr(parse, name) for name in profile_parse._STAGE_CALLS}
+    for cold in (False, True):
+        own = profile_parse._stages(data, repeat=1, cold=cold)
+        whole = own.pop("whole parse")
+        assert {"read", "normalize", "segment", "status", "chrome", "meta"} <= own.keys()
+        assert all(ms >= 0 for ms in own.values()) and 0 < sum(own.values()) <= whole * 1.01
+    assert {name: getattr(parse, name) for name in profile_parse._STAGE_CALLS} == before

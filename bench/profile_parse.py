@@ -53,11 +53,13 @@ _STAGE_CALLS = {"read_document": "read", "to_simplified": "to_simplified", "tab_
 
 
 def _cold_caches() -> None:
-    """Empty the per-line caches (classify, is_chrome, normalize's hard starts)."""
+    """Empty the per-line caches (classify, chrome's, normalize's hard starts)."""
     from loaders.parser import chrome, grammar, normalize
 
-    for cached in (grammar.classify, chrome.is_chrome, normalize._hard_start):
-        cached.cache_clear()
+    for cached in (grammar.classify, chrome.is_chrome, getattr(chrome, "_text_chrome", None),
+                   normalize._hard_start):
+        if cached is not None:
+            cached.cache_clear()
 
 
 def _stages(data: list[tuple[str, bytes]], repeat: int, cold: bool) -> dict[str, float]:

@@ -343,3 +343,19 @@ def test_status_ab_replays_the_parsers_calls_through_both_status_modules(tmp_pat
     assert status_ab.main(argv) == 0
     out = capsys.readouterr().out
     assert "other: median" in out and "this: median" in out and " 0 decisions differ" in out
+
+
+def test_profile_parse_stages_add_up_and_leave_the_parser_as_it_was() -> None:
+    """`python -m bench.profile_parse --stages [--cold]`: each stage's own CPU, nested stages subtracted
+    (their sum stays within the whole parse), and parse.py's functions are restored afterwards."""
+    from bench import profile_parse
+    from loaders.parser import parse
+
+    data = [(str(p), p.read_bytes()) for p in sorted(REPORTS_DIR.glob("*.txt"))[:2]]
+    before = {name: getattr(parse, name) for name in profile_parse._STAGE_CALLS}
+    for cold in (False, True):
+        own = profile_parse._stages(data, repeat=1, cold=cold)
+        whole = own.pop("whole parse")
+        assert {"read", "normalize", "segment", "status", "chrome", "meta"} <= own.keys()
+        assert all(ms >= 0 for ms in own.values()) and 0 < sum(own.values()) <= whole * 1.01
+    assert {name: getattr(parse, name) for name in profile_parse._STAGE_CALLS} == before

@@ -43,11 +43,13 @@ def with_page(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(chrome, "section", lambda name: page if name == "page" else real(name))
         chrome._rules.cache_clear()
         chrome.is_chrome.cache_clear()
+        chrome._text_chrome.cache_clear()
 
     yield install
     monkeypatch.undo()
     chrome._rules.cache_clear()
     chrome.is_chrome.cache_clear()
+    chrome._text_chrome.cache_clear()
 
 
 def test_a_web_rule_added_once_reaches_the_web_reader_and_the_text_path(with_page) -> None:

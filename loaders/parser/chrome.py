@@ -103,8 +103,14 @@ def is_chrome(line: str, strict: bool = False) -> bool:
     text = line.strip()
     if not text:
         return False
-    rules = _rules()
-    return _matches(rules.text, text) or (not strict and _matches(rules.web, text))
+    return _text_chrome(text) or (not strict and _matches(_rules().web, text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_chrome(text: str) -> bool:
+    """The rules without `web: true` on a stripped line: asked for most lines twice, strictly (normalize)
+    and not (strip), which is_chrome caches apart."""
+    return _matches(_rules().text, text)
 
 
 def is_web_chrome(line: str) -> bool:

@@ -13,7 +13,9 @@ from queries.base import (
     _frame,
     _Params,
     _report_conditions,
+    category_label,
     light_columns,
+    status_label,
 )
 
 # --- filter options ---------------------------------------------------------------------------------------
@@ -52,12 +54,17 @@ def overview_counts(db: Db, f: Filters) -> pd.DataFrame:
     status_by_unit, status_split and status_by_category from it (overview_parts): one scan of the issues
     instead of four."""
     p = _Params()
-    sql = f"""{_ctes(f, p)}
-    SELECT unit, category_label AS category, status_label AS status, FALSE AS total,
-           count(fi.issue_key) AS n,
-           count(*) FILTER (WHERE fi.overdue) AS overdue,
-           {light_columns()}, NULL::BIGINT AS reports, NULL::BIGINT AS units
-    FROM fi GROUP BY ALL
+    # Counted per stored category and status first, labelled after: the labels (trim, COALESCE) are then
+    # computed per group, not for each of 2.6 M issues (~17 % of the CPU at 100,000 reports).
+    lights = ", ".join(f"sum({x.column})::BIGINT AS {x.column}" for x in vocab().lights)
+    sql = f"""{_ctes(f, p)},
+    raw AS (SELECT fi.unit, fi.category, fi.effective_status, count(fi.issue_key) AS n,
+                   count(*) FILTER (WHERE fi.overdue) AS overdue, {light_columns()}
+            FROM fi GROUP BY ALL)
+    SELECT unit, {category_label("category")} AS category, {status_label("effective_status")} AS status,
+           FALSE AS total, sum(n)::BIGINT AS n, sum(overdue)::BIGINT AS overdue, {lights},
+           NULL::BIGINT AS reports, NULL::BIGINT AS units
+    FROM raw GROUP BY ALL
     UNION ALL
     SELECT NULL, NULL, NULL, TRUE, 0, 0, {", ".join("0" for _ in vocab().lights)},
            (SELECT count(*) FROM fr), (SELECT count(DISTINCT unit) FROM fr)"""

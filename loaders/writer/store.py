@@ -249,24 +249,27 @@ def refresh_lineage_limits(con: duckdb.DuckDBPyConnection, units: Sequence[str] 
     """issues.shown_from / hidden_from of these units' issues (None: every unit) from issue_lineage, the one
     definition of which version of a problem counts on a date (queries/base.py _latest_version reads them).
     Call after their lineage is rebuilt, in the same transaction. Only the rows whose limits change are
-    written: most issues are a problem's only version, and their NULLs stay."""
+    written: most issues are a problem's only version, and their NULLs stay (a LEFT JOIN of every issue of
+    the units with its lineage cost 0.27 s of CPU per 50-unit write at 100,000 reports)."""
     if units is not None and not units:
         return
     params = {"units": None if units is None else list(units)}
-    con.execute("""
-        UPDATE issues SET shown_from = w.shown_from, hidden_from = w.hidden_from
-        FROM (SELECT i.issue_key,
-                     CASE WHEN l.version > 1 THEN l.published_on END AS shown_from,
-                     CASE WHEN l.superseded THEN COALESCE(l.successor_on, DATE '0001-01-01')
-                     END AS hidden_from
-              FROM issues i LEFT JOIN issue_lineage l ON l.issue_key = i.issue_key
-              WHERE ($units IS NULL OR list_contains($units::VARCHAR[], i.report_unit))
-                AND (i.shown_from IS NOT NULL OR i.hidden_from IS NOT NULL OR l.version > 1 OR l.superseded)
-             ) w
-        WHERE issues.issue_key = w.issue_key
+    unit_of_issue = "($units IS NULL OR list_contains($units::VARCHAR[], issues.report_unit))"
+    # The lineage rows with a limit (a later version, or superseded): few; both sides filtered by unit first.
+    limited = """SELECT issue_key, CASE WHEN version > 1 THEN published_on END AS shown_from,
+                        CASE WHEN superseded THEN COALESCE(successor_on, DATE '0001-01-01') END AS hidden_from
+                 FROM issue_lineage
+                 WHERE ($units IS NULL OR list_contains($units::VARCHAR[], unit))
+                   AND (version > 1 OR superseded)"""
+    con.execute(f"""
+        UPDATE issues SET shown_from = NULL, hidden_from = NULL
+        WHERE {unit_of_issue} AND (shown_from IS NOT NULL OR hidden_from IS NOT NULL)
+          AND issue_key NOT IN (SELECT issue_key FROM ({limited}))""", params)
+    con.execute(f"""
+        UPDATE issues SET shown_from = w.shown_from, hidden_from = w.hidden_from FROM ({limited}) w
+        WHERE {unit_of_issue} AND issues.issue_key = w.issue_key
           AND (issues.shown_from IS DISTINCT FROM w.shown_from
-               OR issues.hidden_from IS DISTINCT FROM w.hidden_from)
-        """, params)
+               OR issues.hidden_from IS DISTINCT FROM w.hidden_from)""", params)
 
 
 def _add_title_clause(con: duckdb.DuckDBPyConnection) -> None:

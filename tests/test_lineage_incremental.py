@@ -241,3 +241,15 @@ def test_equal_scores_go_to_the_earliest_head_as_in_a_full_build(tmp_path: Path)
         assert derived(con) == rebuilt(con)
     assert rows["违规发放津贴补贴"] == ("违规发放津贴补贴甲", None)
     assert rows["违规发放津贴补贴乙"] == (None, "违规发放津贴补贴")
+
+
+def test_a_unit_whose_derived_rows_are_out_of_step_is_rebuilt_not_refused(tmp_path: Path) -> None:
+    files = corpus(1)
+    db = tmp_path / "db.duckdb"
+    with store.connect(db) as con:
+        store.write_files(con, files[:3])
+        unit = files[0].reports[0].unit
+        con.execute("DELETE FROM issue_lineage WHERE unit = ? AND version = 1 AND NOT superseded", [unit])
+        later = [fv for fv in files[3:] if fv.reports[0].unit == unit][:1]
+        store.write_files(con, later)
+        assert derived(con) == rebuilt(con)

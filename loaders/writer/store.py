@@ -505,12 +505,20 @@ def update_lineage(
                 plans[unit] = threads
             else:
                 rebuild.add(unit)
+        for unit in _out_of_step(con, sorted(plans), new_keys):
+            del plans[unit]
+            rebuild.add(unit)
         if plans:
             counts.extended = len(plans)
             stored = _stored_for_extension(con, plans, new_keys, stored_threads)
             for unit, threads in plans.items():
-                result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
-                                        new_issues.get(unit, []))
+                try:
+                    result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
+                                            new_issues.get(unit, []))
+                except KeyError:  # derived rows out of step with the threads (never written so): rebuild
+                    counts.extended -= 1
+                    rebuild.add(unit)
+                    continue
                 before = {t.report_key: t for t in stored[unit].threads}
                 moved = [t for t in result.threads if t.report_key in before and before[t.report_key] != t]
                 built["report_threads"] += [t for t in result.threads if t.report_key not in before] + moved
@@ -525,6 +533,21 @@ def update_lineage(
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [dropped[table]])
     _write_derived(con, built)
     return counts
+
+
+def _out_of_step(con: duckdb.DuckDBPyConnection, units: list[str], new_keys: set[str]) -> set[str]:
+    """Units whose issue_lineage rows do not number their stored issues (rows lost or edited by hand): an
+    extension builds on the stored rows, so these are rebuilt instead."""
+    if not units:
+        return set()
+    have = dict(con.execute(
+        "SELECT unit, count(*) FROM issue_lineage WHERE list_contains($units::VARCHAR[], unit) GROUP BY unit",
+        {"units": units}).fetchall())
+    want = dict(con.execute(
+        "SELECT unit, sum(n_issues) FROM reports WHERE list_contains($units::VARCHAR[], unit) "
+        "AND NOT list_contains($new::VARCHAR[], report_key) GROUP BY unit",
+        {"units": units, "new": sorted(new_keys)}).fetchall())
+    return {unit for unit in units if have.get(unit, 0) != want.get(unit)}
 
 
 def _stored_for_extension(

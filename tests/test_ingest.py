@@ -452,3 +452,26 @@ def _stored_files(db: Path) -> int:
             return int(con.execute("SELECT count(*) FROM files").fetchall()[0][0])
     except store.StoreError:  # not created yet, or the writer holds it right now
         return 0
+
+
+def test_every_ingest_write_runs_with_duckdb_memory_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ingest.WRITE_MEMORY_LIMIT is in force on each write's connection (its checkpoint evicts cached blocks
+    instead of growing the process: the tree's peak at 10,000 files)."""
+    seen: list[str] = []
+    real = store.limit_memory
+
+    def spy(con: store.Connection, limit: str) -> None:
+        real(con, limit)
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+    monkeypatch.setattr(store, "limit_memory", spy)
+    summary = ingest.ingest_paths(sample_paths()[:2], tmp_path / "db.duckdb", workers=1, progress=False)
+    assert summary.failed == 0 and summary.reports > 0
+    setting = "SELECT current_setting('memory_limit')"
+    with store.duckdb.connect(":memory:") as con:  # the same limit as DuckDB prints it
+        default = con.execute(setting).fetchone()[0]
+        con.execute("SET memory_limit = ?", [ingest.WRITE_MEMORY_LIMIT])
+        capped = con.execute(setting).fetchone()[0]
+    assert seen and set(seen) == {capped} and capped != default

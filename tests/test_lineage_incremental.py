@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,9 @@ def test_written_in_any_batches_and_order_the_lineage_equals_a_full_rebuild(
             earlier = done - len(batch)
             if earlier and rng.random() < 0.15:  # a file written before comes again, edited
                 batch = [*batch, _edited(files[rng.randrange(earlier)], rng)]
+            elif earlier and rng.random() < 0.15:  # or with other bytes and the same reports
+                again = files[rng.randrange(earlier)]
+                batch = [*batch, replace(again, file_sha=again.file_sha + "-again")]
             store.write_files(con, batch)
             assert derived(con) == rebuilt(con), f"after {done} of {len(files)} files"
         assert derived(con)["issue_lineage"]
@@ -222,7 +226,8 @@ def test_equal_scores_go_to_the_earliest_head_as_in_a_full_build(tmp_path: Path)
     def report(days: int, *issues: tuple[str, tuple[str, ...]]) -> FileVersion:
         rep = Report(title="整改", unit="县", published_on=day + dt.timedelta(days=days),
                      inspection=Inspection("省委第八巡视组", dt.date(2023, 3, 1)),
-                     issues=tuple(Issue(str(n), "", title, measures=m) for n, (title, m) in enumerate(issues)))
+                     issues=tuple(Issue(str(n), "", title, measures=m)
+                                  for n, (title, m) in enumerate(issues)))
         return FileVersion(f"sha{days}", f"/{days}.txt", 1, (rep,), "test")
 
     first = report(0, ("违规发放津贴补贴甲", ("清退款项",)))
@@ -240,3 +245,15 @@ def test_equal_scores_go_to_the_earliest_head_as_in_a_full_build(tmp_path: Path)
         assert derived(con) == rebuilt(con)
     assert rows["违规发放津贴补贴"] == ("违规发放津贴补贴甲", None)
     assert rows["违规发放津贴补贴乙"] == (None, "违规发放津贴补贴")
+
+
+def test_a_unit_whose_derived_rows_are_out_of_step_is_rebuilt_not_refused(tmp_path: Path) -> None:
+    files = corpus(1)
+    db = tmp_path / "db.duckdb"
+    with store.connect(db) as con:
+        store.write_files(con, files[:3])
+        unit = files[0].reports[0].unit
+        con.execute("DELETE FROM issue_lineage WHERE unit = ? AND version = 1 AND NOT superseded", [unit])
+        later = [fv for fv in files[3:] if fv.reports[0].unit == unit][:1]
+        store.write_files(con, later)
+        assert derived(con) == rebuilt(con)

@@ -145,6 +145,12 @@ def skip_compaction(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET max_vacuum_tasks = 0")
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    """Cap this connection's DuckDB memory (its buffer pool and its checkpoint's work) at `limit`, e.g.
+    '300MB': past it DuckDB evicts cached blocks instead of growing."""
+    con.execute("SET memory_limit = ?", [limit])
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -428,14 +434,15 @@ def _delete_previous(
     return counts, held, lost
 
 
-def _units_of(con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys: list[str]) -> set[str]:
-    """Units of the stored reports a write replaces (their lineage changes with them)."""
-    rows = con.execute(
-        "SELECT DISTINCT r.unit FROM reports r LEFT JOIN files f ON f.file_sha = r.file_sha "
+def _replaced_reports(
+    con: duckdb.DuckDBPyConnection, versions: Sequence[FileVersion], keys: list[str]
+) -> dict[str, str]:
+    """report_key -> unit of the stored reports a write replaces (as _delete_previous finds them)."""
+    return dict(con.execute(
+        "SELECT r.report_key, r.unit FROM reports r LEFT JOIN files f ON f.file_sha = r.file_sha "
         "WHERE f.path IN (SELECT unnest(?::VARCHAR[])) OR r.file_sha IN (SELECT unnest(?::VARCHAR[])) "
         "OR r.report_key IN (SELECT unnest(?::VARCHAR[]))",
-        [[v.path for v in versions], [v.file_sha for v in versions], keys]).fetchall()
-    return {unit for (unit,) in rows}
+        [[v.path for v in versions], [v.file_sha for v in versions], keys]).fetchall())
 
 
 # --- lineage (derived: loaders/writer/lineage.py) -----------------------------------------------------------
@@ -573,12 +580,20 @@ def update_lineage(
                 plans[unit] = threads
             else:
                 rebuild.add(unit)
+        for unit in _out_of_step(con, sorted(plans), new_keys):
+            del plans[unit]
+            rebuild.add(unit)
         if plans:
             counts.extended = len(plans)
             stored = _stored_for_extension(con, plans, new_keys, stored_threads)
             for unit, threads in plans.items():
-                result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
-                                        new_issues.get(unit, []))
+                try:
+                    result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
+                                            new_issues.get(unit, []))
+                except KeyError:  # derived rows out of step with the threads (never written so): rebuild
+                    counts.extended -= 1
+                    rebuild.add(unit)
+                    continue
                 before = {t.report_key: t for t in stored[unit].threads}
                 moved = [t for t in result.threads if t.report_key in before and before[t.report_key] != t]
                 built["report_threads"] += [t for t in result.threads if t.report_key not in before] + moved
@@ -596,6 +611,21 @@ def update_lineage(
     # lineage's limits follow the rows just written.
     refresh_lineage_limits(con, sorted(set(units) - rebuild))
     return counts
+
+
+def _out_of_step(con: duckdb.DuckDBPyConnection, units: list[str], new_keys: set[str]) -> set[str]:
+    """Units whose issue_lineage rows do not number their stored issues (rows lost or edited by hand): an
+    extension builds on the stored rows, so these are rebuilt instead."""
+    if not units:
+        return set()
+    have = dict(con.execute(
+        "SELECT unit, count(*) FROM issue_lineage WHERE list_contains($units::VARCHAR[], unit) GROUP BY unit",
+        {"units": units}).fetchall())
+    want = dict(con.execute(
+        "SELECT unit, sum(n_issues) FROM reports WHERE list_contains($units::VARCHAR[], unit) "
+        "AND NOT list_contains($new::VARCHAR[], report_key) GROUP BY unit",
+        {"units": units, "new": sorted(new_keys)}).fetchall())
+    return {unit for unit in units if have.get(unit, 0) != want.get(unit)}
 
 
 def _stored_for_extension(
@@ -623,6 +653,63 @@ def _stored_for_extension(
             issues[key] = replace(issues[key], measures=tuple(texts))
     return {unit: lineage.Stored(stored_threads[unit], rows[unit],
                                  {key: issues[key] for key in rows[unit]}) for unit in plans}
+
+
+def _unchanged_for_lineage(
+    con: duckdb.DuckDBPyConnection, stored: Collection[str], tables: dict[str, pa.Table]
+) -> set[str]:
+    """Of the stored reports a write replaces (`stored`, before they are deleted), those it writes again with
+    everything lineage reads unchanged (the report's inspection, date and place in its file; its issues'
+    keys, order, titles, labels, categories, measures, statuses and dated deadlines): a re-parse that changed
+    nothing else leaves their units' derived rows as they are (the rows keep their keys)."""
+    if "reports" not in tables:
+        return set()
+    written = _reports_of_rows(tables)
+    again = [key for key in stored if key in written]
+    if not again:
+        return set()
+    before = {rep.report_key: (rep, []) for rep in (lineage.ReportIn(*row) for row in con.execute(
+        "SELECT report_key, unit, published_on, team, inspection_start, inspection_end, feedback_on, ordinal "
+        "FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [again]).fetchall())}
+    for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
+            _REPORTS_ISSUES, {"keys": again}).fetchall():
+        before[rkey][1].append(lineage.IssueIn(key, rkey, seq, title, label, cat, tuple(measures or ()),
+                                               status, tuple(sorted(due or ()))))
+    after: dict[str, list[lineage.IssueIn]] = {key: [] for key in again}
+    for issue in _issues_of_rows(tables):
+        if issue.report_key in after:
+            after[issue.report_key].append(replace(issue, due_dates=tuple(sorted(issue.due_dates))))
+    return {key for key in again
+            if before.get(key, (None, []))[0] == written[key]
+            and sorted(before[key][1], key=lambda i: i.seq) == sorted(after[key], key=lambda i: i.seq)}
+
+
+# The issues of some reports as lineage reads them (measures in order, dated deadlines).
+_REPORTS_ISSUES = """WITH i AS (SELECT issue_key, report_key, seq, title, label, category, status FROM issues
+           WHERE report_key IN (SELECT unnest($keys::VARCHAR[]))),
+    m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
+          WHERE issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key),
+    d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
+          WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
+SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
+FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
+
+
+def _unit_of_rows(tables: dict[str, pa.Table]) -> dict[str, str]:
+    """report_key -> unit of a write's reports."""
+    if "reports" not in tables:
+        return {}
+    cols = tables["reports"].select(["report_key", "unit"]).to_pydict()
+    return dict(zip(cols["report_key"], cols["unit"], strict=True))
+
+
+def _reports_of_rows(tables: dict[str, pa.Table]) -> dict[str, lineage.ReportIn]:
+    """The lineage's view of a write's reports, from its Arrow tables."""
+    names = ("report_key", "unit", "published_on", "team", "inspection_start", "inspection_end",
+             "feedback_on", "ordinal")
+    cols = tables["reports"].select(list(names)).to_pydict()
+    return {rep.report_key: rep for rep in (lineage.ReportIn(*row) for row in zip(*(cols[n] for n in names),
+                                                                                   strict=True))}
 
 
 def _issues_of_rows(tables: dict[str, pa.Table]) -> list[lineage.IssueIn]:
@@ -700,11 +787,16 @@ def write_prepared(con: duckdb.DuckDBPyConnection, prep: Prepared) -> list[Write
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            touched = _units_of(con, versions, keys)  # lose or replace a stored report: rebuilt whole
+            stored = _replaced_reports(con, versions, keys)
+            same = _unchanged_for_lineage(con, stored, tables)
             replaced, held, displaced = _delete_previous(con, versions, list(prep.keys_per_file))
             _insert(con, tables)
             outcome = carry.carry(con, held, now)
-            update_lineage(con, touched, prep.units, keys, tables)
+            # Units losing a stored report, or getting one again changed, are rebuilt whole; the others are
+            # brought up to date with the reports new to them.
+            added = {key: unit for key, unit in _unit_of_rows(tables).items() if key not in same}
+            changed = {unit for key, unit in stored.items() if key not in same}
+            update_lineage(con, changed, set(added.values()), added, tables)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

@@ -454,24 +454,20 @@ def _stored_files(db: Path) -> int:
         return 0
 
 
-def test_every_ingest_write_runs_with_duckdb_memory_capped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """ingest.WRITE_MEMORY_LIMIT is in force on each write's connection (its checkpoint evicts cached blocks
-    instead of growing the process: the tree's peak at 10,000 files)."""
+def test_ingest_writes_leave_duckdbs_memory_uncapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write's connection keeps DuckDB's default memory limit: a lower cap made writes into a
+    100,000-report database fail with Out of Memory, and DuckDB then refuses the database for the rest of
+    the process (every later file of the ingest failed)."""
     seen: list[str] = []
-    real = store.limit_memory
+    real = accept.store_verdicts
 
-    def spy(con: store.Connection, limit: str) -> None:
-        real(con, limit)
-        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    def spy(con: store.Connection, *args: object, **kwargs: object) -> object:
+        seen.append(con.cursor().execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(con, *args, **kwargs)
 
-    monkeypatch.setattr(store, "limit_memory", spy)
+    monkeypatch.setattr(accept, "store_verdicts", spy)
     summary = ingest.ingest_paths(sample_paths()[:2], tmp_path / "db.duckdb", workers=1, progress=False)
     assert summary.failed == 0 and summary.reports > 0
-    setting = "SELECT current_setting('memory_limit')"
-    with store.duckdb.connect(":memory:") as con:  # the same limit as DuckDB prints it
-        default = con.execute(setting).fetchone()[0]
-        con.execute("SET memory_limit = ?", [ingest.WRITE_MEMORY_LIMIT])
-        capped = con.execute(setting).fetchone()[0]
-    assert seen and set(seen) == {capped} and capped != default
+    with store.duckdb.connect(":memory:") as con:
+        default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert seen and set(seen) == {default}

@@ -48,11 +48,9 @@ YIELD_SECONDS = 0.5
 # 1,000 files. Every COMPACT_EVERY-th write of an ingest does it (and so the last write before a long pause);
 # the others skip it. Skipping it always leaves a database 2.5x bigger (one row group per write per table).
 COMPACT_EVERY = 4
-# DuckDB memory of each write's connection. Its vacuuming checkpoint after deletes (a re-ingest replacing)
-# rewrites row groups across whole tables: at 10,000 real files the process grew from ~0.37 to ~1.1 GiB for
-# the 4-8 s of such a checkpoint (the tree's peak); capped here, DuckDB evicts cached blocks instead (peak
-# 0.54 GiB, the checkpoint about as long). Nothing an ingest write does needs more.
-WRITE_MEMORY_LIMIT = "300MB"
+# No cap on DuckDB's memory for a write: a 300 MB cap (tried; the tree's peak at 10,000 real files 1.46 ->
+# 0.86 GiB) made every write into a 100,000-report database fail with "Out of Memory" (the indexes and a
+# checkpoint pin more than that), after which DuckDB invalidates the database for the rest of the process.
 
 
 class MissingPathError(ValueError):
@@ -328,7 +326,6 @@ def _flush(db: Path, batch: list[accept.Verdict], old_paths: set[str], summary: 
         try:
             with store.connect(db) as con:
                 opened = time.monotonic()
-                store.limit_memory(con, WRITE_MEMORY_LIMIT)
                 if not pace.compact():
                     store.skip_compaction(con)
                 outcomes = accept.store_verdicts(con, chunk, prepared=prepared)

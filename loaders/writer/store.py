@@ -145,12 +145,6 @@ def skip_compaction(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET max_vacuum_tasks = 0")
 
 
-def limit_memory(con: duckdb.DuckDBPyConnection, limit: str) -> None:
-    """Cap this connection's DuckDB memory (its buffer pool and its checkpoint's work) at `limit`, e.g.
-    '300MB': past it DuckDB evicts cached blocks instead of growing."""
-    con.execute("SET memory_limit = ?", [limit])
-
-
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}

@@ -68,7 +68,8 @@ def _stages(data: list[tuple[str, bytes]], repeat: int, cold: bool) -> dict[str,
 
     from loaders.parser import parse
 
-    clock, spent, inner = time.thread_time_ns, Counter(), [0]
+    clock, inner = time.thread_time_ns, [0]
+    spent: Counter[str] = Counter()
 
     def wrap(stage, func):
         def timed(*args, **kwargs):

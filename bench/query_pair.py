@@ -35,7 +35,7 @@ def _side(code: str, db: str, repeats: int) -> None:
     print(json.dumps(sorted(fns)), flush=True)
     for line in sys.stdin:
         name, label = line.split()
-        fn = fns.get(name)
+        fn = fns[name]
         try:
             args = query_bench._arguments(fn, path, sets[label], values, "" if label == "all" else "整改")
         except (TypeError, AttributeError):

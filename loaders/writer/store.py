@@ -662,9 +662,11 @@ def _unchanged_for_lineage(
     again = [key for key in stored if key in written]
     if not again:
         return set()
-    before = {rep.report_key: (rep, []) for rep in (lineage.ReportIn(*row) for row in con.execute(
+    rows = con.execute(
         "SELECT report_key, unit, published_on, team, inspection_start, inspection_end, feedback_on, ordinal "
-        "FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [again]).fetchall())}
+        "FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [again]).fetchall()
+    before: dict[str, tuple[lineage.ReportIn, list[lineage.IssueIn]]] = {
+        rep.report_key: (rep, []) for rep in (lineage.ReportIn(*row) for row in rows)}
     for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
             _REPORTS_ISSUES, {"keys": again}).fetchall():
         before[rkey][1].append(lineage.IssueIn(key, rkey, seq, title, label, cat, tuple(measures or ()),

@@ -790,9 +790,13 @@ def write_prepared(con: duckdb.DuckDBPyConnection, prep: Prepared) -> list[Write
             outcome = carry.carry(con, held, now)
             # Units losing a stored report, or getting one again changed, are rebuilt whole; the others are
             # brought up to date with the reports new to them.
-            added = {key: unit for key, unit in _unit_of_rows(tables).items() if key not in same}
+            units_of = _unit_of_rows(tables)
+            added = {key: unit for key, unit in units_of.items() if key not in same}
             changed = {unit for key, unit in stored.items() if key not in same}
             update_lineage(con, changed, set(added.values()), added, tables)
+            # A report stored again unchanged for lineage keeps its derived rows, but its issue rows are new
+            # (their copies of the lineage's limits empty): copy the limits onto them.
+            refresh_lineage_limits(con, sorted({unit for key, unit in units_of.items() if key in same}))
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

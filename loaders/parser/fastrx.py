@@ -236,10 +236,10 @@ def last_split_end(splitter: re.Pattern[str], text: str, pos: int, endpos: int, 
     return found.end() if found else default
 
 
-def top_level_alternatives(pattern: str) -> list[str]:
-    """`pattern` cut at its top-level `|` (outside groups and character classes)."""
-    out, depth, start, i = [], 0, 0, 0
-    class_from = -1  # inside a character class: where its members start (a `]` there is a member)
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, depth before it) of each `(`, `)` and `|` of `pattern` from `start` that is
+    structure: escapes and character classes (where `]` first is a member) are stepped over."""
+    depth, i, class_from = 0, start, -1
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -250,14 +250,19 @@ def top_level_alternatives(pattern: str) -> list[str]:
                 class_from = -1
         elif ch == "[":
             class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+        elif ch in "()|":
+            yield i, ch, depth
+            depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        i += 1
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`pattern` cut at its top-level `|` (outside groups and character classes)."""
+    out, start = [], 0
+    for i, ch, depth in _structure(pattern):
+        if ch == "|" and depth == 0:
             out.append(pattern[start:i])
             start = i + 1
-        i += 1
     return [*out, pattern[start:]]
 
 
@@ -370,44 +375,12 @@ def _holds(items: list, ops: set) -> bool:
 
 def _top_level_groups(pattern: str) -> Iterator[int]:
     """Where each group at the top level of `pattern` opens (classes and escapes followed)."""
-    depth, i, class_from = 0, 0, -1
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if class_from >= 0:
-            if ch == "]" and i > class_from:
-                class_from = -1
-        elif ch == "[":
-            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
-        elif ch == "(":
-            if depth == 0:
-                yield i
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        i += 1
+    return (i for i, ch, depth in _structure(pattern) if ch == "(" and depth == 0)
 
 
 def _group_body(pattern: str, start: int) -> str | None:
     """The text inside the group opening at `start` (`(?=…)`), classes and escapes followed."""
-    depth, i, class_from = 0, start, -1
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if class_from >= 0:
-            if ch == "]" and i > class_from:
-                class_from = -1
-        elif ch == "[":
-            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return pattern[start + 3:i]
-        i += 1
+    for i, ch, depth in _structure(pattern, start):
+        if ch == ")" and depth == 1:
+            return pattern[start + 3:i]
     return None

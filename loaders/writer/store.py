@@ -33,7 +33,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -441,22 +441,34 @@ def _replaced_reports(
 
 # --- lineage (derived: loaders/writer/lineage.py) -----------------------------------------------------------
 
-# The units' reports, and their issues with dated deadlines and (for units with several reports: only they
-# are matched) measures as lists, grouped once, not per row. `$units` is NULL for every unit.
-_LINEAGE_REPORTS = """SELECT report_key, unit, published_on, team, inspection_start, inspection_end,
-       feedback_on, ordinal FROM reports r
-WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)"""
-_LINEAGE_ISSUES = """WITH i AS (
+# A report as lineage reads it: lineage.ReportIn's fields, in their order (the reports table's names).
+_REPORT_FIELDS = tuple(f.name for f in fields(lineage.ReportIn))
+
+
+def _lineage_issues(where: str, measured: str) -> str:
+    """The issues `where` selects (alias i, their report r) as lineage reads them: dated deadlines and, where
+    `measured` holds (a condition on their unit), measures as lists, grouped once, not per row."""
+    return f"""WITH i AS (
         SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, i.status, r.unit
         FROM issues i JOIN reports r ON r.report_key = i.report_key
-        WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)),
+        WHERE {where}),
     m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
-          WHERE issue_key IN (SELECT issue_key FROM i WHERE list_contains($matched::VARCHAR[], unit))
+          WHERE issue_key IN (SELECT issue_key FROM i WHERE {measured})
           GROUP BY issue_key),
     d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
           WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
 SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
 FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
+
+
+# The units' reports and their issues (for units with several reports: only they are matched, the others'
+# measures are not read). `$units` is NULL for every unit.
+_LINEAGE_REPORTS = f"""SELECT {", ".join(_REPORT_FIELDS)} FROM reports r
+WHERE $units IS NULL OR list_contains($units::VARCHAR[], r.unit)"""
+_LINEAGE_ISSUES = _lineage_issues("$units IS NULL OR list_contains($units::VARCHAR[], r.unit)",
+                                  "list_contains($matched::VARCHAR[], unit)")
+# Some reports' issues, all measured (a write compares what it replaces with what it writes).
+_REPORTS_ISSUES = _lineage_issues("i.report_key IN (SELECT unnest($keys::VARCHAR[]))", "TRUE")
 # Columns of the derived tables, as named in schema.sql and on loaders/writer/lineage.py's row dataclasses.
 _DERIVED_COLUMNS = {
     "report_threads": ("report_key", "unit", "thread_id", "thread_round", "position", "prev_thread_id"),
@@ -601,9 +613,10 @@ def update_lineage(
         if dropped[table]:
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [dropped[table]])
     _write_derived(con, built)
-    # The units built or extended here (rebuild_lineage refreshed its own): their issues' copies of the
-    # lineage's limits follow the rows just written.
-    refresh_lineage_limits(con, sorted(set(units) - rebuild))
+    # Every unit whose issue rows this write inserted (built, extended, or stored again unchanged for
+    # lineage: its derived rows kept, its issue rows new) gets its issues' copies of the lineage's limits;
+    # rebuild_lineage refreshed its own.
+    refresh_lineage_limits(con, sorted(set(_unit_of_rows(tables).values()) - rebuild))
     return counts
 
 
@@ -662,9 +675,8 @@ def _unchanged_for_lineage(
     again = [key for key in stored if key in written]
     if not again:
         return set()
-    rows = con.execute(
-        "SELECT report_key, unit, published_on, team, inspection_start, inspection_end, feedback_on, ordinal "
-        "FROM reports WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [again]).fetchall()
+    rows = con.execute(f"SELECT {', '.join(_REPORT_FIELDS)} FROM reports "
+                       "WHERE report_key IN (SELECT unnest(?::VARCHAR[]))", [again]).fetchall()
     before: dict[str, tuple[lineage.ReportIn, list[lineage.IssueIn]]] = {
         rep.report_key: (rep, []) for rep in (lineage.ReportIn(*row) for row in rows)}
     for key, rkey, seq, title, label, cat, measures, status, due in con.execute(
@@ -680,15 +692,6 @@ def _unchanged_for_lineage(
             and sorted(before[key][1], key=lambda i: i.seq) == sorted(after[key], key=lambda i: i.seq)}
 
 
-# The issues of some reports as lineage reads them (measures in order, dated deadlines).
-_REPORTS_ISSUES = """WITH i AS (SELECT issue_key, report_key, seq, title, label, category, status FROM issues
-           WHERE report_key IN (SELECT unnest($keys::VARCHAR[]))),
-    m AS (SELECT issue_key, list(text ORDER BY seq) AS texts FROM measures
-          WHERE issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key),
-    d AS (SELECT issue_key, list(due_on) AS dates FROM deadlines
-          WHERE due_on IS NOT NULL AND issue_key IN (SELECT issue_key FROM i) GROUP BY issue_key)
-SELECT i.issue_key, i.report_key, i.seq, i.title, i.label, i.category, m.texts, i.status, d.dates
-FROM i LEFT JOIN m ON m.issue_key = i.issue_key LEFT JOIN d ON d.issue_key = i.issue_key"""
 
 
 def _unit_of_rows(tables: dict[str, pa.Table]) -> dict[str, str]:
@@ -701,11 +704,9 @@ def _unit_of_rows(tables: dict[str, pa.Table]) -> dict[str, str]:
 
 def _reports_of_rows(tables: dict[str, pa.Table]) -> dict[str, lineage.ReportIn]:
     """The lineage's view of a write's reports, from its Arrow tables."""
-    names = ("report_key", "unit", "published_on", "team", "inspection_start", "inspection_end",
-             "feedback_on", "ordinal")
-    cols = tables["reports"].select(list(names)).to_pydict()
-    return {rep.report_key: rep for rep in (lineage.ReportIn(*row) for row in zip(*(cols[n] for n in names),
-                                                                                   strict=True))}
+    cols = tables["reports"].select(list(_REPORT_FIELDS)).to_pydict()
+    return {rep.report_key: rep for rep in (lineage.ReportIn(*row) for row in zip(
+        *(cols[n] for n in _REPORT_FIELDS), strict=True))}
 
 
 def _issues_of_rows(tables: dict[str, pa.Table]) -> list[lineage.IssueIn]:
@@ -790,13 +791,9 @@ def write_prepared(con: duckdb.DuckDBPyConnection, prep: Prepared) -> list[Write
             outcome = carry.carry(con, held, now)
             # Units losing a stored report, or getting one again changed, are rebuilt whole; the others are
             # brought up to date with the reports new to them.
-            units_of = _unit_of_rows(tables)
-            added = {key: unit for key, unit in units_of.items() if key not in same}
+            added = {key: unit for key, unit in _unit_of_rows(tables).items() if key not in same}
             changed = {unit for key, unit in stored.items() if key not in same}
             update_lineage(con, changed, set(added.values()), added, tables)
-            # A report stored again unchanged for lineage keeps its derived rows, but its issue rows are new
-            # (their copies of the lineage's limits empty): copy the limits onto them.
-            refresh_lineage_limits(con, sorted({unit for key, unit in units_of.items() if key in same}))
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

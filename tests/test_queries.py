@@ -310,3 +310,32 @@ def test_figures_by_unit_counts_each_inspection_once(tmp_path: Path) -> None:
         "SELECT report_key FROM reports WHERE published_on = DATE '2024-02-22'").fetchall()]
     first = Filters(reports=(key,))
     assert queries.figures_by_unit(db, first, ("party_discipline",))["value"].tolist() == [38]
+
+
+@pytest.mark.parametrize("db_name", ["sample_db", "series_db"])
+def test_the_unit_pages_key_figures_are_key_figures_of_the_unit(
+    db_name: str, request: pytest.FixtureRequest
+) -> None:
+    """单位 reads its key figures from its unit_scores row (views/components/derive.unit_key_figures) rather
+    than counting the issues again: for every unit, on several filters and as-of dates (the series: problems
+    restated across reports), they equal queries.key_figures of that unit, the one definition 总览 shows."""
+    import dataclasses
+
+    from views.components.derive import unit_key_figures
+
+    db: Path = request.getfixturevalue(db_name)
+    units = [u for (u,) in duckdb.connect(str(db), read_only=True).execute(
+        "SELECT DISTINCT unit FROM reports ORDER BY 1").fetchall()]
+    filters = [Filters(as_of=AS_OF), Filters(as_of=dt.date(2023, 6, 30)),
+               Filters(as_of=AS_OF, all_versions=True), Filters(as_of=AS_OF, statuses=(queries.DONE,)),
+               Filters(as_of=AS_OF, min_confidence=0.8)]
+    compared = 0
+    for unit in units:
+        for f in filters:
+            only = dataclasses.replace(f, units=(unit,))
+            k = queries.key_figures(db, only).iloc[0]
+            mine = unit_key_figures(queries.unit_scores(db, only))
+            for column in mine.index:
+                assert mine[column] == pytest.approx(k[column]), (unit, f, column)
+            compared += 1
+    assert units and compared == len(units) * len(filters)

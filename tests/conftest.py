@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +135,31 @@ def series_db(series_db_template: Path, tmp_path: Path) -> Path:
     shutil.copy(series_db_template, copy)
     return copy
 
+
+def migrated_copy(db: Path, tmp_path: Path, *older_schema: str) -> Path:
+    """A copy of `db` made as an earlier version wrote it (the SQL statements `older_schema`, e.g. dropping a
+    column added since), then migrated as the dashboard does once at start. Asserts that the migration ran,
+    and only once: a current database is only read."""
+    import duckdb
+
+    from loaders.writer import store
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(db, old)
+    with duckdb.connect(str(old)) as con:
+        for sql in older_schema:
+            con.execute(sql)
+    assert store.migrate(old)
+    assert not store.migrate(old)
+    return old
+
+
+def assert_reads_the_same(got: Sequence[object], want: Sequence[object]) -> None:
+    """Each of the views `got` equals its counterpart in `want` (frames compared exactly, values by ==)."""
+    import pandas as pd
+
+    for mine, theirs in zip(got, want, strict=True):
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs)
+        else:
+            assert mine == theirs

@@ -15,13 +15,12 @@ from typing import Any
 import duckdb
 import openpyxl
 import pytest
-from conftest import SAMPLES_DIR, open_issues, sample_path
+from conftest import SAMPLES_DIR, migrated_copy, open_issues, sample_path
 from streamlit.testing.v1 import AppTest
 
 import queries
 from loaders.models import Issue
 from loaders.parser.parse import parse_file
-from loaders.writer import store
 from loaders.writer.ingest import ingest_paths
 from views.components.ui import escape_md
 from views.components.xlsx_export import COLUMNS, ExportInfo, ledger_xlsx
@@ -122,12 +121,8 @@ def _views(db: Path) -> list[Any]:
 def test_an_older_database_gets_the_columns_when_migrated_null_until_parsed_again(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    old = tmp_path / "old.duckdb"
-    shutil.copy(sample_db, old)
-    with duckdb.connect(str(old)) as con:  # as a database made before the columns existed
-        con.execute("ALTER TABLE issues DROP COLUMN counter_evidence")
-        con.execute("ALTER TABLE issues DROP COLUMN overdue_commitments")
-    assert store.migrate(old)  # what the dashboard does once at start (any write connection does it too)
+    old = migrated_copy(sample_db, tmp_path, "ALTER TABLE issues DROP COLUMN counter_evidence",
+                        "ALTER TABLE issues DROP COLUMN overdue_commitments")
     for frame in _views(old):  # every list reads the columns as empty
         assert len(frame)
         assert frame["counter_evidence"].isna().all() and frame["overdue_commitments"].isna().all()

@@ -17,6 +17,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import migrated_copy
 
 import queries
 from loaders import similar
@@ -420,11 +421,8 @@ def test_lights_read_the_same_on_a_database_made_before_first_due_once_migrated(
     f = Filters(as_of=AS_OF)
     before = (queries.key_figures(sample_db, f), queries.issues_page(sample_db, f),
               queries.unit_scores(sample_db, f), queries.light_issues(sample_db, f))
-    old = tmp_path / "old.duckdb"
-    shutil.copy(sample_db, old)
-    with duckdb.connect(str(old)) as con:  # as a database written before issues.first_due existed
-        con.execute("ALTER TABLE issues DROP COLUMN first_due")
-    assert store.migrate(old)  # what the dashboard does once at start
+    # as a database written before issues.first_due existed
+    old = migrated_copy(sample_db, tmp_path, "ALTER TABLE issues DROP COLUMN first_due")
     after = (queries.key_figures(old, f), queries.issues_page(old, f), queries.unit_scores(old, f),
              queries.light_issues(old, f))
     assert after[0][["red", "yellow", "green"]].equals(before[0][["red", "yellow", "green"]])

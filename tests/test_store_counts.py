@@ -4,12 +4,11 @@ either way."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from conftest import sample_path
+from conftest import migrated_copy, sample_path
 
 import queries
 from loaders.parser.parse import parse_file
@@ -59,11 +58,7 @@ def test_an_older_database_is_counted_when_migrated_and_reads_the_same(
     sample_db: Path, tmp_path: Path
 ) -> None:
     expected = queries.report_counts(sample_db, queries.Filters())
-    old = tmp_path / "old.duckdb"
-    shutil.copy(sample_db, old)
-    with duckdb.connect(str(old)) as con:  # as a database made before the columns existed
-        for name in store.REPORT_COUNTS:
-            con.execute(f"ALTER TABLE reports DROP COLUMN {name}")
-    assert store.migrate(old)  # what the dashboard does once at start
+    old = migrated_copy(sample_db, tmp_path,  # as a database made before the columns existed
+                        *(f"ALTER TABLE reports DROP COLUMN {name}" for name in store.REPORT_COUNTS))
     assert rows(old, STORED) == rows(old, COUNTED)
     pd.testing.assert_frame_equal(queries.report_counts(old, queries.Filters()), expected)

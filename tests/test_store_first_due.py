@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from conftest import sample_path
+from conftest import assert_reads_the_same, migrated_copy, sample_path
 
 import queries
 from loaders.models import Deadline
@@ -85,15 +84,8 @@ def test_an_older_database_gets_first_due_when_migrated_and_reads_the_same(
     overrides.add_override(sample_db, key, "完成", "现场核实", "测试员")  # the view's overrides still apply
     expected = _overdue_views(sample_db)
     assert expected[0].iloc[0]["overdue"] > 0
-    old = tmp_path / "old.duckdb"
-    shutil.copy(sample_db, old)
-    with duckdb.connect(str(old)) as con:  # as a database made before the column existed
-        con.execute("ALTER TABLE issues DROP COLUMN first_due")
-    assert ("issues", "first_due") not in {tuple(r) for r in rows(
-        old, "SELECT table_name, column_name FROM information_schema.columns")}
-    assert store.migrate(old)  # what the dashboard does once at start (any write connection does it too)
-    assert not store.migrate(old)  # once: a current database is only read
+    # as a database made before the column existed
+    old = migrated_copy(sample_db, tmp_path, "ALTER TABLE issues DROP COLUMN first_due")
     assert_first_due_is_the_earliest_deadline(old)
     assert "first_due" in {r[0] for r in rows(old, "DESCRIBE issues_effective")}
-    for got, want in zip(_overdue_views(old), expected, strict=True):
-        pd.testing.assert_frame_equal(got, want)
+    assert_reads_the_same(_overdue_views(old), expected)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from conftest import SERIES_DIR
+from conftest import SERIES_DIR, assert_reads_the_same, migrated_copy
 
 import queries
-from loaders.writer import overrides, store
+from loaders.writer import overrides
 from loaders.writer.ingest import ingest_paths
 
 UNIT = "聊城市东昌府区"
@@ -91,16 +91,11 @@ def test_an_older_database_gets_the_copies_when_migrated_and_reads_the_same(
     series_db: Path, tmp_path: Path
 ) -> None:
     expected = _lists(series_db)
-    old = tmp_path / "old.duckdb"
-    shutil.copy(series_db, old)
-    with duckdb.connect(str(old)) as con:  # as a database made before the copies
-        for column in (*(f"report_{c}" for c in COPIES), "shown_from", "hidden_from"):
-            con.execute(f"ALTER TABLE issues DROP COLUMN {column}")
-    assert store.migrate(old)
-    assert not store.migrate(old)
+    old = migrated_copy(series_db, tmp_path, *(  # as a database made before the copies
+        f"ALTER TABLE issues DROP COLUMN {column}"
+        for column in (*(f"report_{c}" for c in COPIES), "shown_from", "hidden_from")))
     assert_copies_true(old)
-    for got, want in zip(_lists(old), expected, strict=True):
-        pd.testing.assert_frame_equal(got, want)
+    assert_reads_the_same(_lists(old), expected)
 
 
 def test_a_correction_shows_at_once_in_every_list_and_count(series_db: Path) -> None:

@@ -5,12 +5,10 @@ a database made with the copy loses it when migrated and reads the same."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
-import pandas as pd
-from conftest import sample_path
+from conftest import assert_reads_the_same, migrated_copy, sample_path
 
 import queries
 from loaders.parser.parse import parse_file
@@ -57,18 +55,9 @@ def test_an_older_database_drops_the_copy_when_migrated_and_reads_the_same(
     sample_db: Path, tmp_path: Path
 ) -> None:
     expected = _views(sample_db)
-    old = tmp_path / "old.duckdb"
-    shutil.copy(sample_db, old)
-    with duckdb.connect(str(old)) as con:  # as ingest wrote it before: every measure joined by line breaks
-        con.execute("ALTER TABLE issues ADD COLUMN measures_text VARCHAR")
-        con.execute("UPDATE issues SET measures_text = COALESCE((SELECT string_agg(m.text, chr(10) ORDER BY "
-                    "m.seq) FROM measures m WHERE m.issue_key = issues.issue_key), '')")
-    assert "measures_text" in _columns(old, "issues")
-    assert store.migrate(old)
-    assert not store.migrate(old)  # once
+    old = migrated_copy(  # as ingest wrote it before: every measure joined by line breaks
+        sample_db, tmp_path, "ALTER TABLE issues ADD COLUMN measures_text VARCHAR",
+        "UPDATE issues SET measures_text = COALESCE((SELECT string_agg(m.text, chr(10) ORDER BY m.seq) "
+        "FROM measures m WHERE m.issue_key = issues.issue_key), '')")
     assert "measures_text" not in _columns(old, "issues") | _columns(old, "issues_current")
-    for got, want in zip(_views(old), expected, strict=True):
-        if isinstance(want, pd.DataFrame):
-            pd.testing.assert_frame_equal(got, want)
-        else:
-            assert got == want
+    assert_reads_the_same(_views(old), expected)

@@ -58,8 +58,8 @@ def _through_import(name: str, data: bytes, tmp: Path) -> tuple[bool, str | None
         preview = parse_upload(name, data, UPLOAD_LIMIT_MB)
     except ImportProblem as problem:
         return False, str(problem)
-    outcome = store_upload(preview, tmp / "uploads", tmp / "upload.duckdb")
-    return outcome.stored, None
+    written = store_upload(preview, tmp / "uploads", tmp / "upload.duckdb")  # raises when nothing was stored
+    return written.reports > 0, None
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
@@ -123,7 +123,7 @@ def test_every_entry_point_stores_the_parser_fingerprint(tmp_path: Path) -> None
     assert _stored_versions(tmp_path / "ingest.duckdb") == {parser_fingerprint()}
 
     outcome = accept.accept(sample.name, sample.read_bytes(), tmp_path / "direct.duckdb")
-    assert outcome.stored and outcome.reports == len(outcome.verdict.reports or ())
+    assert outcome.written is not None and outcome.written.reports == len(outcome.verdict.reports or ())
     assert _stored_versions(tmp_path / "direct.duckdb") == {parser_fingerprint()}
 
 

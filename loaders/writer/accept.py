@@ -65,34 +65,6 @@ class Outcome:
     def stored(self) -> bool:
         return self.written is not None
 
-    @property
-    def reports(self) -> int:
-        return self.written.reports if self.written is not None else 0
-
-    @property
-    def issues(self) -> int:
-        return self.written.issues if self.written is not None else 0
-
-    @property
-    def warnings(self) -> int:
-        return self.written.warnings if self.written is not None else 0
-
-    @property
-    def replaced_reports(self) -> int:
-        return self.written.replaced_reports if self.written is not None else 0
-
-    @property
-    def carried(self) -> tuple[tuple[int, int, str], ...]:
-        return self.written.carried if self.written is not None else ()
-
-    @property
-    def orphaned(self) -> tuple[store.carry.Held, ...]:
-        return self.written.orphaned if self.written is not None else ()
-
-    @property
-    def displaced(self) -> tuple[str, ...]:
-        return self.written.displaced if self.written is not None else ()
-
 
 # --- judging ------------------------------------------------------------------------------------------------
 

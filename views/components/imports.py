@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +19,9 @@ from loaders.writer import accept
 from loaders.writer.rows import Rows, add_file
 from queries import UNKNOWN
 from views.components.labels import part_label, warning_label
+
+if TYPE_CHECKING:
+    from loaders.writer.store import WriteResult
 
 ALLOWED_SUFFIXES: tuple[str, ...] = accept.SUFFIXES
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
@@ -132,7 +136,7 @@ def safe_upload_path(folder: Path, name: str, sha: str) -> Path:
     return target
 
 
-def store_upload(preview: UploadPreview, folder: Path, db: Path) -> accept.Outcome:
+def store_upload(preview: UploadPreview, folder: Path, db: Path) -> WriteResult:
     """Keep the file under `folder` and store the previewed verdict (accept.accept: one transaction, the
     same reports the preview's rows were built from); on any failure remove the kept file again, so
     nothing is stored."""
@@ -148,7 +152,8 @@ def store_upload(preview: UploadPreview, folder: Path, db: Path) -> accept.Outco
     if outcome.reason is not None:
         _discard(target, existed)
         raise _problem(outcome.reason)
-    return outcome
+    assert outcome.written is not None  # an outcome has a reason exactly when nothing was stored
+    return outcome.written
 
 
 def _discard(target: Path, existed: bool) -> None:

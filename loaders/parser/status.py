@@ -82,6 +82,8 @@ class StatusRules:
     stated_tolerance: float
     overdue_result: re.Pattern[str]
     past_clause: re.Pattern[str]
+    results: Rule | None = None  # the reported-results rule (the one with a concrete weight)
+    body_rules: tuple[Rule, ...] = ()  # the rules read in the measures (not by section or title)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ def rules() -> StatusRules:
     cfg = section("status")
     explicit = cfg.get("explicit") or {}
     clause_split = cfg.get("clause_split", r"[,,]")
+    compiled = tuple(_rule(r) for r in cfg.get("rules") or ())
     return StatusRules(
         label=explicit.get("label", "整改结果"),
         explicit_confidence=float(explicit.get("confidence", 1.0)),
@@ -190,7 +193,7 @@ def rules() -> StatusRules:
         clause_split=re.compile(clause_split),
         evidence_max=int(cfg.get("evidence_max_chars", 200)),
         ignore=_compile_all(cfg.get("ignore")),
-        rules=tuple(_rule(r) for r in cfg.get("rules") or ()),
+        rules=compiled,
         roles=Roles.of(cfg.get("roles") or {}, clause_split),
         decide={**(cfg.get("decide") or {})},
         confidence={**(cfg.get("confidence") or {})},
@@ -198,6 +201,8 @@ def rules() -> StatusRules:
         stated_tolerance=float(cfg.get("stated_tolerance", 0.15)),
         overdue_result=re.compile(cfg.get("overdue_result", "已")),
         past_clause=re.compile(cfg.get("past_clause", "已|截至|以来")),
+        results=next((r for r in compiled if r.concrete_weight), None),
+        body_rules=tuple(r for r in compiled if not (r.by_section or r.title)),
     )
 
 
@@ -392,12 +397,10 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
     deadlines = _dated(body, masked, mentions, ctx.published_on, cfg)
     tally = _Tally()
     overdue: list[tuple[int, int, str]] = []
-    results = next((r for r in cfg.rules if r.concrete_weight), None)
+    results = cfg.results
     reader = _RoleReader(masked, cfg)
     starts = [lo for lo, _, _ in sentences]
-    for rule in cfg.rules:
-        if rule.by_section or rule.title:
-            continue
+    for rule in cfg.body_rules:
         # All patterns in one pass over the body: most rules match nowhere or in few sentences, and only
         # those sentences are searched again (reported results match almost everywhere: no pre-pass).
         if rule.deadline:  # only a body with a dated step of this kind has a sentence to look at

@@ -171,8 +171,11 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
         g = match.groupdict()  # read by every check below: built once per mention
         if not _plausible(match, g):
             continue
+        clause = _clause(masked, match, cfg)
+        if _any(cfg.past, clause):
+            continue  # the clause reports the past: never a deadline, whatever the date (not resolved)
         due = _resolve(match, g, masked, base, cfg)
-        if not _is_deadline(masked, match, g, due, base, cfg):
+        if not _is_deadline(masked, match, g, due, base, cfg, clause):
             continue
         deadline = Deadline(_phrase(text, match, cfg), due)
         if deadline not in found:
@@ -252,14 +255,16 @@ def _any(markers: fastrx.AnyOf, text: str) -> bool:
     return markers.search(text)
 
 
+def _clause(text: str, match: re.Match[str], cfg: DeadlineRules) -> str:
+    lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
+    return text[lo:hi]
+
+
 def _is_deadline(
     text: str, match: re.Match[str], g: dict[str, str | None], due: date | None, base: date | None,
-    cfg: DeadlineRules,
+    cfg: DeadlineRules, clause: str,
 ) -> bool:
-    lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
-    clause = text[lo:hi]
-    if _any(cfg.past, clause):
-        return False
+    """Whether a mention whose clause (`clause`) does not report the past is a deadline."""
     if _is_commitment(g, cfg) or _any(cfg.commit, clause):
         return True
     not_over = base is None or due is None or due >= base

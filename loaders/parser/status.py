@@ -316,6 +316,7 @@ class Roles:
     purpose_anywhere: re.Pattern[str] | None
     meeting: re.Pattern[str] | None
     anywhere_free: bool = False  # purpose_anywhere reads nothing outside its match (fastrx.context_free)
+    anywhere_in_body: fastrx.Finder | None = None  # purpose_anywhere, skipping to its first characters
     nonempty_split: bool = False  # the clause splitter never matches empty (so a sentence starts clause 0)
 
     @classmethod
@@ -327,6 +328,7 @@ class Roles:
         return cls(float(raw.get("lead_in", 0.5)), int(raw.get("lead_in_max_chars", 24)),
                    float(raw.get("purpose", 0.15)), rx("purpose_start"), rx("purpose_anywhere"),
                    rx("meeting"), anywhere_free=bool(anywhere) and fastrx.context_free(anywhere),
+                   anywhere_in_body=fastrx.Finder(anywhere) if anywhere else None,
                    nonempty_split=fastrx.first_chars(clause_split) is not None)
 
 
@@ -344,8 +346,8 @@ class _RoleReader:
         self.first: dict[int, float] = {}  # the first clause's weight by sentence start
         # A clause is a stretch of the body: where a context-free aim pattern matches nowhere in the body, it
         # matches in no clause (most bodies), and no clause needs to be cut out to look for one.
-        aims = self.roles.purpose_anywhere
-        self.aims = aims is not None and (not self.roles.anywhere_free or aims.search(masked) is not None)
+        aims = self.roles.anywhere_in_body
+        self.aims = aims is not None and (not self.roles.anywhere_free or aims.found(masked))
 
     def weight(self, s_lo: int, s_hi: int, lead: bool, pos: int) -> float:
         if lead:

@@ -95,7 +95,7 @@ class ReportContext:
     heading: str = ""  # title and opening lines, for the phase wording
 
 
-@dataclass
+@dataclass(slots=True)  # a few per sentence read: built fast
 class _Hit:
     rule: Rule
     weight: float  # after the role
@@ -405,9 +405,12 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
     for rule in cfg.body_rules:
         # All patterns in one pass over the body: most rules match nowhere or in few sentences, and only
         # those sentences are searched again (reported results match almost everywhere: no pre-pass).
+        if rule.concrete_weight:  # reported results: every sentence is read
+            _reported_results(rule, sentences, masked, body, reader, tally.results)
+            continue
         if rule.deadline:  # only a body with a dated step of this kind has a sentence to look at
             candidates = sentences if any(kind == rule.deadline for _, _, kind in deadlines) else []
-        elif rule.any is None or rule.concrete_weight:
+        elif rule.any is None:
             candidates = sentences
         else:
             candidates = _overlapping(sentences, rule.any.spans(masked), starts)
@@ -422,18 +425,6 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
                         overdue.append((s_lo, s_hi, hit[1]))
                 continue
             sentence = masked[s_lo:s_hi]
-            if rule.concrete_weight:  # reported results: one count per sentence, whichever pattern matches
-                if not _matches(rule, sentence) or _cancelled(rule, sentence):
-                    continue
-                role = reader.weight(s_lo, s_hi, lead, s_lo)
-                printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
-                if rule.concrete_any is not None:
-                    concrete = rule.concrete_any.found(printed)
-                else:
-                    concrete = any(p.search(printed) for p in rule.concrete)
-                base = rule.concrete_weight if concrete else rule.weight
-                tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
-                continue
             match = _first_match(rule.patterns, sentence)
             if match is None or _cancelled(rule, sentence):
                 continue
@@ -455,6 +446,29 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
             first = sentences[0] if sentences else (0, len(body), False)
             tally.open.append(_Hit(rule, rule.weight, first[0], first[1]))
     return tally, overdue
+
+
+def _reported_results(rule: Rule, sentences: list[tuple[int, int, bool]], masked: str, body: str,
+                      reader: _RoleReader, out: list[_Hit]) -> None:
+    """The reported results (a rule with a concrete weight): one count per sentence, whichever pattern
+    matches; a concrete one (a count, an issued document) weighs more. Every sentence is read (they match
+    almost everywhere, so no pre-pass), in a loop of its own: this is the engine's most repeated step."""
+    found = rule.any.found if rule.any is not None and rule.any_exact else None
+    concrete_found = rule.concrete_any.found if rule.concrete_any is not None else None
+    weight, plain, strong = reader.weight, rule.weight, rule.concrete_weight
+    for s_lo, s_hi, lead in sentences:
+        sentence = masked[s_lo:s_hi]
+        if not (found(sentence) if found is not None else _first_match(rule.patterns, sentence) is not None):
+            continue
+        if _cancelled(rule, sentence):
+            continue
+        role = weight(s_lo, s_hi, lead, s_lo)
+        printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
+        if concrete_found is not None:
+            concrete = concrete_found(printed)
+        else:
+            concrete = any(p.search(printed) for p in rule.concrete)
+        out.append(_Hit(rule, (strong if concrete else plain) * min(role, 1.0), s_lo, s_hi))
 
 
 def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, int]],
@@ -662,13 +676,6 @@ def _by_section(heading: str, cfg: StatusRules) -> StatusDecision | None:
 def _cancelled(rule: Rule, sentence: str) -> bool:
     """One of the rule's `unless` patterns stands in the sentence."""
     return bool(rule.unless) and any(p.search(sentence) for p in rule.unless)
-
-
-def _matches(rule: Rule, text: str) -> bool:
-    """Whether one of the rule's patterns matches in the text (one search of them all, where they join)."""
-    if rule.any is not None and rule.any_exact:
-        return rule.any.found(text)
-    return _first_match(rule.patterns, text) is not None
 
 
 def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

@@ -456,13 +456,16 @@ def _reported_results(rule: Rule, sentences: list[tuple[int, int, bool]], masked
     found = rule.any.found if rule.any is not None and rule.any_exact else None
     concrete_found = rule.concrete_any.found if rule.concrete_any is not None else None
     weight, plain, strong = reader.weight, rule.weight, rule.concrete_weight
+    # A result is read in its sentence's first clause, whose weight is 1 unless an aim stands in the body.
+    roles = reader.roles
+    first_is_plain = roles.nonempty_split and not reader.aims
     for s_lo, s_hi, lead in sentences:
         sentence = masked[s_lo:s_hi]
         if not (found(sentence) if found is not None else _first_match(rule.patterns, sentence) is not None):
             continue
         if _cancelled(rule, sentence):
             continue
-        role = weight(s_lo, s_hi, lead, s_lo)
+        role = roles.lead_in if lead else 1.0 if first_is_plain else weight(s_lo, s_hi, lead, s_lo)
         printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
         if concrete_found is not None:
             concrete = concrete_found(printed)

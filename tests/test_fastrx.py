@@ -34,8 +34,11 @@ def test_finder_finds_the_matches_of_finditer(pattern):
     want = [(m.span(), m.groups()) for m in re.finditer(pattern, text)]
     assert want and [(m.span(), m.groups()) for m in finder.finditer(text)] == want
     assert finder.spans(text) == [s for s, _ in want]
-    for part in (text, text[:7], "xyz", "", "行动计划"):
+    for part in (text, text[:7], "xyz", "", "行动计划", "xbbc", " xbb", "a1"):
         assert finder.found(part) == (re.search(pattern, part) is not None), part
+        # spans: one search first, then the scan resumed at the first match (its look-behind still sees
+        # the text before it)
+        assert finder.spans(part) == [m.span() for m in re.finditer(pattern, part)], part
 
 
 def test_status_prefilters_find_the_same_matches_as_the_plain_alternation():

@@ -138,3 +138,32 @@ def test_accountability_phrase_table(text: str, expected: dict[str, tuple[float,
 
 def test_empty_text() -> None:
     assert extract_figures("") == ({}, ())
+
+
+def test_clause_at_is_the_clause_a_walk_over_every_character_finds():
+    """clause_at steps from bracket to bracket and clause end to clause end (a regex finds them): the same
+    clause as reading the sentence character by character, on random mixes of brackets and clause ends."""
+    import random
+
+    from loaders.parser import figures
+
+    def walk(sentence: str, position: int) -> str:
+        depth, start = 0, 0
+        for i, char in enumerate(sentence):
+            if char in figures._OPEN:
+                depth += 1
+            elif char in figures._CLOSE:
+                depth = max(0, depth - 1)
+            elif char in figures._CLAUSE_END and depth == 0:
+                if i >= position:
+                    return sentence[start:i].strip()
+                start = i + 1
+        return sentence[start:].strip()
+
+    alphabet = [*"ab 处分", *figures._OPEN, *figures._CLOSE, *figures._CLAUSE_END]
+    rnd = random.Random(13)
+    for _ in range(20000):
+        sentence = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16)))
+        position = rnd.randint(0, len(sentence) + 1)
+        assert figures.clause_at(sentence, position) == walk(sentence, position), (sentence, position)
+    assert figures.clause_at("共处分5人(其中,党纪处分3人),追回资金2万元", 4) == "共处分5人(其中,党纪处分3人)"

@@ -45,9 +45,9 @@ class DeadlineRules:
     max_phrase: int
     roll_forward: timedelta
     ignore: tuple[re.Pattern[str], ...]
-    commit: tuple[re.Pattern[str], ...]
-    forecast: tuple[re.Pattern[str], ...]
-    past: tuple[re.Pattern[str], ...]
+    commit: fastrx.AnyOf  # each list of markers asked as one: does any of them stand in the clause
+    forecast: fastrx.AnyOf
+    past: fastrx.AnyOf
     mention: re.Pattern[str]
     mentions: fastrx.Finder  # the mention pattern's matches in a text, found faster (the same matches)
     relative_years: dict[str, int]
@@ -138,9 +138,9 @@ def rules() -> DeadlineRules:
         max_phrase=int(cfg.get("max_phrase_chars", 60)),
         roll_forward=timedelta(days=int(cfg.get("roll_forward_days", 183))),
         ignore=_compile_all(cfg.get("ignore")),
-        commit=_compile_all(cfg.get("commit_markers")),
-        forecast=_compile_all(cfg.get("forecast_markers")),
-        past=_compile_all(cfg.get("past_markers")),
+        commit=fastrx.AnyOf(list(cfg.get("commit_markers") or ())),
+        forecast=fastrx.AnyOf(list(cfg.get("forecast_markers") or ())),
+        past=fastrx.AnyOf(list(cfg.get("past_markers") or ())),
         mention=mention,
         mentions=fastrx.Finder(mention.pattern, chars=f"[{_STARTS}]", starts=_mention_starts(cfg)),
         relative_years={str(k): int(v) for k, v in cfg["relative_years"].items()},
@@ -171,8 +171,11 @@ def find_deadlines(text: str, base: date | None) -> tuple[Deadline, ...]:
         g = match.groupdict()  # read by every check below: built once per mention
         if not _plausible(match, g):
             continue
+        clause = _clause(masked, match, cfg)
+        if _any(cfg.past, clause):
+            continue  # the clause reports the past: never a deadline, whatever the date (not resolved)
         due = _resolve(match, g, masked, base, cfg)
-        if not _is_deadline(masked, match, g, due, base, cfg):
+        if not _is_deadline(masked, match, g, due, base, cfg, clause):
             continue
         deadline = Deadline(_phrase(text, match, cfg), due)
         if deadline not in found:
@@ -248,18 +251,20 @@ def _span(text: str, start: int, end: int, splitter: re.Pattern[str]) -> tuple[i
     return left, stop.start() if stop else len(text)
 
 
-def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
-    return any(p.search(text) for p in patterns)
+def _any(markers: fastrx.AnyOf, text: str) -> bool:
+    return markers.search(text)
+
+
+def _clause(text: str, match: re.Match[str], cfg: DeadlineRules) -> str:
+    lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
+    return text[lo:hi]
 
 
 def _is_deadline(
     text: str, match: re.Match[str], g: dict[str, str | None], due: date | None, base: date | None,
-    cfg: DeadlineRules,
+    cfg: DeadlineRules, clause: str,
 ) -> bool:
-    lo, hi = _span(text, match.start(), match.end(), cfg.clause_split)
-    clause = text[lo:hi]
-    if _any(cfg.past, clause):
-        return False
+    """Whether a mention whose clause (`clause`) does not report the past is a deadline."""
     if _is_commitment(g, cfg) or _any(cfg.commit, clause):
         return True
     not_over = base is None or due is None or due >= base

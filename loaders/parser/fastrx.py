@@ -125,12 +125,14 @@ class Finder:
             with contextlib.suppress(re.error):
                 self._starts = re.compile(f"{chars}(?<=(?={starts or pattern}){chars})")
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """The matches from `pos` on (a look-behind still sees the text before it), as `finditer(text, pos)`
+        finds them."""
         if self._starts is None:
-            yield from self.pattern.finditer(text)
+            yield from self.pattern.finditer(text, pos)
             return
         match, end = self.pattern.match, 0
-        for start in self._starts.finditer(text):
+        for start in self._starts.finditer(text, pos):
             at = start.start()
             if at >= end:  # finditer goes on from the end of the last match: skip starts inside it
                 found = match(text, at)  # the lookahead matched here, so this does (unless given `starts`)
@@ -139,7 +141,11 @@ class Finder:
                     yield found
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self.finditer(text)]
+        # Most texts hold no match: one search in C says so, with no generator set up.
+        first = (self._starts if self._starts is not None and self._exact else self.pattern).search(text)
+        if first is None:
+            return []
+        return [m.span() for m in self.finditer(text, first.start())]
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first match, as `pattern.search` finds it."""
@@ -286,7 +292,7 @@ class AnyOf:
 
     def search(self, text: str) -> bool:
         return bool((self.anchored is not None and self.anchored.search(text))
-                    or (self.free is not None and self.free.search(text)))
+                    or (self.free is not None and self.free.found(text)))
 
 
 @functools.cache

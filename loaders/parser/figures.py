@@ -31,6 +31,7 @@ _UNIT_CLASS = {"人": "人次|人|名", "件": "件|人|个", "项": "项|条|�
 _PEOPLE = "人"
 _OPEN, _CLOSE = "((", "))"
 _CLAUSE_END = ",,;;"
+_CLAUSE_MARKS = re.compile(f"[{re.escape(_OPEN + _CLOSE + _CLAUSE_END)}]")
 _DIGIT = re.compile(r"\d|[零〇一二两三四五六七八九十]+(?:个大?方面|大类|类问题)")
 # One item of a bracketed breakdown: "党内警告22人", "撤销党内职务1人".
 _BREAKDOWN_ITEM = re.compile(rf"(?P<label>[^\d、,,;;()()]+?)\s*(?P<value>\d+)\s*(?P<unit>{_UNIT})")
@@ -207,7 +208,8 @@ def to_number(raw: str) -> float | None:
 def clause_at(sentence: str, position: int) -> str:
     """The clause (between , ; outside brackets) that holds `position`, as printed."""
     depth, start = 0, 0
-    for i, char in enumerate(sentence):
+    for mark in _CLAUSE_MARKS.finditer(sentence):  # only brackets and clause ends move the bounds
+        i, char = mark.start(), mark.group()
         if char in _OPEN:
             depth += 1
         elif char in _CLOSE:

@@ -82,6 +82,8 @@ class StatusRules:
     stated_tolerance: float
     overdue_result: re.Pattern[str]
     past_clause: re.Pattern[str]
+    results: Rule | None = None  # the reported-results rule (the one with a concrete weight)
+    body_rules: tuple[Rule, ...] = ()  # the rules read in the measures (not by section or title)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class ReportContext:
     heading: str = ""  # title and opening lines, for the phase wording
 
 
-@dataclass
+@dataclass(slots=True)  # a few per sentence read: built fast
 class _Hit:
     rule: Rule
     weight: float  # after the role
@@ -181,6 +183,7 @@ def rules() -> StatusRules:
     cfg = section("status")
     explicit = cfg.get("explicit") or {}
     clause_split = cfg.get("clause_split", r"[,,]")
+    compiled = tuple(_rule(r) for r in cfg.get("rules") or ())
     return StatusRules(
         label=explicit.get("label", "整改结果"),
         explicit_confidence=float(explicit.get("confidence", 1.0)),
@@ -190,7 +193,7 @@ def rules() -> StatusRules:
         clause_split=re.compile(clause_split),
         evidence_max=int(cfg.get("evidence_max_chars", 200)),
         ignore=_compile_all(cfg.get("ignore")),
-        rules=tuple(_rule(r) for r in cfg.get("rules") or ()),
+        rules=compiled,
         roles=Roles.of(cfg.get("roles") or {}, clause_split),
         decide={**(cfg.get("decide") or {})},
         confidence={**(cfg.get("confidence") or {})},
@@ -198,6 +201,8 @@ def rules() -> StatusRules:
         stated_tolerance=float(cfg.get("stated_tolerance", 0.15)),
         overdue_result=re.compile(cfg.get("overdue_result", "已")),
         past_clause=re.compile(cfg.get("past_clause", "已|截至|以来")),
+        results=next((r for r in compiled if r.concrete_weight), None),
+        body_rules=tuple(r for r in compiled if not (r.by_section or r.title)),
     )
 
 
@@ -311,6 +316,7 @@ class Roles:
     purpose_anywhere: re.Pattern[str] | None
     meeting: re.Pattern[str] | None
     anywhere_free: bool = False  # purpose_anywhere reads nothing outside its match (fastrx.context_free)
+    anywhere_in_body: fastrx.Finder | None = None  # purpose_anywhere, skipping to its first characters
     nonempty_split: bool = False  # the clause splitter never matches empty (so a sentence starts clause 0)
 
     @classmethod
@@ -322,6 +328,7 @@ class Roles:
         return cls(float(raw.get("lead_in", 0.5)), int(raw.get("lead_in_max_chars", 24)),
                    float(raw.get("purpose", 0.15)), rx("purpose_start"), rx("purpose_anywhere"),
                    rx("meeting"), anywhere_free=bool(anywhere) and fastrx.context_free(anywhere),
+                   anywhere_in_body=fastrx.Finder(anywhere) if anywhere else None,
                    nonempty_split=fastrx.first_chars(clause_split) is not None)
 
 
@@ -339,8 +346,8 @@ class _RoleReader:
         self.first: dict[int, float] = {}  # the first clause's weight by sentence start
         # A clause is a stretch of the body: where a context-free aim pattern matches nowhere in the body, it
         # matches in no clause (most bodies), and no clause needs to be cut out to look for one.
-        aims = self.roles.purpose_anywhere
-        self.aims = aims is not None and (not self.roles.anywhere_free or aims.search(masked) is not None)
+        aims = self.roles.anywhere_in_body
+        self.aims = aims is not None and (not self.roles.anywhere_free or aims.found(masked))
 
     def weight(self, s_lo: int, s_hi: int, lead: bool, pos: int) -> float:
         if lead:
@@ -392,17 +399,18 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
     deadlines = _dated(body, masked, mentions, ctx.published_on, cfg)
     tally = _Tally()
     overdue: list[tuple[int, int, str]] = []
-    results = next((r for r in cfg.rules if r.concrete_weight), None)
+    results = cfg.results
     reader = _RoleReader(masked, cfg)
     starts = [lo for lo, _, _ in sentences]
-    for rule in cfg.rules:
-        if rule.by_section or rule.title:
-            continue
+    for rule in cfg.body_rules:
         # All patterns in one pass over the body: most rules match nowhere or in few sentences, and only
         # those sentences are searched again (reported results match almost everywhere: no pre-pass).
+        if rule.concrete_weight:  # reported results: every sentence is read
+            _reported_results(rule, sentences, masked, body, reader, tally.results)
+            continue
         if rule.deadline:  # only a body with a dated step of this kind has a sentence to look at
             candidates = sentences if any(kind == rule.deadline for _, _, kind in deadlines) else []
-        elif rule.any is None or rule.concrete_weight:
+        elif rule.any is None:
             candidates = sentences
         else:
             candidates = _overlapping(sentences, rule.any.spans(masked), starts)
@@ -417,18 +425,6 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
                         overdue.append((s_lo, s_hi, hit[1]))
                 continue
             sentence = masked[s_lo:s_hi]
-            if rule.concrete_weight:  # reported results: one count per sentence, whichever pattern matches
-                if not _matches(rule, sentence) or _cancelled(rule, sentence):
-                    continue
-                role = reader.weight(s_lo, s_hi, lead, s_lo)
-                printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
-                if rule.concrete_any is not None:
-                    concrete = rule.concrete_any.found(printed)
-                else:
-                    concrete = any(p.search(printed) for p in rule.concrete)
-                base = rule.concrete_weight if concrete else rule.weight
-                tally.results.append(_Hit(rule, base * min(role, 1.0), s_lo, s_hi))
-                continue
             match = _first_match(rule.patterns, sentence)
             if match is None or _cancelled(rule, sentence):
                 continue
@@ -450,6 +446,32 @@ def _tally(body: str, title: str, ctx: ReportContext, cfg: StatusRules,
             first = sentences[0] if sentences else (0, len(body), False)
             tally.open.append(_Hit(rule, rule.weight, first[0], first[1]))
     return tally, overdue
+
+
+def _reported_results(rule: Rule, sentences: list[tuple[int, int, bool]], masked: str, body: str,
+                      reader: _RoleReader, out: list[_Hit]) -> None:
+    """The reported results (a rule with a concrete weight): one count per sentence, whichever pattern
+    matches; a concrete one (a count, an issued document) weighs more. Every sentence is read (they match
+    almost everywhere, so no pre-pass), in a loop of its own: this is the engine's most repeated step."""
+    found = rule.any.found if rule.any is not None and rule.any_exact else None
+    concrete_found = rule.concrete_any.found if rule.concrete_any is not None else None
+    weight, plain, strong = reader.weight, rule.weight, rule.concrete_weight
+    # A result is read in its sentence's first clause, whose weight is 1 unless an aim stands in the body.
+    roles = reader.roles
+    first_is_plain = roles.nonempty_split and not reader.aims
+    for s_lo, s_hi, lead in sentences:
+        sentence = masked[s_lo:s_hi]
+        if not (found(sentence) if found is not None else _first_match(rule.patterns, sentence) is not None):
+            continue
+        if _cancelled(rule, sentence):
+            continue
+        role = roles.lead_in if lead else 1.0 if first_is_plain else weight(s_lo, s_hi, lead, s_lo)
+        printed = body[s_lo:s_hi]  # unmasked: an issued 《document》 is a concrete result
+        if concrete_found is not None:
+            concrete = concrete_found(printed)
+        else:
+            concrete = any(p.search(printed) for p in rule.concrete)
+        out.append(_Hit(rule, (strong if concrete else plain) * min(role, 1.0), s_lo, s_hi))
 
 
 def _overlapping(sentences: list[tuple[int, int, bool]], spans: list[tuple[int, int]],
@@ -657,13 +679,6 @@ def _by_section(heading: str, cfg: StatusRules) -> StatusDecision | None:
 def _cancelled(rule: Rule, sentence: str) -> bool:
     """One of the rule's `unless` patterns stands in the sentence."""
     return bool(rule.unless) and any(p.search(sentence) for p in rule.unless)
-
-
-def _matches(rule: Rule, text: str) -> bool:
-    """Whether one of the rule's patterns matches in the text (one search of them all, where they join)."""
-    if rule.any is not None and rule.any_exact:
-        return rule.any.found(text)
-    return _first_match(rule.patterns, text) is not None
 
 
 def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

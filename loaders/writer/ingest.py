@@ -323,6 +323,8 @@ def _flush(db: Path, batch: list[accept.Verdict], old_paths: set[str], summary: 
             prepared: store.Prepared | None = accept.prepare(chunk)
         except Exception:  # a file the rows cannot hold: the write finds it, one file at a time
             prepared = None
+        if prepared is not None:
+            _warm_lineage(db, prepared)
         try:
             with store.connect(db) as con:
                 opened = time.monotonic()
@@ -334,6 +336,18 @@ def _flush(db: Path, batch: list[accept.Verdict], old_paths: set[str], summary: 
             continue
         pace.record(chunk, time.monotonic() - opened)  # closing (a checkpoint) counts: it holds the file
         _count(outcomes, old_paths, summary)
+
+
+def _warm_lineage(db: Path, prepared: store.Prepared) -> None:
+    """Score the write's lineage links on a read-only connection first (store.warm_lineage): readers share
+    that one, and the write then holds the database for its SQL and cached scores only."""
+    if not db.exists():
+        return
+    try:
+        with store.read_connection(db) as con:
+            store.warm_lineage(con, prepared)
+    except Exception:  # a warm-up only: the write computes the same itself, and reports its errors
+        pass
 
 
 def _count(outcomes: list[accept.Outcome], old_paths: set[str], summary: IngestSummary) -> None:

@@ -514,18 +514,29 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
     refresh_lineage_limits(con, units)
 
 
-def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list]) -> None:
-    """Insert derived rows (lineage.ThreadRow / LineageRow objects) into their tables."""
+def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list],
+                   changed: dict[str, list] | None = None) -> None:
+    """Insert derived rows (lineage.ThreadRow / LineageRow objects) into their tables, and write `changed`
+    (stored rows with new values, same keys) over their stored rows in place. In place, not deleted and
+    inserted again: a checkpoint after deletes vacuums the row groups that hold them, and an extension's
+    changed heads lie all over issue_lineage, so every compacting write of an ingest rewrote most of the
+    table and its key index (4-8 s of holding the file at 10,000 files)."""
     for table, columns in _DERIVED_COLUMNS.items():
-        if not built[table]:
-            continue
-        con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
-                                                       for r in built[table]]))
-        try:
-            names = ", ".join(columns)
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
-        finally:
-            con.unregister("_derived")
+        for rows, update in ((built[table], False), ((changed or {}).get(table, []), True)):
+            if not rows:
+                continue
+            con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
+                                                           for r in rows]))
+            try:
+                if update:
+                    key, *rest = columns  # the key comes first (report_key, issue_key)
+                    assign = ", ".join(f"{c} = d.{c}" for c in rest)
+                    con.execute(f"UPDATE {table} SET {assign} FROM _derived d WHERE {table}.{key} = d.{key}")
+                else:
+                    names = ", ".join(columns)
+                    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
+            finally:
+                con.unregister("_derived")
 
 
 # The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields.
@@ -544,6 +555,94 @@ class LineageCounts:
     rebuilt: int = 0  # rebuilt whole from every stored report
 
 
+@dataclass
+class _LineagePlan:
+    """What update_lineage writes for the units that only gained reports (all but the rebuilt ones)."""
+
+    counts: LineageCounts
+    rebuild: set[str]  # units found to need a rebuild whole
+    built: dict[str, list]  # new derived rows per table
+    changed: dict[str, list]  # stored derived rows with new values (same keys) per table
+
+
+def _plan_lineage(
+    con: duckdb.DuckDBPyConnection, reports: dict[str, list[lineage.ReportIn]], new_keys: set[str],
+    tables: dict[str, pa.Table],
+) -> _LineagePlan:
+    """The derived rows of units that gained the reports `new_keys` (rows in `tables`), `reports` being all
+    their reports per unit: built from the rows alone for a unit with none stored, extended from the stored
+    rows the connection reads, or marked for a rebuild. Reads only: a write runs it in its transaction,
+    warm_lineage on a read-only connection before it (same scoring, so the write finds it cached)."""
+    plan = _LineagePlan(LineageCounts(), set(), {"report_threads": [], "issue_lineage": []},
+                        {"report_threads": [], "issue_lineage": []})
+    if not reports:
+        return plan
+    counts, built, changed = plan.counts, plan.built, plan.changed
+    stored_threads: dict[str, list[lineage.ThreadRow]] = {}
+    for row in con.execute("SELECT report_key, unit, thread_id, thread_round, position, prev_thread_id "
+                           "FROM report_threads WHERE list_contains($units::VARCHAR[], unit)",
+                           {"units": sorted(reports)}).fetchall():
+        stored_threads.setdefault(row[1], []).append(lineage.ThreadRow(*row))
+    unit_of = {rep.report_key: unit for unit, reps in reports.items() for rep in reps}
+    new_issues: dict[str, list[lineage.IssueIn]] = {}
+    for issue in _issues_of_rows(tables):
+        if issue.report_key in unit_of:  # not of a unit rebuilt whole
+            new_issues.setdefault(unit_of[issue.report_key], []).append(issue)
+    plans: dict[str, list[list[lineage.ReportIn]]] = {}
+    for unit in sorted(reports):
+        reps = reports[unit]
+        if all(rep.report_key in new_keys for rep in reps) and unit not in stored_threads:
+            result = lineage.build(reps, new_issues.get(unit, []))
+            built["report_threads"] += result.threads
+            built["issue_lineage"] += result.lineage
+            counts.new += 1
+        elif (threads := lineage.placement(reps, new_keys, stored_threads.get(unit, []))) is not None:
+            plans[unit] = threads
+        else:
+            plan.rebuild.add(unit)
+    for unit in _out_of_step(con, sorted(plans), new_keys):
+        del plans[unit]
+        plan.rebuild.add(unit)
+    if not plans:
+        return plan
+    counts.extended = len(plans)
+    stored = _stored_for_extension(con, plans, new_keys, stored_threads)
+    for unit, threads in plans.items():
+        try:
+            result = lineage.extend(reports[unit], threads, new_keys, stored[unit], new_issues.get(unit, []))
+        except KeyError:  # derived rows out of step with the threads (never written so): rebuild
+            counts.extended -= 1
+            plan.rebuild.add(unit)
+            continue
+        before = {t.report_key: t for t in stored[unit].threads}
+        built["report_threads"] += [t for t in result.threads if t.report_key not in before]
+        changed["report_threads"] += [t for t in result.threads
+                                      if t.report_key in before and before[t.report_key] != t]
+        for lin in result.lineage:
+            (changed if lin.issue_key in stored[unit].rows else built)["issue_lineage"].append(lin)
+    return plan
+
+
+def warm_lineage(con: duckdb.DuckDBPyConnection, prep: Prepared) -> None:
+    """Score the links a write of `prep` will make, on a connection opened before the write's (read-only:
+    readers are not kept waiting), so that the write, which computes its lineage again from what the database
+    holds in its transaction, finds the scores in lineage's caches: linking new issues to the stored heads is
+    most of a write's time at 10,000 files (pure functions of the texts, so a stale read only costs misses).
+    Units the write replaces reports of, or will rebuild, are not warmed."""
+    written = _reports_of_rows(prep.tables) if "reports" in prep.tables else {}
+    if not written:
+        return
+    reports: dict[str, list[lineage.ReportIn]] = {}
+    units = sorted({rep.unit for rep in written.values()})
+    for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
+        rep = lineage.ReportIn(*row)
+        if rep.report_key not in written:
+            reports.setdefault(rep.unit, []).append(rep)
+    for rep in written.values():
+        reports.setdefault(rep.unit, []).append(rep)
+    _plan_lineage(con, reports, set(written), prep.tables)
+
+
 def update_lineage(
     con: duckdb.DuckDBPyConnection, replaced: Collection[str], added: Collection[str],
     new_keys: Collection[str], tables: dict[str, pa.Table],
@@ -553,67 +652,20 @@ def update_lineage(
     keys `new_keys`, their rows in `tables`, the write's Arrow tables) are built from those rows when they
     had none stored, extended (lineage.placement / lineage.extend: the stored rows that change and the new
     ones are written) when the new reports only extend the stored threads, and rebuilt whole otherwise."""
-    counts = LineageCounts()
     rebuild = set(replaced)
     units = sorted(set(added) - rebuild)
-    new_keys = set(new_keys)
-    built: dict[str, list] = {"report_threads": [], "issue_lineage": []}
-    dropped: dict[str, list[str]] = {"report_threads": [], "issue_lineage": []}  # stored rows replaced
+    reports: dict[str, list[lineage.ReportIn]] = {}
     if units:
-        params = {"units": units}
-        reports: dict[str, list[lineage.ReportIn]] = {}
-        for row in con.execute(_LINEAGE_REPORTS, params).fetchall():
+        for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
             rep = lineage.ReportIn(*row)
             reports.setdefault(rep.unit, []).append(rep)
-        stored_threads: dict[str, list[lineage.ThreadRow]] = {}
-        for row in con.execute("SELECT report_key, unit, thread_id, thread_round, position, prev_thread_id "
-                               "FROM report_threads WHERE list_contains($units::VARCHAR[], unit)",
-                               params).fetchall():
-            stored_threads.setdefault(row[1], []).append(lineage.ThreadRow(*row))
-        unit_of = {rep.report_key: unit for unit, reps in reports.items() for rep in reps}
-        new_issues: dict[str, list[lineage.IssueIn]] = {}
-        for issue in _issues_of_rows(tables):
-            if issue.report_key in unit_of:  # not of a unit rebuilt whole
-                new_issues.setdefault(unit_of[issue.report_key], []).append(issue)
-        plans: dict[str, list[list[lineage.ReportIn]]] = {}
-        for unit in units:
-            reps = reports[unit]
-            if all(rep.report_key in new_keys for rep in reps) and unit not in stored_threads:
-                result = lineage.build(reps, new_issues.get(unit, []))
-                built["report_threads"] += result.threads
-                built["issue_lineage"] += result.lineage
-                counts.new += 1
-            elif (threads := lineage.placement(reps, new_keys, stored_threads.get(unit, []))) is not None:
-                plans[unit] = threads
-            else:
-                rebuild.add(unit)
-        for unit in _out_of_step(con, sorted(plans), new_keys):
-            del plans[unit]
-            rebuild.add(unit)
-        if plans:
-            counts.extended = len(plans)
-            stored = _stored_for_extension(con, plans, new_keys, stored_threads)
-            for unit, threads in plans.items():
-                try:
-                    result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
-                                            new_issues.get(unit, []))
-                except KeyError:  # derived rows out of step with the threads (never written so): rebuild
-                    counts.extended -= 1
-                    rebuild.add(unit)
-                    continue
-                before = {t.report_key: t for t in stored[unit].threads}
-                moved = [t for t in result.threads if t.report_key in before and before[t.report_key] != t]
-                built["report_threads"] += [t for t in result.threads if t.report_key not in before] + moved
-                dropped["report_threads"] += [t.report_key for t in moved]
-                built["issue_lineage"] += result.lineage
-                dropped["issue_lineage"] += [row.issue_key for row in result.lineage
-                                             if row.issue_key in stored[unit].rows]
+    plan = _plan_lineage(con, reports, set(new_keys), tables)
+    counts = plan.counts
+    rebuild |= plan.rebuild
+    built, changed = plan.built, plan.changed
     counts.rebuilt = len(rebuild)
     rebuild_lineage(con, sorted(rebuild))
-    for table, key in (("report_threads", "report_key"), ("issue_lineage", "issue_key")):
-        if dropped[table]:
-            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [dropped[table]])
-    _write_derived(con, built)
+    _write_derived(con, built, changed)
     # Every unit whose issue rows this write inserted (built, extended, or stored again unchanged for
     # lineage: its derived rows kept, its issue rows new) gets its issues' copies of the lineage's limits;
     # rebuild_lineage refreshed its own.

@@ -147,6 +147,8 @@ def skip_compaction(con: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
+    if schema_current(con):  # every write opens with this: two catalog queries, not the six below
+        return
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     old_overrides = "overrides" in names and not con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'overrides' "
@@ -556,25 +558,26 @@ class LineageCounts:
 
 
 @dataclass
-class _LineagePlan:
+class LineagePlan:
     """What update_lineage writes for the units that only gained reports (all but the rebuilt ones)."""
 
     counts: LineageCounts
     rebuild: set[str]  # units found to need a rebuild whole
     built: dict[str, list]  # new derived rows per table
     changed: dict[str, list]  # stored derived rows with new values (same keys) per table
+    keys: frozenset[str] = frozenset()  # the new reports it was made for
 
 
 def _plan_lineage(
     con: duckdb.DuckDBPyConnection, reports: dict[str, list[lineage.ReportIn]], new_keys: set[str],
     tables: dict[str, pa.Table],
-) -> _LineagePlan:
+) -> LineagePlan:
     """The derived rows of units that gained the reports `new_keys` (rows in `tables`), `reports` being all
     their reports per unit: built from the rows alone for a unit with none stored, extended from the stored
     rows the connection reads, or marked for a rebuild. Reads only: a write runs it in its transaction,
     warm_lineage on a read-only connection before it (same scoring, so the write finds it cached)."""
-    plan = _LineagePlan(LineageCounts(), set(), {"report_threads": [], "issue_lineage": []},
-                        {"report_threads": [], "issue_lineage": []})
+    plan = LineagePlan(LineageCounts(), set(), {"report_threads": [], "issue_lineage": []},
+                       {"report_threads": [], "issue_lineage": []}, frozenset(new_keys))
     if not reports:
         return plan
     counts, built, changed = plan.counts, plan.built, plan.changed
@@ -623,43 +626,52 @@ def _plan_lineage(
     return plan
 
 
-def warm_lineage(con: duckdb.DuckDBPyConnection, prep: Prepared) -> None:
-    """Score the links a write of `prep` will make, on a connection opened before the write's (read-only:
-    readers are not kept waiting), so that the write, which computes its lineage again from what the database
-    holds in its transaction, finds the scores in lineage's caches: linking new issues to the stored heads is
-    most of a write's time at 10,000 files (pure functions of the texts, so a stale read only costs misses).
-    Units the write replaces reports of, or will rebuild, are not warmed."""
+def warm_lineage(con: duckdb.DuckDBPyConnection, prep: Prepared) -> LineagePlan | None:
+    """The lineage a write of `prep` will make, computed on a connection opened before the write's (read-only:
+    readers are not kept waiting): linking new issues to the stored heads is most of a write's time at 10,000
+    files. Returned for the write to use as it is when nothing was written in between (the caller checks) and
+    the write replaces nothing; None when it replaces a stored report. Either way the scores are left in
+    lineage's caches (pure functions of the texts), so a write that computes its lineage again finds them."""
     written = _reports_of_rows(prep.tables) if "reports" in prep.tables else {}
     if not written:
-        return
+        return None
     reports: dict[str, list[lineage.ReportIn]] = {}
     units = sorted({rep.unit for rep in written.values()})
+    replaces = False
     for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
         rep = lineage.ReportIn(*row)
-        if rep.report_key not in written:
+        if rep.report_key in written:
+            replaces = True
+        else:
             reports.setdefault(rep.unit, []).append(rep)
     for rep in written.values():
         reports.setdefault(rep.unit, []).append(rep)
-    _plan_lineage(con, reports, set(written), prep.tables)
+    plan = _plan_lineage(con, reports, set(written), prep.tables)
+    return None if replaces else plan
 
 
 def update_lineage(
     con: duckdb.DuckDBPyConnection, replaced: Collection[str], added: Collection[str],
-    new_keys: Collection[str], tables: dict[str, pa.Table],
+    new_keys: Collection[str], tables: dict[str, pa.Table], planned: LineagePlan | None = None,
 ) -> LineageCounts:
     """Bring the derived tables up to date after a write's rows are in (inside its transaction). Units that
     lost or replaced a stored report (`replaced`) are rebuilt whole. Units that only gained reports (their
     keys `new_keys`, their rows in `tables`, the write's Arrow tables) are built from those rows when they
     had none stored, extended (lineage.placement / lineage.extend: the stored rows that change and the new
-    ones are written) when the new reports only extend the stored threads, and rebuilt whole otherwise."""
+    ones are written) when the new reports only extend the stored threads, and rebuilt whole otherwise.
+    `planned`: warm_lineage's plan for these rows, made on the database as it was before this write, which
+    must have inserted them and nothing else (then the plan is what this would compute)."""
     rebuild = set(replaced)
     units = sorted(set(added) - rebuild)
-    reports: dict[str, list[lineage.ReportIn]] = {}
-    if units:
-        for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
-            rep = lineage.ReportIn(*row)
-            reports.setdefault(rep.unit, []).append(rep)
-    plan = _plan_lineage(con, reports, set(new_keys), tables)
+    if planned is not None and not rebuild and planned.keys == set(new_keys):
+        plan = planned
+    else:
+        reports: dict[str, list[lineage.ReportIn]] = {}
+        if units:
+            for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
+                rep = lineage.ReportIn(*row)
+                reports.setdefault(rep.unit, []).append(rep)
+        plan = _plan_lineage(con, reports, set(new_keys), tables)
     counts = plan.counts
     rebuild |= plan.rebuild
     built, changed = plan.built, plan.changed
@@ -806,6 +818,9 @@ class Prepared:
     keys_per_file: tuple[list[str], ...]
     units: frozenset[str]  # units of the new reports (their lineage is rebuilt)
     now: datetime
+    # warm_lineage's plan, made before the write's connection opened; set only while the database is known
+    # to be unchanged since (loaders/writer/ingest.py checks), used only if the write replaces nothing.
+    lineage: LineagePlan | None = None
 
 
 def prepare(versions: Sequence[FileVersion], now: datetime | None = None) -> Prepared:
@@ -846,7 +861,8 @@ def write_prepared(con: duckdb.DuckDBPyConnection, prep: Prepared) -> list[Write
             # brought up to date with the reports new to them.
             added = {key: unit for key, unit in _unit_of_rows(tables).items() if key not in same}
             changed = {unit for key, unit in stored.items() if key not in same}
-            update_lineage(con, changed, set(added.values()), added, tables)
+            update_lineage(con, changed, set(added.values()), added, tables,
+                           None if stored else prep.lineage)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

@@ -6,7 +6,9 @@ Guarantees: a file that fails (unreadable, unparsable, no report found, rejected
 with a plain message and leaves the database as it was; the other files are stored. Files are collected in
 batches and written in transactions bounded by time (WritePace: about WRITE_SECONDS each, on their own
 connection, so readers never wait long); if a write fails it is redone one transaction per file. A kill
-leaves the database holding exactly the writes committed before it.
+leaves the database holding exactly the writes committed before it. Each write's rows and lineage are worked
+out before its connection opens (the lineage on a read-only connection readers share: store.warm_lineage),
+so the database is held for the SQL and the checkpoint only.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ Guarantees: a file that fails (unreadable, unparsable, no report found, rejected
 with a plain message and leaves the database as it was; the other files are stored. Files are collected in
 batches and written in transactions bounded by time (WritePace: about WRITE_SECONDS each, on their own
 connection, so readers never wait long); if a write fails it is redone one transaction per file. A kill
-leaves the database holding exactly the writes committed before it.
+leaves the database holding exactly the writes committed before it. Each write's rows and lineage are worked
+out before its connection opens (the lineage on a read-only connection readers share: store.warm_lineage),
+so the database is held for the SQL and the checkpoint only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from time import sleep as _sleep  # not through `time`: tests replace ingest.time by a parsing clock
 
@@ -323,9 +325,14 @@ def _flush(db: Path, batch: list[accept.Verdict], old_paths: set[str], summary: 
             prepared: store.Prepared | None = accept.prepare(chunk)
         except Exception:  # a file the rows cannot hold: the write finds it, one file at a time
             prepared = None
+        before = _file_state(db)
+        if prepared is not None:
+            prepared = _warm_lineage(db, prepared)
         try:
             with store.connect(db) as con:
                 opened = time.monotonic()
+                if prepared is not None and prepared.lineage is not None and _file_state(db) != before:
+                    prepared = replace(prepared, lineage=None)  # written in between: compute it again
                 if not pace.compact():
                     store.skip_compaction(con)
                 outcomes = accept.store_verdicts(con, chunk, prepared=prepared)
@@ -334,6 +341,32 @@ def _flush(db: Path, batch: list[accept.Verdict], old_paths: set[str], summary: 
             continue
         pace.record(chunk, time.monotonic() - opened)  # closing (a checkpoint) counts: it holds the file
         _count(outcomes, old_paths, summary)
+
+
+def _warm_lineage(db: Path, prepared: store.Prepared) -> store.Prepared:
+    """`prepared` with its lineage planned on a read-only connection (store.warm_lineage): readers share that
+    one, and the write then holds the database for its SQL only (or, if it must compute the lineage again,
+    for cached scores)."""
+    if not db.exists():
+        return prepared
+    try:
+        with store.read_connection(db) as con:
+            return replace(prepared, lineage=store.warm_lineage(con, prepared))
+    except Exception:  # a head start only: the write computes the same itself, and reports its errors
+        return prepared
+
+
+def _file_state(db: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    """What changes when anything is written to the database: its file's and its write-ahead log's identity,
+    size and modification time (a commit appends to the log, a checkpoint rewrites the file)."""
+    out: list[tuple[int, int, int] | None] = []
+    for path in (db, Path(f"{db}.wal")):
+        try:
+            st = path.stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
 
 
 def _count(outcomes: list[accept.Outcome], old_paths: set[str], summary: IngestSummary) -> None:

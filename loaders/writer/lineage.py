@@ -307,10 +307,11 @@ def _frozen(matrix: np.ndarray) -> np.ndarray:
     return matrix
 
 
-# Pairwise matrices of one report's issues against another's: every write rebuilds the whole lineage of each
-# unit it touches, so without this the same pairs of reports are scored again at every later write touching
-# the unit (at 10,000 real files, scoring was ~60 % of the ingest's main process). ~27 x 27 floats each.
-_MATRICES: _DigestCache[np.ndarray] = _DigestCache(20_000)
+# Pairwise matrices of one report's issues against another's, for a write that computes its lineage again
+# after store.warm_lineage scored it, and a unit rebuilt whole more than once in a run. Writes extend units
+# (and use the warmed plan) instead of rebuilding them, so few come back: 2,000 are plenty, and each holds
+# ~10 KB with its key (20,000 held up to ~190 MiB of the ingest process at 10,000 real files).
+_MATRICES: _DigestCache[np.ndarray] = _DigestCache(2_000)
 
 
 def _title_matrix(new: list[str], old: list[str]) -> np.ndarray:
@@ -612,10 +613,9 @@ def _carry_deadline(row: LineageRow, prev: LineageRow | None, issue: IssueIn) ->
         row.prev_due = last
 
 
-# _measures_added per (new measures, old measures, rule), by a digest of the texts: a write rebuilds every
-# report of the units it touches, so the same linked pairs come back at every write touching the unit again
-# (at 10,000 real files this count was ~30 % of the ingest's main process). Bounded: cleared when full.
-_ADDED: _DigestCache[int] = _DigestCache(500_000)
+# _measures_added per (new measures, old measures, rule), by a digest of the texts: for the same cases as
+# _MATRICES (a write computing again what warm_lineage counted, a unit rebuilt again). Cleared when full.
+_ADDED: _DigestCache[int] = _DigestCache(50_000)  # ~15 per linked report: several writes' worth
 
 
 def _measures_added(new: IssueIn, old: IssueIn, r: Rules) -> int:

@@ -147,6 +147,8 @@ def skip_compaction(con: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the view from schema.sql when any is missing (no write when all exist)."""
+    if schema_current(con):  # every write opens with this: two catalog queries, not the six below
+        return
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     old_overrides = "overrides" in names and not con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'overrides' "
@@ -514,18 +516,29 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
     refresh_lineage_limits(con, units)
 
 
-def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list]) -> None:
-    """Insert derived rows (lineage.ThreadRow / LineageRow objects) into their tables."""
+def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list],
+                   changed: dict[str, list] | None = None) -> None:
+    """Insert derived rows (lineage.ThreadRow / LineageRow objects) into their tables, and write `changed`
+    (stored rows with new values, same keys) over their stored rows in place. In place, not deleted and
+    inserted again: a checkpoint after deletes vacuums the row groups that hold them, and an extension's
+    changed heads lie all over issue_lineage, so every compacting write of an ingest rewrote most of the
+    table and its key index (4-8 s of holding the file at 10,000 files)."""
     for table, columns in _DERIVED_COLUMNS.items():
-        if not built[table]:
-            continue
-        con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
-                                                       for r in built[table]]))
-        try:
-            names = ", ".join(columns)
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
-        finally:
-            con.unregister("_derived")
+        for rows, update in ((built[table], False), ((changed or {}).get(table, []), True)):
+            if not rows:
+                continue
+            con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
+                                                           for r in rows]))
+            try:
+                if update:
+                    key, *rest = columns  # the key comes first (report_key, issue_key)
+                    assign = ", ".join(f"{c} = d.{c}" for c in rest)
+                    con.execute(f"UPDATE {table} SET {assign} FROM _derived d WHERE {table}.{key} = d.{key}")
+                else:
+                    names = ", ".join(columns)
+                    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _derived")
+            finally:
+                con.unregister("_derived")
 
 
 # The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields.
@@ -544,76 +557,127 @@ class LineageCounts:
     rebuilt: int = 0  # rebuilt whole from every stored report
 
 
+@dataclass
+class LineagePlan:
+    """What update_lineage writes for the units that only gained reports (all but the rebuilt ones)."""
+
+    counts: LineageCounts
+    rebuild: set[str]  # units found to need a rebuild whole
+    built: dict[str, list]  # new derived rows per table
+    changed: dict[str, list]  # stored derived rows with new values (same keys) per table
+    keys: frozenset[str] = frozenset()  # the new reports it was made for
+
+
+def _plan_lineage(
+    con: duckdb.DuckDBPyConnection, reports: dict[str, list[lineage.ReportIn]], new_keys: set[str],
+    tables: dict[str, pa.Table],
+) -> LineagePlan:
+    """The derived rows of units that gained the reports `new_keys` (rows in `tables`), `reports` being all
+    their reports per unit: built from the rows alone for a unit with none stored, extended from the stored
+    rows the connection reads, or marked for a rebuild. Reads only: a write runs it in its transaction,
+    warm_lineage on a read-only connection before it (same scoring, so the write finds it cached)."""
+    plan = LineagePlan(LineageCounts(), set(), {"report_threads": [], "issue_lineage": []},
+                       {"report_threads": [], "issue_lineage": []}, frozenset(new_keys))
+    if not reports:
+        return plan
+    counts, built, changed = plan.counts, plan.built, plan.changed
+    stored_threads: dict[str, list[lineage.ThreadRow]] = {}
+    for row in con.execute("SELECT report_key, unit, thread_id, thread_round, position, prev_thread_id "
+                           "FROM report_threads WHERE list_contains($units::VARCHAR[], unit)",
+                           {"units": sorted(reports)}).fetchall():
+        stored_threads.setdefault(row[1], []).append(lineage.ThreadRow(*row))
+    unit_of = {rep.report_key: unit for unit, reps in reports.items() for rep in reps}
+    new_issues: dict[str, list[lineage.IssueIn]] = {}
+    for issue in _issues_of_rows(tables):
+        if issue.report_key in unit_of:  # not of a unit rebuilt whole
+            new_issues.setdefault(unit_of[issue.report_key], []).append(issue)
+    plans: dict[str, list[list[lineage.ReportIn]]] = {}
+    for unit in sorted(reports):
+        reps = reports[unit]
+        if all(rep.report_key in new_keys for rep in reps) and unit not in stored_threads:
+            result = lineage.build(reps, new_issues.get(unit, []))
+            built["report_threads"] += result.threads
+            built["issue_lineage"] += result.lineage
+            counts.new += 1
+        elif (threads := lineage.placement(reps, new_keys, stored_threads.get(unit, []))) is not None:
+            plans[unit] = threads
+        else:
+            plan.rebuild.add(unit)
+    for unit in _out_of_step(con, sorted(plans), new_keys):
+        del plans[unit]
+        plan.rebuild.add(unit)
+    if not plans:
+        return plan
+    counts.extended = len(plans)
+    stored = _stored_for_extension(con, plans, new_keys, stored_threads)
+    for unit, threads in plans.items():
+        try:
+            result = lineage.extend(reports[unit], threads, new_keys, stored[unit], new_issues.get(unit, []))
+        except KeyError:  # derived rows out of step with the threads (never written so): rebuild
+            counts.extended -= 1
+            plan.rebuild.add(unit)
+            continue
+        before = {t.report_key: t for t in stored[unit].threads}
+        built["report_threads"] += [t for t in result.threads if t.report_key not in before]
+        changed["report_threads"] += [t for t in result.threads
+                                      if t.report_key in before and before[t.report_key] != t]
+        for lin in result.lineage:
+            (changed if lin.issue_key in stored[unit].rows else built)["issue_lineage"].append(lin)
+    return plan
+
+
+def warm_lineage(con: duckdb.DuckDBPyConnection, prep: Prepared) -> LineagePlan | None:
+    """The lineage a write of `prep` will make, computed on a connection opened before the write's (read-only:
+    readers are not kept waiting): linking new issues to the stored heads is most of a write's time at 10,000
+    files. Returned for the write to use as it is when nothing was written in between (the caller checks) and
+    the write replaces nothing; None when it replaces a stored report. Either way the scores are left in
+    lineage's caches (pure functions of the texts), so a write that computes its lineage again finds them."""
+    written = _reports_of_rows(prep.tables) if "reports" in prep.tables else {}
+    if not written:
+        return None
+    reports: dict[str, list[lineage.ReportIn]] = {}
+    units = sorted({rep.unit for rep in written.values()})
+    replaces = False
+    for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
+        rep = lineage.ReportIn(*row)
+        if rep.report_key in written:
+            replaces = True
+        else:
+            reports.setdefault(rep.unit, []).append(rep)
+    for rep in written.values():
+        reports.setdefault(rep.unit, []).append(rep)
+    plan = _plan_lineage(con, reports, set(written), prep.tables)
+    return None if replaces else plan
+
+
 def update_lineage(
     con: duckdb.DuckDBPyConnection, replaced: Collection[str], added: Collection[str],
-    new_keys: Collection[str], tables: dict[str, pa.Table],
+    new_keys: Collection[str], tables: dict[str, pa.Table], planned: LineagePlan | None = None,
 ) -> LineageCounts:
     """Bring the derived tables up to date after a write's rows are in (inside its transaction). Units that
     lost or replaced a stored report (`replaced`) are rebuilt whole. Units that only gained reports (their
     keys `new_keys`, their rows in `tables`, the write's Arrow tables) are built from those rows when they
     had none stored, extended (lineage.placement / lineage.extend: the stored rows that change and the new
-    ones are written) when the new reports only extend the stored threads, and rebuilt whole otherwise."""
-    counts = LineageCounts()
+    ones are written) when the new reports only extend the stored threads, and rebuilt whole otherwise.
+    `planned`: warm_lineage's plan for these rows, made on the database as it was before this write, which
+    must have inserted them and nothing else (then the plan is what this would compute)."""
     rebuild = set(replaced)
     units = sorted(set(added) - rebuild)
-    new_keys = set(new_keys)
-    built: dict[str, list] = {"report_threads": [], "issue_lineage": []}
-    dropped: dict[str, list[str]] = {"report_threads": [], "issue_lineage": []}  # stored rows replaced
-    if units:
-        params = {"units": units}
+    if planned is not None and not rebuild and planned.keys == set(new_keys):
+        plan = planned
+    else:
         reports: dict[str, list[lineage.ReportIn]] = {}
-        for row in con.execute(_LINEAGE_REPORTS, params).fetchall():
-            rep = lineage.ReportIn(*row)
-            reports.setdefault(rep.unit, []).append(rep)
-        stored_threads: dict[str, list[lineage.ThreadRow]] = {}
-        for row in con.execute("SELECT report_key, unit, thread_id, thread_round, position, prev_thread_id "
-                               "FROM report_threads WHERE list_contains($units::VARCHAR[], unit)",
-                               params).fetchall():
-            stored_threads.setdefault(row[1], []).append(lineage.ThreadRow(*row))
-        unit_of = {rep.report_key: unit for unit, reps in reports.items() for rep in reps}
-        new_issues: dict[str, list[lineage.IssueIn]] = {}
-        for issue in _issues_of_rows(tables):
-            if issue.report_key in unit_of:  # not of a unit rebuilt whole
-                new_issues.setdefault(unit_of[issue.report_key], []).append(issue)
-        plans: dict[str, list[list[lineage.ReportIn]]] = {}
-        for unit in units:
-            reps = reports[unit]
-            if all(rep.report_key in new_keys for rep in reps) and unit not in stored_threads:
-                result = lineage.build(reps, new_issues.get(unit, []))
-                built["report_threads"] += result.threads
-                built["issue_lineage"] += result.lineage
-                counts.new += 1
-            elif (threads := lineage.placement(reps, new_keys, stored_threads.get(unit, []))) is not None:
-                plans[unit] = threads
-            else:
-                rebuild.add(unit)
-        for unit in _out_of_step(con, sorted(plans), new_keys):
-            del plans[unit]
-            rebuild.add(unit)
-        if plans:
-            counts.extended = len(plans)
-            stored = _stored_for_extension(con, plans, new_keys, stored_threads)
-            for unit, threads in plans.items():
-                try:
-                    result = lineage.extend(reports[unit], threads, new_keys, stored[unit],
-                                            new_issues.get(unit, []))
-                except KeyError:  # derived rows out of step with the threads (never written so): rebuild
-                    counts.extended -= 1
-                    rebuild.add(unit)
-                    continue
-                before = {t.report_key: t for t in stored[unit].threads}
-                moved = [t for t in result.threads if t.report_key in before and before[t.report_key] != t]
-                built["report_threads"] += [t for t in result.threads if t.report_key not in before] + moved
-                dropped["report_threads"] += [t.report_key for t in moved]
-                built["issue_lineage"] += result.lineage
-                dropped["issue_lineage"] += [row.issue_key for row in result.lineage
-                                             if row.issue_key in stored[unit].rows]
+        if units:
+            for row in con.execute(_LINEAGE_REPORTS, {"units": units}).fetchall():
+                rep = lineage.ReportIn(*row)
+                reports.setdefault(rep.unit, []).append(rep)
+        plan = _plan_lineage(con, reports, set(new_keys), tables)
+    counts = plan.counts
+    rebuild |= plan.rebuild
+    built, changed = plan.built, plan.changed
     counts.rebuilt = len(rebuild)
     rebuild_lineage(con, sorted(rebuild))
-    for table, key in (("report_threads", "report_key"), ("issue_lineage", "issue_key")):
-        if dropped[table]:
-            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [dropped[table]])
-    _write_derived(con, built)
+    _write_derived(con, built, changed)
     # Every unit whose issue rows this write inserted (built, extended, or stored again unchanged for
     # lineage: its derived rows kept, its issue rows new) gets its issues' copies of the lineage's limits;
     # rebuild_lineage refreshed its own.
@@ -754,6 +818,9 @@ class Prepared:
     keys_per_file: tuple[list[str], ...]
     units: frozenset[str]  # units of the new reports (their lineage is rebuilt)
     now: datetime
+    # warm_lineage's plan, made before the write's connection opened; set only while the database is known
+    # to be unchanged since (loaders/writer/ingest.py checks), used only if the write replaces nothing.
+    lineage: LineagePlan | None = None
 
 
 def prepare(versions: Sequence[FileVersion], now: datetime | None = None) -> Prepared:
@@ -794,7 +861,8 @@ def write_prepared(con: duckdb.DuckDBPyConnection, prep: Prepared) -> list[Write
             # brought up to date with the reports new to them.
             added = {key: unit for key, unit in _unit_of_rows(tables).items() if key not in same}
             changed = {unit for key, unit in stored.items() if key not in same}
-            update_lineage(con, changed, set(added.values()), added, tables)
+            update_lineage(con, changed, set(added.values()), added, tables,
+                           None if stored else prep.lineage)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back

@@ -259,6 +259,23 @@ def test_a_unit_whose_derived_rows_are_out_of_step_is_rebuilt_not_refused(tmp_pa
         assert derived(con) == rebuilt(con)
 
 
+def test_extend_refuses_stored_rows_whose_report_has_no_thread_row() -> None:
+    """Stored lineage rows of a report without a stored thread row cannot be extended: lineage.extend raises
+    OutOfStep (the store then rebuilds the unit), never a KeyError that would hide a programming error."""
+    team, start = "省委第一巡视组", dt.date(2022, 9, 1)
+    first = lineage.ReportIn("a", "县", dt.date(2023, 1, 1), team, start)
+    later = lineage.ReportIn("b", "县", dt.date(2023, 6, 1), team, start)
+    issue = lineage.IssueIn("a1", "a", 1, "违规发放津贴补贴")
+    built = lineage.build([first], [issue])
+    threads = lineage.placement([first, later], {"b"}, built.threads)
+    assert threads is not None
+    rows, issues, new = {row.issue_key: row for row in built.lineage}, {"a1": issue}, [
+        lineage.IssueIn("b1", "b", 1, issue.title)]
+    with pytest.raises(lineage.OutOfStep):
+        lineage.extend([first, later], threads, {"b"}, lineage.Stored([], rows, issues), new)
+    assert lineage.extend([first, later], threads, {"b"}, lineage.Stored(built.threads, rows, issues), new)
+
+
 def test_an_extension_updates_the_stored_heads_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -550,6 +550,11 @@ class Stored:
     issues: dict[str, IssueIn]
 
 
+class OutOfStep(Exception):
+    """A unit's stored lineage rows do not fit its stored threads (rows lost or edited by hand): extending
+    them is impossible, the unit must be rebuilt whole."""
+
+
 def extend(
     reports: Sequence[ReportIn], threads: list[list[ReportIn]], new_keys: Collection[str], stored: Stored,
     new_issues: Iterable[IssueIn], r: Rules | None = None,
@@ -559,12 +564,15 @@ def extend(
     of the stored ones that change (heads superseded by or merged into a new issue; the recurrence flags of
     every round after one that got new reports, as its last versions are the closed problems they compare
     with). Each thread's stored heads, in their order (reports in thread order, issues by seq: how
-    _link_reports leaves them), are linked to its new reports by the same code as build."""
+    _link_reports leaves them), are linked to its new reports by the same code as build. Raises OutOfStep
+    when a stored lineage row's report has no stored thread row."""
     r = r or rules()
     unit = reports[0].unit
     by_report = _by_report(new_issues)
     published = {rep.report_key: rep.published_on for rep in reports}
     position = {t.report_key: t.position for t in stored.threads}
+    if any(stored.issues[key].report_key not in position for key in stored.rows):
+        raise OutOfStep(unit)
     per_thread: dict[str, list[IssueIn]] = {}
     for key, row in stored.rows.items():
         per_thread.setdefault(row.thread_id, []).append(stored.issues[key])

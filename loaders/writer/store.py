@@ -613,7 +613,7 @@ def _plan_lineage(
     for unit, threads in plans.items():
         try:
             result = lineage.extend(reports[unit], threads, new_keys, stored[unit], new_issues.get(unit, []))
-        except KeyError:  # derived rows out of step with the threads (never written so): rebuild
+        except lineage.OutOfStep:  # derived rows lost or edited by hand (never written so): rebuild
             counts.extended -= 1
             plan.rebuild.add(unit)
             continue

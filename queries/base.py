@@ -194,14 +194,15 @@ def _light(p: _Params, f: Filters, status: str, due: str) -> str:
          WHEN {due} <= {yellow_until} THEN '{LIGHTS[1]}' ELSE '{LIGHTS[2]}' END)"""
 
 
-def due_counts(p: _Params, f: Filters, due: str = "fi.first_due") -> str:
-    """SQL select items over a group of issues of ONE effective status: how many have a first deadline
-    (`due`) before f.as_of (`overdue_if_open`) and under each light (`<light>_if_open`), as if not 完成.
-    Counted per group of (…, status), an issue's light and overdue are then those counts where the status is
-    not 完成 (due_refs): comparing dates per issue, not labels (~40 % of the overview's CPU at 100,000
-    reports went to fi.light and fi.overdue)."""
+def due_counts(p: _Params, f: Filters) -> str:
+    """SQL select items over a group of issues (fi) of ONE effective status: how many have a first
+    deadline (fi.first_due) before f.as_of (`overdue_if_open`) and under each light (`<light>_if_open`), as
+    if not 完成. Counted per group of (…, status), an issue's light and overdue are then those counts where
+    the status is not 完成 (due_refs): dates compared per issue, labels per group (fi.light and fi.overdue
+    per issue took ~40 % of the overview's CPU at 100,000 reports)."""
     red_until, yellow_until = _light_until(p, f)
     as_of = p.bind("as_of", f.as_of)
+    due = "fi.first_due"
     bounds = (f"{due} <= {red_until}", f"{due} > {red_until} AND {due} <= {yellow_until}",
               f"{due} > {yellow_until}")
     lights = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {x.column}_if_open"

@@ -19,8 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from loaders.models import STATUSES
 from loaders.writer.store import Connection, StoreError, connect, read_connection, refresh_corrections
 
@@ -145,7 +143,7 @@ def _recorded(con: Connection, append: Callable[[], Override]) -> Override:
             refresh_corrections(con, [unit[0][0]])
         con.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
+        with contextlib.suppress(Exception):  # a failed COMMIT has rolled back already
             con.execute("ROLLBACK")
         raise
     return row

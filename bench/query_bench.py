@@ -6,6 +6,7 @@ overview's DuckDB aggregation with the naive pandas way (load all rows, group in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -57,6 +58,13 @@ def sample_values(db: Path) -> dict[str, Any]:
             "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         ).fetchall()
         key = con.execute("SELECT issue_key FROM issues ORDER BY issue_key LIMIT 1").fetchall()
+        in_province = con.execute(
+            "SELECT unit FROM reports WHERE province = ? GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 1",
+            [prov[0][0] if prov else None]).fetchall()
+        # 导入 asks which stored reports an upload replaces: a stored file imported again (all its reports).
+        stored = con.execute("SELECT f.path, f.file_sha, list(r.report_key ORDER BY r.report_key) "
+                             "FROM files f JOIN reports r USING (file_sha) GROUP BY ALL "
+                             "ORDER BY count(*) DESC, f.path LIMIT 1").fetchall()
     # 共性问题 opens the most widely shared group first: its titles are what common_members is called with.
     groups = queries.common_groups(db, queries.Filters(as_of=AS_OF))
     # 单位 fetches the history of the problems on its first page of issues.
@@ -64,9 +72,13 @@ def sample_values(db: Path) -> dict[str, Any]:
     return {
         "lineage_ids": tuple(sorted(set(page["lineage_id"]))) if page is not None else (),
         "unit": unit[0][0] if unit else "",
+        "province_unit": in_province[0][0] if in_province else "",
         "province": prov[0][0] if prov else None,
         "issue_key": key[0][0] if key else "",
         "titles": tuple(groups["titles"].iloc[0]) if not groups.empty else (),
+        "path": stored[0][0] if stored else "",
+        "file_sha": stored[0][1] if stored else "",
+        "report_keys": tuple(stored[0][2]) if stored else (),
     }
 
 
@@ -81,13 +93,39 @@ def filter_sets(values: dict[str, Any]) -> dict[str, queries.Filters]:
     return {"all": queries.Filters(as_of=AS_OF), "typical": typical}
 
 
+# Queries only 单位 calls: always for one unit, its filters narrowed to that unit (views/unit.py only_unit) —
+# unfiltered, deadline_rows listed every dated deadline of every unit, a call no page makes.
+UNIT_PAGE = frozenset({"deadline_rows", "unit_figures", "unit_issues", "unit_reports", "unit_timeline"})
+# The other arguments the pages pass where the generic ones below differ (views/*.py): 单位 shows
+# unit_page_size issues; 时限 and 数据质量 cut their lists at table_cap (one row more: "more than cap" or
+# not); 数据质量 counts its weak issues in the same query; the correction form lists choice_cap issues.
+CAP = DASHBOARD.get("table_cap", 500)
+PAGE_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "unit_issues": {"limit": DASHBOARD.get("unit_page_size", 50)},
+    "light_issues": {"limit": CAP},
+    "overdue_issues": {"limit": CAP},
+    "due_soon": {"limit": CAP + 1},
+    "warnings_list": {"limit": CAP + 1},
+    "weak_issues": {"limit": CAP, "with_total": True},
+    "issue_search": {"limit": DASHBOARD.get("choice_cap", 500)},
+    "recent_overrides": {"limit": DASHBOARD.get("recent_overrides", 50)},
+}
+
+
 def _arguments(
     fn: Callable[..., Any], db: Path, f: queries.Filters, values: dict[str, Any], search: str
 ) -> dict[str, Any]:
+    """The arguments the dashboard calls `fn` with (f: the filter set; search: its search, where `fn` takes
+    one)."""
+    unit = values["unit"]
+    if fn.__name__ in UNIT_PAGE:
+        # 单位 offers the units of the filtered reports: within a province, that province's largest.
+        unit = values.get("province_unit") or unit if f.provinces else unit
+        f = dataclasses.replace(f, units=(unit,))
     known = {
         "db": db,
         "f": f,
-        "unit": values["unit"],
+        "unit": unit,
         "issue_key": values["issue_key"],
         "kinds": FIGURE_KINDS,
         "days": 90,
@@ -98,6 +136,10 @@ def _arguments(
         "top_units": DASHBOARD.get("top_units", 15),
         "titles": values["titles"],
         "lineage_ids": values["lineage_ids"],
+        "report_keys": values.get("report_keys", ()),
+        "path": values.get("path", ""),
+        "file_sha": values.get("file_sha", ""),
+        **PAGE_ARGUMENTS.get(fn.__name__, {}),
     }
     args = {}
     for name, param in inspect.signature(fn).parameters.items():

@@ -11,11 +11,13 @@ Each side answers "name label" lines on stdin with a JSON [wall, cpu] (null: not
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,15 +60,26 @@ def _start(code: str, db: str, repeats: int) -> tuple[subprocess.Popen[str], lis
     cmd = [sys.executable, __file__, "--side", code, db, str(repeats)]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, cwd=code, env={**os.environ, "PYTHONPATH": code})
+    return proc, _answer(proc)
+
+
+def _answer(proc: subprocess.Popen[str]) -> Any:
+    """The side's next JSON line (DuckDB's progress bar, drawn on stdout for a slow query on a loaded
+    machine, is skipped)."""
     assert proc.stdout is not None
-    return proc, json.loads(proc.stdout.readline())
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the side process ended")
+        with contextlib.suppress(json.JSONDecodeError):
+            return json.loads(line.rsplit("\r", 1)[-1])
 
 
 def _ask(proc: subprocess.Popen[str], name: str, label: str) -> list[float] | None:
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(f"{name} {label}\n")
     proc.stdin.flush()
-    return json.loads(proc.stdout.readline())
+    return _answer(proc)  # type: ignore[no-any-return]
 
 
 def main(argv: list[str] | None = None) -> int:

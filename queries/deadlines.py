@@ -13,6 +13,7 @@ from queries.base import (
     Filters,
     _ctes,
     _frame,
+    _lineage_of,
     _overdue,
     _Params,
     _when_filtered,
@@ -36,8 +37,8 @@ def deadline_rows(db: Db, f: Filters) -> pd.DataFrame:
            d.text, d.due_on, COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due,
            {_overdue(p, f, "fi.status_label", "d.due_on")} AS overdue
     FROM fi JOIN deadlines d ON d.issue_key = fi.issue_key
-    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
-    WHERE d.due_on IS NOT NULL {dated} ORDER BY d.due_on, fi.unit"""
+    LEFT JOIN {_lineage_of(f, p)} lin ON lin.issue_key = fi.issue_key
+    WHERE d.due_on IS NOT NULL {dated} ORDER BY d.due_on, fi.unit, fi.issue_key, d.seq"""
     return _frame(db, sql, p)
 
 
@@ -165,7 +166,7 @@ def due_soon(db: Db, f: Filters, days: int, limit: int | None = None) -> pd.Data
            date_diff('day', {as_of}::DATE, d.due_on) AS days_left,
            COALESCE(lin.due_revisions, 0) AS due_revisions, lin.original_due
     FROM fi JOIN dw d ON d.issue_key = fi.issue_key
-    LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key
+    LEFT JOIN {_lineage_of(f, p)} lin ON lin.issue_key = fi.issue_key
     WHERE fi.status_label <> '{DONE}' {early}
     ORDER BY d.due_on, fi.unit, fi.issue_key {page}"""
     return _frame(db, sql, p)

@@ -18,13 +18,15 @@ from queries.base import (
     category_label,
     status_label,
 )
+from queries.lineage import _one_unit
 
 # --- one unit ---------------------------------------------------------------------------------------------
 
 
 def unit_reports(db: Db, f: Filters, unit: str) -> pd.DataFrame:
     p = _Params()
-    sql = f"""{_ctes(f, p)}
+    # Only the unit's reports are listed: only its issues are counted (not every issue, then picked).
+    sql = f"""{_ctes(_one_unit(f, unit), p)}
     SELECT fr.report_key, fr.title, fr.part, fr.issuer, fr.team, fr.inspection_start, fr.inspection_end,
            fr.feedback_on, fr.published_on, fr.source_url,
            (SELECT count(*) FROM fi WHERE fi.report_key = fr.report_key) AS issues
@@ -48,17 +50,18 @@ _UNIT_ORDER = ("fi.unit, COALESCE(lin.first_on, fi.published_on), COALESCE(lin.f
                "fi.published_on, fi.issue_key")
 _LINEAGE_JOIN = "LEFT JOIN issue_lineage lin ON lin.issue_key = fi.issue_key"
 # fi: an issue with its report's columns and labels (as _ctes builds it); dl: its deadlines in one cell.
-# rt: the issue's report (joined for its title).
+# rt: the issue's report (joined for its title); cx: its row of issues_counted, for the corrections shown
+# beside its status (its own, or one carried from an earlier version, counting or not).
 _ISSUE_COLUMNS = """fi.issue_key, fi.unit, fi.published_on, fi.part, rt.title AS report_title,
     fi.category_label AS category, fi.seq, fi.label, fi.title, fi.status_label AS status,
     fi.status AS parsed_status, fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence,
-    COALESCE(mt.measures_text, '') AS measures_text, fi.override_author, fi.override_note, fi.override_at,
+    COALESCE(mt.measures_text, '') AS measures_text, cx.override_author, cx.override_note, cx.override_at,
     dl.deadlines, fi.first_due,
     COALESCE(lin.lineage_id, fi.issue_key) AS lineage_id, COALESCE(lin.version, 1) AS version,
     lin.score AS link_score, lin.prev_issue_key, lin.merged_into,
     COALESCE(lin.superseded, FALSE) AS superseded, lin.original_due, lin.prev_due, lin.known_due,
     COALESCE(lin.due_revisions, 0) AS due_revisions,
-    fi.carried_status, fi.carried_author, fi.carried_note, fi.carried_at, lin.recurrence_of,
+    cx.carried_status, cx.carried_author, cx.carried_note, cx.carried_at, lin.recurrence_of,
     lin.recurrence_score"""
 # The status engine's counter-evidence and overdue commitments (one cell, joined by ；).
 EVIDENCE = "fi.counter_evidence, array_to_string(fi.overdue_commitments, '；') AS overdue_commitments"
@@ -89,10 +92,12 @@ def _issue_rows(
     -- used twice: compute once
     pg AS MATERIALIZED (SELECT fi.* FROM fi {ordered} WHERE {where} ORDER BY {order} {page}),
     dl AS ({_DEADLINE_CELLS} WHERE d.issue_key IN (SELECT issue_key FROM pg) GROUP BY d.issue_key),
-    mt AS ({MEASURE_CELLS} WHERE m.issue_key IN (SELECT issue_key FROM pg) GROUP BY m.issue_key)
+    mt AS ({MEASURE_CELLS} WHERE m.issue_key IN (SELECT issue_key FROM pg) GROUP BY m.issue_key),
+    cx AS (SELECT * FROM issues_counted WHERE issue_key IN (SELECT issue_key FROM pg))
     SELECT {_ISSUE_COLUMNS}, {EVIDENCE}, fi.light
     FROM pg AS fi JOIN reports rt ON rt.report_key = fi.report_key
     LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN} {_LINEAGE_JOIN}
+    LEFT JOIN cx ON cx.issue_key = fi.issue_key
     ORDER BY {order}"""
 
 
@@ -101,17 +106,21 @@ _MAX_BY_KEY = 2048  # DuckDB answers `issue_key IN (…)` from the primary-key i
 
 def _issue_frame(
     db: Db, f: Filters, p: _Params, where: str = "TRUE", order: str = "", limit: int | None = None,
-    offset: int = 0, search: str = "",
+    offset: int = 0, search: str = "", unit: str | None = None,
 ) -> pd.DataFrame:
     """The rows of _issue_rows. A page (limit given) is found in two steps on one connection: the keys of
     the page, sorted and cut on narrow columns only, then the wide columns (measures, evidence…) of just
     those keys, fetched through the primary-key index. Sorting every matching row with all its text took
-    about 1 s at 100,000 reports. All rows (limit None: the CSV) are read in one pass."""
+    about 1 s at 100,000 reports. All rows (limit None: the CSV) are read in one pass. `unit`: the rows are
+    that unit's (`where` says so), and an order naming `lin.` reads only its lineage rows (its issues'
+    lineage is the unit's: joining all of issue_lineage hashed 2.6 M rows at 100,000 reports)."""
     if limit is None or limit > _MAX_BY_KEY:
         return _frame(db, _issue_rows(f, p, where, order, limit, offset, search), p)
     order = order or _ISSUE_ORDER
     page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
-    ordered = _LINEAGE_JOIN if "lin." in order else ""
+    lineage = "issue_lineage" if unit is None else (
+        f"(SELECT * FROM issue_lineage WHERE unit = {p.bind('lineage_unit', unit)})")
+    ordered = f"LEFT JOIN {lineage} lin ON lin.issue_key = fi.issue_key" if "lin." in order else ""
     keys_sql = (f"{_ctes(f, p, search)} SELECT fi.issue_key FROM fi {ordered} WHERE {where} "
                 f"ORDER BY {order} {page}")
     with _connection(db) as con:
@@ -139,7 +148,9 @@ def _issue_rows_by_key(where: str, order: str, p: _Params, f: Filters) -> str:
     SELECT {_ISSUE_COLUMNS}, {EVIDENCE},
            {_light(p, f, "fi.status_label", "fi.first_due")} AS light
     FROM fi JOIN reports rt ON rt.report_key = fi.report_key
-    LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN} {_LINEAGE_JOIN}
+    LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN}
+    LEFT JOIN (SELECT * FROM issue_lineage WHERE {where}) lin ON lin.issue_key = fi.issue_key
+    JOIN sel cx ON cx.issue_key = fi.issue_key
     ORDER BY {order}"""
 
 
@@ -150,7 +161,7 @@ def unit_issues(
     version's report and place in it: a problem restated later keeps its place); limit/offset cut a page."""
     p = _Params()
     return _issue_frame(db, f, p, where=f"fi.unit = {p.bind('unit', unit)}", order=_UNIT_ORDER, limit=limit,
-                        offset=offset)
+                        offset=offset, unit=unit)
 
 
 # --- explorer ---------------------------------------------------------------------------------------------

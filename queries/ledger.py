@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.base import LIGHTS, Db, Filters, _ctes, _frame, _Params
+from queries.base import LIGHTS, OVERRIDE_COLUMNS, OVERRIDE_JOIN, Db, Filters, _ctes, _frame, _Params
 from queries.issues import _DEADLINE_CELLS, _ISSUE_ORDER, EVIDENCE, MEASURE_CELLS, MEASURES_JOIN
 
 
@@ -24,9 +24,9 @@ def ledger_rows(db: Db, f: Filters, search: str = "") -> pd.DataFrame:
            fi.title, fi.owner, COALESCE(mt.measures_text, '') AS measures_text, dl.deadlines, fi.first_due,
            fi.light,
            fi.status_label AS status, fi.status AS parsed_status, fi.effective_source AS source,
-           fi.evidence, fi.rule, fi.confidence, fi.override_author, fi.override_note, fi.override_at,
+           fi.evidence, fi.rule, fi.confidence, {OVERRIDE_COLUMNS},
            {EVIDENCE}, fi.issue_key
-    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN}
+    FROM fi LEFT JOIN dl ON dl.issue_key = fi.issue_key {MEASURES_JOIN} {OVERRIDE_JOIN}
     ORDER BY {_ISSUE_ORDER}"""
     return _frame(db, sql, p)
 

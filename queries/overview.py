@@ -14,7 +14,8 @@ from queries.base import (
     _Params,
     _report_conditions,
     category_label,
-    light_columns,
+    due_counts,
+    due_refs,
     status_label,
 )
 
@@ -55,14 +56,14 @@ def overview_counts(db: Db, f: Filters) -> pd.DataFrame:
     instead of four."""
     p = _Params()
     # Counted per stored category and status first, labelled after: the labels (trim, COALESCE) are then
-    # computed per group, not for each of 2.6 M issues (~17 % of the CPU at 100,000 reports).
-    lights = ", ".join(f"sum({x.column})::BIGINT AS {x.column}" for x in vocab().lights)
+    # computed per group, not for each of 2.6 M issues (~17 % of the CPU at 100,000 reports); so are
+    # overdue and the lights (base.due_counts: dates compared per issue, the status per group).
+    status = status_label("effective_status")
     sql = f"""{_ctes(f, p)},
-    raw AS (SELECT fi.unit, fi.category, fi.effective_status, count(fi.issue_key) AS n,
-                   count(*) FILTER (WHERE fi.overdue) AS overdue, {light_columns()}
+    raw AS (SELECT fi.unit, fi.category, fi.effective_status, count(fi.issue_key) AS n, {due_counts(p, f)}
             FROM fi GROUP BY ALL)
-    SELECT unit, {category_label("category")} AS category, {status_label("effective_status")} AS status,
-           FALSE AS total, sum(n)::BIGINT AS n, sum(overdue)::BIGINT AS overdue, {lights},
+    SELECT unit, {category_label("category")} AS category, {status} AS status,
+           FALSE AS total, sum(n)::BIGINT AS n, {due_refs(status, "sum({c})::BIGINT")},
            NULL::BIGINT AS reports, NULL::BIGINT AS units
     FROM raw GROUP BY ALL
     UNION ALL

@@ -9,6 +9,8 @@ import pandas as pd
 
 from loaders.vocab import vocab
 from queries.base import (
+    OVERRIDE_COLUMNS,
+    OVERRIDE_JOIN,
     UNKNOWN,
     Db,
     Filters,
@@ -86,14 +88,14 @@ def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None,
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
     columns = f"""fi.issue_key, fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.seq,
            fi.label, fi.title, fi.status_label AS status, fi.status AS parsed_status,
-           fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence, fi.override_author,
-           fi.override_note, fi.override_at, {EVIDENCE}"""
+           fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence, {OVERRIDE_COLUMNS},
+           {EVIDENCE}"""
     if not with_total:
-        return _frame(db, f"{_ctes(f, p)} SELECT {columns} FROM fi WHERE {_weak(p, threshold)} "
-                          f"ORDER BY {order} {page}", p)
+        return _frame(db, f"{_ctes(f, p)} SELECT {columns} FROM fi {OVERRIDE_JOIN} "
+                          f"WHERE {_weak(p, threshold)} ORDER BY {order} {page}", p)
     sql = f"""{_ctes(f, p)},
     weak AS MATERIALIZED (SELECT fi.* FROM fi WHERE {_weak(p, threshold)}),
-    shown AS (SELECT {columns} FROM weak fi ORDER BY {order} {page})
+    shown AS (SELECT {columns} FROM weak fi {OVERRIDE_JOIN} ORDER BY {order} {page})
     SELECT shown.*, (SELECT count(*) FROM weak) AS total FROM shown
     ORDER BY {order.replace("fi.", "shown.")}"""
     return _frame(db, sql, p)

@@ -19,7 +19,8 @@ from queries.base import (
     _Params,
     _report_conditions,
     _stated,
-    light_columns,
+    due_counts,
+    due_refs,
     status_columns,
     status_refs,
 )
@@ -83,12 +84,15 @@ def unit_scores(
                        COALESCE(published_on, DATE '0001-01-01')) AS s
         FROM sr WHERE rate IS NOT NULL GROUP BY unit
     ),
+    ius AS (  -- per unit and status first: overdue and lights by dates (base.due_counts), labels per group
+        SELECT unit, status_label, count(*) AS n, {due_counts(p, f)}
+        FROM fi {only_stated} GROUP BY ALL
+    ),
     iu AS (
-        SELECT unit, count(*) AS issues,
-               {status_columns()},
-               count(*) FILTER (WHERE fi.overdue) AS overdue,
-               {light_columns()}
-        FROM fi {only_stated} GROUP BY unit
+        SELECT unit, sum(n)::BIGINT AS issues,
+               {status_columns("COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")},
+               {due_refs("status_label", "sum({c})::BIGINT")}
+        FROM ius GROUP BY unit
     ),
     ak AS (
         SELECT fr.unit, g.kind, g.value,

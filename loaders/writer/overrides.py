@@ -12,13 +12,15 @@ loaders/writer/store.py (short-lived, retried while the file is locked, one writ
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from loaders.models import STATUSES
-from loaders.writer.store import Connection, StoreError, connect, read_connection
+from loaders.writer.store import Connection, StoreError, connect, read_connection, refresh_corrections
 
 MAX_AUTHOR_CHARS = 100
 MAX_NOTE_CHARS = 5000
@@ -104,7 +106,8 @@ def add_override(
             raise OverrideError(f"No issue with key {issue_key!r} in the database (a re-ingest may have "
                                 "changed it); nothing was stored.")
         report_key, title = found[0]
-        return _append(con, issue_key, status, note, author, CORRECTION, None, report_key, title)
+        return _recorded(con, lambda: _append(con, issue_key, status, note, author, CORRECTION, None,
+                                              report_key, title))
 
 
 def withdraw_override(db: str | Path | None, override_id: int, note: str | None, author: str) -> Override:
@@ -124,8 +127,26 @@ def withdraw_override(db: str | Path | None, override_id: int, note: str | None,
                            [WITHDRAWAL, target.override_id]).fetchall()
         if done:
             raise OverrideError(f"Override #{override_id} was already withdrawn by #{done[0][0]}.")
-        return _append(con, target.issue_key, None, note, author, WITHDRAWAL, target.override_id, None,
-                       target.issue_title)
+        return _recorded(con, lambda: _append(con, target.issue_key, None, note, author, WITHDRAWAL,
+                                              target.override_id, None, target.issue_title))
+
+
+def _recorded(con: Connection, append: Callable[[], Override]) -> Override:
+    """Run `append` (one row written for an issue) and rewrite the copies of the effective status it changes
+    (issues.correction_*: the issue's unit, where its lineage carries the correction) in one transaction:
+    no reader sees the row without its effect, and a failure stores neither."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        row = append()
+        unit = con.execute("SELECT report_unit FROM issues WHERE issue_key = ?", [row.issue_key]).fetchall()
+        if unit:  # an orphaned correction's issue is gone: it counts nowhere, nothing to rewrite
+            refresh_corrections(con, [unit[0][0]])
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):  # a failed COMMIT has rolled back already
+            con.execute("ROLLBACK")
+        raise
+    return row
 
 
 def overrides_oldest_first(db: str | Path | None, issue_key: str | None = None) -> list[Override]:

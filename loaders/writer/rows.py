@@ -56,7 +56,7 @@ _COLUMNS = {
     "issues": "issue_key:s report_key:s seq:i label:s category:s title:s section:s status:s status_source:s"
     " evidence:s rule:s confidence:f first_due:d owner:s counter_evidence:s"
     " overdue_commitments:a title_clause:s report_unit:s report_province:s report_city:s"
-    " report_published_on:d report_part:s shown_from:d hidden_from:d",
+    " report_published_on:d report_part:s shown_from:d hidden_from:d correction_status:s correction_source:s",
     "measures": "issue_key:s seq:i text:s",
     "deadlines": "issue_key:s seq:i text:s due_on:d",
     "figures": "report_key:s kind:s value:f unit:s evidence:s",
@@ -181,7 +181,8 @@ def _add_issue(rows: Rows, rkey: str, seq: int, i: Issue, ikey: str, r: Report) 
              first_due=first_due(d.due_on for d in i.deadlines),
              owner=i.owner, counter_evidence=st.counter_evidence or None,
              overdue_commitments=list(st.overdue) or None, title_clause=title_clause(i.title),
-             # the report's columns every filter reads (schema.sql); shown_from / hidden_from: by the store
+             # the report's columns every filter reads (schema.sql); shown_from / hidden_from / correction_*:
+             # by the store
              report_unit=r.unit, report_province=r.region.province, report_city=r.region.city,
              report_published_on=r.published_on, report_part=r.part)
     for n, text in enumerate(i.measures):

@@ -155,8 +155,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "AND column_name = 'kind'").fetchall()[0][0]
     if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
         _add_override_kinds(con)
-    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "overrides_orphaned",
-              "issues_counted", "issues_current"} <= names:
+    elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "overrides_in_force",
+              "overrides_orphaned", "issues_counted", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
         _in_transaction(con, lambda: rebuild_lineage(con, None))
@@ -185,6 +185,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _in_transaction(con, lambda: _add_title_clause(con))
     if ("issues", "hidden_from") not in columns:  # made before the copies: from reports and issue_lineage
         _in_transaction(con, lambda: _add_issue_copies(con))
+    if ("issues", "correction_source") not in columns:  # made before the copy: from issues_counted
+        _in_transaction(con, lambda: _add_corrections(con))
     dropped = columns & _DROPPED_COLUMNS
     if dropped:
         _drop_columns(con, dropped)
@@ -203,7 +205,8 @@ _ADDED_COLUMNS = {("files", "parser_version"), ("files", "displaced_by"), ("warn
                   ("issues", "owner"), ("issues", "counter_evidence"), ("issues", "overdue_commitments"),
                   ("issues", "title_clause"), ("issues", "report_unit"), ("issues", "report_province"),
                   ("issues", "report_city"), ("issues", "report_published_on"), ("issues", "report_part"),
-                  ("issues", "shown_from"), ("issues", "hidden_from")}
+                  ("issues", "shown_from"), ("issues", "hidden_from"), ("issues", "correction_status"),
+                  ("issues", "correction_source")}
 
 
 # Columns of older databases that schema.sql no longer has, dropped by ensure_schema. issues.measures_text
@@ -272,6 +275,61 @@ def refresh_lineage_limits(con: duckdb.DuckDBPyConnection, units: Sequence[str] 
         WHERE {unit_of_issue} AND issues.issue_key = w.issue_key
           AND (issues.shown_from IS DISTINCT FROM w.shown_from
                OR issues.hidden_from IS DISTINCT FROM w.hidden_from)""", params)
+
+
+def _add_corrections(con: duckdb.DuckDBPyConnection) -> None:
+    """issues.correction_status / correction_source for a database made before them (in the caller's
+    transaction: a column added but never filled would count every corrected issue at its parsed status)."""
+    for name in ("correction_status", "correction_source"):
+        con.execute(f"ALTER TABLE issues ADD COLUMN {name} VARCHAR")
+    # The views were bound to the columns issues had; issues_counted is read below.
+    con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+    refresh_corrections(con, None)
+
+
+# issues_counted's effective status where a correction counts (its own or carried), for refresh_corrections.
+_COUNTED_CORRECTIONS = """SELECT issue_key, effective_status, effective_source FROM issues_counted
+WHERE ($units IS NULL OR list_contains($units::VARCHAR[], report_unit))
+  AND effective_source IN ('override', 'carried')"""
+
+
+# Whether a correction or carry (withdrawn or not) may concern an issue of $units: a row naming a report of
+# theirs (an issue's key hashes its report's, whose key hashes its unit: the row's report_key is its issue's),
+# or a row stored before rows named their report (NULL: anyone's). issues_counted's correction steps read
+# every issue (~1.5 s of CPU at 100,000 reports with corrections, load 15): a write of other units skips them.
+_UNITS_CORRECTED = """SELECT count(*) FROM (
+    SELECT 1 FROM overrides o
+    WHERE o.kind IS DISTINCT FROM 'withdrawal'
+      AND (o.report_key IS NULL OR $units IS NULL
+           OR o.report_key IN (SELECT report_key FROM reports WHERE list_contains($units::VARCHAR[], unit)))
+    LIMIT 1)"""
+
+
+def refresh_corrections(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
+    """issues.correction_status / correction_source of these units' issues (None: every unit) from the view
+    issues_counted, the one definition of which correction counts for an issue (its own, or one carried
+    along its lineage, which stays within a unit). Call in the transaction that changed what it reads: a
+    write, once its lineage is up to date (update_lineage), or a correction recorded or withdrawn. Only the
+    rows that change are written; without any correction stored, only stale copies are cleared."""
+    if units is not None and not units:
+        return
+    params = {"units": None if units is None else list(units)}
+    unit_of_issue = "($units IS NULL OR list_contains($units::VARCHAR[], issues.report_unit))"
+    any_override = con.execute(_UNITS_CORRECTED, params).fetchall()[0][0]
+    counted = con.sql(_COUNTED_CORRECTIONS, params=params).to_arrow_table() if any_override else pa.table(
+        {"issue_key": pa.array([], pa.string()), "effective_status": pa.array([], pa.string()),
+         "effective_source": pa.array([], pa.string())})
+    with _registered(con, counted):
+        con.execute(f"""
+            UPDATE issues SET correction_status = NULL, correction_source = NULL
+            WHERE {unit_of_issue} AND correction_source IS NOT NULL
+              AND issue_key NOT IN (SELECT issue_key FROM _values)""", params)
+        con.execute(f"""
+            UPDATE issues SET correction_status = v.effective_status, correction_source = v.effective_source
+            FROM _values v
+            WHERE {unit_of_issue} AND issues.issue_key = v.issue_key
+              AND (issues.correction_status IS DISTINCT FROM v.effective_status
+                   OR issues.correction_source IS DISTINCT FROM v.effective_source)""", params)
 
 
 def _add_title_clause(con: duckdb.DuckDBPyConnection) -> None:
@@ -682,6 +740,9 @@ def update_lineage(
     # lineage: its derived rows kept, its issue rows new) gets its issues' copies of the lineage's limits;
     # rebuild_lineage refreshed its own.
     refresh_lineage_limits(con, sorted(set(_unit_of_rows(tables).values()) - rebuild))
+    # Every unit the write touched: its issue rows are new (their copies empty), its lineage may have changed
+    # which correction carries where, and carry.carry may have moved a correction onto one of its issues.
+    refresh_corrections(con, sorted(rebuild | set(_unit_of_rows(tables).values())))
     return counts
 
 

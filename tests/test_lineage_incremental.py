@@ -105,6 +105,24 @@ def corpus(seed: int) -> list[FileVersion]:
             for n, rep in enumerate(reports)]
 
 
+def in_publication_order(files: list[FileVersion]) -> list[FileVersion]:
+    """Each unit's files in the order they were published (units one after the other)."""
+    return sorted(files, key=lambda fv: (fv.reports[0].unit, fv.reports[0].published_on or dt.date.max))
+
+
+def counted_writes(monkeypatch: pytest.MonkeyPatch) -> list[store.LineageCounts]:
+    """What each later write's update_lineage did (new, extended, rebuilt units), appended as they run."""
+    last: list[store.LineageCounts] = []
+    real = store.update_lineage
+
+    def counted(*args: object, **kwargs: object) -> store.LineageCounts:
+        last.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return last[-1]
+
+    monkeypatch.setattr(store, "update_lineage", counted)
+    return last
+
+
 def derived(con: store.Connection) -> dict[str, list[tuple]]:
     """The derived tables, and the issues' copies of their lineage's limits (queries read those)."""
     tables = {t: con.execute(f"SELECT * FROM {t} ORDER BY {key}").fetchall() for t, key in TABLES.items()}
@@ -145,16 +163,7 @@ def test_written_in_any_batches_and_order_the_lineage_equals_a_full_rebuild(
             files[a], files[a + 1] = files[a + 1], files[a]
     else:
         rng.shuffle(files)
-    counts = store.LineageCounts()
-    real = store.update_lineage
-
-    def counted(*args: object, **kwargs: object) -> store.LineageCounts:
-        c = real(*args, **kwargs)  # type: ignore[arg-type]
-        counts.new, counts.extended, counts.rebuilt = (counts.new + c.new, counts.extended + c.extended,
-                                                      counts.rebuilt + c.rebuilt)
-        return c
-
-    monkeypatch.setattr(store, "update_lineage", counted)
+    counts = counted_writes(monkeypatch)
     db = tmp_path / "db.duckdb"
     done = 0
     with store.connect(db) as con:
@@ -170,7 +179,7 @@ def test_written_in_any_batches_and_order_the_lineage_equals_a_full_rebuild(
             store.write_files(con, batch)
             assert derived(con) == rebuilt(con), f"after {done} of {len(files)} files"
         assert derived(con)["issue_lineage"]
-    assert counts.extended + counts.rebuilt > 0
+    assert sum(c.extended + c.rebuilt for c in counts) > 0
 
 
 def test_every_path_is_taken_by_the_random_corpora(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -282,15 +291,8 @@ def test_an_extension_updates_the_stored_heads_in_place(
     """The stored rows an extension changes (superseded heads) keep their place in issue_lineage (same rowid):
     written over, not deleted and inserted again — a checkpoint after deletes vacuums every row group
     holding one, which made the compacting writes of an ingest hold the file for seconds at 10,000 files."""
-    files = sorted(corpus(1), key=lambda fv: (fv.reports[0].unit, fv.reports[0].published_on or dt.date.max))
-    last: list[store.LineageCounts] = []
-    real = store.update_lineage
-
-    def counted(*args: object, **kwargs: object) -> store.LineageCounts:
-        last.append(real(*args, **kwargs))  # type: ignore[arg-type]
-        return last[-1]
-
-    monkeypatch.setattr(store, "update_lineage", counted)
+    files = in_publication_order(corpus(1))
+    last = counted_writes(monkeypatch)
     db = tmp_path / "db.duckdb"
     moved = 0
     with store.connect(db) as con:
@@ -315,15 +317,8 @@ def test_warm_lineage_leaves_the_write_nothing_to_score(
 ) -> None:
     """store.warm_lineage on a read-only connection scores what the write of the same rows then scores: an
     extending write adds nothing to lineage's caches (its linking is done before the database is held)."""
-    files = sorted(corpus(1), key=lambda fv: (fv.reports[0].unit, fv.reports[0].published_on or dt.date.max))
-    last: list[store.LineageCounts] = []
-    real = store.update_lineage
-
-    def counted(*args: object, **kwargs: object) -> store.LineageCounts:
-        last.append(real(*args, **kwargs))  # type: ignore[arg-type]
-        return last[-1]
-
-    monkeypatch.setattr(store, "update_lineage", counted)
+    files = in_publication_order(corpus(1))
+    last = counted_writes(monkeypatch)
     db = tmp_path / "db.duckdb"
     warmed_writes = 0
     for fv in files:

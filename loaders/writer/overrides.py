@@ -12,7 +12,6 @@ loaders/writer/store.py (short-lived, retried while the file is locked, one writ
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from loaders.models import STATUSES
-from loaders.writer.store import Connection, StoreError, connect, read_connection, refresh_corrections
+from loaders.writer.store import (
+    Connection,
+    StoreError,
+    connect,
+    in_transaction,
+    read_connection,
+    refresh_corrections,
+)
 
 MAX_AUTHOR_CHARS = 100
 MAX_NOTE_CHARS = 5000
@@ -135,18 +141,15 @@ def _recorded(con: Connection, append: Callable[[], Override]) -> Override:
     """Run `append` (one row written for an issue) and rewrite the copies of the effective status it changes
     (issues.correction_*: the issue's unit, where its lineage carries the correction) in one transaction:
     no reader sees the row without its effect, and a failure stores neither."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+
+    def record() -> Override:
         row = append()
         unit = con.execute("SELECT report_unit FROM issues WHERE issue_key = ?", [row.issue_key]).fetchall()
         if unit:  # an orphaned correction's issue is gone: it counts nowhere, nothing to rewrite
             refresh_corrections(con, [unit[0][0]])
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(Exception):  # a failed COMMIT has rolled back already
-            con.execute("ROLLBACK")
-        raise
-    return row
+        return row
+
+    return in_transaction(con, record)
 
 
 def overrides_oldest_first(db: str | Path | None, issue_key: str | None = None) -> list[Override]:

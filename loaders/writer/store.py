@@ -36,6 +36,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -159,7 +160,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
               "overrides_orphaned", "issues_counted", "issues_current"} <= names:
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
-        _in_transaction(con, lambda: rebuild_lineage(con, None))
+        in_transaction(con, lambda: rebuild_lineage(con, None))
     columns = {(r[0], r[1]) for r in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_name IN ('files', 'warnings', 'reports', 'issues')").fetchall()}
@@ -182,11 +183,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if ("issues", "overdue_commitments") not in columns:
         con.execute("ALTER TABLE issues ADD COLUMN overdue_commitments VARCHAR[]")
     if ("issues", "title_clause") not in columns:  # made before it: from the stored titles, as ingest does
-        _in_transaction(con, lambda: _add_title_clause(con))
+        in_transaction(con, lambda: _add_title_clause(con))
     if ("issues", "hidden_from") not in columns:  # made before the copies: from reports and issue_lineage
-        _in_transaction(con, lambda: _add_issue_copies(con))
+        in_transaction(con, lambda: _add_issue_copies(con))
     if ("issues", "correction_source") not in columns:  # made before the copy: from issues_counted
-        _in_transaction(con, lambda: _add_corrections(con))
+        in_transaction(con, lambda: _add_corrections(con))
     dropped = columns & _DROPPED_COLUMNS
     if dropped:
         _drop_columns(con, dropped)
@@ -224,15 +225,20 @@ def _drop_columns(con: duckdb.DuckDBPyConnection, dropped: set[tuple[str, str]])
     con.execute("CHECKPOINT")
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> None:
+T = TypeVar("T")
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
+    """`work()` in one transaction: committed with everything it wrote, or rolled back and re-raised."""
     con.execute("BEGIN TRANSACTION")
     try:
-        work()
+        result = work()
         con.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has rolled back already
             con.execute("ROLLBACK")
         raise
+    return result
 
 
 # issues' copies of their report's columns (schema.sql; loaders/writer/rows.py writes them with the issue).
@@ -359,7 +365,7 @@ def _add_first_due(con: duckdb.DuckDBPyConnection) -> None:
                         "WHERE issues.issue_key = v.issue_key")
 
     # One transaction: a column added but never filled would read as "no deadline" for good.
-    _in_transaction(con, work)
+    in_transaction(con, work)
 
 
 def _add_override_kinds(con: duckdb.DuckDBPyConnection) -> None:
@@ -407,7 +413,7 @@ def _add_report_counts(con: duckdb.DuckDBPyConnection) -> None:
         with _registered(con, values):
             con.execute(f"UPDATE reports SET {assign} FROM _values v WHERE reports.report_key = v.report_key")
 
-    _in_transaction(con, work)
+    in_transaction(con, work)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,24 +15,56 @@ from views.components.labels import STATUS_COLORS, STATUS_ORDER, STATUS_SYMBOLS
 
 _FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 
+# Every builder writes its whole figure as one dict and validates it once (go.Figure(spec)): a figure made
+# property by property (add_trace, update_layout, update_traces, update_xaxes…) paid plotly's path parsing
+# and validation on every call, 10–70 ms per chart at 10,000 files, about a third of 总览's cold run; one
+# dict costs 2–6 ms. The figures are the ones those calls made (tests/test_chart_dicts.py), except that a
+# title set to None is now absent instead of an empty `title: {}`, which plotly.js draws the same.
+
+
+def _base_layout(height: int, legend: bool = True) -> dict[str, Any]:
+    """The layout every chart shares: height, margins, the CJK font, a horizontal legend above the plot."""
+    return {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "font": {"family": _FONT, "size": 13},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
+                   "title": None},
+        "showlegend": legend,
+    }
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`base` updated by `extra` as update_layout does: nested dicts merge, a None removes the key."""
+    out = dict(base)
+    for key, value in extra.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _figure(
+    data: list[dict[str, Any]], layout: dict[str, Any], height: int, legend: bool = True
+) -> go.Figure:
+    """The figure of these traces and this layout, with the shared layout on top (as _layout applied it
+    last), validated once."""
+    return go.Figure({"data": data, "layout": _merged(layout, _base_layout(height, legend))})
+
 
 def _layout(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        font={"family": _FONT, "size": 13},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
-        showlegend=legend,
-    )
+    """The shared layout applied to a figure made elsewhere (the tests' plotly express references)."""
+    fig.update_layout(**_base_layout(height, legend))
     return fig
 
 
 def empty_figure(message: str = "暂无数据") -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": "#888"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, 220, legend=False)
+    note = {"text": message, "showarrow": False, "font": {"size": 16, "color": "#888"}}
+    layout = {"annotations": [note], "xaxis": {"visible": False}, "yaxis": {"visible": False}}
+    return _figure([], layout, 220, legend=False)
 
 
 def shorten(text: str, limit: int = 18) -> str:
@@ -54,36 +87,37 @@ def top_with_other(df: pd.DataFrame, key: str, n: int, weight: str = "n") -> pd.
 def _hbars(
     data: pd.DataFrame, x: str, y: str, color: str, orders: dict[str, list[str]], custom: list[str],
     colors: dict[str, str] | None = None, text: str | None = None, barmode: str = "relative",
-) -> go.Figure:
-    """The figure px.bar(data, x=x, y=y, color=color, orientation="h", text=text, barmode=barmode,
-    category_orders=orders, color_discrete_map=colors, custom_data=custom) makes, built directly: plotly
-    express spends ~60 ms per chart on generic machinery. One trace per value of `color` (in its order, then
-    unlisted values as they appear), rows in data order; colours from `colors`, else the template's
-    colorway at the value's position in that order."""
+    trace: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The traces and layout of px.bar(data, x=x, y=y, color=color, orientation="h", text=text,
+    barmode=barmode, category_orders=orders, color_discrete_map=colors, custom_data=custom), built directly:
+    plotly express spends ~60 ms per chart on generic machinery. One trace per value of `color` (in its
+    order, then unlisted values as they appear), rows in data order; colours from `colors`, else the
+    template's colorway at the value's position in that order. `trace`: properties every trace gets on top."""
     present = dict.fromkeys(data[color].tolist())
     listed = list(orders.get(color, []))
     every = listed + [v for v in present if v not in listed]
     colorway = list(pio.templates[pio.templates.default].layout.colorway or [])
-    fig = go.Figure()
+    traces = []
     for position, value in enumerate(every):
         if value not in present:
             continue  # no trace, but it keeps its place in the colour cycle (as plotly express does)
         part = data[data[color] == value]
         marker = colors[value] if colors and value in colors else colorway[position % len(colorway)]
-        bar = {"customdata": part[custom].to_numpy(), "legendgroup": value, "name": value,
+        bar = {"type": "bar", "customdata": part[custom].to_numpy(), "legendgroup": value, "name": value,
                "marker": {"color": marker, "pattern": {"shape": ""}}, "orientation": "h", "showlegend": True,
                "textposition": "auto", "x": part[x].to_numpy(), "y": part[y].to_numpy(),
                "xaxis": "x", "yaxis": "y"}
         if text is not None:
             bar["text"] = part[text].to_numpy()
-        fig.add_trace(go.Bar(bar))
-    fig.update_layout(
-        xaxis={"anchor": "y", "domain": [0.0, 1.0], "title": {"text": x}},
-        yaxis={"anchor": "x", "domain": [0.0, 1.0], "title": {"text": y}, "categoryorder": "array",
-               "categoryarray": list(orders[y])[::-1]},  # horizontal bars: the first category on top
-        legend={"title": {"text": color}, "tracegroupgap": 0}, margin={"t": 60}, barmode=barmode,
-    )
-    return fig
+        traces.append(_merged(bar, trace or {}))
+    layout = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": x}},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": y}, "categoryorder": "array",
+                  "categoryarray": list(orders[y])[::-1]},  # horizontal bars: the first category on top
+        "legend": {"title": {"text": color}, "tracegroupgap": 0}, "margin": {"t": 60}, "barmode": barmode,
+    }
+    return traces, layout
 
 
 def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 18) -> go.Figure:
@@ -98,18 +132,19 @@ def completion_bars(df: pd.DataFrame, key: str, top_n: int, label_limit: int = 1
     order = [k for k in rate.index if k != OTHER] + ([OTHER] if OTHER in rate.index else [])  # 其他 last
     names = {k: f"{shorten(k, label_limit)}（{totals[k]}项·{rate[k]:.0%}）" for k in order}
     data = data.assign(group=data[key].map(names), full=data[key], share=data["n"] / data[key].map(totals))
-    fig = _hbars(
+    traces, layout = _hbars(
         data, x="share", y="group", color="status", text="n",
         orders={"group": [names[k] for k in order], "status": list(STATUS_ORDER)},
         colors=STATUS_COLORS, custom=["full", "status", "n"],
+        trace={"hovertemplate": "%{customdata[0]}<br>%{customdata[1]}：%{customdata[2]}项（%{x:.0%}）"
+                                "<extra></extra>", "textposition": "inside", "insidetextanchor": "middle"},
     )
-    fig.update_traces(
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{customdata[2]}项（%{x:.0%}）<extra></extra>",
-        textposition="inside", insidetextanchor="middle",
-    )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.001], tickvals=[0, 0.25, 0.5, 0.75, 1], title=None)
-    fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, 90 + 30 * len(order))
+    layout = _merged(layout, {
+        "xaxis": {"tickformat": ".0%", "range": [0, 1.001], "tickvals": [0, 0.25, 0.5, 0.75, 1],
+                  "title": None},
+        "yaxis": {"title": None, "automargin": True},
+    })
+    return _figure(traces, layout, 90 + 30 * len(order))
 
 
 def status_donut(df: pd.DataFrame) -> go.Figure:
@@ -117,18 +152,17 @@ def status_donut(df: pd.DataFrame) -> go.Figure:
     if df.empty or df["n"].sum() == 0:
         return empty_figure()
     data = df.set_index("status").reindex(list(STATUS_ORDER)).dropna().reset_index()
-    fig = go.Figure(
-        go.Pie(
-            labels=data["status"], values=data["n"], hole=0.55, sort=False, direction="clockwise",
-            marker={"colors": [STATUS_COLORS[s] for s in data["status"]]},
-            textinfo="label+value", textposition="inside", insidetextorientation="horizontal",
-            hovertemplate="%{label}：%{value}项（%{percent}）<extra></extra>",
-        )
-    )
+    pie = {
+        "type": "pie", "labels": data["status"], "values": data["n"], "hole": 0.55, "sort": False,
+        "direction": "clockwise", "marker": {"colors": [STATUS_COLORS[s] for s in data["status"]]},
+        "textinfo": "label+value", "textposition": "inside", "insidetextorientation": "horizontal",
+        "hovertemplate": "%{label}：%{value}项（%{percent}）<extra></extra>",
+    }
     # Slices too thin for their label drop it (the legend still names them) instead of overlapping.
-    fig.update_layout(uniformtext_minsize=11, uniformtext_mode="hide")
-    fig.add_annotation(text=f"{int(data['n'].sum())}<br>个问题", showarrow=False, font={"size": 18})
-    return _layout(fig, 360, legend=True)
+    layout = {"uniformtext": {"minsize": 11, "mode": "hide"},
+              "annotations": [{"text": f"{int(data['n'].sum())}<br>个问题", "showarrow": False,
+                               "font": {"size": 18}}]}
+    return _figure([pie], layout, 360, legend=True)
 
 
 def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label: str) -> go.Figure:
@@ -151,16 +185,15 @@ def figure_bars(df: pd.DataFrame, labels: dict[str, str], top_n: int, unit_label
         shown = pd.concat([shown, mean[["unit", "kind", "value"]]], ignore_index=True)
         names[other] = other
     shown = shown.assign(row=shown["unit"].map(names), 指标=shown["kind"].map(labels))
-    fig = _hbars(
+    traces, layout = _hbars(
         shown, x="value", y="row", color="指标", barmode="stack",
         orders={"row": list(names.values()), "指标": list(labels.values())}, custom=["unit", "指标"],
+        trace={"hovertemplate": "%{customdata[0]}<br>%{customdata[1]}：%{x:,.4~g}" + unit_label
+                                + "<extra></extra>"},
     )
-    fig.update_traces(
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}：%{x:,.4~g}" + unit_label + "<extra></extra>",
-    )
-    fig.update_xaxes(title=unit_label, rangemode="tozero")
-    fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, 110 + 28 * len(names))
+    layout = _merged(layout, {"xaxis": {"title": {"text": unit_label}, "rangemode": "tozero"},
+                              "yaxis": {"title": None, "automargin": True}})
+    return _figure(traces, layout, 110 + 28 * len(names))
 
 
 def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
@@ -176,30 +209,33 @@ def deadline_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
     )
     order = data.groupby("row")["n"].sum().sort_values(ascending=False).index.tolist()
     order = [r for r in order if r != OTHER] + ([OTHER] if OTHER in order else [])
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for status in STATUS_ORDER:
         part = data[data["status"] == status]
         if part.empty:
             continue
-        fig.add_trace(go.Scatter(
-            x=part["due_on"], y=part["row"], mode="markers", name=status,
-            marker={"size": part["px"], "color": STATUS_COLORS[status], "opacity": 0.75,
-                    "symbol": STATUS_SYMBOLS.get(status, "circle"), "line": {"width": 1, "color": "white"}},
-            customdata=part[["unit", "short", "text", "status", "n"]].to_numpy(),
-            hovertemplate="%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限<br>例：%{customdata[1]}"
-            "<br>时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
-        ))
+        traces.append({
+            "type": "scatter", "x": part["due_on"], "y": part["row"], "mode": "markers", "name": status,
+            "marker": {"size": part["px"], "color": STATUS_COLORS[status], "opacity": 0.75,
+                       "symbol": STATUS_SYMBOLS.get(status, "circle"),
+                       "line": {"width": 1, "color": "white"}},
+            "customdata": part[["unit", "short", "text", "status", "n"]].to_numpy(),
+            "hovertemplate": "%{customdata[0]}｜%{customdata[3]}｜%{customdata[4]}个时限"
+            "<br>例：%{customdata[1]}<br>时限：%{customdata[2]}<br>到期：%{x|%Y-%m-%d}<extra></extra>",
+        })
     # The as-of line is a shape (add_vline's annotation breaks on date axes in some plotly versions), named
     # by a legend entry: a text label above the plot collided with the legend when the date sat at the left.
     x = pd.Timestamp(as_of)
     line = {"color": "#c62828", "dash": "dash"}
-    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=line)
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=f"截至 {as_of:%Y-%m-%d}",
-                             hoverinfo="skip"))
-    fig.update_xaxes(title=None, tickformat="%Y-%m", type="date")
-    # Categories are drawn bottom-up: reverse, so the unit with the most deadlines is on top.
-    fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=order[::-1])
-    return _layout(fig, 140 + 34 * len(order))
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": line,
+                   "name": f"截至 {as_of:%Y-%m-%d}", "hoverinfo": "skip"})
+    layout = {
+        "shapes": [{"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper", "line": line}],
+        "xaxis": {"tickformat": "%Y-%m", "type": "date"},
+        # Categories are drawn bottom-up: reverse, so the unit with the most deadlines is on top.
+        "yaxis": {"automargin": True, "categoryorder": "array", "categoryarray": order[::-1]},
+    }
+    return _figure(traces, layout, 140 + 34 * len(order))
 
 
 def aging_bars(df: pd.DataFrame) -> go.Figure:
@@ -207,12 +243,12 @@ def aging_bars(df: pd.DataFrame) -> go.Figure:
     counts = df.set_index("bucket")["n"] if not df.empty else pd.Series(dtype="int64")
     counts = counts.reindex(list(AGING_BUCKETS), fill_value=0)
     colors = ["#f59e0b", "#ef6c00", "#d84315", "#b71c1c"]
-    fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), text=counts.to_numpy(), marker_color=colors,
-                           textposition="outside", cliponaxis=False,
-                           hovertemplate="逾期%{x}：%{y}个问题<extra></extra>"))
-    fig.update_yaxes(title="问题数", rangemode="tozero")
-    fig.update_xaxes(title="逾期时长（自首个已过时限起算）")
-    return _layout(fig, 300, legend=False)
+    bar = {"type": "bar", "x": counts.index, "y": counts.to_numpy(), "text": counts.to_numpy(),
+           "marker": {"color": colors}, "textposition": "outside", "cliponaxis": False,
+           "hovertemplate": "逾期%{x}：%{y}个问题<extra></extra>"}
+    layout = {"yaxis": {"title": {"text": "问题数"}, "rangemode": "tozero"},
+              "xaxis": {"title": {"text": "逾期时长（自首个已过时限起算）"}}}
+    return _figure([bar], layout, 300, legend=False)
 
 
 _ROUND_COLORS = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#558b2f")
@@ -227,33 +263,34 @@ def completion_timeline(df: pd.DataFrame) -> go.Figure:
     dated = df[df["published_on"].notna()]
     if dated.empty:
         return empty_figure("该单位的通报没有可识别的发布日期")
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for n, part in dated.groupby("thread_round", sort=True):
         color = _ROUND_COLORS[(int(n) - 1) % len(_ROUND_COLORS)]
         rate = part["thread_done_rate"].fillna(part["done_rate"])
-        fig.add_trace(go.Scatter(
-            x=part["published_on"], y=rate * 100, mode="lines+markers+text",
-            name=f"第{int(n)}轮 · 解析完成率", line={"color": color, "width": 2}, marker={"size": 10},
-            text=[f"{v:.0%}" for v in rate], textposition="top center",
-            customdata=part[["label", "thread_done", "thread_problems", "done", "issues"]].to_numpy(),
-            hovertemplate="%{customdata[0]}<br>本轮问题完成 %{customdata[1]} / %{customdata[2]}"
+        traces.append({
+            "type": "scatter", "x": part["published_on"], "y": rate * 100, "mode": "lines+markers+text",
+            "name": f"第{int(n)}轮 · 解析完成率", "line": {"color": color, "width": 2},
+            "marker": {"size": 10},
+            "text": [f"{v:.0%}" for v in rate], "textposition": "top center",
+            "customdata": part[["label", "thread_done", "thread_problems", "done", "issues"]].to_numpy(),
+            "hovertemplate": "%{customdata[0]}<br>本轮问题完成 %{customdata[1]} / %{customdata[2]}"
             "（%{y:.1f}%）<br>本份通报列出 %{customdata[4]} 个，完成 %{customdata[3]}<extra></extra>",
-        ))
+        })
         stated = part[part["stated_rate"].notna()]
         if not stated.empty:
-            fig.add_trace(go.Scatter(
-                x=stated["published_on"], y=stated["stated_rate"], mode="markers",
-                name=f"第{int(n)}轮 · 通报自述完成率",
-                marker={"size": 13, "color": "white", "line": {"width": 2, "color": color},
-                        "symbol": "diamond"},
-                hovertemplate="通报自述：%{y:.1f}%<extra></extra>",
-            ))
-    fig.update_yaxes(title="完成率（%）", range=[0, 110])
-    fig.update_xaxes(title=None, tickformat="%Y-%m", type="date")
+            traces.append({
+                "type": "scatter", "x": stated["published_on"], "y": stated["stated_rate"], "mode": "markers",
+                "name": f"第{int(n)}轮 · 通报自述完成率",
+                "marker": {"size": 13, "color": "white", "line": {"width": 2, "color": color},
+                           "symbol": "diamond"},
+                "hovertemplate": "通报自述：%{y:.1f}%<extra></extra>",
+            })
+    layout: dict[str, Any] = {"yaxis": {"title": {"text": "完成率（%）"}, "range": [0, 110]},
+                              "xaxis": {"tickformat": "%Y-%m", "type": "date"}}
     dates = pd.to_datetime(dated["published_on"])
     if (dates.max() - dates.min()).days < 120:
         # Reports a few weeks apart (or one report): plotly's automatic ticks repeat one "%Y-%m" label over a
         # span of days (2023-12 four times), so show three months around them with a tick a month.
         pad = pd.Timedelta(days=45)
-        fig.update_xaxes(range=[dates.min() - pad, dates.max() + pad], dtick="M1")
-    return _layout(fig, 320)
+        layout["xaxis"].update(range=[dates.min() - pad, dates.max() + pad], dtick="M1")
+    return _figure(traces, layout, 320)

@@ -2,16 +2,20 @@
 recording what was exported. XlsxWriter: write-only, fast, no dependency of its own, and it writes what a
 reader needs (frozen header, autofilter, widths, wrapping, fills); openpyxl (tests) reads it back.
 
-Every text cell goes through the CSV's neutraliser and is written with write_string (never as a formula)."""
+Every text cell goes through the CSV's neutraliser and is written as a string cell (never as a formula)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import Worksheet
 
 from queries import UNKNOWN
 from views.components.csv_export import neutralise, safe_filename_part
@@ -34,6 +38,48 @@ class ExportInfo:
     """What the 导出说明 sheet records: (label, value) lines, in order."""
 
     lines: tuple[tuple[str, str], ...]
+
+
+class _BulkSheet(Worksheet):  # type: ignore[misc]
+    """A worksheet whose body is written in one pass when the workbook closes. XlsxWriter's write_number /
+    write_string cost ~5 µs per cell and writing each cell's XML ~6 µs more (argument checks, a namedtuple per
+    cell, attribute escaping): 0.6 s for the ranking of 2,665 units × 23 columns. Here a body cell is a
+    tuple and its XML one f-string: the same cells (shared strings, the cell's format, else its column's, as
+    XlsxWriter writes them) without the optional `spans` row attribute. The rows given to `body` must come
+    after every row written the usual way (the header)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # (row, [(col, shared string index or number, is_number, format or None)]) in row order
+        self._body: list[tuple[int, list[tuple[int, Any, bool, Any]]]] = []
+
+    def body(self, first_row: int, rows: Iterable[Sequence[tuple[int, str | float, Any]]]) -> None:
+        """Rows of (col, value, format or None) from `first_row` on, a str a shared string, a float a number;
+        blank cells are left out by the caller."""
+        index = self.str_table._get_shared_string_index
+        for row, cells in enumerate(rows, start=first_row):
+            kept = [(col, index(v) if isinstance(v, str) else v, not isinstance(v, str), fmt)
+                    for col, v, fmt in cells]
+            if kept:
+                self._check_dimensions(row, kept[0][0])
+                self._check_dimensions(row, kept[-1][0])
+                self._body.append((row, kept))
+
+    def _write_rows(self) -> None:
+        super()._write_rows()  # the rows written cell by cell (the header): they precede the body
+        column_xf = {col: info.column_format._get_xf_index() for col, info in self.col_info.items()
+                     if info.column_format is not None}
+        write = self.fh.write
+        for row, cells in self._body:
+            out = [f'<row r="{row + 1}">']
+            for col, value, is_number, fmt in cells:
+                xf = fmt._get_xf_index() if fmt is not None else column_xf.get(col)
+                style = "" if xf is None else f' s="{xf}"'
+                ref = xl_rowcol_to_cell_fast(row, col)
+                out.append(f"<c r=\"{ref}\"{style}><v>{value:.16G}</v></c>" if is_number
+                           else f'<c r="{ref}"{style} t="s"><v>{value}</v></c>')
+            out.append("</row>")
+            write("".join(out))
 
 
 def _cell(value: object) -> str:
@@ -108,7 +154,7 @@ def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
     lights = {f"{k}灯": wb.add_format({"bg_color": LIGHT_COLORS[k], "font_color": "#ffffff", "bold": True,
                                        "valign": "top", "align": "center"}) for k in LIGHT_COLORS}
 
-    ws = wb.add_worksheet("整改台账")
+    ws = wb.add_worksheet("整改台账", worksheet_class=_BulkSheet)
     for col, (title, width, wraps) in enumerate(COLUMNS):
         ws.set_column(col, col, width, wrap if wraps else plain)
         ws.write_string(0, col, title, head)
@@ -116,15 +162,15 @@ def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
     values = ledger_values(rows)
     status_col = [c[0] for c in COLUMNS].index("完成情况")
     light_col = [c[0] for c in COLUMNS].index("预警")
-    for n, line in enumerate(values, start=1):
-        for col, value in enumerate(line):
-            if isinstance(value, int):
-                ws.write_number(n, col, value)
-                continue
-            if not value:
-                continue  # a blank cell, not an empty string (Excel's filters list it as 空白)
-            fmt = fills.get(value) if col == status_col else lights.get(value) if col == light_col else None
-            ws.write_string(n, col, _cell(value), fmt) if fmt else ws.write_string(n, col, _cell(value))
+    formats = {status_col: fills, light_col: lights}
+
+    def cells(line: list[str | int]) -> list[tuple[int, str | float, Any]]:
+        # A blank cell, not an empty string (Excel's filters list it as 空白).
+        return [(col, value, None) if isinstance(value, int)
+                else (col, _cell(value), formats[col].get(value) if col in formats else None)
+                for col, value in enumerate(line) if isinstance(value, int) or value]
+
+    ws.body(1, (cells(line) for line in values))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(values)), len(COLUMNS) - 1)
     _notes(wb, info, head, wrap)
@@ -157,23 +203,28 @@ def table_xlsx(table: pd.DataFrame, sheet: str, info: ExportInfo) -> bytes:
     head = wb.add_format({"bold": True, "bg_color": "#dbe5f1", "border": 1, "text_wrap": True,
                           "valign": "vcenter", "align": "center"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    ws = wb.add_worksheet(sheet)
+    ws = wb.add_worksheet(sheet, worksheet_class=_BulkSheet)
     for col, title in enumerate(table.columns):
         ws.write_string(0, col, str(title), head)
         ws.set_column(col, col, 16 if col < 4 else 11)
-    for n, row in enumerate(table.itertuples(index=False), start=1):
-        for col, value in enumerate(row):
-            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-                continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                ws.write_number(n, col, float(value))
-            else:
-                ws.write_string(n, col, _cell(value))
+    ws.body(1, ([(col, _table_value(value), None) for col, value in enumerate(row) if not _blank(value)]
+                for row in table.itertuples(index=False)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(table)), max(0, len(table.columns) - 1))
     _notes(wb, info, head, wrap)
     wb.close()
     return buf.getvalue()
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+
+
+def _table_value(value: object) -> str | float:
+    """A number as a number cell, anything else (a bool too) as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return _cell(value)
 
 
 def xlsx_filename(prefix: str, as_of: dt.date, label: str) -> str:

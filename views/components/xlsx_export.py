@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from queries import UNKNOWN
@@ -66,18 +66,30 @@ class _BulkSheet(Worksheet):  # type: ignore[misc]
                 self._body.append((row, kept))
 
     def _write_rows(self) -> None:
-        super()._write_rows()  # the rows written cell by cell (the header): they precede the body
+        if not self._body:
+            super()._write_rows()
+            return
+        # The rows written cell by cell (the header) precede the body: XlsxWriter's loop visits every row
+        # and column within the dimensions, so it is shown only the rows above the body.
+        last: int = self.dim_rowmax  # type: ignore[has-type]
+        self.dim_rowmax = self._body[0][0] - 1
+        try:
+            if self.dim_rowmax >= self.dim_rowmin:
+                super()._write_rows()
+        finally:
+            self.dim_rowmax = last
         column_xf = {col: info.column_format._get_xf_index() for col, info in self.col_info.items()
                      if info.column_format is not None}
+        letters = [xl_col_to_name(col) for col in range(self.dim_colmax + 1)]
         write = self.fh.write
         for row, cells in self._body:
-            out = [f'<row r="{row + 1}">']
+            r = row + 1
+            out = [f'<row r="{r}">']
             for col, value, is_number, fmt in cells:
                 xf = fmt._get_xf_index() if fmt is not None else column_xf.get(col)
                 style = "" if xf is None else f' s="{xf}"'
-                ref = xl_rowcol_to_cell_fast(row, col)
-                out.append(f"<c r=\"{ref}\"{style}><v>{value:.16G}</v></c>" if is_number
-                           else f'<c r="{ref}"{style} t="s"><v>{value}</v></c>')
+                out.append(f'<c r="{letters[col]}{r}"{style}><v>{value:.16G}</v></c>' if is_number
+                           else f'<c r="{letters[col]}{r}"{style} t="s"><v>{value}</v></c>')
             out.append("</row>")
             write("".join(out))
 
@@ -207,8 +219,7 @@ def table_xlsx(table: pd.DataFrame, sheet: str, info: ExportInfo) -> bytes:
     for col, title in enumerate(table.columns):
         ws.write_string(0, col, str(title), head)
         ws.set_column(col, col, 16 if col < 4 else 11)
-    ws.body(1, ([(col, _table_value(value), None) for col, value in enumerate(row) if not _blank(value)]
-                for row in table.itertuples(index=False)))
+    ws.body(1, (_table_cells(row) for row in table.itertuples(index=False)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(table)), max(0, len(table.columns) - 1))
     _notes(wb, info, head, wrap)
@@ -216,15 +227,20 @@ def table_xlsx(table: pd.DataFrame, sheet: str, info: ExportInfo) -> bytes:
     return buf.getvalue()
 
 
-def _blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
-
-
-def _table_value(value: object) -> str | float:
-    """A number as a number cell, anything else (a bool too) as text."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return _cell(value)
+def _table_cells(row: Sequence[object]) -> list[tuple[int, str | float, Any]]:
+    """A table row's cells: numbers (not bools) as numbers, blanks (None, NA, NaN) left out, the rest text."""
+    out: list[tuple[int, str | float, Any]] = []
+    for col, value in enumerate(row):
+        if value is None or value is pd.NA:
+            continue
+        if isinstance(value, float):
+            if value == value:  # not NaN
+                out.append((col, value, None))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out.append((col, float(value), None))
+        else:
+            out.append((col, _cell(value), None))
+    return out
 
 
 def xlsx_filename(prefix: str, as_of: dt.date, label: str) -> str:

@@ -375,3 +375,48 @@ def test_ingest_drops_a_plan_when_the_database_changed_in_between(tmp_path: Path
     with store.connect(db) as con:
         store.write_files(con, files[-2:-1])
     assert ingest._file_state(db) != state
+
+
+def _limits(con: store.Connection) -> list[tuple]:
+    return con.execute("SELECT issue_key, shown_from, hidden_from FROM issues ORDER BY issue_key").fetchall()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_limits_a_write_copies_from_its_lineage_rows_equal_a_refresh_of_every_unit(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write sets issues.shown_from / hidden_from from the lineage rows it wrote (store.lineage_limits),
+    not by refresh_lineage_limits' SQL over its units: after every write (warmed plans, batches, an edited
+    file now and then) the issues' limits equal what that SQL computes for every unit, and the Python path
+    did write superseded heads and later versions."""
+    files = in_publication_order(corpus(seed))
+    rng = random.Random(f"limits{seed}")
+    copied: list[tuple] = []
+    real = store._write_lineage_limits
+
+    def spy(con: store.Connection, rows: list[lineage.LineageRow]) -> None:
+        copied.extend(store.lineage_limits(row) for row in rows)
+        real(con, rows)
+
+    monkeypatch.setattr(store, "_write_lineage_limits", spy)
+    db = tmp_path / "db.duckdb"
+    done = 0
+    while done < len(files):
+        batch = files[done : done + rng.choice((1, 2, 4))]
+        done += len(batch)
+        if done > len(batch) and rng.random() < 0.15:
+            batch = [*batch, _edited(files[rng.randrange(done - len(batch))], rng)]
+        prep = store.prepare(batch)
+        if db.exists():
+            with store.read_connection(db) as con:
+                prep = replace(prep, lineage=store.warm_lineage(con, prep))
+        with store.connect(db) as con:
+            store.write_prepared(con, prep)
+            written = _limits(con)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                store.refresh_lineage_limits(con, None)
+                assert _limits(con) == written, f"after {done} of {len(files)} files"
+            finally:
+                con.execute("ROLLBACK")
+    assert any(shown is not None for shown, _ in copied) and any(hidden is not None for _, hidden in copied)

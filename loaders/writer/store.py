@@ -33,8 +33,8 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -281,6 +281,33 @@ def refresh_lineage_limits(con: duckdb.DuckDBPyConnection, units: Sequence[str] 
         WHERE {unit_of_issue} AND issues.issue_key = w.issue_key
           AND (issues.shown_from IS DISTINCT FROM w.shown_from
                OR issues.hidden_from IS DISTINCT FROM w.hidden_from)""", params)
+
+
+def lineage_limits(row: lineage.LineageRow) -> tuple[date | None, date | None]:
+    """issues.shown_from / hidden_from of an issue whose lineage row is `row`: what refresh_lineage_limits'
+    SQL computes (the two must agree; a test checks them on random corpora)."""
+    shown = row.published_on if row.version > 1 else None
+    hidden = (row.successor_on or date(1, 1, 1)) if row.superseded else None
+    return shown, hidden
+
+
+def _write_lineage_limits(con: duckdb.DuckDBPyConnection, rows: Sequence[lineage.LineageRow]) -> None:
+    """issues.shown_from / hidden_from of the issues of these lineage rows (just written), from the rows
+    themselves: refresh_lineage_limits for a few keys without reading issue_lineage. Its per-unit SQL read
+    issues and issue_lineage twice each (~0.13 s of CPU per write at 10,000 files, growing with the file);
+    this probes issues once, writing only the rows that change."""
+    if not rows:
+        return
+    limits = [lineage_limits(row) for row in rows]
+    values = pa.table({"issue_key": pa.array([row.issue_key for row in rows], pa.string()),
+                       "shown_from": pa.array([s for s, _ in limits], pa.date32()),
+                       "hidden_from": pa.array([h for _, h in limits], pa.date32())})
+    with _registered(con, values):
+        con.execute("""
+            UPDATE issues SET shown_from = v.shown_from, hidden_from = v.hidden_from FROM _values v
+            WHERE issues.issue_key = v.issue_key
+              AND (issues.shown_from IS DISTINCT FROM v.shown_from
+                   OR issues.hidden_from IS DISTINCT FROM v.hidden_from)""")
 
 
 def _add_corrections(con: duckdb.DuckDBPyConnection) -> None:
@@ -581,22 +608,28 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None)
 
 
 def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list],
-                   changed: dict[str, list] | None = None) -> None:
+                   changed: dict[str, list] | None = None,
+                   changed_columns: dict[str, set[str]] | None = None) -> None:
     """Insert derived rows (lineage.ThreadRow / LineageRow objects) into their tables, and write `changed`
     (stored rows with new values, same keys) over their stored rows in place. In place, not deleted and
     inserted again: a checkpoint after deletes vacuums the row groups that hold them, and an extension's
     changed heads lie all over issue_lineage, so every compacting write of an ingest rewrote most of the
-    table and its key index (4-8 s of holding the file at 10,000 files)."""
-    for table, columns in _DERIVED_COLUMNS.items():
+    table and its key index (4-8 s of holding the file at 10,000 files). `changed_columns`: per table, the
+    columns in which some changed row differs from its stored one (None: all); only those are written (an
+    extension changes 2-5 of issue_lineage's 22: an UPDATE of all cost ~5x the CPU and wall time)."""
+    for table, all_columns in _DERIVED_COLUMNS.items():
+        key = all_columns[0]  # the key comes first (report_key, issue_key)
         for rows, update in ((built[table], False), ((changed or {}).get(table, []), True)):
-            if not rows:
+            columns = all_columns
+            if update and changed_columns is not None:
+                columns = tuple(c for c in all_columns if c == key or c in changed_columns.get(table, ()))
+            if not rows or len(columns) == 1:
                 continue
             con.register("_derived", pa.Table.from_pylist([{c: getattr(r, c) for c in columns}
                                                            for r in rows]))
             try:
                 if update:
-                    key, *rest = columns  # the key comes first (report_key, issue_key)
-                    assign = ", ".join(f"{c} = d.{c}" for c in rest)
+                    assign = ", ".join(f"{c} = d.{c}" for c in columns[1:])
                     con.execute(f"UPDATE {table} SET {assign} FROM _derived d WHERE {table}.{key} = d.{key}")
                 else:
                     names = ", ".join(columns)
@@ -605,11 +638,20 @@ def _write_derived(con: duckdb.DuckDBPyConnection, built: dict[str, list],
                 con.unregister("_derived")
 
 
-# The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields.
+# The stored rows lineage.extend reads: a unit's heads and first versions with their issues' fields. Both
+# tables are scanned whole, so both are filtered by unit first; `IN (SELECT unnest(...))` and not
+# list_contains here: DuckDB turned list_contains into a join that read every column of every issue_lineage
+# row (2-3x the CPU at 10,000 files, where this query was the largest part of planning a write).
 _EXTEND_ROWS = f"""SELECT {", ".join("l." + c for c in _DERIVED_COLUMNS["issue_lineage"])},
        i.report_key, i.seq, i.title, i.label, i.category, i.status
 FROM issue_lineage l JOIN issues i ON i.issue_key = l.issue_key
-WHERE list_contains($units::VARCHAR[], l.unit) AND (NOT l.superseded OR l.version = 1)"""
+WHERE l.unit IN (SELECT unnest($units::VARCHAR[])) AND i.report_unit IN (SELECT unnest($units::VARCHAR[]))
+  AND (NOT l.superseded OR l.version = 1)"""
+# The measures of some issues (heads), in order. list_contains, not `IN (SELECT unnest(...))`: the latter
+# reads the text of every stored measure (a semi join), the former filters on the key before the text is
+# fetched (5x less CPU for ~500 heads at 10,000 files).
+_HEAD_MEASURES = ("SELECT issue_key, list(text ORDER BY seq) FROM measures "
+                  "WHERE list_contains($keys::VARCHAR[], issue_key) GROUP BY issue_key")
 
 
 @dataclass
@@ -630,6 +672,8 @@ class LineagePlan:
     built: dict[str, list]  # new derived rows per table
     changed: dict[str, list]  # stored derived rows with new values (same keys) per table
     keys: frozenset[str] = frozenset()  # the new reports it was made for
+    # per table, the columns in which some row of `changed` differs from its stored row
+    changed_columns: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _plan_lineage(
@@ -683,11 +727,22 @@ def _plan_lineage(
             continue
         before = {t.report_key: t for t in stored[unit].threads}
         built["report_threads"] += [t for t in result.threads if t.report_key not in before]
-        changed["report_threads"] += [t for t in result.threads
-                                      if t.report_key in before and before[t.report_key] != t]
+        moved = [t for t in result.threads if t.report_key in before and before[t.report_key] != t]
+        changed["report_threads"] += moved
+        _note_changed_columns(plan, "report_threads", [(before[t.report_key], t) for t in moved])
         for lin in result.lineage:
             (changed if lin.issue_key in stored[unit].rows else built)["issue_lineage"].append(lin)
+        _note_changed_columns(plan, "issue_lineage", [(stored[unit].rows[lin.issue_key], lin)
+                                                      for lin in result.lineage
+                                                      if lin.issue_key in stored[unit].rows])
     return plan
+
+
+def _note_changed_columns(plan: LineagePlan, table: str, pairs: list[tuple[object, object]]) -> None:
+    """Add to plan.changed_columns[table] the columns in which a (stored, new) pair of rows differs."""
+    found = plan.changed_columns.setdefault(table, set())
+    for old, new in pairs:
+        found.update(c for c in _DERIVED_COLUMNS[table] if getattr(old, c) != getattr(new, c))
 
 
 def warm_lineage(con: duckdb.DuckDBPyConnection, prep: Prepared) -> LineagePlan | None:
@@ -741,11 +796,17 @@ def update_lineage(
     built, changed = plan.built, plan.changed
     counts.rebuilt = len(rebuild)
     rebuild_lineage(con, sorted(rebuild))
-    _write_derived(con, built, changed)
-    # Every unit whose issue rows this write inserted (built, extended, or stored again unchanged for
-    # lineage: its derived rows kept, its issue rows new) gets its issues' copies of the lineage's limits;
-    # rebuild_lineage refreshed its own.
-    refresh_lineage_limits(con, sorted(set(_unit_of_rows(tables).values()) - rebuild))
+    _write_derived(con, built, changed, plan.changed_columns)
+    # Every issue row this write inserted gets its copies of its lineage's limits (rebuild_lineage refreshed
+    # its units' own), and so does every stored issue whose lineage row the plan changed. The other issues
+    # of the units keep theirs: neither their row nor their lineage row changed. An issue row written again
+    # for a report unchanged for lineage keeps its stored lineage row, which the plan does not hold: its
+    # unit is refreshed whole (a replacement; rare in an ingest).
+    written = [*built["issue_lineage"], *changed["issue_lineage"]]
+    _write_lineage_limits(con, written)
+    covered = {row.issue_key for row in written}
+    kept = {unit for key, unit in _unit_of_issues(tables).items() if key not in covered} - rebuild
+    refresh_lineage_limits(con, sorted(kept))
     # Every unit the write touched: its issue rows are new (their copies empty), its lineage may have changed
     # which correction carries where, and carry.carry may have moved a correction onto one of its issues.
     refresh_corrections(con, sorted(rebuild | set(_unit_of_rows(tables).values())))
@@ -786,9 +847,7 @@ def _stored_for_extension(
     heads = [key for unit_rows in rows.values() for key, row in unit_rows.items()
              if not row.superseded and row.thread_id in extended]
     if heads:
-        for key, texts in con.execute(
-                "SELECT issue_key, list(text ORDER BY seq) FROM measures "
-                "WHERE issue_key IN (SELECT unnest(?::VARCHAR[])) GROUP BY issue_key", [heads]).fetchall():
+        for key, texts in con.execute(_HEAD_MEASURES, {"keys": heads}).fetchall():
             issues[key] = replace(issues[key], measures=tuple(texts))
     return {unit: lineage.Stored(stored_threads[unit], rows[unit],
                                  {key: issues[key] for key in rows[unit]}) for unit in plans}
@@ -832,6 +891,14 @@ def _unit_of_rows(tables: dict[str, pa.Table]) -> dict[str, str]:
         return {}
     cols = tables["reports"].select(["report_key", "unit"]).to_pydict()
     return dict(zip(cols["report_key"], cols["unit"], strict=True))
+
+
+def _unit_of_issues(tables: dict[str, pa.Table]) -> dict[str, str]:
+    """issue_key -> unit of a write's issues."""
+    if "issues" not in tables:
+        return {}
+    cols = tables["issues"].select(["issue_key", "report_unit"]).to_pydict()
+    return dict(zip(cols["issue_key"], cols["report_unit"], strict=True))
 
 
 def _reports_of_rows(tables: dict[str, pa.Table]) -> dict[str, lineage.ReportIn]:

@@ -107,3 +107,22 @@ def test_the_per_unit_form_equals_the_view_with_random_corrections(seed: int, tm
     overrides.withdraw_override(db, rng.choice(active), "更正有误", "王五")
     assert fetch(db, "SELECT count(*) FROM issues_counted WHERE effective_source = 'carried'")[0][0] > 0
     assert_per_unit_form_is_the_view(db)
+
+
+def test_a_database_made_before_the_macro_gets_it_when_migrated(series_db: Path) -> None:
+    (key,), = fetch(series_db, "SELECT issue_key FROM issue_lineage WHERE superseded AND version = 1 "
+                               "ORDER BY issue_key LIMIT 1")
+    overrides.add_override(series_db, key, "完成", None, "张三")
+    expected = fetch(series_db, COPY)
+    with duckdb.connect(str(series_db)) as con:  # as made before it: the view had its own definition
+        con.execute("CREATE OR REPLACE VIEW issues_counted AS SELECT * FROM issues_effective")
+        con.execute("DROP MACRO TABLE issues_counted_in")
+    assert store.migrate(series_db)
+    assert not store.migrate(series_db)
+    assert_per_unit_form_is_the_view(series_db)
+    assert fetch(series_db, COPY) == expected
+    overrides.add_override(series_db, key, "未完成", None, "李四")  # the copy is refreshed through the macro
+    now = fetch(series_db, COPY)
+    assert [row[1:] for row in now if row[0] == key] == [("未完成", "override")]
+    assert [row[0] for row in now] == [row[0] for row in expected]
+    assert all(row[1] == "未完成" for row in now)

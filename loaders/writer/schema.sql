@@ -213,20 +213,31 @@ CREATE TABLE IF NOT EXISTS issue_lineage (
 -- explicit status printed in a version in between superseded it. carried_* always show the correction that
 -- would apply, so a printed status and a carried correction can be shown side by side. Only the few issues
 -- with a corrected earlier version are joined: counting every issue costs no join of the lineage.
-CREATE OR REPLACE VIEW issues_counted AS
+-- issues_counted_in(units): the issues of these units only (a VARCHAR[]; NULL: every unit), the one definition
+-- (the view issues_counted is it for every unit). A lineage never leaves its unit, so each step reads only the
+-- units' issues and lineage rows: the store's copy (store.refresh_corrections) recomputes one unit in 0.4 s
+-- of CPU at 100,000 reports (load 10) where the view, filtered afterwards, computed every unit (1.7 s). A
+-- one-unit list becomes an equality DuckDB filters in the scan (a longer list is filtered after the scan,
+-- which reads every row); a NULL list folds away, leaving the view's plan as it was.
+CREATE OR REPLACE MACRO issues_counted_in(units) AS TABLE
 WITH corrected AS (
     SELECT l.lineage_id, l.version, e.issue_key, e.effective_status, e.override_author, e.override_note,
            e.override_at
     FROM issues_effective e JOIN issue_lineage l USING (issue_key)
     WHERE e.effective_source = 'override'
+      AND (units IS NULL OR list_contains(units, e.report_unit))
+      AND (units IS NULL OR list_contains(units, l.unit))
 ),
 carried AS (
     SELECT l.issue_key, c.issue_key AS carried_from, c.effective_status AS carried_status,
            c.override_author AS carried_author, c.override_note AS carried_note, c.override_at AS carried_at,
            EXISTS (SELECT 1 FROM issue_lineage m JOIN issues x ON x.issue_key = m.issue_key
                    WHERE m.lineage_id = l.lineage_id AND m.version > c.version AND m.version < l.version
-                     AND x.status_source = 'explicit') AS carried_blocked
+                     AND x.status_source = 'explicit'
+                     AND (units IS NULL OR list_contains(units, m.unit))
+                     AND (units IS NULL OR list_contains(units, x.report_unit))) AS carried_blocked
     FROM issue_lineage l JOIN corrected c ON c.lineage_id = l.lineage_id AND c.version < l.version
+    WHERE units IS NULL OR list_contains(units, l.unit)
     QUALIFY row_number() OVER (PARTITION BY l.issue_key ORDER BY c.version DESC) = 1
 )
 SELECT e.* REPLACE (
@@ -239,7 +250,11 @@ SELECT e.* REPLACE (
        k.carried_status, k.carried_from, k.carried_author, k.carried_note, k.carried_at,
        COALESCE(k.carried_blocked, FALSE) AS carried_blocked
 FROM issues_effective e
-LEFT JOIN carried k USING (issue_key);
+LEFT JOIN carried k USING (issue_key)
+WHERE units IS NULL OR list_contains(units, e.report_unit);
+
+CREATE OR REPLACE VIEW issues_counted AS
+SELECT * FROM issues_counted_in(NULL);
 
 -- issues_counted plus every lineage column of the issue (for lists of issues, not for counting).
 CREATE OR REPLACE VIEW issues_current AS

@@ -117,7 +117,15 @@ def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
     read-only connection will do."""
     have = {(t, c) for t, c in con.execute(
         "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
-    return _schema_columns() <= have and not have & _DROPPED_COLUMNS and _indexed(con)
+    return _schema_columns() <= have and not have & _DROPPED_COLUMNS and _indexed(con) and _has_macros(con)
+
+
+def _has_macros(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has schema.sql's table macro issues_counted_in (information_schema does not list
+    macros; the store's copy of the corrections reads it, and older databases have a view of their own)."""
+    return con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'issues_counted_in' "
+                       "AND function_type = 'table_macro' AND database_name = current_database()"
+                       ).fetchall()[0][0] > 0
 
 
 def _indexed(con: duckdb.DuckDBPyConnection) -> bool:
@@ -157,7 +165,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if old_overrides:  # made before withdrawals and carries: its rows are corrections (creates the views)
         _add_override_kinds(con)
     elif not {*ALL_TABLES, *DERIVED_TABLES, "issues_effective", "overrides_active", "overrides_in_force",
-              "overrides_orphaned", "issues_counted", "issues_current"} <= names:
+              "overrides_orphaned", "issues_counted", "issues_current"} <= names or not _has_macros(con):
         con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     if not set(DERIVED_TABLES) <= names:  # made before the lineage tables: build them for every unit
         in_transaction(con, lambda: rebuild_lineage(con, None))
@@ -320,36 +328,46 @@ def _add_corrections(con: duckdb.DuckDBPyConnection) -> None:
     refresh_corrections(con, None)
 
 
-# issues_counted's effective status where a correction counts (its own or carried), for refresh_corrections.
-_COUNTED_CORRECTIONS = """SELECT issue_key, effective_status, effective_source FROM issues_counted
-WHERE ($units IS NULL OR list_contains($units::VARCHAR[], report_unit))
-  AND effective_source IN ('override', 'carried')"""
+# issues_counted_in's effective status where a correction counts (its own or carried), for
+# refresh_corrections: the per-unit form of issues_counted (schema.sql), reading only the units' rows.
+_COUNTED_CORRECTIONS = """SELECT issue_key, effective_status, effective_source
+FROM issues_counted_in($units::VARCHAR[])
+WHERE effective_source IN ('override', 'carried')"""
 
 
-# Whether a correction or carry (withdrawn or not) may concern an issue of $units: a row naming a report of
-# theirs (an issue's key hashes its report's, whose key hashes its unit: the row's report_key is its issue's),
-# or a row stored before rows named their report (NULL: anyone's). issues_counted's correction steps read
-# every issue (~1.5 s of CPU at 100,000 reports with corrections, load 15): a write of other units skips them.
-_UNITS_CORRECTED = """SELECT count(*) FROM (
-    SELECT 1 FROM overrides o
-    WHERE o.kind IS DISTINCT FROM 'withdrawal'
-      AND (o.report_key IS NULL OR $units IS NULL
-           OR o.report_key IN (SELECT report_key FROM reports WHERE list_contains($units::VARCHAR[], unit)))
-    LIMIT 1)"""
+# The units of $units a correction or carry (withdrawn or not) may concern: those with a row naming a report
+# of theirs (an issue's key hashes its report's, whose key hashes its unit: a row's report_key is its
+# issue's), and all of them when a row was stored before rows named their report (NULL: anyone's). A
+# withdrawal names no report; the row it withdraws does. The other units' issues count no correction: their
+# copies are only cleared. Kept although issues_counted_in is per unit (see bench/NOTES.md, corrdepth).
+_UNITS_CORRECTED = """SELECT DISTINCT r.unit FROM overrides o JOIN reports r ON r.report_key = o.report_key
+WHERE o.kind IS DISTINCT FROM 'withdrawal' AND list_contains($units::VARCHAR[], r.unit)
+UNION
+SELECT unnest($units::VARCHAR[]) WHERE EXISTS (
+    SELECT 1 FROM overrides WHERE report_key IS NULL AND kind IS DISTINCT FROM 'withdrawal')"""
+
+
+def _corrected_units(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> list[str] | None:
+    """The units of `units` (None: every unit) whose issues may count a correction (None: every unit)."""
+    if units is not None:
+        return sorted(u for (u,) in con.execute(_UNITS_CORRECTED, {"units": list(units)}).fetchall())
+    stored = con.execute("SELECT count(*) FROM overrides WHERE kind IS DISTINCT FROM 'withdrawal'").fetchall()
+    return None if stored[0][0] else []
 
 
 def refresh_corrections(con: duckdb.DuckDBPyConnection, units: Sequence[str] | None) -> None:
-    """issues.correction_status / correction_source of these units' issues (None: every unit) from the view
-    issues_counted, the one definition of which correction counts for an issue (its own, or one carried
+    """issues.correction_status / correction_source of these units' issues (None: every unit) from
+    issues_counted_in, the one definition of which correction counts for an issue (its own, or one carried
     along its lineage, which stays within a unit). Call in the transaction that changed what it reads: a
     write, once its lineage is up to date (update_lineage), or a correction recorded or withdrawn. Only the
-    rows that change are written; without any correction stored, only stale copies are cleared."""
+    rows that change are written; the units no correction names only get stale copies cleared."""
     if units is not None and not units:
         return
     params = {"units": None if units is None else list(units)}
     unit_of_issue = "($units IS NULL OR list_contains($units::VARCHAR[], issues.report_unit))"
-    any_override = con.execute(_UNITS_CORRECTED, params).fetchall()[0][0]
-    counted = con.sql(_COUNTED_CORRECTIONS, params=params).to_arrow_table() if any_override else pa.table(
+    corrected = _corrected_units(con, units)
+    counted = con.sql(_COUNTED_CORRECTIONS, params={"units": corrected}).to_arrow_table() if (
+        corrected is None or corrected) else pa.table(
         {"issue_key": pa.array([], pa.string()), "effective_status": pa.array([], pa.string()),
          "effective_source": pa.array([], pa.string())})
     with _registered(con, counted):

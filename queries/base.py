@@ -229,7 +229,9 @@ def due_refs(f: Filters, status: str, n: str = "n", bucket: str = "due_bucket") 
         "overdue": lambda k: within(k, cuts["overdue"]),
         vocab().lights[0].column: lambda k: within(k, cuts["red"]),
         vocab().lights[1].column: lambda k: not within(k, cuts["red"]) and within(k, cuts["yellow"]),
-        vocab().lights[2].column: lambda k: not within(k, cuts["yellow"]),
+        # as _light's CASE: green is neither red nor yellow (with yellow_days below red_days, the earlier
+        # per-group counts took a date between the two for red and green at once)
+        vocab().lights[2].column: lambda k: not within(k, cuts["red"]) and not within(k, cuts["yellow"]),
     }
     items = []
     for name, rule in rules.items():

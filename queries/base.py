@@ -214,9 +214,9 @@ def _due_cuts(f: Filters) -> dict[str, dt.date]:
             "yellow": f.as_of + dt.timedelta(days=yellow)}
 
 
-def due_refs(f: Filters, status: str, n: str = "n", bucket: str = "due_bucket") -> str:
+def due_refs(f: Filters) -> str:
     """SQL select items `overdue` and one per light (red, yellow, green): sums of `n` over rows grouped by
-    (…, status label `status`, due_bucket `bucket`), 0 where the status is 完成 — the same numbers as fi's
+    (…, `status_label`, `due_bucket`), 0 where the status is 完成 — the same numbers as fi's
     per-issue `overdue` and `light` counted, with the dates compared once per issue and the rules applied
     once per group."""
     cuts = _due_cuts(f)
@@ -236,9 +236,9 @@ def due_refs(f: Filters, status: str, n: str = "n", bucket: str = "due_bucket") 
     items = []
     for name, rule in rules.items():
         ks = [str(k) for k in range(len(ordered) + 1) if rule(k)]
-        where = f"{bucket} IN ({', '.join(ks)})" if ks else "FALSE"
-        items.append(f"COALESCE(sum({n}) FILTER (WHERE {where} AND {status} <> {_literal(DONE)}), 0)::BIGINT"
-                     f" AS {name}")
+        within_rule = f"due_bucket IN ({', '.join(ks)})" if ks else "FALSE"
+        items.append(f"COALESCE(sum(n) FILTER (WHERE {within_rule} AND status_label <> {_literal(DONE)}), 0)"
+                     f"::BIGINT AS {name}")
     return ", ".join(items)
 
 

@@ -63,10 +63,10 @@ def overview_counts(db: Db, f: Filters) -> pd.DataFrame:
     raw AS (SELECT fi.unit, fi.category, fi.effective_status, {due_bucket(p, f)} AS due_bucket,
                    count(fi.issue_key) AS n
             FROM fi GROUP BY ALL)
-    SELECT unit, {category_label("category")} AS category, {status} AS status,
-           FALSE AS total, sum(n)::BIGINT AS n, {due_refs(f, status)},
+    SELECT unit, {category_label("category")} AS category, status_label AS status,
+           FALSE AS total, sum(n)::BIGINT AS n, {due_refs(f)},
            NULL::BIGINT AS reports, NULL::BIGINT AS units
-    FROM raw GROUP BY ALL
+    FROM (SELECT *, {status} AS status_label FROM raw) GROUP BY ALL
     UNION ALL
     SELECT NULL, NULL, NULL, TRUE, 0, 0, {", ".join("0" for _ in vocab().lights)},
            (SELECT count(*) FROM fr), (SELECT count(DISTINCT unit) FROM fr)"""

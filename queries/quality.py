@@ -75,6 +75,13 @@ def _weak(p: _Params, threshold: float) -> str:
             f"AND COALESCE(fi.confidence, 0) < {p.bind('thr', float(threshold))}))")
 
 
+# weak_issues' columns (of fi, with the correction in force joined as `ov`).
+_WEAK_COLUMNS = f"""fi.issue_key, fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.seq,
+           fi.label, fi.title, fi.status_label AS status, fi.status AS parsed_status,
+           fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence, {OVERRIDE_COLUMNS},
+           {EVIDENCE}"""
+
+
 def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None,
                 with_total: bool = False) -> pd.DataFrame:
     """Issues whose status is unknown, or parsed with confidence below threshold (not yet corrected);
@@ -90,12 +97,9 @@ def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None,
     p = _Params()
     order = "fi.confidence NULLS FIRST, fi.unit, fi.seq, fi.issue_key"
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
-    columns = f"""fi.issue_key, fi.unit, fi.published_on, fi.part, fi.category_label AS category, fi.seq,
-           fi.label, fi.title, fi.status_label AS status, fi.status AS parsed_status,
-           fi.effective_source AS source, fi.rule, fi.confidence, fi.evidence, {OVERRIDE_COLUMNS},
-           {EVIDENCE}"""
+    columns = _WEAK_COLUMNS
     if limit is not None and limit <= _MAX_KEYS:
-        return _weak_page(db, f, threshold, limit, with_total, order, columns)
+        return _weak_page(db, f, threshold, limit, with_total, order)
     if not with_total:
         return _frame(db, f"{_ctes(f, p)} SELECT {columns} FROM fi {OVERRIDE_JOIN} "
                           f"WHERE {_weak(p, threshold)} ORDER BY {order} {page}", p)
@@ -107,8 +111,9 @@ def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None,
     return _frame(db, sql, p)
 
 
-def _weak_page(db: Db, f: Filters, threshold: float, limit: int, with_total: bool, order: str,
-               columns: str) -> pd.DataFrame:
+def _weak_page(
+    db: Db, f: Filters, threshold: float, limit: int, with_total: bool, order: str
+) -> pd.DataFrame:
     """weak_issues' first `limit` rows (limit <= _MAX_KEYS): their keys and the total, then their rows by key
     (the key list bound; an empty page still runs, for the same columns and types)."""
     p = _Params()
@@ -132,7 +137,7 @@ def _weak_page(db: Db, f: Filters, threshold: float, limit: int, with_total: boo
         # scan the province's issues with all their text).
         by_key = Filters(as_of=f.as_of, all_versions=True)
         sql = f"""{_ctes(by_key, q, condition=f"i.issue_key IN ({wanted})")}
-    SELECT {columns}{shown} FROM fi {OVERRIDE_JOIN} ORDER BY {order}"""
+    SELECT {_WEAK_COLUMNS}{shown} FROM fi {OVERRIDE_JOIN} ORDER BY {order}"""
         return _to_pandas(con.sql(sql, params=q.values).to_arrow_table())
 
 

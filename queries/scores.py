@@ -91,7 +91,7 @@ def unit_scores(
     iu AS (
         SELECT unit, sum(n)::BIGINT AS issues,
                {status_columns("COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")},
-               {due_refs(f, "status_label")}
+               {due_refs(f)}
         FROM ius GROUP BY unit
     ),
     ak AS (

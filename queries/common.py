@@ -63,11 +63,15 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
                                                         preserve_index=False))
         try:
             p = _Params()
-            # Per (group, unit) first, so the units are counted and listed without DISTINCT aggregates, and
-            # only the groups shared by enough units get their counts, name and titles.
+            # The issues counted per (group, unit, title, status) in the one pass over them, then everything
+            # from those counts: materialising every issue's group, unit, title and status cost half the
+            # query (1.4 → 0.6 s of CPU at 100,000 replicated reports; the same when most units are distinct,
+            # measured on 1.5 M issues of renamed units). Per (group, unit) next, so the units are counted
+            # and listed without DISTINCT aggregates, and only the groups shared by enough units get their
+            # counts, name and titles.
             sql = f"""{_ctes(f, p)},
-    g AS MATERIALIZED (SELECT m.grp, fi.unit, fi.title, fi.status_label
-                       FROM fi JOIN "{mapping_name}" m ON m.clause = fi.title_clause),
+    g AS MATERIALIZED (SELECT m.grp, fi.unit, fi.title, fi.status_label, count(*) AS n
+                       FROM fi JOIN "{mapping_name}" m ON m.clause = fi.title_clause GROUP BY ALL),
     gu AS (SELECT grp, unit, bool_or(status_label <> '{DONE}') AS still_open FROM g GROUP BY grp, unit),
     shared AS (
         SELECT grp, count(*) AS units, count(*) FILTER (WHERE still_open) AS open_units,
@@ -76,8 +80,10 @@ def common_groups(db: Db, f: Filters, rules: GroupRules | None = None) -> pd.Dat
         FROM gu GROUP BY grp HAVING count(*) >= {p.bind("min_units", rules.min_units)}
     ),
     gs AS (SELECT * FROM g WHERE grp IN (SELECT grp FROM shared)),
-    counts AS (SELECT grp, count(*)::BIGINT AS issues, {status_columns()} FROM gs GROUP BY grp),
-    per_title AS (SELECT grp, title, count(*) AS tn FROM gs GROUP BY grp, title),
+    counts AS (SELECT grp, sum(n)::BIGINT AS issues,
+                      {status_columns("COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")}
+               FROM gs GROUP BY grp),
+    per_title AS (SELECT grp, title, sum(n) AS tn FROM gs GROUP BY grp, title),
     named AS (SELECT grp, first(title ORDER BY tn DESC, title) AS name, list(title ORDER BY title) AS titles
               FROM per_title GROUP BY grp),
     keyed AS (SELECT grp, list(DISTINCT key ORDER BY key) AS keys FROM "{mapping_name}"

@@ -14,7 +14,7 @@ from queries.base import (
     _Params,
     _report_conditions,
     category_label,
-    due_counts,
+    due_bucket,
     due_refs,
     status_label,
 )
@@ -57,15 +57,16 @@ def overview_counts(db: Db, f: Filters) -> pd.DataFrame:
     p = _Params()
     # Counted per stored category and status first, labelled after: the labels (trim, COALESCE) are then
     # computed per group, not for each of 2.6 M issues (~17 % of the CPU at 100,000 reports); so are
-    # overdue and the lights (base.due_counts: dates compared per issue, the status per group).
+    # overdue and the lights (base.due_bucket: the first deadline's range per issue, the rules per group).
     status = status_label("effective_status")
     sql = f"""{_ctes(f, p)},
-    raw AS (SELECT fi.unit, fi.category, fi.effective_status, count(fi.issue_key) AS n, {due_counts(p, f)}
+    raw AS (SELECT fi.unit, fi.category, fi.effective_status, {due_bucket(p, f)} AS due_bucket,
+                   count(fi.issue_key) AS n
             FROM fi GROUP BY ALL)
-    SELECT unit, {category_label("category")} AS category, {status} AS status,
-           FALSE AS total, sum(n)::BIGINT AS n, {due_refs(status, "sum({c})::BIGINT")},
+    SELECT unit, {category_label("category")} AS category, status_label AS status,
+           FALSE AS total, sum(n)::BIGINT AS n, {due_refs(f)},
            NULL::BIGINT AS reports, NULL::BIGINT AS units
-    FROM raw GROUP BY ALL
+    FROM (SELECT *, {status} AS status_label FROM raw) GROUP BY ALL
     UNION ALL
     SELECT NULL, NULL, NULL, TRUE, 0, 0, {", ".join("0" for _ in vocab().lights)},
            (SELECT count(*) FROM fr), (SELECT count(DISTINCT unit) FROM fr)"""

@@ -19,7 +19,7 @@ from queries.base import (
     _Params,
     _report_conditions,
     _stated,
-    due_counts,
+    due_bucket,
     due_refs,
     status_columns,
     status_refs,
@@ -84,14 +84,14 @@ def unit_scores(
                        COALESCE(published_on, DATE '0001-01-01')) AS s
         FROM sr WHERE rate IS NOT NULL GROUP BY unit
     ),
-    ius AS (  -- per unit and status first: overdue and lights by dates (base.due_counts), labels per group
-        SELECT unit, status_label, count(*) AS n, {due_counts(p, f)}
+    ius AS (  -- per unit, status and first deadline's range first (base.due_bucket), labels per group
+        SELECT unit, status_label, {due_bucket(p, f)} AS due_bucket, count(*) AS n
         FROM fi {only_stated} GROUP BY ALL
     ),
     iu AS (
         SELECT unit, sum(n)::BIGINT AS issues,
                {status_columns("COALESCE(sum(n) FILTER (WHERE {cond}), 0)::BIGINT")},
-               {due_refs("status_label", "sum({c})::BIGINT")}
+               {due_refs(f)}
         FROM ius GROUP BY unit
     ),
     ak AS (

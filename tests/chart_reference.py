@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from queries import AGING_BUCKETS, DONE, OTHER
+from views.components.charts import shorten, top_with_other
 from views.components.labels import STATUS_COLORS, STATUS_ORDER, STATUS_SYMBOLS
 
 _FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
@@ -34,23 +35,6 @@ def empty_figure(message: str = "暂无数据") -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, 220, legend=False)
-
-
-def shorten(text: str, limit: int = 18) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def top_with_other(df: pd.DataFrame, key: str, n: int, weight: str = "n") -> pd.DataFrame:
-    """Keep the n groups of `key` with the largest total `weight`; fold the rest into one group "其他"."""
-    if df.empty or df[key].nunique() <= n:
-        return df
-    totals = df.groupby(key)[weight].sum().sort_values(ascending=False)
-    keep = set(totals.index[:n])
-    out = df.copy()
-    out[key] = out[key].where(out[key].isin(keep), OTHER)
-    group = [c for c in out.columns if c != weight]
-    return out.groupby(group, as_index=False, sort=False)[weight].sum()
 
 
 def _hbars(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -339,19 +340,16 @@ def test_warm_lineage_leaves_the_write_nothing_to_score(
     assert warmed_writes > 0
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_write_using_its_warmed_plan_equals_a_full_rebuild(seed: int, tmp_path: Path) -> None:
-    """Ingest plans each write's lineage on a read-only connection first (store.warm_lineage) and the write
-    uses that plan when nothing was written in between: the derived tables must still equal a rebuild after
-    every write (batches of several files, replacements among them, which fall back to computing it)."""
-    files = corpus(seed)
-    rng = random.Random(f"warm{seed}")
-    db = tmp_path / "db.duckdb"
+def _planned_writes(files: list[FileVersion], rng: random.Random, db: Path, sizes: tuple[int, ...],
+                    edits: float) -> Iterator[tuple[int, store.Connection]]:
+    """Write `files` in random batches of `sizes` as ingest does (each write's lineage planned first on a
+    read-only connection), a file written before coming again edited with probability `edits`; yields the
+    number of files done and the write's connection, still open, after each write."""
     done = 0
     while done < len(files):
-        batch = files[done : done + rng.choice((1, 2, 3))]
+        batch = files[done : done + rng.choice(sizes)]
         done += len(batch)
-        if done > len(batch) and rng.random() < 0.2:  # a file written before comes again, edited
+        if done > len(batch) and rng.random() < edits:  # a file written before comes again, edited
             batch = [*batch, _edited(files[rng.randrange(done - len(batch))], rng)]
         prep = store.prepare(batch)
         if db.exists():
@@ -359,7 +357,18 @@ def test_a_write_using_its_warmed_plan_equals_a_full_rebuild(seed: int, tmp_path
                 prep = replace(prep, lineage=store.warm_lineage(con, prep))
         with store.connect(db) as con:
             store.write_prepared(con, prep)
-            assert derived(con) == rebuilt(con), f"after {done} of {len(files)} files"
+            yield done, con
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_write_using_its_warmed_plan_equals_a_full_rebuild(seed: int, tmp_path: Path) -> None:
+    """Ingest plans each write's lineage on a read-only connection first (store.warm_lineage) and the write
+    uses that plan when nothing was written in between: the derived tables must still equal a rebuild after
+    every write (batches of several files, replacements among them, which fall back to computing it)."""
+    files = corpus(seed)
+    rng = random.Random(f"warm{seed}")
+    for done, con in _planned_writes(files, rng, tmp_path / "db.duckdb", (1, 2, 3), edits=0.2):
+        assert derived(con) == rebuilt(con), f"after {done} of {len(files)} files"
 
 
 def test_ingest_drops_a_plan_when_the_database_changed_in_between(tmp_path: Path) -> None:
@@ -399,24 +408,12 @@ def test_the_limits_a_write_copies_from_its_lineage_rows_equal_a_refresh_of_ever
         real(con, rows)
 
     monkeypatch.setattr(store, "_write_lineage_limits", spy)
-    db = tmp_path / "db.duckdb"
-    done = 0
-    while done < len(files):
-        batch = files[done : done + rng.choice((1, 2, 4))]
-        done += len(batch)
-        if done > len(batch) and rng.random() < 0.15:
-            batch = [*batch, _edited(files[rng.randrange(done - len(batch))], rng)]
-        prep = store.prepare(batch)
-        if db.exists():
-            with store.read_connection(db) as con:
-                prep = replace(prep, lineage=store.warm_lineage(con, prep))
-        with store.connect(db) as con:
-            store.write_prepared(con, prep)
-            written = _limits(con)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                store.refresh_lineage_limits(con, None)
-                assert _limits(con) == written, f"after {done} of {len(files)} files"
-            finally:
-                con.execute("ROLLBACK")
+    for done, con in _planned_writes(files, rng, tmp_path / "db.duckdb", (1, 2, 4), edits=0.15):
+        written = _limits(con)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            store.refresh_lineage_limits(con, None)
+            assert _limits(con) == written, f"after {done} of {len(files)} files"
+        finally:
+            con.execute("ROLLBACK")
     assert any(shown is not None for shown, _ in copied) and any(hidden is not None for _, hidden in copied)

@@ -1,96 +1,16 @@
-"""The Excel builders as they were before views/components/xlsx_export.py wrote the body rows in one pass
-(9ea2157: cell by cell through XlsxWriter's write_*). Kept only as the reference the tests compare the
+"""The Excel builders' sheet writing as it was before views/components/xlsx_export.py wrote the body rows in
+one pass (9ea2157: cell by cell through XlsxWriter's write_*). Only the two loops that changed are kept; the
+cells' values, formats and the 导出说明 sheet come from the module itself. The reference the tests compare the
 workbooks with (tests/test_xlsx_bulk.py); no page imports it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from dataclasses import dataclass
 
 import pandas as pd
-import xlsxwriter
 
-from queries import UNKNOWN
-from views.components.csv_export import neutralise, safe_filename_part
-from views.components.labels import LIGHT_COLORS, LIGHT_NAMES, STATUS_COLORS, source_label
-from views.components.ui import text_or
-
-# (header, width in characters, wrap): the ledger's columns in the usual order.
-COLUMNS: tuple[tuple[str, int, bool], ...] = (
-    ("序号", 6, False), ("单位", 16, True), ("问题类别", 18, True), ("反馈问题", 42, True),
-    ("整改措施", 60, True), ("责任单位", 14, True), ("整改时限", 22, True), ("预警", 6, False),
-    ("完成情况", 11, False), ("状态来源", 9, False), ("依据", 40, True), ("备注", 30, True),
-    ("问题编号", 18, False),
-)
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_MAX_CELL = 32_000  # Excel keeps at most 32,767 characters in a cell
-
-
-@dataclass(frozen=True)
-class ExportInfo:
-    """What the 导出说明 sheet records: (label, value) lines, in order."""
-
-    lines: tuple[tuple[str, str], ...]
-
-
-def _cell(value: object) -> str:
-    text = text_or(value)
-    if len(text) > _MAX_CELL:
-        text = text[:_MAX_CELL] + "…（超出 Excel 单元格上限，已截断）"
-    return str(neutralise(text))
-
-
-def _date(value: object) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d") if value is not None and pd.notna(value) else ""
-
-
-def remark(row: object) -> str:
-    """备注: the supervisor's correction (who, when, note, the parsed status it replaced), else empty."""
-    r = row  # a row of queries.ledger_rows (itertuples)
-    if getattr(r, "source", None) != "override":
-        return ""
-    when = _date(getattr(r, "override_at", None))
-    note = text_or(getattr(r, "override_note", None), "（无说明）")
-    parsed = text_or(getattr(r, "parsed_status", None), UNKNOWN)
-    return f"人工更正：{text_or(getattr(r, 'override_author', None))} {when}：{note}（原解析状态：{parsed}）"
-
-
-def _deadline(row: object) -> str:
-    text = text_or(getattr(row, "deadlines", None))
-    return text or _date(getattr(row, "first_due", None))
-
-
-def basis(row: object) -> str:
-    """依据: the evidence for the status, and where the engine found one, the strongest sentence against it
-    and the commitments already past their date ("依据：… ／ 相反：… ／ 已过时限：…"); the evidence alone
-    when there is nothing against it."""
-    evidence = text_or(getattr(row, "evidence", None))
-    against = text_or(getattr(row, "counter_evidence", None))
-    overdue = text_or(getattr(row, "overdue_commitments", None))
-    if not against and not overdue:
-        return evidence
-    parts = [f"依据：{evidence or '—'}"]
-    if against:
-        parts.append(f"相反：{against}")
-    if overdue:
-        parts.append(f"已过时限：{overdue}")
-    return " ／ ".join(parts)
-
-
-def ledger_values(rows: pd.DataFrame) -> list[list[str | int]]:
-    """The ledger's cells (before neutralising), row by row: what the sheet shows, in COLUMNS' order."""
-    out: list[list[str | int]] = []
-    # Plain Python objects first: itertuples over Arrow-backed strings converts cell by cell (2x slower).
-    for n, r in enumerate(rows.astype(object).itertuples(index=False), start=1):
-        light = text_or(getattr(r, "light", None))
-        out.append([
-            n, text_or(r.unit), text_or(r.category), text_or(r.title), text_or(r.measures_text),
-            text_or(getattr(r, "owner", None)), _deadline(r), LIGHT_NAMES.get(light, ""),
-            text_or(r.status, UNKNOWN), source_label(text_or(r.source) or None), basis(r),
-            remark(r), text_or(r.issue_key),
-        ])
-    return out
+from views.components.labels import LIGHT_COLORS, STATUS_COLORS
+from views.components.xlsx_export import COLUMNS, ExportInfo, _cell, _notes, _workbook, ledger_values
 
 
 def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
@@ -130,24 +50,6 @@ def ledger_xlsx(rows: pd.DataFrame, info: ExportInfo) -> bytes:
     return buf.getvalue()
 
 
-def _workbook(buf: io.BytesIO) -> xlsxwriter.Workbook:
-    # strings_to_*: False so that no text is ever turned into a formula, number or link behind our back.
-    return xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_numbers": False, "strings_to_urls": False})
-
-
-def _notes(wb: xlsxwriter.Workbook, info: ExportInfo, head: object, wrap: object) -> None:
-    """The 导出说明 sheet."""
-    notes = wb.add_worksheet("导出说明")
-    notes.set_column(0, 0, 16)
-    notes.set_column(1, 1, 80, wrap)
-    notes.write_string(0, 0, "项目", head)
-    notes.write_string(0, 1, "内容", head)
-    for n, (label, value) in enumerate(info.lines, start=1):
-        notes.write_string(n, 0, _cell(label))
-        notes.write_string(n, 1, _cell(value))
-
-
 def table_xlsx(table: pd.DataFrame, sheet: str, info: ExportInfo) -> bytes:
     """Any table (e.g. the unit ranking) as a sheet with a frozen header and filters, plus 导出说明."""
     buf = io.BytesIO()
@@ -172,8 +74,3 @@ def table_xlsx(table: pd.DataFrame, sheet: str, info: ExportInfo) -> bytes:
     _notes(wb, info, head, wrap)
     wb.close()
     return buf.getvalue()
-
-
-def xlsx_filename(prefix: str, as_of: dt.date, label: str) -> str:
-    """E.g. 整改台账_2026-11-21_湖州市吴兴区.xlsx."""
-    return f"{safe_filename_part(prefix)}_{as_of.isoformat()}_{safe_filename_part(label)}.xlsx"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,15 @@ class _Params:
     def bind(self, name: str, value: Any) -> str:
         self.values[name] = value
         return f"${name}"
+
+    def keys(self, keys: Iterable[str]) -> str:
+        """The text of `IN (…)` for these keys, each bound ($k0, $k1…): DuckDB answers such a list of literals
+        from the primary-key index (a bound list or a semi join scans). No key binds one NULL: the query still
+        runs, matching nothing, for the same columns and types."""
+        return ", ".join(self.bind(f"k{n}", key) for n, key in enumerate(keys)) or self.bind("k0", None)
+
+
+MAX_BY_KEY = 2048  # DuckDB answers `issue_key IN (…)` from the primary-key index up to this many values
 
 
 class Reader:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.base import (
+    MAX_BY_KEY,
     REPORT_COPIES,
     Db,
     Filters,
@@ -101,9 +102,6 @@ def _issue_rows(
     ORDER BY {order}"""
 
 
-_MAX_BY_KEY = 2048  # DuckDB answers `issue_key IN (…)` from the primary-key index up to this many values
-
-
 def _issue_frame(
     db: Db, f: Filters, p: _Params, where: str = "TRUE", order: str = "", limit: int | None = None,
     offset: int = 0, search: str = "", unit: str | None = None,
@@ -114,7 +112,7 @@ def _issue_frame(
     about 1 s at 100,000 reports. All rows (limit None: the CSV) are read in one pass. `unit`: the rows are
     that unit's (`where` says so), and an order naming `lin.` reads only its lineage rows (its issues'
     lineage is the unit's: joining all of issue_lineage hashed 2.6 M rows at 100,000 reports)."""
-    if limit is None or limit > _MAX_BY_KEY:
+    if limit is None or limit > MAX_BY_KEY:
         return _frame(db, _issue_rows(f, p, where, order, limit, offset, search), p)
     order = order or _ISSUE_ORDER
     page = f"LIMIT {p.bind('limit', int(limit))} OFFSET {p.bind('offset', int(offset))}"
@@ -126,8 +124,7 @@ def _issue_frame(
     with _connection(db) as con:
         keys = [key for (key,) in con.sql(keys_sql, params=p.values).fetchall()]
         q = _Params()
-        # An empty page still runs the query (with no key matching), for the same columns and types.
-        wanted = ", ".join(q.bind(f"k{n}", key) for n, key in enumerate(keys)) or q.bind("k0", None)
+        wanted = q.keys(keys)
         sql = _issue_rows_by_key(f"issue_key IN ({wanted})", order, q, f, unit)
         table = con.sql(sql, params=q.values).to_arrow_table()
     return _to_pandas(table)

@@ -107,7 +107,7 @@ def issue_history(db: Db, lineage_ids: tuple[str, ...]) -> pd.DataFrame:
     with _connection(db) as con:
         found = con.sql(members, params=p.values).fetchall()
         q = _Params()
-        keys = ", ".join(q.bind(f"k{n}", key) for n, (key, _) in enumerate(found)) or q.bind("k0", None)
+        keys = q.keys(key for key, _ in found)
         w = ", ".join(f"({q.bind(f'w{n}', key)}, {q.bind(f'l{n}', lineage)})"
                       for n, (key, lineage) in enumerate(found))
         w_rows = f"SELECT * FROM (VALUES {w}) w(issue_key, lineage_id)" if found else (

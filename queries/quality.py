@@ -9,6 +9,7 @@ import pandas as pd
 
 from loaders.vocab import vocab
 from queries.base import (
+    MAX_BY_KEY,
     OVERRIDE_COLUMNS,
     OVERRIDE_JOIN,
     UNKNOWN,
@@ -98,7 +99,7 @@ def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None,
     order = "fi.confidence NULLS FIRST, fi.unit, fi.seq, fi.issue_key"
     page = f"LIMIT {p.bind('limit', int(limit))}" if limit is not None else ""
     columns = _WEAK_COLUMNS
-    if limit is not None and limit <= _MAX_KEYS:
+    if limit is not None and limit <= MAX_BY_KEY:
         return _weak_page(db, f, threshold, limit, with_total, order)
     if not with_total:
         return _frame(db, f"{_ctes(f, p)} SELECT {columns} FROM fi {OVERRIDE_JOIN} "
@@ -114,7 +115,7 @@ def weak_issues(db: Db, f: Filters, threshold: float, limit: int | None = None,
 def _weak_page(
     db: Db, f: Filters, threshold: float, limit: int, with_total: bool, order: str
 ) -> pd.DataFrame:
-    """weak_issues' first `limit` rows (limit <= _MAX_KEYS): their keys and the total, then their rows by key
+    """weak_issues' first `limit` rows (limit <= MAX_BY_KEY): their keys and the total, then their rows by key
     (the key list bound; an empty page still runs, for the same columns and types)."""
     p = _Params()
     total = ", (SELECT count(*) FROM weak) AS total" if with_total else ""
@@ -130,7 +131,7 @@ def _weak_page(
             count_sql = f"{_ctes(f, c)} SELECT count(*) FROM fi WHERE {_weak(c, threshold)}"
             n = con.sql(count_sql, params=c.values).fetchall()[0][0]
         q = _Params()
-        wanted = ", ".join(q.bind(f"k{i}", row[0]) for i, row in enumerate(found)) or q.bind("k0", None)
+        wanted = q.keys(row[0] for row in found)
         shown = f", {q.bind('total', n)}::BIGINT AS total" if with_total else ""
         # The keys passed f's filters already: only the as-of date stays (the lights), so that the key list
         # alone selects the rows and the index answers it (a province filter beside it made the planner
@@ -247,9 +248,9 @@ def orphaned_overrides(db: Db) -> pd.DataFrame:
     with _connection(db) as con:
         keys = [k for (k,) in con.sql("SELECT DISTINCT issue_key FROM overrides_in_force").fetchall()]
         gone = bool(keys)
-        if keys and len(keys) <= _MAX_KEYS:
+        if keys and len(keys) <= MAX_BY_KEY:
             p = _Params()
-            wanted = ", ".join(p.bind(f"k{n}", key) for n, key in enumerate(keys))
+            wanted = p.keys(keys)
             found = con.sql(f"SELECT count(*) FROM issues WHERE issue_key IN ({wanted})",
                             params=p.values).fetchall()[0][0]
             gone = found < len(keys)
@@ -260,5 +261,3 @@ def orphaned_overrides(db: Db) -> pd.DataFrame:
                   ORDER BY o.override_id"""
         return _to_pandas(con.sql(sql).to_arrow_table())
 
-
-_MAX_KEYS = 2048  # a list of keys DuckDB answers from the primary-key index (queries/issues.py _MAX_BY_KEY)

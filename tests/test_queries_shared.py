@@ -125,7 +125,7 @@ def test_weak_issues_page_by_key_is_the_one_statement_page(
             for with_total in (False, True):
                 got = queries.weak_issues(sample_db, f, threshold, limit=limit, with_total=with_total)
                 with monkeypatch.context() as m:
-                    m.setattr(queries.quality, "_MAX_KEYS", -1)
+                    m.setattr(queries.quality, "MAX_BY_KEY", -1)
                     want = queries.weak_issues(sample_db, f, threshold, limit=limit, with_total=with_total)
                 pd.testing.assert_frame_equal(got, want, check_exact=True)
                 assert len(got) == min(limit, total)
